@@ -1,0 +1,80 @@
+/**
+ * Builds the whole server on one port: the SvelteKit pages, socket.io and
+ * the Yjs endpoint, over one store. `main.ts` runs it as a process; tests
+ * start that process on a random port.
+ */
+import http from 'node:http';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import fs from 'node:fs';
+import { limits, type Config } from './config/index.ts';
+import type { Logger } from './log/index.ts';
+import { openStore } from './store/index.ts';
+import { createAuth } from './auth/index.ts';
+import { createEngagements } from './engagements/index.ts';
+import { createRooms } from './rooms/index.ts';
+import { provideServices, type Services } from './services.ts';
+
+type NodeHandler = (req: http.IncomingMessage, res: http.ServerResponse, next?: () => void) => void;
+
+const root = path.resolve(import.meta.dirname, '..');
+
+async function loadWebHandler(): Promise<NodeHandler> {
+	const file = path.join(root, 'build', 'handler.js');
+	if (!fs.existsSync(file)) throw new Error('The web app is not built; run `npm run build` (npm start does it for you).');
+	return ((await import(pathToFileURL(file).href)) as { handler: NodeHandler }).handler;
+}
+
+export interface App {
+	server: http.Server;
+	services: Services;
+	/** Stops accepting, tells clients why, flushes what must persist, closes the store. */
+	close(reason: string): Promise<void>;
+}
+
+export async function createApp(config: Config, log: Logger): Promise<App> {
+	// adapter-node reads these when its handler loads.
+	if (config.origin) process.env.ORIGIN = config.origin;
+	process.env.BODY_SIZE_LIMIT = String(limits.http.maxBodyBytes);
+
+	const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+	const auth = createAuth(store.db);
+	const engagements = createEngagements(store.db);
+	const web = await loadWebHandler();
+
+	let ready = true;
+	const server = http.createServer((req, res) => {
+		if (req.url === '/healthz') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+		if (req.url === '/readyz') {
+			if (!ready) return void res.writeHead(503, { 'content-type': 'text/plain' }).end('shutting down');
+			store.ping().then(
+				() => res.writeHead(200, { 'content-type': 'text/plain' }).end('ready'),
+				(err: unknown) => {
+					log.error({ err }, 'readiness check failed');
+					res.writeHead(503, { 'content-type': 'text/plain' }).end('database unavailable');
+				}
+			);
+			return;
+		}
+		web(req, res);
+	});
+	server.on('clientError', (err, socket) => {
+		log.debug({ err }, 'bad http request');
+		if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
+	});
+
+	const rooms = createRooms({ httpServer: server, config, log, auth, engagements });
+	const services: Services = { config, log, store, auth, engagements, rooms };
+	provideServices(services);
+
+	return {
+		server,
+		services,
+		async close(reason) {
+			ready = false;
+			await rooms.close(reason);
+			server.closeAllConnections();
+			await store.close();
+		}
+	};
+}

@@ -1,0 +1,36 @@
+/**
+ * The session cookie. httpOnly so page scripts never see it, SameSite=Lax so
+ * other sites cannot ride it on posts, and over https the `__Host-` prefix
+ * pins it to this exact origin.
+ */
+export function sessionCookieName(secure: boolean): string {
+	return secure ? '__Host-confidante_session' : 'confidante_session';
+}
+
+export function sessionCookie(token: string, expiresAt: number, secure: boolean) {
+	return {
+		name: sessionCookieName(secure),
+		value: token,
+		options: { path: '/', httpOnly: true, sameSite: 'lax' as const, secure, expires: new Date(expiresAt) }
+	};
+}
+
+export function clearedSessionCookie(secure: boolean) {
+	return {
+		name: sessionCookieName(secure),
+		value: '',
+		options: { path: '/', httpOnly: true, sameSite: 'lax' as const, secure, maxAge: 0 }
+	};
+}
+
+/** Reads the token from a raw Cookie header (socket handshakes have no cookie helper). */
+export function readSessionCookie(header: string | undefined, secure: boolean): string | undefined {
+	if (!header) return undefined;
+	const name = sessionCookieName(secure);
+	for (const part of header.split(';')) {
+		const eq = part.indexOf('=');
+		if (eq < 0) continue;
+		if (part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+	}
+	return undefined;
+}

@@ -1,0 +1,133 @@
+/**
+ * Everything the server can be told from its environment, validated once at
+ * start, plus every tuning knob (timeouts, limits, backoff) with its reason.
+ * A bad value stops the server with a message naming the variable, instead of
+ * failing later in a place that has nothing to do with it.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const originUrl = z
+	.url({ protocol: /^https?$/ })
+	.transform((u) => new URL(u).origin);
+
+const envSchema = z.object({
+	PORT: port.default(3000),
+	HOST: z.string().min(1).default('0.0.0.0'),
+	/** Public origin (scheme://host[:port]); when unset, the request's Host is trusted. */
+	ORIGIN: originUrl.optional(),
+	DATA_DIR: z.string().min(1).default('data'),
+	/** postgres://... selects PostgreSQL; unset keeps the embedded SQLite file. */
+	DATABASE_URL: z
+		.string()
+		.regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+		.optional(),
+	/** smtp://user:pass@host:port or smtps://...; unset writes .eml files to DATA_DIR/outbox. */
+	SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+	MAIL_FROM: z.string().min(3).default('Confidante <no-reply@confidante.local>'),
+	LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+	/** Minutes a session stays live with nobody in it before it ends by itself. */
+	EMPTY_SESSION_END_MINUTES: z.coerce.number().positive().max(24 * 60).default(15),
+	MEDIA_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
+	MEDIA_LISTEN_IP: z.string().min(1).default('127.0.0.1'),
+	MEDIA_ANNOUNCED_IP: z.string().min(1).optional(),
+	MEDIA_RTC_MIN_PORT: port.default(40000),
+	MEDIA_RTC_MAX_PORT: port.default(49999),
+	/** JSON array of RTCIceServer objects handed to browsers (STUN/TURN). */
+	ICE_SERVERS: z
+		.string()
+		.default('[]')
+		.transform((s, ctx) => {
+			try {
+				return z
+					.array(
+						z.object({
+							urls: z.union([z.string(), z.array(z.string())]),
+							username: z.string().optional(),
+							credential: z.string().optional()
+						})
+					)
+					.parse(JSON.parse(s));
+			} catch {
+				ctx.addIssue({ code: 'custom', message: 'must be a JSON array of {urls, username?, credential?}' });
+				return z.NEVER;
+			}
+		})
+});
+
+export type Config = ReturnType<typeof loadConfig>;
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env) {
+	const parsed = envSchema.safeParse(env);
+	if (!parsed.success) {
+		const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+		throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+	}
+	const e = parsed.data;
+	if (e.MEDIA_RTC_MIN_PORT > e.MEDIA_RTC_MAX_PORT) {
+		throw new ConfigError('Invalid configuration:\n  MEDIA_RTC_MIN_PORT: must not exceed MEDIA_RTC_MAX_PORT');
+	}
+	const dataDir = path.resolve(e.DATA_DIR);
+	return {
+		port: e.PORT,
+		host: e.HOST,
+		origin: e.ORIGIN,
+		secureCookies: e.ORIGIN?.startsWith('https://') ?? false,
+		dataDir,
+		databaseUrl: e.DATABASE_URL,
+		smtpUrl: e.SMTP_URL,
+		mailFrom: e.MAIL_FROM,
+		logLevel: e.LOG_LEVEL,
+		media: {
+			workers: e.MEDIA_WORKERS,
+			listenIp: e.MEDIA_LISTEN_IP,
+			announcedIp: e.MEDIA_ANNOUNCED_IP,
+			rtcMinPort: e.MEDIA_RTC_MIN_PORT,
+			rtcMaxPort: e.MEDIA_RTC_MAX_PORT,
+			iceServers: e.ICE_SERVERS
+		},
+		emptySessionEndMs: e.EMPTY_SESSION_END_MINUTES * 60_000
+	};
+}
+
+/** Tuning knobs. Change them here, nowhere else. */
+export const limits = {
+	http: {
+		/** Largest request body the app accepts; forms and JSON here are small. */
+		maxBodyBytes: 256 * 1024,
+		/** Time given to in-flight requests and sockets on SIGTERM before exit. */
+		shutdownGraceMs: 5_000
+	},
+	auth: {
+		/** Session lifetime; each use in the second half extends it again (sliding expiry). */
+		sessionLifetimeMs: 30 * 24 * 60 * 60 * 1000,
+		sessionRenewWithinMs: 15 * 24 * 60 * 60 * 1000,
+		/** Failed sign-ins tolerated per email+address before a pause. */
+		loginAttempts: 5,
+		loginWindowMs: 15 * 60 * 1000,
+		passwordMinLength: 10,
+		passwordMaxLength: 256
+	},
+	invites: {
+		/** An invite link is single use and goes stale after a week. */
+		lifetimeMs: 7 * 24 * 60 * 60 * 1000
+	},
+	socket: {
+		/** socket.io message cap; kept low after the engine.io memory CVEs. */
+		maxMessageBytes: 100_000,
+		/** Events per socket per window before acks answer `rate_limited`. */
+		eventsPerWindow: 60,
+		eventWindowMs: 10_000,
+		/** Fast detection of dead connections (users expect seconds, not 15 s). */
+		pingIntervalMs: 5_000,
+		pingTimeoutMs: 5_000
+	},
+	room: {
+		maxParticipants: 8,
+		/** A participant whose socket dropped shows as reconnecting for this long. */
+		reconnectGraceMs: 30_000
+	}
+} as const;

@@ -1,0 +1,185 @@
+/**
+ * Live rooms over socket.io: sign-in and origin checks at the handshake,
+ * joining a coaching session (members only), presence with a reconnect grace
+ * period, and the hooks other features (media, prompts, summary) use to add
+ * their events to the same sockets.
+ */
+import { EventEmitter } from 'node:events';
+import type { Server as HttpServer } from 'node:http';
+import { Server, type Socket } from 'socket.io';
+import { limits, type Config } from '../config/index.ts';
+import type { Logger } from '../log/index.ts';
+import { readSessionCookie, type Auth, type User } from '../auth/index.ts';
+import type { Engagements } from '../engagements/index.ts';
+import { originAllowed } from '../http/origin.ts';
+import {
+	PROTOCOL_VERSION,
+	joinSession,
+	sessionId as sessionIdSchema,
+	type ClientToServerEvents,
+	type Joined,
+	type ParticipantRole,
+	type ServerToClientEvents
+} from '../../shared/protocol/index.ts';
+import { fail, ok } from '../../shared/result.ts';
+import { z } from 'zod';
+import { handle } from './handler.ts';
+import { PresenceRegistry } from './presence.ts';
+import { limitEventRate } from './socket-limits.ts';
+
+export { handle } from './handler.ts';
+export { PresenceRegistry } from './presence.ts';
+
+export interface SocketData {
+	user: User;
+	/** Sessions this socket has joined, with the role the server looked up. */
+	sessions: Map<string, ParticipantRole>;
+}
+
+export type RoomServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+export type RoomSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+export interface RoomEvents {
+	/** A person's first socket joined a session. */
+	joined: [sessionId: string, userId: string, role: ParticipantRole];
+	/** A person left for good (Leave, or the reconnect grace ran out). */
+	gone: [sessionId: string, userId: string];
+	/** The last person left a session. */
+	empty: [sessionId: string];
+	/** A socket disconnected (it may come back within the grace period). */
+	socketClosed: [sessionId: string, userId: string, socketId: string];
+}
+
+export const roomName = (sessionId: string) => `session:${sessionId}`;
+
+export function createRooms(deps: { httpServer: HttpServer; config: Config; log: Logger; auth: Auth; engagements: Engagements }) {
+	const { config, auth, engagements } = deps;
+	const log = deps.log.child({ feature: 'rooms' });
+	const presence = new PresenceRegistry();
+	const events = new EventEmitter<RoomEvents>();
+	const features: Array<(socket: RoomSocket) => void> = [];
+
+	const io: RoomServer = new Server(deps.httpServer, {
+		path: '/socket.io',
+		serveClient: false,
+		transports: ['websocket'],
+		maxHttpBufferSize: limits.socket.maxMessageBytes,
+		pingInterval: limits.socket.pingIntervalMs,
+		pingTimeout: limits.socket.pingTimeoutMs,
+		// Other upgrade paths (the Yjs endpoint) belong to other handlers.
+		destroyUpgrade: false,
+		allowRequest: (req, cb) => cb(originAllowed(req, config.origin) ? null : 'origin not allowed', originAllowed(req, config.origin))
+	});
+
+	io.use(async (socket, next) => {
+		try {
+			const token = readSessionCookie(socket.request.headers.cookie, config.secureCookies);
+			const session = await auth.validateSessionToken(token);
+			if (!session) return next(Object.assign(new Error('Sign in to join a session.'), { data: { code: 'unauthenticated' } }));
+			socket.data.user = session.user;
+			socket.data.sessions = new Map();
+			next();
+		} catch (err) {
+			log.error({ err }, 'handshake check failed');
+			next(Object.assign(new Error('The server could not check your sign-in; try again.'), { data: { code: 'unavailable' } }));
+		}
+	});
+
+	const broadcastPresence = (sessionId: string) =>
+		io.to(roomName(sessionId)).emit('presence:update', { sessionId, participants: presence.participants(sessionId) });
+
+	function personGone(sessionId: string, userId: string) {
+		broadcastPresence(sessionId);
+		events.emit('gone', sessionId, userId);
+		if (presence.isEmpty(sessionId)) events.emit('empty', sessionId);
+	}
+
+	io.on('connection', (socket) => {
+		socket.on('error', (err) => log.warn({ err, socket: socket.id }, 'socket error'));
+		limitEventRate(socket);
+		const user = socket.data.user;
+
+		handle(socket, log, 'session:join', joinSession, async ({ sessionId, protocolVersion }) => {
+			if (protocolVersion !== PROTOCOL_VERSION) return fail('conflict', 'Confidante was updated; reload the page to continue.');
+			const access = await engagements.sessionAccess(sessionId, user.id);
+			if (!access) return fail('not_found', 'This session does not exist or you are not part of its engagement.');
+			if (access.session.status === 'ended') return fail('gone', 'This session has ended; its summary is on the engagement page.');
+			const active = presence.participants(sessionId);
+			if (!active.some((p) => p.userId === user.id) && active.length >= limits.room.maxParticipants) {
+				return fail('conflict', `This session already has ${limits.room.maxParticipants} participants.`);
+			}
+			if (access.session.status === 'scheduled') {
+				await engagements.setSessionStatus(sessionId, 'live');
+				access.session.status = 'live';
+				access.session.started_at ??= Date.now();
+			}
+			socket.data.sessions.set(sessionId, access.role);
+			await socket.join(roomName(sessionId));
+			const first = presence.join(sessionId, { userId: user.id, name: user.name, role: access.role }, socket.id);
+			if (first) events.emit('joined', sessionId, user.id, access.role);
+			broadcastPresence(sessionId);
+			const joined: Joined = {
+				role: access.role,
+				session: {
+					id: access.session.id,
+					engagementId: access.engagement.id,
+					engagementTitle: access.engagement.title,
+					engagementKind: access.engagement.kind,
+					number: access.session.number,
+					plannedSessions: access.engagement.planned_sessions,
+					status: access.session.status,
+					scheduledAt: access.session.scheduled_at,
+					durationMinutes: access.session.duration_minutes,
+					startedAt: access.session.started_at
+				},
+				participants: presence.participants(sessionId)
+			};
+			return ok(joined);
+		});
+
+		handle(socket, log, 'session:leave', z.object({ sessionId: sessionIdSchema }).strict(), async ({ sessionId }) => {
+			if (!socket.data.sessions.delete(sessionId)) return fail('not_found', 'You are not in this session.');
+			await socket.leave(roomName(sessionId));
+			presence.remove(sessionId, user.id);
+			events.emit('socketClosed', sessionId, user.id, socket.id);
+			personGone(sessionId, user.id);
+			return ok(true as const);
+		});
+
+		socket.on('disconnect', () => {
+			for (const sessionId of socket.data.sessions.keys()) {
+				events.emit('socketClosed', sessionId, user.id, socket.id);
+				const state = presence.drop(sessionId, user.id, socket.id, limits.room.reconnectGraceMs, () => personGone(sessionId, user.id));
+				if (state === 'reconnecting') broadcastPresence(sessionId);
+			}
+		});
+
+		for (const feature of features) feature(socket);
+	});
+
+	return {
+		io,
+		presence,
+		events,
+		log,
+		/** Adds a feature's event handlers to every new socket. */
+		addFeature(register: (socket: RoomSocket) => void) {
+			features.push(register);
+		},
+		/** The server-side role of a socket in a session it joined, or null. */
+		roleIn(socket: RoomSocket, sessionId: string): ParticipantRole | null {
+			return socket.data.sessions.get(sessionId) ?? null;
+		},
+		/** Sockets of a session, for sending to one role only (e.g. the coach). */
+		async socketsOf(sessionId: string, role?: ParticipantRole) {
+			const sockets = await io.in(roomName(sessionId)).fetchSockets();
+			return role ? sockets.filter((s) => s.data.sessions.get(sessionId) === role) : sockets;
+		},
+		async close(reason: string) {
+			io.emit('server:closing', { reason });
+			await new Promise<void>((resolve) => io.close(() => resolve()));
+		}
+	};
+}
+
+export type Rooms = ReturnType<typeof createRooms>;

@@ -1,0 +1,52 @@
+/**
+ * The data layer: one Kysely instance over the embedded SQLite file (default,
+ * nothing to set up) or PostgreSQL (when DATABASE_URL is set). Migrations run
+ * at open. Everything durable goes through here.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.ts';
+import { migrate, type Dialect } from './migrate.ts';
+import { migrations } from './migrations/index.ts';
+import { openSqlite } from './sqlite-driver.ts';
+
+export type { Database } from './schema.ts';
+export type * from './schema.ts';
+export type { Dialect, Migration } from './migrate.ts';
+
+export interface Store {
+	db: Kysely<Database>;
+	dialect: Dialect;
+	/** Cheap round trip, for /readyz. */
+	ping(): Promise<void>;
+	close(): Promise<void>;
+}
+
+// BIGINT columns hold millisecond times; they fit a JS number exactly.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+
+export async function openStore(opts: { dataDir: string; databaseUrl?: string | undefined }): Promise<Store> {
+	let db: Kysely<Database>;
+	let dialect: Dialect;
+	if (opts.databaseUrl) {
+		const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
+		db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+		dialect = { kind: 'postgres', time: 'bigint', bytes: 'bytea' };
+	} else {
+		fs.mkdirSync(opts.dataDir, { recursive: true });
+		const database = openSqlite(path.join(opts.dataDir, 'confidante.sqlite'));
+		db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+		dialect = { kind: 'sqlite', time: 'integer', bytes: 'blob' };
+	}
+	await migrate(db, dialect, migrations);
+	return {
+		db,
+		dialect,
+		async ping() {
+			await db.selectFrom('_migrations' as never).select(db.fn.countAll().as('n')).executeTakeFirst();
+		},
+		close: () => db.destroy()
+	};
+}

@@ -1,0 +1,74 @@
+/**
+ * Schemas for what people type into forms, shared by the pages (to show the
+ * same messages) and the server (which never trusts the page).
+ */
+import { z } from 'zod';
+
+export const PASSWORD_MIN = 10;
+export const PASSWORD_MAX = 256;
+
+export const email = z
+	.string({ error: 'Enter your email address.' })
+	.trim()
+	.toLowerCase()
+	.max(254, 'That email address is too long.')
+	.pipe(z.email({ error: 'Enter a valid email address, like sam@example.org.' }));
+
+export const password = z
+	.string({ error: 'Enter a password.' })
+	.min(PASSWORD_MIN, `Use at least ${PASSWORD_MIN} characters.`)
+	.max(PASSWORD_MAX, `Use at most ${PASSWORD_MAX} characters.`)
+	.refine((p) => new Set(p).size >= 5, 'Use a less repetitive password.');
+
+export const personName = z
+	.string({ error: 'Enter your name.' })
+	.trim()
+	.min(1, 'Enter your name.')
+	.max(100, 'Use at most 100 characters.');
+
+export const signUpForm = z.object({ name: personName, email, password });
+export const signInForm = z.object({
+	email,
+	password: z.string({ error: 'Enter your password.' }).min(1, 'Enter your password.').max(PASSWORD_MAX)
+});
+
+export const ENGAGEMENT_KINDS = ['coaching', 'mentoring'] as const;
+export const FREQUENCIES = ['weekly', 'fortnightly', 'monthly', 'bi-monthly', 'as agreed'] as const;
+
+export const engagementForm = z.object({
+	kind: z.enum(ENGAGEMENT_KINDS, { error: 'Choose coaching or mentoring.' }),
+	title: z.string().trim().min(3, 'Give the engagement a title of at least 3 characters.').max(120, 'Use at most 120 characters.'),
+	goals: z.string().trim().max(4000, 'Use at most 4,000 characters.').default(''),
+	plannedSessions: z.preprocess(
+		(v) => (v === '' || v === null || v === undefined ? null : v),
+		z.coerce.number({ error: 'Enter a number of sessions.' }).int('Enter a whole number.').min(1, 'At least 1 session.').max(100, 'At most 100 sessions.').nullable()
+	),
+	frequency: z.preprocess(
+		(v) => (v === '' || v === undefined ? null : v),
+		z.enum(FREQUENCIES, { error: 'Choose how often you will meet.' }).nullable()
+	)
+});
+
+export const scheduleSessionForm = z.object({
+	/** An instant in ISO 8601 form; pages convert the local date and time before sending. */
+	scheduledAt: z.iso.datetime({ offset: true, error: 'Choose a date and time.' }),
+	durationMinutes: z.coerce
+		.number({ error: 'Enter a duration in minutes.' })
+		.int('Enter whole minutes.')
+		.min(15, 'A session lasts at least 15 minutes.')
+		.max(480, 'A session lasts at most 8 hours.')
+});
+
+export type SignUpForm = z.infer<typeof signUpForm>;
+export type EngagementForm = z.infer<typeof engagementForm>;
+export type ScheduleSessionForm = z.infer<typeof scheduleSessionForm>;
+
+/** First message per field, for showing beside each input. */
+export function fieldErrors(error: z.ZodError): Record<string, string> {
+	const out: Record<string, string> = {};
+	for (const issue of error.issues) {
+		const key = String(issue.path[0] ?? 'form');
+		out[key] ??= issue.message;
+	}
+	return out;
+}

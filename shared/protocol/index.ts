@@ -1,0 +1,16 @@
+/**
+ * The socket.io protocol, typed once and used by the server and the browser.
+ * Each feature declares its events in its own file; these maps join them.
+ * Every inbound payload also has a zod schema next to its type.
+ */
+import type { RoomClientEvents, RoomServerEvents } from './room.ts';
+
+/** Bumped on any incompatible change; a client with another version is told to reload. */
+export const PROTOCOL_VERSION = 1;
+
+export type * from './room.ts';
+export { joinSession, sessionId } from './room.ts';
+export type { Ack } from './ack.ts';
+
+export interface ClientToServerEvents extends RoomClientEvents {}
+export interface ServerToClientEvents extends RoomServerEvents {}

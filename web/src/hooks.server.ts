@@ -1,0 +1,38 @@
+import type { Handle, HandleServerError } from '@sveltejs/kit';
+import { services } from '$server/services.ts';
+import { sessionCookie, sessionCookieName } from '$server/auth/cookies.ts';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+export const handle: Handle = async ({ event, resolve }) => {
+	const { auth, config } = services();
+
+	// SvelteKit checks Origin on form posts only; this covers JSON and every
+	// other state-changing request too. A missing Origin is a non-browser
+	// client, which cannot carry a victim's cookies.
+	if (!SAFE_METHODS.has(event.request.method)) {
+		const origin = event.request.headers.get('origin');
+		if (origin !== null && origin !== event.url.origin) {
+			return new Response('Cross-site request refused.', { status: 403 });
+		}
+	}
+
+	const secure = config.secureCookies;
+	const token = event.cookies.get(sessionCookieName(secure));
+	const session = token ? await auth.validateSessionToken(token) : null;
+	event.locals.user = session?.user ?? null;
+	if (token && !session) event.cookies.delete(sessionCookieName(secure), { path: '/' });
+	if (token && session?.renewed) {
+		const c = sessionCookie(token, session.expiresAt, secure);
+		event.cookies.set(c.name, c.value, c.options);
+	}
+	const response = await resolve(event);
+	response.headers.set('x-content-type-options', 'nosniff');
+	response.headers.set('referrer-policy', 'same-origin');
+	return response;
+};
+
+export const handleError: HandleServerError = ({ error, event, status }) => {
+	if (status !== 404) services().log.error({ err: error, path: event.url.pathname }, 'page failed');
+	return { message: status === 404 ? 'Not found.' : 'Something went wrong on our side. Please try again.' };
+};

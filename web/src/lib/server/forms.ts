@@ -1,0 +1,17 @@
+import { fail } from '@sveltejs/kit';
+import type { Failure } from '$shared/result.ts';
+import { httpStatus } from '$shared/result.ts';
+
+/** Form data as a plain object of strings. */
+export async function formObject(request: Request): Promise<Record<string, string>> {
+	const data = await request.formData();
+	const out: Record<string, string> = {};
+	for (const [k, v] of data) if (typeof v === 'string') out[k] = v;
+	return out;
+}
+
+/** A failed action: status from the error code, message shown beside its field. */
+export function failWith(error: Failure, values: Record<string, string> = {}) {
+	const { password: _omit, ...safe } = values;
+	return fail(httpStatus[error.code], { error, values: safe });
+}

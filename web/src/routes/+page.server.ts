@@ -1,0 +1,30 @@
+import { services } from '$server/services.ts';
+import type { PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async ({ locals }) => {
+	if (!locals.user) return { engagements: [], upcoming: [] };
+	const { engagements } = services();
+	const [list, upcoming] = await Promise.all([
+		engagements.listForUser(locals.user.id),
+		engagements.upcomingForUser(locals.user.id)
+	]);
+	return {
+		engagements: list.map((e) => ({
+			id: e.id,
+			title: e.title,
+			kind: e.kind,
+			role: e.role,
+			people: e.members.filter((m) => m.userId !== locals.user!.id).map((m) => m.name)
+		})),
+		upcoming: upcoming.map((s) => ({
+			id: s.id,
+			engagementId: s.engagement_id,
+			engagementTitle: s.engagementTitle,
+			number: s.number,
+			plannedSessions: s.plannedSessions,
+			scheduledAt: s.scheduled_at,
+			durationMinutes: s.duration_minutes,
+			status: s.status
+		}))
+	};
+};

@@ -1,0 +1,24 @@
+import { services } from '$server/services.ts';
+import { notFound, requireUser } from '$lib/server/guards.ts';
+import type { PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async (event) => {
+	const user = requireUser(event);
+	const access = await services().engagements.sessionAccess(event.params.id, user.id);
+	if (!access) notFound();
+	const { session, engagement, role, members } = access;
+	return {
+		me: { id: user.id, name: user.name, role },
+		session: {
+			id: session.id,
+			number: session.number,
+			status: session.status,
+			scheduledAt: session.scheduled_at,
+			durationMinutes: session.duration_minutes,
+			startedAt: session.started_at,
+			endedAt: session.ended_at
+		},
+		engagement: { id: engagement.id, title: engagement.title, kind: engagement.kind, plannedSessions: engagement.planned_sessions },
+		members: members.map((m) => ({ userId: m.userId, name: m.name, role: m.role }))
+	};
+};

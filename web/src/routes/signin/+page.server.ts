@@ -1,0 +1,23 @@
+import { redirect } from '@sveltejs/kit';
+import { services } from '$server/services.ts';
+import { sessionCookie } from '$server/auth/cookies.ts';
+import { failWith, formObject } from '$lib/server/forms.ts';
+import { safeNext } from '$lib/server/guards.ts';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = ({ locals, url }) => {
+	if (locals.user) redirect(303, safeNext(url.searchParams.get('next')));
+	return { next: safeNext(url.searchParams.get('next')) };
+};
+
+export const actions: Actions = {
+	default: async ({ request, cookies, url, getClientAddress }) => {
+		const form = await formObject(request);
+		const { auth, config } = services();
+		const result = await auth.signIn(form, getClientAddress());
+		if (!result.ok) return failWith(result.error, form);
+		const c = sessionCookie(result.value.token, result.value.expiresAt, config.secureCookies);
+		cookies.set(c.name, c.value, c.options);
+		redirect(303, safeNext(url.searchParams.get('next')));
+	}
+};
