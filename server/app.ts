@@ -34,7 +34,10 @@ export interface App {
 
 export async function createApp(config: Config, log: Logger): Promise<App> {
 	// adapter-node reads these when its handler loads.
+	// Without ORIGIN, adapter-node would assume https; this server speaks plain
+	// http, so it states that itself and lets the Host header name the origin.
 	if (config.origin) process.env.ORIGIN = config.origin;
+	else process.env.PROTOCOL_HEADER = 'x-confidante-proto';
 	process.env.BODY_SIZE_LIMIT = String(limits.http.maxBodyBytes);
 
 	const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
@@ -56,6 +59,10 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 			);
 			return;
 		}
+		if (Number(req.headers['content-length'] ?? 0) > limits.http.maxBodyBytes) {
+			return void res.writeHead(413, { 'content-type': 'text/plain', connection: 'close' }).end('Request too large.');
+		}
+		if (!config.origin) req.headers['x-confidante-proto'] = 'http';
 		web(req, res);
 	});
 	server.on('clientError', (err, socket) => {

@@ -1,10 +1,16 @@
-import { fail } from '@sveltejs/kit';
+import { error, fail, isHttpError } from '@sveltejs/kit';
 import type { Failure } from '$shared/result.ts';
 import { httpStatus } from '$shared/result.ts';
 
 /** Form data as a plain object of strings. */
 export async function formObject(request: Request): Promise<Record<string, string>> {
-	const data = await request.formData();
+	let data: FormData;
+	try {
+		data = await request.formData();
+	} catch (e) {
+		if (isHttpError(e)) throw e; // e.g. 413 from the body size limit
+		error(400, 'The form could not be read; please submit it again.');
+	}
 	const out: Record<string, string> = {};
 	for (const [k, v] of data) if (typeof v === 'string') out[k] = v;
 	return out;

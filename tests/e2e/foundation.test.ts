@@ -1,0 +1,88 @@
+/**
+ * A coach signs up, creates an engagement, copies the invite link and
+ * schedules a session; a coachee opens the link in their own browser, signs
+ * up, joins; both dashboards show the engagement and the session.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { startServer, type TestServer } from '../helpers/server.ts';
+import { launchBrowser, newPerson, screenshot, signUpInBrowser } from '../helpers/browser.ts';
+import { uniqueEmail } from '../helpers/http.ts';
+
+let server: TestServer;
+let browser: Browser;
+beforeAll(async () => {
+	[server, browser] = await Promise.all([startServer(), launchBrowser()]);
+});
+afterAll(async () => {
+	await browser?.close();
+	await server?.cleanup();
+});
+
+it('coach invites a coachee; both see the engagement and the scheduled session', async () => {
+	const coach = await newPerson(browser, server.url);
+	const coachee = await newPerson(browser, server.url, { width: 390, height: 844 });
+	const c = coach.page;
+
+	await signUpInBrowser(c, 'Casey Coach', uniqueEmail('casey'));
+	await c.getByRole('link', { name: 'New engagement' }).click();
+	await c.getByLabel('Title').fill('Finding my voice in meetings');
+	await c.getByLabel('Goals').fill('Speak up at least once in every leadership meeting by March.');
+	await c.getByLabel('Number of sessions').fill('6');
+	await c.getByRole('button', { name: 'Create engagement' }).click();
+	await c.waitForURL(/\/engagements\/[a-z2-7]{10,}$/);
+	const engagementPath = new URL(c.url()).pathname;
+	await c.getByRole('button', { name: 'Create invite link' }).click();
+	const inviteUrl = await c.getByLabel(/Send this link/).inputValue();
+	expect(inviteUrl).toMatch(/\/invite\/[a-z2-7]{32}$/);
+	await c.getByRole('button', { name: 'Copy' }).click();
+	await expect.poll(() => c.evaluate(() => navigator.clipboard.readText())).toBe(inviteUrl);
+
+	await c.getByRole('button', { name: 'Schedule session' }).click();
+	await c.getByTestId('sessions').getByText('Session 1 of 6').waitFor();
+	await screenshot(c, 'foundation-coach-engagement');
+
+	const p = coachee.page;
+	await p.goto(inviteUrl);
+	await p.getByText('Casey Coach invites you').waitFor();
+	await screenshot(p, 'foundation-coachee-invite');
+	await p.getByRole('link', { name: 'Create an account to join' }).click();
+	await p.getByLabel('Your name').fill('Sam Coachee');
+	await p.getByLabel('Email').fill(uniqueEmail('sam'));
+	await p.getByLabel('Password').fill('another good password');
+	await p.getByRole('button', { name: 'Create account' }).click();
+	await p.getByRole('button', { name: 'Join the engagement' }).click();
+	await p.waitForURL(/\/engagements\//);
+	await p.getByTestId('members').getByText('Sam Coachee').waitFor();
+
+	for (const page of [c, p]) {
+		await page.goto('/');
+		await page.getByTestId('engagements').getByText('Finding my voice in meetings').waitFor();
+		await page.getByTestId('upcoming').getByText('Finding my voice in meetings').waitFor();
+		expect(await page.getByTestId('upcoming').textContent()).toContain('Session 1 of 6');
+	}
+	await screenshot(c, 'foundation-coach-dashboard');
+	await screenshot(p, 'foundation-coachee-dashboard');
+
+	// A third person gets nothing of it.
+	const outsider = await newPerson(browser, server.url);
+	await signUpInBrowser(outsider.page, 'Olly Outsider', uniqueEmail('olly'));
+	const res = await outsider.page.goto(engagementPath);
+	expect(res?.status()).toBe(404);
+	expect(await outsider.page.textContent('body')).not.toContain('Finding my voice');
+});
+
+it('shows inline errors and keeps what was typed', async () => {
+	const { page } = await newPerson(browser, server.url);
+	await page.goto('/signup');
+	await page.getByLabel('Your name').fill('Ria');
+	await page.getByLabel('Email').fill('ria@example');
+	await page.getByLabel('Password').fill('short');
+	// Bypass the browser's own checks to see the server's messages.
+	await page.evaluate(() => document.querySelector('form[method=POST]:not([action])')?.setAttribute('novalidate', ''));
+	await page.getByRole('button', { name: 'Create account' }).click();
+	await page.getByRole('alert').waitFor();
+	expect(await page.getByRole('alert').textContent()).toMatch(/valid email|at least 10/);
+	expect(await page.getByLabel('Your name').inputValue()).toBe('Ria');
+	await screenshot(page, 'foundation-signup-error');
+});

@@ -1,0 +1,59 @@
+/**
+ * Debian's Chromium driven by playwright-core, with a fake camera and
+ * microphone. Each person gets their own browser context (one page per
+ * context: two tabs in one context delay the first video frame).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export const chromiumArgs = [
+	'--headless',
+	'--no-sandbox',
+	'--disable-gpu',
+	'--disable-quic',
+	'--no-first-run',
+	'--disable-background-networking',
+	'--disable-component-update',
+	'--disable-sync',
+	'--use-fake-ui-for-media-stream',
+	'--use-fake-device-for-media-stream',
+	'--autoplay-policy=no-user-gesture-required'
+];
+
+export async function launchBrowser(): Promise<Browser> {
+	if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: run \`npm install\` (it installs Debian's chromium) or set CHROMIUM_PATH.`);
+	return chromium.launch({ executablePath: CHROMIUM, args: chromiumArgs, headless: true });
+}
+
+/** A fresh person: their own context (cookies, storage, permissions). */
+export async function newPerson(browser: Browser, baseURL: string, viewport = { width: 1280, height: 800 }): Promise<{ context: BrowserContext; page: Page }> {
+	const context = await browser.newContext({ baseURL, viewport, permissions: ['camera', 'microphone', 'clipboard-read', 'clipboard-write'] });
+	const page = await context.newPage();
+	page.on('pageerror', (err) => console.error(`[page error] ${err.message}`));
+	return { context, page };
+}
+
+/** Saves a screenshot under test-results/ for a person to look at. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+	const dir = path.resolve(import.meta.dirname, '..', '..', 'test-results');
+	fs.mkdirSync(dir, { recursive: true });
+	const file = path.join(dir, `${name}.png`);
+	await page.screenshot({ path: file, fullPage: true });
+	return file;
+}
+
+export const tmpProfile = () => fs.mkdtempSync(path.join(os.tmpdir(), 'confidante-chromium-'));
+
+/** Signs up through the real form. */
+export async function signUpInBrowser(page: Page, name: string, email: string, password = 'correct horse battery', next?: string) {
+	await page.goto(next ? `/signup?next=${encodeURIComponent(next)}` : '/signup');
+	await page.getByLabel('Your name').fill(name);
+	await page.getByLabel('Email').fill(email);
+	await page.getByLabel('Password').fill(password);
+	await page.getByRole('button', { name: 'Create account' }).click();
+	await page.waitForURL((u) => !u.pathname.startsWith('/signup'));
+}

@@ -1,0 +1,105 @@
+/**
+ * A person using the app over plain HTTP: keeps their session cookie and
+ * posts forms the way a browser does (with an Origin header).
+ */
+import * as devalue from 'devalue';
+
+export class Visitor {
+	cookie = '';
+	readonly base: string;
+	constructor(base: string) {
+		this.base = base;
+	}
+
+	async get(path: string, init: RequestInit = {}): Promise<Response> {
+		return fetch(this.base + path, { redirect: 'manual', ...init, headers: { cookie: this.cookie, ...(init.headers as Record<string, string>) } });
+	}
+
+	/** Posts a form like a browser without JavaScript; returns the raw response. */
+	async post(path: string, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
+		const res = await fetch(this.base + path, {
+			method: 'POST',
+			redirect: 'manual',
+			headers: { origin: this.base, 'content-type': 'application/x-www-form-urlencoded', cookie: this.cookie, ...headers },
+			body: new URLSearchParams(fields).toString()
+		});
+		this.keepCookie(res);
+		return res;
+	}
+
+	/** Posts a form like SvelteKit's enhanced forms; returns the decoded action result. */
+	async action(path: string, fields: Record<string, string> = {}): Promise<{ type: string; status: number; data?: any; location?: string }> {
+		const res = await this.post(path, fields, { 'x-sveltekit-action': 'true', accept: 'application/json' });
+		const body = (await res.json()) as { type: string; status: number; data?: string; location?: string };
+		return { ...body, data: body.data ? devalue.parse(body.data) : undefined };
+	}
+
+	private keepCookie(res: Response) {
+		for (const c of res.headers.getSetCookie()) {
+			const [pair] = c.split(';');
+			if (!pair) continue;
+			if (/max-age=0/i.test(c) || pair.endsWith('=')) this.cookie = '';
+			else this.cookie = pair;
+		}
+	}
+
+	async signUp(name: string, email: string, password = 'correct horse battery'): Promise<void> {
+		const r = await this.action('/signup', { name, email, password });
+		if (r.type !== 'redirect') throw new Error(`sign-up failed: ${JSON.stringify(r)}`);
+	}
+
+	async signIn(email: string, password = 'correct horse battery'): Promise<void> {
+		const r = await this.action('/signin', { email, password });
+		if (r.type !== 'redirect') throw new Error(`sign-in failed: ${JSON.stringify(r)}`);
+	}
+
+	/** Creates an engagement and returns its id. */
+	async createEngagement(fields: Partial<Record<'kind' | 'title' | 'goals' | 'plannedSessions' | 'frequency', string>> = {}): Promise<string> {
+		const r = await this.action('/engagements/new', { kind: 'coaching', title: 'Leading the new team', goals: 'Confident first 90 days', plannedSessions: '6', frequency: 'monthly', ...fields });
+		const id = r.location?.split('/').pop();
+		if (r.type !== 'redirect' || !id) throw new Error(`create engagement failed: ${JSON.stringify(r)}`);
+		return id;
+	}
+
+	async createInvite(engagementId: string): Promise<string> {
+		const r = await this.action(`/engagements/${engagementId}?/invite`);
+		if (r.type !== 'success') throw new Error(`invite failed: ${JSON.stringify(r)}`);
+		return new URL(r.data.invite.url).pathname;
+	}
+
+	async acceptInvite(invitePath: string) {
+		return this.action(invitePath);
+	}
+
+	/** Schedules a session `inMinutes` from now; returns its id. */
+	async scheduleSession(engagementId: string, inMinutes = 60, durationMinutes = 60): Promise<string> {
+		const r = await this.action(`/engagements/${engagementId}?/schedule`, {
+			scheduledAt: new Date(Date.now() + inMinutes * 60_000).toISOString(),
+			durationMinutes: String(durationMinutes)
+		});
+		if (r.type !== 'success') throw new Error(`schedule failed: ${JSON.stringify(r)}`);
+		return r.data.scheduled as string;
+	}
+}
+
+let counter = 0;
+/** A unique email per call, so tests never collide. */
+export const uniqueEmail = (who: string) => `${who}.${Date.now().toString(36)}${(counter++).toString(36)}@example.org`;
+
+/** A coach with an engagement, a coachee who accepted the invite, and one scheduled session. */
+export async function coachingPair(base: string, opts: { coachees?: number; kind?: string } = {}) {
+	const coach = new Visitor(base);
+	await coach.signUp('Casey Coach', uniqueEmail('coach'));
+	const engagementId = await coach.createEngagement({ kind: opts.kind ?? 'coaching' });
+	const coachees: Visitor[] = [];
+	const names = ['Sam Coachee', 'Alex Coachee', 'Robin Coachee', 'Jo Coachee'];
+	for (let i = 0; i < (opts.coachees ?? 1); i++) {
+		const c = new Visitor(base);
+		await c.signUp(names[i] ?? `Coachee ${i}`, uniqueEmail('coachee'));
+		const r = await c.acceptInvite(await coach.createInvite(engagementId));
+		if (r.type !== 'redirect') throw new Error(`accept failed: ${JSON.stringify(r)}`);
+		coachees.push(c);
+	}
+	const sessionId = await coach.scheduleSession(engagementId);
+	return { coach, coachee: coachees[0]!, coachees, engagementId, sessionId };
+}
