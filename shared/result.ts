@@ -19,6 +19,8 @@ export interface Failure {
 	code: ErrorCode;
 	message: string;
 	field?: string;
+	/** Every field's first problem, so a form can show them all at once. */
+	fields?: Record<string, string>;
 }
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: Failure };

@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import { limits } from '../config/index.ts';
 import type { Database, UserRow } from '../store/index.ts';
 import { fail, ok, type Result } from '../../shared/result.ts';
-import { signInForm, signUpForm, fieldErrors } from '../../shared/forms/index.ts';
+import { signInForm, signUpForm, invalidForm } from '../../shared/forms/index.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { generateToken, hashToken, newId } from './tokens.ts';
@@ -47,11 +47,7 @@ export function createAuth(db: Kysely<Database>) {
 	return {
 		async signUp(input: unknown): Promise<Result<SignIn>> {
 			const parsed = signUpForm.safeParse(input);
-			if (!parsed.success) {
-				const errors = fieldErrors(parsed.error);
-				const [field, message] = Object.entries(errors)[0]!;
-				return fail('invalid_input', message, field);
-			}
+			if (!parsed.success) return invalidForm(parsed.error);
 			const { name, email, password } = parsed.data;
 			const existing = await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
 			if (existing) return fail('conflict', 'An account with this email already exists. Sign in instead.', 'email');
@@ -67,10 +63,7 @@ export function createAuth(db: Kysely<Database>) {
 
 		async signIn(input: unknown, clientAddress: string): Promise<Result<SignIn>> {
 			const parsed = signInForm.safeParse(input);
-			if (!parsed.success) {
-				const [field, message] = Object.entries(fieldErrors(parsed.error))[0]!;
-				return fail('invalid_input', message, field);
-			}
+			if (!parsed.success) return invalidForm(parsed.error);
 			const { email, password } = parsed.data;
 			const key = `${clientAddress}|${email}`;
 			const wait = loginLimiter.retryAfter(key);

@@ -7,7 +7,7 @@
 import type { Kysely } from 'kysely';
 import { limits } from '../config/index.ts';
 import type { CoachingSessionRow, Database, EngagementRole, EngagementRow } from '../store/index.ts';
-import { engagementForm, fieldErrors, scheduleSessionForm } from '../../shared/forms/index.ts';
+import { engagementForm, invalidForm, scheduleSessionForm } from '../../shared/forms/index.ts';
 import { fail, ok, type Result } from '../../shared/result.ts';
 import { generateToken, hashToken, newId } from '../auth/index.ts';
 import { canAcceptInvite, inviteState, nextSessionNumber, scheduleAllowed } from './rules.ts';
@@ -32,11 +32,6 @@ export interface SessionAccess {
 	engagement: EngagementRow;
 	role: EngagementRole;
 	members: Member[];
-}
-
-function firstError(error: import('zod').ZodError) {
-	const [field, message] = Object.entries(fieldErrors(error))[0]!;
-	return fail('invalid_input', message, field);
 }
 
 export function createEngagements(db: Kysely<Database>) {
@@ -67,7 +62,7 @@ export function createEngagements(db: Kysely<Database>) {
 
 		async create(coachId: string, input: unknown): Promise<Result<EngagementRow>> {
 			const parsed = engagementForm.safeParse(input);
-			if (!parsed.success) return firstError(parsed.error);
+			if (!parsed.success) return invalidForm(parsed.error);
 			const f = parsed.data;
 			const now = Date.now();
 			const row: EngagementRow = {
@@ -132,7 +127,7 @@ export function createEngagements(db: Kysely<Database>) {
 			if (!role) return fail('not_found', 'No such engagement.');
 			if (role !== 'coach') return fail('forbidden', 'Only the coach can schedule sessions.');
 			const parsed = scheduleSessionForm.safeParse(input);
-			if (!parsed.success) return firstError(parsed.error);
+			if (!parsed.success) return invalidForm(parsed.error);
 			const scheduledAt = Date.parse(parsed.data.scheduledAt);
 			const allowed = scheduleAllowed(scheduledAt, Date.now());
 			if (!allowed.ok) return allowed;

@@ -3,6 +3,7 @@
  * same messages) and the server (which never trusts the page).
  */
 import { z } from 'zod';
+import type { Failure } from '../result.ts';
 
 export const PASSWORD_MIN = 10;
 export const PASSWORD_MAX = 256;
@@ -62,6 +63,13 @@ export const scheduleSessionForm = z.object({
 export type SignUpForm = z.infer<typeof signUpForm>;
 export type EngagementForm = z.infer<typeof engagementForm>;
 export type ScheduleSessionForm = z.infer<typeof scheduleSessionForm>;
+
+/** A form's validation failure: the first problem as the message, every field's problem in `fields`. */
+export function invalidForm(error: z.ZodError): { ok: false; error: Failure } {
+	const fields = fieldErrors(error);
+	const [field, message] = Object.entries(fields)[0] ?? ['form', 'Check the form and try again.'];
+	return { ok: false, error: { code: 'invalid_input', message, field, fields } };
+}
 
 /** First message per field, for showing beside each input. */
 export function fieldErrors(error: z.ZodError): Record<string, string> {

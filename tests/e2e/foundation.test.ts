@@ -81,8 +81,12 @@ it('shows inline errors and keeps what was typed', async () => {
 	// Bypass the browser's own checks to see the server's messages.
 	await page.evaluate(() => document.querySelector('form[method=POST]:not([action])')?.setAttribute('novalidate', ''));
 	await page.getByRole('button', { name: 'Create account' }).click();
-	await page.getByRole('alert').waitFor();
-	expect(await page.getByRole('alert').textContent()).toMatch(/valid email|at least 10/);
+	await page.getByRole('alert').first().waitFor();
+	// Every problem is shown at once, beside its field.
+	expect(await page.getByRole('alert').allTextContents()).toEqual([
+		'Enter a valid email address, like sam@example.org.',
+		'Use at least 10 characters.'
+	]);
 	expect(await page.getByLabel('Your name').inputValue()).toBe('Ria');
 	await screenshot(page, 'foundation-signup-error');
 });
