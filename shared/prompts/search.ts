@@ -89,11 +89,22 @@ function withinDistance(a: string, b: string, max: number): boolean {
 
 const TIER_MATCH: readonly PromptMatch[] = ['none', 'typo', 'prefix', 'exact'];
 
+// Words shorter than this are what a coach has typed so far of a longer
+// word: "w" or "wh" starts hundreds of words, and asking the index to expand
+// them costs several milliseconds a keystroke. They are matched as prefixes
+// against each prompt's own word list instead: alone they find prompts by
+// scanning; next to a longer word they only refine what that word found.
+const SHORT_TERM = 3;
+
 interface Entry {
 	prompt: Prompt;
 	/** Position in the library, then in the order custom prompts were added. */
 	readonly seq: number;
 	readonly custom: boolean;
+	/** Distinct words of the text and tags, for short-word matching. */
+	words: readonly string[];
+	/** Distinct words only the mentoring version has. */
+	asideWords: readonly string[];
 }
 
 interface Ranked {
@@ -124,8 +135,19 @@ function byRank(a: Ranked, b: Ranked): number {
 	);
 }
 
+/** 3 when `words` has `term` itself, 2 when a word starts with it, else 0. */
+function shortTier(term: string, words: readonly string[]): number {
+	let tier = 0;
+	for (const word of words) {
+		if (word === term) return 3;
+		if (tier === 0 && word.startsWith(term)) tier = 2;
+	}
+	return tier;
+}
+
 export class PromptSearchIndex {
 	readonly #engine: MiniSearch<Prompt>;
+	readonly #tagsOf: (prompt: Prompt) => string;
 	readonly #entries = new Map<string, Entry>();
 	readonly #favourites: Set<string>;
 	readonly #phaseRank: ReadonlyMap<PromptPhase, number>;
@@ -136,6 +158,7 @@ export class PromptSearchIndex {
 		this.#phaseRank = new Map(options.phaseOrder.map((phase, rank) => [phase, rank]));
 		this.#favourites = new Set(options.favourites ?? []);
 		const tagsOf = options.tagsOf ?? ((prompt: Prompt) => [prompt.phase, ...prompt.themes].join(' '));
+		this.#tagsOf = tagsOf;
 		this.#engine = new MiniSearch<Prompt>({
 			fields: ['text', 'tags', 'mentoring'],
 			extractField: (prompt, field) => (field === 'tags' ? tagsOf(prompt) : prompt[field as keyof Prompt]),
@@ -174,6 +197,7 @@ export class PromptSearchIndex {
 		this.#engine.replace(prompt);
 		if (entry.prompt.phase !== prompt.phase) this.#ordered = undefined;
 		entry.prompt = prompt;
+		Object.assign(entry, this.#wordsOf(prompt));
 	}
 
 	removeCustom(id: string): void {
@@ -203,14 +227,25 @@ export class PromptSearchIndex {
 		const terms = [...new Set(tokenizePrompt(query))];
 		const limit = filter.limit ?? Number.POSITIVE_INFINITY;
 		if (terms.length === 0) return this.#browse(accepts, limit);
+		const long = terms.filter((term) => term.length >= SHORT_TERM);
+		const short = terms.filter((term) => term.length < SHORT_TERM);
 
 		const ranked: Ranked[] = [];
-		// The same few document words recur across results: judge each once.
-		const tiers = new Map<string, Map<string, number>>();
-		for (const result of this.#engine.search(terms.join(' '))) {
-			const entry = this.#entries.get(result.id as string);
-			if (!entry || !accepts(entry)) continue;
-			ranked.push(this.#rank(entry, result, tiers));
+		if (long.length === 0) {
+			for (const entry of this.#entries.values()) {
+				if (!accepts(entry)) continue;
+				const r = this.#rankShort(entry, short, undefined);
+				if (r) ranked.push(r);
+			}
+		} else {
+			// The same few document words recur across results: judge each once.
+			const tiers = new Map<string, Map<string, number>>();
+			for (const result of this.#engine.search(long.join(' '))) {
+				const entry = this.#entries.get(result.id as string);
+				if (!entry || !accepts(entry)) continue;
+				const r = this.#rank(entry, result, tiers);
+				ranked.push(short.length === 0 ? r : this.#rankShort(entry, short, r)!);
+			}
 		}
 		ranked.sort(byRank);
 		return ranked.slice(0, limit).map((r) => ({
@@ -222,9 +257,42 @@ export class PromptSearchIndex {
 		}));
 	}
 
+	#wordsOf(prompt: Prompt): Pick<Entry, 'words' | 'asideWords'> {
+		const words = new Set([...tokenizePrompt(prompt.text), ...tokenizePrompt(this.#tagsOf(prompt))]);
+		const asideWords = new Set(tokenizePrompt(prompt.mentoring ?? '').filter((word) => !words.has(word)));
+		return { words: [...words], asideWords: [...asideWords] };
+	}
+
+	// Short words add to a ranking the index made (`base`), or make one by
+	// themselves; the tiers mean the same as in #rank. Without a base, a
+	// prompt none of the short words starts is left out (undefined).
+	#rankShort(entry: Entry, short: readonly string[], base: Ranked | undefined): Ranked | undefined {
+		let { covered, exact, prefix, aside } = base ?? { covered: 0, exact: 0, prefix: 0, aside: 0 };
+		let strongest = base ? TIER_MATCH.indexOf(base.match) : 0;
+		let found = false;
+		for (const term of short) {
+			const primary = shortTier(term, entry.words);
+			const tier = primary || shortTier(term, entry.asideWords);
+			if (tier === 0) continue;
+			found = true;
+			if (primary === 0) aside++;
+			else covered++;
+			if (primary === 3) exact++;
+			if (primary === 2) prefix++;
+			strongest = Math.max(strongest, tier);
+		}
+		if (base) return { ...base, covered, exact, prefix, aside, match: TIER_MATCH[strongest] ?? base.match };
+		if (!found) return undefined;
+		const favourite = this.#favourites.has(entry.prompt.id);
+		// No relevance score without the index: favourites first among equals, then session order.
+		const score = favourite ? FAVOURITE_BOOST : 1;
+		const order = this.#phaseOf(entry) * SEQ_SPAN + entry.seq;
+		return { entry, score, covered, exact, prefix, aside, match: TIER_MATCH[strongest] ?? 'prefix', favourite, order };
+	}
+
 	#insert(prompt: Prompt, custom: boolean): void {
 		this.#engine.add(prompt);
-		this.#entries.set(prompt.id, { prompt, seq: this.#nextSeq++, custom });
+		this.#entries.set(prompt.id, { prompt, seq: this.#nextSeq++, custom, ...this.#wordsOf(prompt) });
 		this.#ordered = undefined;
 	}
 
