@@ -13,6 +13,7 @@ import { openStore } from './store/index.ts';
 import { createAuth } from './auth/index.ts';
 import { createEngagements } from './engagements/index.ts';
 import { createRooms } from './rooms/index.ts';
+import { createMedia } from './media/index.ts';
 import { provideServices, type Services } from './services.ts';
 
 type NodeHandler = (req: http.IncomingMessage, res: http.ServerResponse, next?: () => void) => void;
@@ -71,7 +72,8 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 	});
 
 	const rooms = createRooms({ httpServer: server, config, log, auth, engagements });
-	const services: Services = { config, log, store, auth, engagements, rooms };
+	const media = await createMedia({ config, log, rooms });
+	const services: Services = { config, log, store, auth, engagements, rooms, media };
 	provideServices(services);
 
 	return {
@@ -80,6 +82,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 		async close(reason) {
 			ready = false;
 			await rooms.close(reason);
+			await media.close();
 			server.closeAllConnections();
 			await store.close();
 		}

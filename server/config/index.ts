@@ -129,5 +129,36 @@ export const limits = {
 		maxParticipants: 8,
 		/** A participant whose socket dropped shows as reconnecting for this long. */
 		reconnectGraceMs: 30_000
+	},
+	media: {
+		/**
+		 * Signalling requests per socket per window. Joining an 8-person room
+		 * takes ~45 requests (transports, 3 producers, 2 consumers per other
+		 * person, resumes) and a reconnect repeats part of it, so media has its
+		 * own budget instead of eating the room's.
+		 */
+		requestsPerWindow: 300,
+		requestWindowMs: 10_000,
+		/** Waited before replacing a dead mediasoup worker, so a crash loop cannot spin a core. */
+		workerRespawnDelayMs: 1_000,
+		/** How often a missing worker binary is looked for again while media is unavailable. */
+		workerRetryMs: 10_000,
+		/**
+		 * Bitrate the server assumes towards a browser before measuring: high
+		 * enough that the first frames come from a sharp layer on a good link.
+		 */
+		initialOutgoingBitrate: 1_000_000,
+		/** Cap on what one browser may send us (camera + screen + audio). */
+		maxIncomingBitrate: 3_000_000,
+		/**
+		 * Camera simulcast layers (640x480 capture): a small layer for weak links
+		 * and grids, a full one for the 1:1 main view.
+		 */
+		cameraLayers: [
+			{ scaleResolutionDownBy: 2, maxBitrate: 200_000 },
+			{ scaleResolutionDownBy: 1, maxBitrate: 900_000 }
+		],
+		/** Screen text must stay readable, so one sharp layer. */
+		screenMaxBitrate: 1_500_000
 	}
 } as const;

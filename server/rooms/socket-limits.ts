@@ -7,6 +7,8 @@ export function limitEventRate(socket: Socket): void {
 	let windowStart = Date.now();
 	let count = 0;
 	socket.use((packet, next) => {
+		// Media signalling is bursty by nature and has its own budget (server/media/signalling.ts).
+		if (typeof packet[0] === 'string' && packet[0].startsWith('media:')) return next();
 		const now = Date.now();
 		if (now - windowStart > limits.socket.eventWindowMs) {
 			windowStart = now;

@@ -4,6 +4,7 @@
  * Every inbound payload also has a zod schema next to its type.
  */
 import type { RoomClientEvents, RoomServerEvents } from './room.ts';
+import type { MediaClientEvents, MediaServerEvents } from './media.ts';
 
 /** Bumped on any incompatible change; a client with another version is told to reload. */
 export const PROTOCOL_VERSION = 1;
@@ -12,5 +13,5 @@ export type * from './room.ts';
 export { joinSession, sessionId } from './room.ts';
 export type { Ack } from './ack.ts';
 
-export interface ClientToServerEvents extends RoomClientEvents {}
-export interface ServerToClientEvents extends RoomServerEvents {}
+export interface ClientToServerEvents extends RoomClientEvents, MediaClientEvents {}
+export interface ServerToClientEvents extends RoomServerEvents, MediaServerEvents {}

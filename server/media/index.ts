@@ -1,0 +1,133 @@
+/**
+ * Live video and audio for coaching sessions, through a mediasoup SFU.
+ *
+ * What it offers:
+ * - a pool of mediasoup workers (one per core unless MEDIA_WORKERS says
+ *   otherwise) and, per live session, a router on the least-loaded worker;
+ * - per participant a send and a receive WebRTC transport, their microphone
+ *   (opus), camera (VP8 simulcast) and screen, and a consumer of everyone
+ *   else's tracks, over the session's socket.io connection (`media:*`
+ *   events, see shared/protocol/media.ts) for members only;
+ * - recovery: a reconnecting tab keeps its transports (ICE restart), a
+ *   participant gone for good is cleaned up and the others are told, and the
+ *   sessions of a worker that died move to a live worker and their browsers
+ *   renegotiate.
+ */
+import type { types } from 'mediasoup';
+import { limits, type Config } from '../config/index.ts';
+import type { Logger } from '../log/index.ts';
+import type { Rooms } from '../rooms/index.ts';
+import type { MediaCapabilities } from '../../shared/protocol/media.ts';
+import { mediaCodecs } from './codecs.ts';
+import { MediaRoom, type Notify, type TransportSettings } from './room.ts';
+import { registerMediaSignalling } from './signalling.ts';
+import { WorkerPool, type MediaWorker } from './workers.ts';
+
+export { WorkerPool } from './workers.ts';
+
+export async function createMedia(deps: { config: Config; log: Logger; rooms: Rooms }) {
+	const { config, rooms } = deps;
+	const log = deps.log.child({ feature: 'media' });
+	const pool = new WorkerPool({ size: WorkerPool.defaultSize(config.media.workers) }, log);
+	await pool.start();
+
+	const portRange = { min: config.media.rtcMinPort, max: config.media.rtcMaxPort };
+	const transportSettings: TransportSettings = {
+		listenInfos: (['udp', 'tcp'] as const).map((protocol) => ({
+			protocol,
+			ip: config.media.listenIp,
+			announcedAddress: config.media.announcedIp,
+			portRange
+		}))
+	};
+
+	const notify: Notify = (socketId, event, ...args) => {
+		(rooms.io.to(socketId).emit as (e: string, ...a: unknown[]) => boolean)(event, ...args);
+	};
+
+	const live = new Map<string, MediaRoom>();
+	const opening = new Map<string, Promise<MediaRoom | null>>();
+
+	async function newRouter(): Promise<{ router: types.Router; worker: MediaWorker } | null> {
+		const worker = await pool.leastLoaded();
+		if (!worker) return null;
+		return { router: await worker.createRouter({ mediaCodecs }), worker };
+	}
+
+	function roomFor(sessionId: string): Promise<MediaRoom | null> {
+		const existing = live.get(sessionId);
+		if (existing) return Promise.resolve(existing);
+		let pending = opening.get(sessionId);
+		if (!pending) {
+			pending = (async () => {
+				try {
+					const placed = await newRouter();
+					if (!placed) return null;
+					const room = new MediaRoom({ sessionId, ...placed, notify, transportSettings, log: log.child({ session: sessionId }) });
+					live.set(sessionId, room);
+					log.info({ session: sessionId, worker: placed.worker.pid }, 'media room opened');
+					return room;
+				} finally {
+					opening.delete(sessionId);
+				}
+			})();
+			opening.set(sessionId, pending);
+		}
+		return pending;
+	}
+
+	pool.on('died', (dead) => {
+		for (const room of live.values()) {
+			if (room.worker !== dead) continue;
+			void newRouter().then(
+				(placed) => {
+					if (live.get(room.sessionId) !== room) return placed?.router.close();
+					if (!placed) {
+						log.error({ session: room.sessionId }, 'no live mediasoup worker to move the session to');
+						live.delete(room.sessionId);
+						room.close();
+						return;
+					}
+					room.moveTo(placed.router, placed.worker);
+					log.info({ session: room.sessionId, worker: placed.worker.pid }, 'media room moved to a live worker');
+				},
+				(err: unknown) => log.error({ err, session: room.sessionId }, 'could not move media room')
+			);
+		}
+	});
+
+	rooms.events.on('socketClosed', (sessionId, userId, socketId) => live.get(sessionId)?.detach(userId, socketId));
+	rooms.events.on('gone', (sessionId, userId) => live.get(sessionId)?.removePeer(userId));
+	rooms.events.on('empty', (sessionId) => {
+		const room = live.get(sessionId);
+		if (!room) return;
+		live.delete(sessionId);
+		room.close();
+		log.info({ session: sessionId }, 'media room closed');
+	});
+
+	const capabilities = (room: MediaRoom): MediaCapabilities => ({
+		routerRtpCapabilities: room.router.rtpCapabilities,
+		routerId: room.router.id,
+		iceServers: config.media.iceServers,
+		cameraLayers: limits.media.cameraLayers.map((l) => ({ ...l })),
+		screenMaxBitrate: limits.media.screenMaxBitrate
+	});
+
+	rooms.addFeature((socket) =>
+		registerMediaSignalling(socket, { rooms, log, roomFor, existingRoom: (id) => live.get(id) ?? null, capabilities })
+	);
+
+	return {
+		pool,
+		/** Live sessions' media, for tests and diagnostics. */
+		rooms: live,
+		async close() {
+			for (const room of live.values()) room.close();
+			live.clear();
+			await pool.close();
+		}
+	};
+}
+
+export type Media = Awaited<ReturnType<typeof createMedia>>;

@@ -1,0 +1,116 @@
+/**
+ * The media events of one socket. Every request is schema-checked (by
+ * `handle`), limited by the media budget, and allowed only for a member who
+ * joined the session on this socket; requests about transports, producers
+ * and consumers must come from the socket that owns them. Anything out of
+ * order is answered with a code and changes nothing.
+ */
+import { limits } from '../config/index.ts';
+import type { Logger } from '../log/index.ts';
+import type { Rooms, RoomSocket } from '../rooms/index.ts';
+import { handle } from '../rooms/index.ts';
+import { fail, ok, type Result } from '../../shared/result.ts';
+import { mediaRequest, type MediaCapabilities } from '../../shared/protocol/media.ts';
+import type { types } from 'mediasoup';
+import type { MediaRoom } from './room.ts';
+import type { MediaPeer } from './peer.ts';
+
+export interface SignallingDeps {
+	rooms: Rooms;
+	log: Logger;
+	/** The session's media room, created (with a router) when missing; null if no worker can run. */
+	roomFor(sessionId: string): Promise<MediaRoom | null>;
+	existingRoom(sessionId: string): MediaRoom | null;
+	capabilities(room: MediaRoom): MediaCapabilities;
+}
+
+const notJoined = fail('forbidden', 'Join the session before using its video.');
+const noPeer = fail('conflict', 'Join the room’s video first.');
+const unavailable = fail('unavailable', 'Live video is not available on this server right now; try again in a moment.');
+
+export function registerMediaSignalling(socket: RoomSocket, deps: SignallingDeps): void {
+	const { rooms, log } = deps;
+	const userId = socket.data.user.id;
+	limitMediaRequests(socket);
+
+	/** Runs `fn` with the socket's peer in the session, or answers why it cannot. */
+	const withPeer = async <T>(sessionId: string, fn: (room: MediaRoom, peer: MediaPeer) => Promise<Result<T>> | Result<T>): Promise<Result<T>> => {
+		if (!rooms.roleIn(socket, sessionId)) return notJoined;
+		const room = deps.existingRoom(sessionId);
+		const peer = room?.peerOf(userId, socket.id);
+		if (!room || !peer) return noPeer;
+		return fn(room, peer);
+	};
+
+	handle(socket, log, 'media:capabilities', mediaRequest.capabilities, async ({ sessionId }) => {
+		if (!rooms.roleIn(socket, sessionId)) return notJoined;
+		const room = await deps.roomFor(sessionId);
+		return room ? ok(deps.capabilities(room)) : unavailable;
+	});
+
+	handle(socket, log, 'media:join', mediaRequest.join, async ({ sessionId, peerId, rtpCapabilities }) => {
+		if (!rooms.roleIn(socket, sessionId)) return notJoined;
+		const room = await deps.roomFor(sessionId);
+		if (!room) return unavailable;
+		const joined = room.join(userId, peerId, socket.id, rtpCapabilities);
+		log.info({ session: sessionId, user: userId, kept: Boolean(joined.kept), others: joined.producers.length }, 'media joined');
+		return ok(joined);
+	});
+
+	handle(socket, log, 'media:createTransports', mediaRequest.createTransports, ({ sessionId }) =>
+		withPeer(sessionId, async (room, peer) => ok(await room.createTransports(peer)))
+	);
+
+	handle(socket, log, 'media:connectTransport', mediaRequest.connectTransport, ({ sessionId, transportId, dtlsParameters }) =>
+		withPeer(sessionId, (room, peer) => room.connectTransport(peer, transportId, dtlsParameters as types.DtlsParameters))
+	);
+
+	handle(socket, log, 'media:restartIce', mediaRequest.restartIce, ({ sessionId, transportId }) =>
+		withPeer(sessionId, (room, peer) => room.restartIce(peer, transportId))
+	);
+
+	handle(socket, log, 'media:produce', mediaRequest.produce, ({ sessionId, ...req }) => withPeer(sessionId, (room, peer) => room.produce(peer, req)));
+
+	handle(socket, log, 'media:pauseProducer', mediaRequest.producer, ({ sessionId, producerId }) =>
+		withPeer(sessionId, (room, peer) => room.setProducerPaused(peer, producerId, true))
+	);
+	handle(socket, log, 'media:resumeProducer', mediaRequest.producer, ({ sessionId, producerId }) =>
+		withPeer(sessionId, (room, peer) => room.setProducerPaused(peer, producerId, false))
+	);
+	handle(socket, log, 'media:closeProducer', mediaRequest.producer, ({ sessionId, producerId }) =>
+		withPeer(sessionId, (room, peer) => room.closeProducer(peer, producerId))
+	);
+
+	handle(socket, log, 'media:consume', mediaRequest.consume, ({ sessionId, producerId }) => withPeer(sessionId, (room, peer) => room.consume(peer, producerId)));
+	handle(socket, log, 'media:resumeConsumer', mediaRequest.consumer, ({ sessionId, consumerId }) =>
+		withPeer(sessionId, (room, peer) => room.setConsumerPaused(peer, consumerId, false))
+	);
+	handle(socket, log, 'media:pauseConsumer', mediaRequest.consumer, ({ sessionId, consumerId }) =>
+		withPeer(sessionId, (room, peer) => room.setConsumerPaused(peer, consumerId, true))
+	);
+
+	handle(socket, log, 'media:leave', mediaRequest.leave, ({ sessionId }) =>
+		withPeer(sessionId, (room) => {
+			room.removePeer(userId);
+			log.info({ session: sessionId, user: userId }, 'media left');
+			return ok(true as const);
+		})
+	);
+}
+
+/** The media budget (see limits.media): generous for join bursts, still bounded. */
+function limitMediaRequests(socket: RoomSocket): void {
+	let windowStart = Date.now();
+	let count = 0;
+	socket.use((packet, next) => {
+		if (typeof packet[0] !== 'string' || !packet[0].startsWith('media:')) return next();
+		const now = Date.now();
+		if (now - windowStart > limits.media.requestWindowMs) {
+			windowStart = now;
+			count = 0;
+		}
+		if (++count <= limits.media.requestsPerWindow) return next();
+		const ack = packet[packet.length - 1];
+		if (typeof ack === 'function') ack(fail('rate_limited', 'Too many video requests; slow down for a few seconds.'));
+	});
+}
