@@ -13,6 +13,7 @@ import { openStore } from './store/index.ts';
 import { createAuth } from './auth/index.ts';
 import { createEngagements } from './engagements/index.ts';
 import { createRooms } from './rooms/index.ts';
+import { createPrompts } from './prompts/index.ts';
 import { createMedia } from './media/index.ts';
 import { provideServices, type Services } from './services.ts';
 
@@ -72,8 +73,9 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 	});
 
 	const rooms = createRooms({ httpServer: server, config, log, auth, engagements });
+	const prompts = createPrompts({ db: store.db, rooms, engagements, log });
 	const media = await createMedia({ config, log, rooms });
-	const services: Services = { config, log, store, auth, engagements, rooms, media };
+	const services: Services = { config, log, store, auth, engagements, rooms, media, prompts };
 	provideServices(services);
 
 	return {

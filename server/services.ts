@@ -10,6 +10,7 @@ import type { Store } from './store/index.ts';
 import type { Auth } from './auth/index.ts';
 import type { Engagements } from './engagements/index.ts';
 import type { Rooms } from './rooms/index.ts';
+import type { Prompts } from './prompts/index.ts';
 import type { Media } from './media/index.ts';
 
 export interface Services {
@@ -19,6 +20,7 @@ export interface Services {
 	auth: Auth;
 	engagements: Engagements;
 	rooms: Rooms;
+	prompts: Prompts;
 	media: Media;
 }
 

@@ -125,6 +125,16 @@ export const limits = {
 		pingIntervalMs: 5_000,
 		pingTimeoutMs: 5_000
 	},
+	prompts: {
+		/**
+		 * A coach's own prompts. Search is measured at the library plus 1,000
+		 * custom prompts (docs/benchmarks.md); more would risk the per-keystroke
+		 * budget on a slow laptop or phone.
+		 */
+		maxCustomPerCoach: 1_000,
+		/** Prompts marked as asked in one session: a long session asks a few dozen; this bounds the timeline and summary. */
+		maxAskedPerSession: 300
+	},
 	room: {
 		maxParticipants: 8,
 		/** A participant whose socket dropped shows as reconnecting for this long. */

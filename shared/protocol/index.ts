@@ -5,6 +5,7 @@
  */
 import type { RoomClientEvents, RoomServerEvents } from './room.ts';
 import type { MediaClientEvents, MediaServerEvents } from './media.ts';
+import type { PromptsClientEvents, PromptsServerEvents } from './prompts.ts';
 
 /** Bumped on any incompatible change; a client with another version is told to reload. */
 export const PROTOCOL_VERSION = 1;
@@ -12,6 +13,7 @@ export const PROTOCOL_VERSION = 1;
 export type * from './room.ts';
 export { joinSession, sessionId } from './room.ts';
 export type { Ack } from './ack.ts';
+export type * from './prompts.ts';
 
-export interface ClientToServerEvents extends RoomClientEvents, MediaClientEvents {}
-export interface ServerToClientEvents extends RoomServerEvents, MediaServerEvents {}
+export interface ClientToServerEvents extends RoomClientEvents, MediaClientEvents, PromptsClientEvents {}
+export interface ServerToClientEvents extends RoomServerEvents, MediaServerEvents, PromptsServerEvents {}

@@ -1,5 +1,6 @@
 import type { Migration } from '../migrate.ts';
 import { foundation } from './0001_foundation.ts';
+import { prompts } from './0003_prompts.ts';
 
 /** Every migration in order. A feature adds its file here; never edit a released one. */
-export const migrations: Migration[] = [foundation];
+export const migrations: Migration[] = [foundation, prompts];
