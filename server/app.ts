@@ -13,6 +13,7 @@ import { openStore } from './store/index.ts';
 import { createAuth } from './auth/index.ts';
 import { createEngagements } from './engagements/index.ts';
 import { createRooms } from './rooms/index.ts';
+import { createPad } from './pad/index.ts';
 import { createPrompts } from './prompts/index.ts';
 import { createMedia } from './media/index.ts';
 import { provideServices, type Services } from './services.ts';
@@ -73,9 +74,10 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 	});
 
 	const rooms = createRooms({ httpServer: server, config, log, auth, engagements });
+	const pad = createPad({ httpServer: server, config, log, store, auth, engagements });
 	const prompts = createPrompts({ db: store.db, rooms, engagements, log });
 	const media = await createMedia({ config, log, rooms });
-	const services: Services = { config, log, store, auth, engagements, rooms, media, prompts };
+	const services: Services = { config, log, store, auth, engagements, rooms, media, prompts, pad };
 	provideServices(services);
 
 	return {
@@ -84,6 +86,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 		async close(reason) {
 			ready = false;
 			await rooms.close(reason);
+			await pad.close(reason);
 			await media.close();
 			server.closeAllConnections();
 			await store.close();

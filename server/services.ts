@@ -10,6 +10,7 @@ import type { Store } from './store/index.ts';
 import type { Auth } from './auth/index.ts';
 import type { Engagements } from './engagements/index.ts';
 import type { Rooms } from './rooms/index.ts';
+import type { Pad } from './pad/index.ts';
 import type { Prompts } from './prompts/index.ts';
 import type { Media } from './media/index.ts';
 
@@ -20,6 +21,7 @@ export interface Services {
 	auth: Auth;
 	engagements: Engagements;
 	rooms: Rooms;
+	pad: Pad;
 	prompts: Prompts;
 	media: Media;
 }

@@ -135,6 +135,38 @@ export const limits = {
 		/** Prompts marked as asked in one session: a long session asks a few dozen; this bounds the timeline and summary. */
 		maxAskedPerSession: 300
 	},
+	pad: {
+		/** Largest sync/awareness frame; a session's whole pad is far smaller. Bigger frames are closed with 1009. */
+		maxMessageBytes: 1024 * 1024,
+		/** Largest document (stored bytes before compaction); a session's notes are kilobytes, this is 100x that. */
+		maxDocBytes: 4 * 1024 * 1024,
+		/**
+		 * Messages per connection: fast typing with a moving caret is ~30/s
+		 * (one update and one awareness message per keystroke); a burst covers
+		 * reconnect resyncs and pasting.
+		 */
+		messagesPerSecond: 60,
+		messageBurst: 300,
+		/** Structs one update may declare (yjs issue 687); a 1 MiB paste is well under this. */
+		maxStructsPerUpdate: 100_000,
+		/** Highest clock a client may declare: ~1 billion inserted characters per client, never reached honestly. */
+		maxClock: 2 ** 30,
+		/** An update that takes longer than this to apply closes its connection (after the pre-checks bound the work). */
+		applyBudgetMs: 250,
+		/** Compact a document's update log into a snapshot after this many updates (keeps loading fast). */
+		compactAfterUpdates: 500,
+		/** A document with nobody connected is compacted and dropped from memory after this long. */
+		unloadAfterMs: 30_000,
+		/** Retry backoff for failed saves: 200 ms doubling to 10 s, for as long as it takes. */
+		writeRetryMinMs: 200,
+		writeRetryMaxMs: 10_000,
+		/** Refused sync handshakes per address per minute before further attempts are refused unchecked (like failed sign-ins). */
+		refusalsPerMinute: 60,
+		/** Ping interval; a connection that missed a whole interval is dropped (y-websocket clients expect < 30 s). */
+		heartbeatMs: 15_000,
+		/** Connections to one document: a group engagement with a few tabs each. */
+		maxConnectionsPerDoc: 40
+	},
 	room: {
 		maxParticipants: 8,
 		/** A participant whose socket dropped shows as reconnecting for this long. */

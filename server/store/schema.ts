@@ -95,6 +95,22 @@ export interface SessionPromptAskedRow {
 	asked_by: string;
 }
 
+/** One Yjs update of a pad document, appended before it is broadcast. */
+export interface PadUpdateRow {
+	doc: string;
+	seq: number;
+	data: Uint8Array;
+	created_at: number;
+}
+
+/** A pad document compacted up to (and including) update `seq`. */
+export interface PadSnapshotRow {
+	doc: string;
+	seq: number;
+	data: Uint8Array;
+	updated_at: number;
+}
+
 export interface Database {
 	users: UserRow;
 	auth_sessions: AuthSessionRow;
@@ -105,6 +121,8 @@ export interface Database {
 	custom_prompts: CustomPromptRow;
 	prompt_favourites: PromptFavouriteRow;
 	session_prompts_asked: SessionPromptAskedRow;
+	pad_updates: PadUpdateRow;
+	pad_snapshots: PadSnapshotRow;
 	[table: `_${string}`]: never;
 }
 

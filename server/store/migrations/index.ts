@@ -1,6 +1,7 @@
 import type { Migration } from '../migrate.ts';
 import { foundation } from './0001_foundation.ts';
 import { prompts } from './0003_prompts.ts';
+import { pad } from './0004_pad.ts';
 
 /** Every migration in order. A feature adds its file here; never edit a released one. */
-export const migrations: Migration[] = [foundation, prompts];
+export const migrations: Migration[] = [foundation, prompts, pad];

@@ -1,0 +1,303 @@
+/**
+ * One live pad document: its Y.Doc and awareness, the connections syncing
+ * it, and the rule that makes it durable: an accepted update is stored
+ * before it is broadcast, and a newcomer is sent only stored state. When
+ * saving fails the document stays in memory, keeps its unsaved updates
+ * queued for retry, and tells clients it is read-only for now.
+ */
+import * as Y from 'yjs';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import * as syncProtocol from 'y-protocols/sync';
+import * as encoding from 'lib0/encoding';
+import * as decoding from 'lib0/decoding';
+import { limits } from '../config/index.ts';
+import type { Logger } from '../log/index.ts';
+import { SERVER_STATE_KEY, type PadServerState } from '../../shared/pad/index.ts';
+import { CloseCode } from './close-codes.ts';
+import type { PadStorage, StoredDoc } from './storage.ts';
+import type { UpdateWriter } from './writer.ts';
+import { inspectUpdate } from './update-check.ts';
+
+// Message types of the y-websocket protocol.
+export const MESSAGE_SYNC = 0;
+export const MESSAGE_AWARENESS = 1;
+export const MESSAGE_AUTH = 2;
+export const MESSAGE_QUERY_AWARENESS = 3;
+
+/** What a document needs from a connection. */
+export interface PadPeer {
+	readonly id: string;
+	send(message: Uint8Array): void;
+	close(code: number, reason: string): void;
+}
+
+const LOAD = Symbol('load');
+
+export const SAVING_FAILED = "Saving isn't working right now. The pad is read-only until it does; nothing you wrote is lost.";
+
+export function syncMessage(write: (encoder: encoding.Encoder) => void): Uint8Array {
+	const encoder = encoding.createEncoder();
+	encoding.writeVarUint(encoder, MESSAGE_SYNC);
+	write(encoder);
+	return encoding.toUint8Array(encoder);
+}
+
+function awarenessMessage(update: Uint8Array): Uint8Array {
+	const encoder = encoding.createEncoder();
+	encoding.writeVarUint(encoder, MESSAGE_AWARENESS);
+	encoding.writeVarUint8Array(encoder, update);
+	return encoding.toUint8Array(encoder);
+}
+
+/** Client ids named in an awareness update (to check who may speak for which id). */
+function awarenessClients(update: Uint8Array): number[] {
+	const decoder = decoding.createDecoder(update);
+	const n = decoding.readVarUint(decoder);
+	const ids: number[] = [];
+	for (let i = 0; i < n; i++) {
+		ids.push(decoding.readVarUint(decoder));
+		decoding.readVarUint(decoder); // clock
+		decoding.readVarString(decoder); // state JSON
+	}
+	return ids;
+}
+
+export class PadDocument {
+	readonly name: string;
+	readonly doc = new Y.Doc({ gc: true });
+	readonly awareness: awarenessProtocol.Awareness;
+	readonly peers = new Set<PadPeer>();
+	/** Called when the last peer leaves (the registry schedules unloading). */
+	onEmpty: () => void = () => {};
+
+	private seq: number;
+	/** Bytes accepted since the last exact measurement: bounds the document size cheaply. */
+	private bytes: number;
+	private sinceCompaction: number;
+	private unstored = 0;
+	private lastWrite: Promise<void> = Promise.resolve();
+	private compacting: Promise<void> | null = null;
+	private savingProblem: PadServerState | null = null;
+	private sealed: PadServerState | null = null;
+	private readonly owners = new Map<number, PadPeer>();
+	private readonly writer: UpdateWriter;
+	private readonly storage: PadStorage;
+	private readonly log: Logger;
+
+	constructor(name: string, stored: StoredDoc, deps: { writer: UpdateWriter; storage: PadStorage; log: Logger }) {
+		this.name = name;
+		this.writer = deps.writer;
+		this.storage = deps.storage;
+		this.log = deps.log.child({ doc: name });
+		this.seq = stored.seq;
+		this.bytes = stored.bytes;
+		this.sinceCompaction = stored.updates.length;
+		this.doc.transact(() => {
+			for (const u of stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates) {
+				try {
+					Y.applyUpdate(this.doc, u, LOAD);
+				} catch (err) {
+					// Only validated updates are stored; if one is unreadable anyway, keep the rest.
+					this.log.error({ err }, 'a stored pad update could not be applied; skipping it');
+				}
+			}
+		}, LOAD);
+		this.awareness = new awarenessProtocol.Awareness(this.doc);
+		this.awareness.setLocalState(null);
+		this.doc.on('update', this.onUpdate);
+		this.awareness.on('update', this.onAwareness);
+	}
+
+	get readOnly(): PadServerState | null {
+		return this.sealed ?? this.savingProblem;
+	}
+
+	/** True while some applied update is not stored yet. */
+	get unsaved(): boolean {
+		return this.unstored > 0;
+	}
+
+	/** Highest update sequence number given out (stored or being stored). */
+	get lastSeq(): number {
+		return this.seq;
+	}
+
+	// Every change to the Y.Doc, whoever made it, goes through here.
+	private readonly onUpdate = (update: Uint8Array, origin: unknown) => {
+		if (origin === LOAD) return;
+		this.seq++;
+		this.sinceCompaction++;
+		this.unstored++;
+		const message = syncMessage((e) => syncProtocol.writeUpdate(e, update));
+		const write = this.writer.append(this.name, this.seq, update).then(() => {
+			this.unstored--;
+			for (const peer of this.peers) if (peer !== origin) peer.send(message);
+			if (this.sinceCompaction >= limits.pad.compactAfterUpdates) void this.compact();
+		});
+		this.lastWrite = write;
+	};
+
+	private readonly onAwareness = (
+		{ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
+		origin: unknown
+	) => {
+		if (origin && this.peers.has(origin as PadPeer)) {
+			for (const id of [...added, ...updated]) this.owners.set(id, origin as PadPeer);
+		}
+		for (const id of removed) this.owners.delete(id);
+		const changed = [...added, ...updated, ...removed];
+		const message = awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed));
+		// Sent to everyone, the sender too: stock clients count it as a sign of life.
+		for (const peer of this.peers) peer.send(message);
+	};
+
+	/** Resolves once every update applied so far is stored. */
+	async stored(): Promise<void> {
+		while (this.unstored > 0) await this.lastWrite;
+	}
+
+	addPeer(peer: PadPeer): void {
+		this.peers.add(peer);
+		peer.send(syncMessage((e) => syncProtocol.writeSyncStep1(e, this.doc)));
+		const states = [...this.awareness.getStates().keys()];
+		if (states.length > 0) peer.send(awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, states)));
+	}
+
+	removePeer(peer: PadPeer): void {
+		if (!this.peers.delete(peer)) return;
+		const ids = [...this.owners].filter(([, p]) => p === peer).map(([id]) => id);
+		if (ids.length > 0) awarenessProtocol.removeAwarenessStates(this.awareness, ids, null);
+		if (this.peers.size === 0) this.onEmpty();
+	}
+
+	/** Handles a sync message (step 1, step 2 or update) from a peer. */
+	handleSync(decoder: decoding.Decoder, from: PadPeer): void {
+		const type = decoding.readVarUint(decoder);
+		if (type === syncProtocol.messageYjsSyncStep1) {
+			const stateVector = decoding.readVarUint8Array(decoder);
+			try {
+				Y.decodeStateVector(stateVector);
+			} catch {
+				return from.close(CloseCode.badMessage, 'The state vector could not be decoded.');
+			}
+			void this.answerStep1(stateVector, from);
+		} else if (type === syncProtocol.messageYjsSyncStep2 || type === syncProtocol.messageYjsUpdate) {
+			this.receiveUpdate(decoding.readVarUint8Array(decoder), from);
+		} else {
+			from.close(CloseCode.badMessage, `Unknown sync message type ${type}.`);
+		}
+	}
+
+	// Only stored state goes out, so a client can never hold an update that a crash could lose.
+	private async answerStep1(stateVector: Uint8Array, to: PadPeer) {
+		await this.stored();
+		if (!this.peers.has(to)) return;
+		to.send(syncMessage((e) => syncProtocol.writeSyncStep2(e, this.doc, stateVector)));
+	}
+
+	receiveUpdate(update: Uint8Array, from: PadPeer): void {
+		// Read-only: the client keeps its edits; they are pulled again when saving works.
+		if (this.readOnly) return;
+		const verdict = inspectUpdate(update, limits.pad);
+		if (!verdict.ok) {
+			this.log.warn({ peer: from.id, reason: verdict.reason, bytes: update.length }, 'pad update refused');
+			return from.close(verdict.malformed ? CloseCode.badMessage : CloseCode.updateRejected, verdict.reason);
+		}
+		if (this.bytes + update.length > limits.pad.maxDocBytes) {
+			this.bytes = this.exactBytes();
+			if (this.bytes + update.length > limits.pad.maxDocBytes) {
+				this.log.warn({ peer: from.id, bytes: this.bytes, update: update.length }, 'pad document full');
+				return from.close(CloseCode.documentTooLarge, 'This pad is full; start a new session to keep writing.');
+			}
+		}
+		this.bytes += update.length;
+		const started = performance.now();
+		try {
+			Y.applyUpdate(this.doc, update, from);
+		} catch (err) {
+			this.log.warn({ err, peer: from.id }, 'pad update could not be applied');
+			return from.close(CloseCode.badMessage, 'The update could not be applied.');
+		}
+		const took = performance.now() - started;
+		if (took > limits.pad.applyBudgetMs) {
+			this.log.warn({ peer: from.id, ms: Math.round(took), structs: verdict.structs }, 'pad update took too long to apply; closing its connection');
+			from.close(CloseCode.updateRejected, 'The update took too long to apply.');
+		}
+	}
+
+	handleAwareness(update: Uint8Array, from: PadPeer): void {
+		let ids: number[];
+		try {
+			ids = awarenessClients(update);
+		} catch {
+			return from.close(CloseCode.badMessage, 'The awareness update could not be decoded.');
+		}
+		// A connection speaks only for its own clients, never for another person's or the server's.
+		if (ids.some((id) => id === this.doc.clientID || (this.owners.has(id) && this.owners.get(id) !== from))) {
+			return from.close(CloseCode.badMessage, "An awareness update named another client's id.");
+		}
+		try {
+			awarenessProtocol.applyAwarenessUpdate(this.awareness, update, from);
+		} catch {
+			from.close(CloseCode.badMessage, 'The awareness update could not be applied.');
+		}
+	}
+
+	awarenessOf(): Uint8Array {
+		return awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, [...this.awareness.getStates().keys()]));
+	}
+
+	/** Saving started failing (problem) or works again (null). */
+	setSavingProblem(problem: string | null): void {
+		const was = this.readOnly;
+		this.savingProblem = problem ? { readOnly: true, reason: problem } : null;
+		this.announce();
+		// Edits refused meanwhile are still in the clients' documents: ask for them.
+		if (was && !this.readOnly) for (const peer of this.peers) peer.send(syncMessage((e) => syncProtocol.writeSyncStep1(e, this.doc)));
+	}
+
+	/** The session ended: the pad stays readable and stops taking edits. */
+	seal(reason: string): void {
+		if (this.sealed) return;
+		this.sealed = { readOnly: true, reason };
+		this.announce();
+	}
+
+	private announce() {
+		const state = this.readOnly;
+		this.awareness.setLocalState(state ? { [SERVER_STATE_KEY]: state } : null);
+	}
+
+	private exactBytes(): number {
+		const pending = this.doc.store.pendingStructs?.update.length ?? 0;
+		const pendingDs = this.doc.store.pendingDs?.length ?? 0;
+		return Y.encodeStateAsUpdate(this.doc).length + pending + pendingDs;
+	}
+
+	/** Folds the update log into one snapshot. Never runs twice at once; a failure leaves the log intact. */
+	compact(): Promise<void> {
+		if (this.compacting) return this.compacting;
+		this.compacting = (async () => {
+			await this.stored();
+			if (this.sinceCompaction === 0) return;
+			const seq = this.seq;
+			const folded = this.sinceCompaction;
+			const state = Y.encodeStateAsUpdate(this.doc);
+			try {
+				await this.storage.compact(this.name, state, seq);
+				this.sinceCompaction -= folded;
+				this.bytes = state.length;
+			} catch (err) {
+				this.log.warn({ err }, 'pad compaction failed; the update log still holds everything');
+			}
+		})().finally(() => {
+			this.compacting = null;
+		});
+		return this.compacting;
+	}
+
+	destroy(): void {
+		this.awareness.destroy();
+		this.doc.destroy();
+	}
+}

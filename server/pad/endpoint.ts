@@ -1,0 +1,110 @@
+/**
+ * The sync endpoint on the server's one port: WebSocket upgrades to
+ * `/pad/<document name>` (the stock y-websocket provider's URL shape).
+ * Everything is checked before the document is touched or any byte of it
+ * is sent: the name, the Origin, the sign-in cookie, membership of the
+ * session's engagement, and the coach role for private notes. A refusal is
+ * still completed as a WebSocket and then closed with a code and reason,
+ * because that is what tells a stock provider to stop retrying.
+ */
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { limits, type Config } from '../config/index.ts';
+import type { Logger } from '../log/index.ts';
+import { readSessionCookie, RateLimiter, type Auth } from '../auth/index.ts';
+import type { Engagements } from '../engagements/index.ts';
+import { originAllowed } from '../http/origin.ts';
+import { PAD_PATH, parsePadName, type PadName } from '../../shared/pad/index.ts';
+import { CloseCode, closeReason } from './close-codes.ts';
+import type { PadUser } from './connection.ts';
+
+export type Admission =
+	| { ok: true; name: string; pad: PadName; user: PadUser; sessionEnded: boolean }
+	| { ok: false; code: number; reason: string };
+
+export interface EndpointDeps {
+	config: Config;
+	auth: Auth;
+	engagements: Engagements;
+	log: Logger;
+}
+
+const refuse = (code: number, reason: string): Admission => ({ ok: false, code, reason });
+
+export async function admit(req: IncomingMessage, deps: EndpointDeps): Promise<Admission> {
+	const path = (req.url ?? '').split('?')[0]!;
+	let raw: string;
+	try {
+		raw = decodeURIComponent(path.slice(PAD_PATH.length + 1));
+	} catch {
+		raw = '';
+	}
+	const pad = parsePadName(raw);
+	if (!pad) return refuse(CloseCode.notFound, 'There is no such pad.');
+	if (!originAllowed(req, deps.config.origin)) return refuse(CloseCode.forbidden, 'This page may not open the pad (origin not allowed).');
+	try {
+		const token = readSessionCookie(req.headers.cookie, deps.config.secureCookies);
+		const session = await deps.auth.validateSessionToken(token);
+		if (!session) return refuse(CloseCode.unauthenticated, 'Sign in to open the pad.');
+		const access = await deps.engagements.sessionAccess(pad.sessionId, session.user.id);
+		if (!access) return refuse(CloseCode.notFound, 'There is no such pad, or it is not part of your engagements.');
+		if (pad.kind === 'private' && access.role !== 'coach') return refuse(CloseCode.forbidden, "Only the coach can open the coach's private notes.");
+		return {
+			ok: true,
+			name: raw,
+			pad,
+			user: { userId: session.user.id, role: access.role },
+			sessionEnded: access.session.status === 'ended'
+		};
+	} catch (err) {
+		deps.log.error({ err }, 'pad sign-in check failed');
+		return refuse(CloseCode.unavailable, 'The server could not check your sign-in; trying again.');
+	}
+}
+
+/**
+ * Listens for upgrades on `/pad/...`; other paths (socket.io) are left to
+ * their own handlers. `accept` gets each admitted WebSocket.
+ */
+export function listen(httpServer: HttpServer, deps: EndpointDeps, accept: (ws: WebSocket, admission: Extract<Admission, { ok: true }>) => void) {
+	const wss = new WebSocketServer({ noServer: true, maxPayload: limits.pad.maxMessageBytes, perMessageDeflate: false });
+	const refusals = new RateLimiter(limits.pad.refusalsPerMinute, 60_000);
+	let closing = false;
+
+	const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+		const path = req.url ?? '';
+		if (path !== PAD_PATH && !path.startsWith(PAD_PATH + '/')) return;
+		socket.on('error', (err) => deps.log.debug({ err }, 'pad upgrade socket error'));
+		if (closing) return void socket.destroy();
+		const address = req.socket.remoteAddress ?? 'unknown';
+		const finish = (admission: Admission) =>
+			wss.handleUpgrade(req, socket, head, (ws) => {
+				ws.on('error', (err) => deps.log.debug({ err }, 'pad socket error'));
+				if (!admission.ok) return ws.close(admission.code, closeReason(admission.reason));
+				accept(ws, admission);
+			});
+		// Only refused attempts count: a busy legitimate client is never throttled,
+		// someone probing names or cookies is, before any database lookup.
+		if (refusals.retryAfter(address) > 0) {
+			deps.log.warn({ address }, 'too many refused pad connection attempts');
+			return finish(refuse(CloseCode.rateLimited, 'Too many refused attempts; waiting a little.'));
+		}
+		admit(req, deps).then((admission) => {
+			if (!admission.ok) refusals.hit(address);
+			finish(admission);
+		}, (err: unknown) => {
+			deps.log.error({ err }, 'pad admission failed');
+			socket.destroy();
+		});
+	};
+	httpServer.on('upgrade', onUpgrade);
+
+	return {
+		wss,
+		stop() {
+			closing = true;
+			httpServer.off('upgrade', onUpgrade);
+		}
+	};
+}

@@ -1,0 +1,135 @@
+/**
+ * The agreed-actions pad: Yjs documents synced over the standard
+ * y-websocket protocol at `/pad/<name>` on the server's one port.
+ *
+ * Offers:
+ * - `createPad(deps)`: attaches the endpoint to the HTTP server.
+ * - `pad.finalState(sessionId)`: the session's shared and private document
+ *   states, everything flushed to the store first (for the summary).
+ * - `pad.read(sessionId)`: the same, read into typed content
+ *   (actions, "From last time", learning points, notes as text/Markdown).
+ * - `pad.sessionEnded(sessionId)`: makes the session's documents read-only.
+ * - `pad.close(reason)`: graceful shutdown (close sockets, flush writes).
+ * - `CloseCode`: the endpoint's close codes.
+ *
+ * Document layout and readers live in shared/pad.
+ */
+import type { Server as HttpServer } from 'node:http';
+import * as Y from 'yjs';
+import { limits, type Config } from '../config/index.ts';
+import type { Logger } from '../log/index.ts';
+import type { Store } from '../store/index.ts';
+import type { Auth } from '../auth/index.ts';
+import type { Engagements } from '../engagements/index.ts';
+import { padName, readPadStates, type PadContent, type PadStates } from '../../shared/pad/index.ts';
+import { CloseCode } from './close-codes.ts';
+import { PadConnection } from './connection.ts';
+import { listen } from './endpoint.ts';
+import { PadRegistry } from './registry.ts';
+import { PadStorage } from './storage.ts';
+import { UpdateWriter } from './writer.ts';
+
+export { CloseCode } from './close-codes.ts';
+export type { PadStates, PadContent } from '../../shared/pad/index.ts';
+
+export const SESSION_ENDED = 'This session has ended. The pad is kept as it was; its summary is on the engagement page.';
+
+export interface PadDeps {
+	httpServer: HttpServer;
+	config: Config;
+	log: Logger;
+	store: Store;
+	auth: Auth;
+	engagements: Engagements;
+}
+
+export function createPad(deps: PadDeps) {
+	const log = deps.log.child({ feature: 'pad' });
+	const storage = new PadStorage(deps.store.db);
+	const writer = new UpdateWriter(storage, log, { minMs: limits.pad.writeRetryMinMs, maxMs: limits.pad.writeRetryMaxMs });
+	const registry = new PadRegistry({ db: deps.store.db, storage, writer, log });
+	const connections = new Set<PadConnection>();
+
+	const endpoint = listen(deps.httpServer, { config: deps.config, auth: deps.auth, engagements: deps.engagements, log }, (ws, admission) => {
+		// The client speaks first (sync step 1) while the document may still be
+		// loading: hold its messages, bounded, and hand them over in order.
+		const early: [Buffer, boolean][] = [];
+		const hold = (data: Buffer, isBinary: boolean) => {
+			early.push([data, isBinary]);
+			if (early.length > limits.pad.messageBurst) ws.close(CloseCode.rateLimited, 'Too many messages before the pad was ready.');
+		};
+		ws.on('message', hold);
+		registry.open(admission.name).then(
+			(doc) => {
+				ws.off('message', hold);
+				if (ws.readyState !== ws.OPEN) return;
+				if (doc.peers.size >= limits.pad.maxConnectionsPerDoc) {
+					return ws.close(CloseCode.rateLimited, 'This pad has too many open connections; retrying.');
+				}
+				if (admission.sessionEnded) doc.seal(SESSION_ENDED);
+				const conn = new PadConnection(ws, doc, admission.user, log);
+				connections.add(conn);
+				for (const [data, isBinary] of early) conn.receive(data, isBinary);
+				ws.on('close', () => connections.delete(conn));
+			},
+			(err: unknown) => {
+				log.error({ err, doc: admission.name }, 'pad document could not be loaded');
+				ws.close(CloseCode.unavailable, 'The pad could not be loaded; trying again.');
+			}
+		);
+	});
+
+	/** A document's state with everything in it stored, from memory or the store. */
+	async function stateOf(name: string): Promise<Uint8Array | null> {
+		const live = registry.loaded(name);
+		if (live) {
+			await live.stored();
+			return Y.encodeStateAsUpdate(live.doc);
+		}
+		const stored = await storage.load(name);
+		if (!stored.snapshot && stored.updates.length === 0) return null;
+		return stored.updates.length === 0 && stored.snapshot ? stored.snapshot : Y.mergeUpdates(stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates);
+	}
+
+	return {
+		/**
+		 * The session's final shared and private document states (Yjs updates),
+		 * flushed to the store first. `shared` is an empty document's state
+		 * when the pad was never opened; `private` is null then.
+		 */
+		async finalState(sessionId: string): Promise<PadStates> {
+			const [shared, priv] = await Promise.all([stateOf(padName(sessionId, 'shared')), stateOf(padName(sessionId, 'private'))]);
+			return { shared: shared ?? Y.encodeStateAsUpdate(new Y.Doc()), private: priv };
+		},
+
+		/** Typed content of the session's pad (see shared/pad `readPadStates`). */
+		async read(sessionId: string): Promise<PadContent> {
+			return readPadStates(await this.finalState(sessionId));
+		},
+
+		/** The session ended: its documents stop taking edits (clients are told why). */
+		async sessionEnded(sessionId: string): Promise<void> {
+			for (const kind of ['shared', 'private'] as const) {
+				const doc = registry.loaded(padName(sessionId, kind));
+				if (!doc) continue;
+				doc.seal(SESSION_ENDED);
+				await doc.stored();
+			}
+		},
+
+		/** Numbers for health checks and the benchmark. */
+		stats() {
+			return { documents: registry.size, connections: connections.size, pendingWrites: writer.pending, savingFails: writer.failing };
+		},
+
+		/** Stops accepting, closes connections with a reason, waits for pending writes. */
+		async close(reason: string): Promise<void> {
+			endpoint.stop();
+			registry.stopTimers();
+			for (const conn of connections) conn.close(CloseCode.goingAway, reason);
+			await writer.drain();
+		}
+	};
+}
+
+export type Pad = ReturnType<typeof createPad>;

@@ -1,0 +1,109 @@
+/**
+ * The live pad documents of this process, by name: loads a document once
+ * (concurrent connections share the load), seeds "From last time" into a
+ * shared pad, routes the writer's failing/recovered news to the documents,
+ * and unloads a document (after compacting it) once nobody has used it for
+ * a while. This is the one place that would move behind Redis to run
+ * several instances.
+ */
+import type { Kysely } from 'kysely';
+import { limits } from '../config/index.ts';
+import type { Logger } from '../log/index.ts';
+import type { Database } from '../store/index.ts';
+import { addCarried, parsePadName } from '../../shared/pad/index.ts';
+import { actionsToCarry } from './carry-over.ts';
+import { PadDocument, SAVING_FAILED } from './document.ts';
+import type { PadStorage } from './storage.ts';
+import type { UpdateWriter } from './writer.ts';
+
+const CARRY = Symbol('carry-over');
+
+export class PadRegistry {
+	private readonly docs = new Map<string, PadDocument>();
+	private readonly loading = new Map<string, Promise<PadDocument>>();
+	private readonly unloadTimers = new Map<string, NodeJS.Timeout>();
+	private readonly deps: { db: Kysely<Database>; storage: PadStorage; writer: UpdateWriter; log: Logger };
+
+	constructor(deps: { db: Kysely<Database>; storage: PadStorage; writer: UpdateWriter; log: Logger }) {
+		this.deps = deps;
+		deps.writer.on('failing', (names) => {
+			for (const n of names) this.docs.get(n)?.setSavingProblem(SAVING_FAILED);
+		});
+		deps.writer.on('recovered', (names) => {
+			for (const n of names) this.docs.get(n)?.setSavingProblem(null);
+		});
+	}
+
+	loaded(name: string): PadDocument | undefined {
+		return this.docs.get(name);
+	}
+
+	get size(): number {
+		return this.docs.size;
+	}
+
+	all(): PadDocument[] {
+		return [...this.docs.values()];
+	}
+
+	/** The live document, loading it (and seeding "From last time") if needed. */
+	open(name: string): Promise<PadDocument> {
+		const timer = this.unloadTimers.get(name);
+		if (timer) {
+			clearTimeout(timer);
+			this.unloadTimers.delete(name);
+		}
+		const live = this.docs.get(name);
+		if (live) return Promise.resolve(live);
+		let loading = this.loading.get(name);
+		if (!loading) {
+			loading = this.load(name).finally(() => this.loading.delete(name));
+			this.loading.set(name, loading);
+		}
+		return loading;
+	}
+
+	private async load(name: string): Promise<PadDocument> {
+		const { storage, writer, log, db } = this.deps;
+		const stored = await storage.load(name);
+		const doc = new PadDocument(name, stored, { storage, writer, log });
+		const parsed = parsePadName(name);
+		if (parsed?.kind === 'shared') {
+			try {
+				const carried = await actionsToCarry(parsed.sessionId, { db, storage, loaded: (n) => this.docs.get(n)?.doc });
+				const added = addCarried(doc.doc, carried, CARRY);
+				if (added > 0) log.info({ doc: name, added }, 'carried open actions over from the previous session');
+			} catch (err) {
+				// The pad still opens; the review list fills in on the next load.
+				log.error({ err, doc: name }, 'could not carry actions over from the previous session');
+			}
+		}
+		doc.onEmpty = () => this.scheduleUnload(doc);
+		this.docs.set(name, doc);
+		return doc;
+	}
+
+	private scheduleUnload(doc: PadDocument) {
+		if (this.unloadTimers.has(doc.name)) return;
+		const timer = setTimeout(() => {
+			this.unloadTimers.delete(doc.name);
+			void this.unload(doc);
+		}, limits.pad.unloadAfterMs);
+		timer.unref();
+		this.unloadTimers.set(doc.name, timer);
+	}
+
+	private async unload(doc: PadDocument) {
+		await doc.compact();
+		if (doc.peers.size > 0 || this.unloadTimers.has(doc.name) || this.docs.get(doc.name) !== doc) return; // someone came back
+		// Saving is failing: the document holds the only copy of some updates, so it stays.
+		if (doc.unsaved) return this.scheduleUnload(doc);
+		this.docs.delete(doc.name);
+		doc.destroy();
+	}
+
+	stopTimers(): void {
+		for (const t of this.unloadTimers.values()) clearTimeout(t);
+		this.unloadTimers.clear();
+	}
+}

@@ -1,0 +1,131 @@
+/**
+ * Pad rules that need no server: the document layout helpers, notes as
+ * Markdown, the update inspection against crafted updates (yjs issue 687),
+ * and the writer's keep-in-memory-and-retry behaviour when saving fails.
+ */
+import { expect, it } from 'vitest';
+import * as Y from 'yjs';
+import pino from 'pino';
+import {
+	actionsOf,
+	addCarried,
+	carriedOf,
+	insertAction,
+	moveItem,
+	newAction,
+	notesMarkdown,
+	notesOf,
+	openActionsToCarry,
+	parsePadName,
+	padName,
+	readActions,
+	readCarriedActions,
+	readPadStates,
+	updateItem
+} from '../../shared/pad/index.ts';
+import { inspectUpdate } from '../../server/pad/update-check.ts';
+import { UpdateWriter } from '../../server/pad/writer.ts';
+import type { StoredUpdate } from '../../server/pad/storage.ts';
+
+const bounds = { maxStructsPerUpdate: 1000, maxClock: 2 ** 30 };
+
+it('names documents per session and kind, and rejects anything else', () => {
+	expect(parsePadName(padName('abcdefghij234567', 'private'))).toEqual({ sessionId: 'abcdefghij234567', kind: 'private' });
+	for (const bad of ['session.abc.shared', 'session.abcdefghij234567.other', '../etc', 'session.ABCDEFGHIJ.shared', '']) expect(parsePadName(bad)).toBeNull();
+});
+
+it('moves an action keeping its fields, and records who changed a status', () => {
+	const doc = new Y.Doc();
+	const a = newAction('u1', { text: 'Ask for feedback', owner: 'coachee', ownerUserId: 'u2', due: '2026-12-01' });
+	insertAction(doc, a);
+	insertAction(doc, newAction('u1', { text: 'Second' }));
+	moveItem(doc, actionsOf(doc), 0, 1);
+	expect(readActions(doc).map((x) => x.text)).toEqual(['Second', 'Ask for feedback']);
+	expect(readActions(doc)[1]).toMatchObject({ id: a.id, owner: 'coachee', ownerUserId: 'u2', due: '2026-12-01', status: 'open' });
+	updateItem(doc, actionsOf(doc), a.id, { status: 'done' }, 'u2');
+	expect(readActions(doc)[1]).toMatchObject({ status: 'done', statusChangedBy: 'u2' });
+});
+
+it('carries open actions (own and still-open carried ones) once, with their origin session', () => {
+	const s1 = new Y.Doc();
+	insertAction(s1, newAction('c', { text: 'open one' }));
+	const done = newAction('c', { text: 'done one' });
+	insertAction(s1, done);
+	updateItem(s1, actionsOf(s1), done.id, { status: 'done' }, 'c');
+	const s2 = new Y.Doc();
+	expect(addCarried(s2, openActionsToCarry(s1, 'sess1', 1))).toBe(1);
+	expect(addCarried(s2, openActionsToCarry(s1, 'sess1', 1))).toBe(0);
+	expect(readCarriedActions(s2)).toMatchObject([{ text: 'open one', fromSessionId: 'sess1', fromSessionNumber: 1, status: 'open' }]);
+	// Session 3 sees it again only while session 2 left it open.
+	const s3 = new Y.Doc();
+	updateItem(s2, carriedOf(s2), readCarriedActions(s2)[0]!.id, { status: 'dropped' }, 'c');
+	expect(openActionsToCarry(s2, 'sess2', 2)).toEqual([]);
+	expect(addCarried(s3, openActionsToCarry(s2, 'sess2', 2))).toBe(0);
+});
+
+it('reads notes as Markdown: headings, lists, bold, links', () => {
+	const doc = new Y.Doc();
+	const h = new Y.XmlElement('heading');
+	h.setAttribute('level', '2' as never);
+	h.insert(0, [new Y.XmlText('Goals')]);
+	const p = new Y.XmlElement('paragraph');
+	const t = new Y.XmlText();
+	p.insert(0, [t]);
+	const list = new Y.XmlElement('bulletList');
+	const li = new Y.XmlElement('listItem');
+	const lp = new Y.XmlElement('paragraph');
+	lp.insert(0, [new Y.XmlText('speak first')]);
+	li.insert(0, [lp]);
+	list.insert(0, [li]);
+	notesOf(doc).insert(0, [h, p, list]);
+	t.insert(0, 'Read ');
+	t.insert(5, 'this', { bold: {} });
+	t.insert(9, ' and ', {});
+	t.insert(14, 'that', { link: { href: 'https://example.org' } });
+	expect(notesMarkdown(notesOf(doc))).toBe('## Goals\nRead **this** and [that](https://example.org)\n- speak first');
+	const content = readPadStates({ shared: Y.encodeStateAsUpdate(doc), private: null });
+	expect(content.notesText).toBe('Goals\nRead this and that\n- speak first');
+	expect(content.privateNotesText).toBe('');
+});
+
+it('refuses crafted updates before they are applied, and accepts real ones', () => {
+	const hugeCount = new Uint8Array([1, 0xff, 0xff, 0xff, 0xff, 0x0f, 7, 0, 0]);
+	const hugeClock = new Uint8Array([1, 1, 5, 0, 0, 0xff, 0xff, 0xff, 0xff, 0x0f, 0]);
+	const started = performance.now();
+	expect(inspectUpdate(hugeCount, bounds)).toMatchObject({ ok: false, malformed: true });
+	expect(inspectUpdate(hugeClock, bounds)).toMatchObject({ ok: false, malformed: false });
+	expect(inspectUpdate(new Uint8Array([0, 2, 50]), bounds).ok).toBe(false);
+	expect(performance.now() - started).toBeLessThan(100);
+	const doc = new Y.Doc();
+	insertAction(doc, newAction('c', { text: 'x'.repeat(100) }));
+	expect(inspectUpdate(Y.encodeStateAsUpdate(doc), bounds)).toMatchObject({ ok: true });
+	const many = new Y.Doc();
+	const text = many.getText('t');
+	for (let i = 0; i < 1500; i++) many.transact(() => text.insert(0, 'a', i % 2 ? { bold: true } : {}));
+	expect(inspectUpdate(Y.encodeStateAsUpdate(many), bounds)).toMatchObject({ ok: false, malformed: false });
+});
+
+it('keeps updates in memory when saving fails, reports it, retries, and resolves only once stored', async () => {
+	let failuresLeft = 3;
+	const stored: StoredUpdate[] = [];
+	const target = {
+		async append(rows: StoredUpdate[]) {
+			if (failuresLeft-- > 0) throw new Error('disk full');
+			stored.push(...rows);
+		}
+	};
+	const writer = new UpdateWriter(target, pino({ level: 'silent' }), { minMs: 10, maxMs: 40 });
+	const events: string[] = [];
+	writer.on('failing', (docs) => events.push(`failing ${[...docs].join(',')}`));
+	writer.on('recovered', (docs) => events.push(`recovered ${[...docs].join(',')}`));
+	let done = 0;
+	const writes = [writer.append('a', 1, new Uint8Array([1])), writer.append('b', 1, new Uint8Array([2]))].map((p) => p.then(() => done++));
+	await new Promise((r) => setTimeout(r, 15));
+	expect(done).toBe(0);
+	expect(writer.failing).toBe(true);
+	await Promise.all(writes);
+	expect(stored.map((r) => `${r.doc}${r.seq}`)).toEqual(['a1', 'b1']);
+	expect(events).toEqual(['failing a,b', 'recovered a,b']);
+	expect(writer.failing).toBe(false);
+	await writer.drain();
+});
