@@ -16,6 +16,8 @@ import { createRooms } from './rooms/index.ts';
 import { createPad } from './pad/index.ts';
 import { createPrompts } from './prompts/index.ts';
 import { createMedia } from './media/index.ts';
+import { createMail } from './mail/index.ts';
+import { createSummaries, noSources } from './summary/index.ts';
 import { provideServices, type Services } from './services.ts';
 
 type NodeHandler = (req: http.IncomingMessage, res: http.ServerResponse, next?: () => void) => void;
@@ -77,14 +79,21 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 	const pad = createPad({ httpServer: server, config, log, store, auth, engagements });
 	const prompts = createPrompts({ db: store.db, rooms, engagements, log });
 	const media = await createMedia({ config, log, rooms });
-	const services: Services = { config, log, store, auth, engagements, rooms, media, prompts, pad };
+	// The summary reads the pad's final state and the prompts marked asked when a session ends.
+	const summaries = createSummaries({
+		db: store.db, config, log, engagements, rooms, mail: createMail(config, store.db, log),
+		sources: { ...noSources(), promptsAsked: async (id) => (await prompts.askedIn(id)).map((p) => ({ text: p.text, askedAt: p.askedAt })) }
+	});
+	const services: Services = { config, log, store, auth, engagements, rooms, media, prompts , summaries, pad };
 	provideServices(services);
+	await summaries.start();
 
 	return {
 		server,
 		services,
 		async close(reason) {
 			ready = false;
+			await summaries.close();
 			await rooms.close(reason);
 			await pad.close(reason);
 			await media.close();

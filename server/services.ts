@@ -11,6 +11,7 @@ import type { Auth } from './auth/index.ts';
 import type { Engagements } from './engagements/index.ts';
 import type { Rooms } from './rooms/index.ts';
 import type { Pad } from './pad/index.ts';
+import type { Summaries } from './summary/index.ts';
 import type { Prompts } from './prompts/index.ts';
 import type { Media } from './media/index.ts';
 
@@ -22,6 +23,7 @@ export interface Services {
 	engagements: Engagements;
 	rooms: Rooms;
 	pad: Pad;
+	summaries: Summaries;
 	prompts: Prompts;
 	media: Media;
 }

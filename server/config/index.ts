@@ -202,5 +202,34 @@ export const limits = {
 		],
 		/** Screen text must stay readable, so one sharp layer. */
 		screenMaxBitrate: 1_500_000
+	},
+	summary: {
+		/** How long the end dialog waits for open pages to report pad edits not yet synced. */
+		unsyncedCheckMs: 1_500,
+		/** How long ending waits for the pad to hand over its final state before recording what it has. */
+		padFinalStateTimeoutMs: 5_000,
+		/** Bounds on a coach's correction, so a summary stays an email-sized document. */
+		maxActions: 200,
+		maxTextChars: 20_000,
+		/** A failed ending job (e.g. database briefly down) is retried this often. */
+		endingRetryMs: 5_000
+	},
+	mail: {
+		/**
+		 * Retry backoff for failed deliveries: 2 s, 4 s, 8 s ... capped at 15 min,
+		 * given up after 10 attempts (about an hour and a half in all), so a mail
+		 * server restart is ridden out but a dead address does not retry forever.
+		 */
+		retryBaseMs: 2_000,
+		retryMaxMs: 15 * 60_000,
+		maxAttempts: 10,
+		/** The queue also wakes this often, to pick up retries that have come due. */
+		pollMs: 5_000,
+		/** SMTP timeouts: a stalled server fails the attempt instead of hanging the queue. */
+		connectionTimeoutMs: 10_000,
+		greetingTimeoutMs: 10_000,
+		socketTimeoutMs: 30_000,
+		/** Messages sent at once; one coaching pair needs two, a busy server a few more. */
+		concurrency: 4
 	}
 } as const;

@@ -95,6 +95,85 @@ export interface SessionPromptAskedRow {
 	asked_by: string;
 }
 
+export type SummaryReason = 'ended' | 'auto-ended' | 'corrected';
+
+/** The durable job that takes a session from "ending" to "summary recorded and queued". */
+export interface SessionEndingRow {
+	session_id: string;
+	reason: 'ended' | 'auto-ended';
+	requested_by: string | null;
+	requested_at: number;
+	summary_id: string | null;
+	completed_at: number | null;
+}
+
+/** One immutable version of a session's summary. */
+export interface SummaryRow {
+	id: string;
+	session_id: string;
+	engagement_id: string;
+	version: number;
+	reason: SummaryReason;
+	created_by: string | null;
+	created_at: number;
+	correction_note: string | null;
+	/** JSON of the SummaryContent (server/summary/content.ts). */
+	content: string;
+	shared_state: Uint8Array;
+	private_state: Uint8Array | null;
+}
+
+export type MailStatus = 'pending' | 'sending' | 'sent' | 'failed';
+
+export interface MailJobRow {
+	id: string;
+	kind: 'summary';
+	subject_id: string;
+	user_id: string;
+	to_name: string;
+	to_address: string;
+	status: MailStatus;
+	attempts: number;
+	next_attempt_at: number;
+	last_error: string | null;
+	message_id: string;
+	outbox_file: string | null;
+	sent_at: number | null;
+	created_at: number;
+}
+
+/** A prompt a coach wrote; theirs across all their engagements. */
+export interface CustomPromptRow {
+	id: string;
+	coach_id: string;
+	text: string;
+	/** normalisePromptText(text): duplicates are refused per coach. */
+	text_key: string;
+	phase: string;
+	/** JSON array of theme names. */
+	themes: string;
+	mentoring: string | null;
+	created_at: number;
+	updated_at: number;
+}
+
+export interface PromptFavouriteRow {
+	coach_id: string;
+	/** A library id or one of the coach's custom prompt ids. */
+	prompt_id: string;
+	created_at: number;
+}
+
+/** A prompt marked as asked in a session, as it read then. */
+export interface SessionPromptAskedRow {
+	session_id: string;
+	prompt_id: string;
+	text: string;
+	phase: string;
+	asked_at: number;
+	asked_by: string;
+}
+
 /** One Yjs update of a pad document, appended before it is broadcast. */
 export interface PadUpdateRow {
 	doc: string;
@@ -118,6 +197,9 @@ export interface Database {
 	engagement_members: EngagementMemberRow;
 	coaching_sessions: CoachingSessionRow;
 	invites: InviteRow;
+	session_endings: SessionEndingRow;
+	summaries: SummaryRow;
+	mail_jobs: MailJobRow;
 	custom_prompts: CustomPromptRow;
 	prompt_favourites: PromptFavouriteRow;
 	session_prompts_asked: SessionPromptAskedRow;

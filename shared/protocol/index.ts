@@ -4,6 +4,7 @@
  * Every inbound payload also has a zod schema next to its type.
  */
 import type { RoomClientEvents, RoomServerEvents } from './room.ts';
+import type { SummaryClientEvents, SummaryServerEvents } from './summary.ts';
 import type { MediaClientEvents, MediaServerEvents } from './media.ts';
 import type { PromptsClientEvents, PromptsServerEvents } from './prompts.ts';
 
@@ -13,7 +14,9 @@ export const PROTOCOL_VERSION = 1;
 export type * from './room.ts';
 export { joinSession, sessionId } from './room.ts';
 export type { Ack } from './ack.ts';
+export type * from './summary.ts';
+export { endSession, endCheck, unsyncedReply } from './summary.ts';
 export type * from './prompts.ts';
 
-export interface ClientToServerEvents extends RoomClientEvents, MediaClientEvents, PromptsClientEvents {}
-export interface ServerToClientEvents extends RoomServerEvents, MediaServerEvents, PromptsServerEvents {}
+export interface ClientToServerEvents extends RoomClientEvents, SummaryClientEvents, MediaClientEvents, PromptsClientEvents {}
+export interface ServerToClientEvents extends RoomServerEvents, SummaryServerEvents, MediaServerEvents, PromptsServerEvents {}

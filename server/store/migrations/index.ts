@@ -1,7 +1,8 @@
 import type { Migration } from '../migrate.ts';
 import { foundation } from './0001_foundation.ts';
+import { summary } from './0002_summary.ts';
 import { prompts } from './0003_prompts.ts';
 import { pad } from './0004_pad.ts';
 
 /** Every migration in order. A feature adds its file here; never edit a released one. */
-export const migrations: Migration[] = [foundation, prompts, pad];
+export const migrations: Migration[] = [foundation, summary, prompts, pad];

@@ -1,0 +1,28 @@
+/**
+ * Outgoing mail. Offers:
+ * - `createMail(config, db, log)`: the durable queue (`enqueue` inside a
+ *   transaction, `kick`, `statusOf`, `retry`, `register` a composer per kind),
+ *   sending over SMTP when SMTP_URL is set and writing `.eml` files to
+ *   DATA_DIR/outbox when it is not;
+ * - `readOutboxFile` for the local mailbox page.
+ */
+import path from 'node:path';
+import type { Kysely } from 'kysely';
+import type { Config } from '../config/index.ts';
+import type { Logger } from '../log/index.ts';
+import type { Database } from '../store/index.ts';
+import { createMailQueue, type MailQueue } from './queue.ts';
+import { outboxTransport, readOutboxFile, smtpTransport } from './transport.ts';
+
+export type { MailQueue, NewMail, Composer } from './queue.ts';
+export { backoffMs } from './queue.ts';
+
+export const outboxDir = (config: Pick<Config, 'dataDir'>) => path.join(config.dataDir, 'outbox');
+
+export function createMail(config: Config, db: Kysely<Database>, log: Logger): MailQueue & { readOutbox(name: string): Buffer | null } {
+	const transport = config.smtpUrl ? smtpTransport(config.smtpUrl) : outboxTransport(outboxDir(config));
+	const queue = createMailQueue({ db, log, transport, from: config.mailFrom });
+	return { ...queue, readOutbox: (name: string) => readOutboxFile(outboxDir(config), name) };
+}
+
+export type MailService = ReturnType<typeof createMail>;

@@ -1,0 +1,81 @@
+/**
+ * The summary email for one recipient: their copy (the coach's has the
+ * coach-only part, a coachee's never does) as HTML and plain text, the
+ * Markdown attached, and an .ics for the next session when one is booked.
+ */
+import type Mail from 'nodemailer/lib/mailer';
+import { createEvent, type EventAttributes } from 'ics';
+import type { Kysely } from 'kysely';
+import type { Database, MailJobRow } from '../store/index.ts';
+import type { Logger } from '../log/index.ts';
+import { copyFor, type SummaryCopy } from './content.ts';
+import { parseContent } from './build.ts';
+import { renderHtmlEmail, renderMarkdown, summarySubject } from './render.ts';
+
+export function markdownFileName(copy: SummaryCopy, version: number): string {
+	const slug = copy.engagement.title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'engagement';
+	return `${slug}-session-${copy.session.number}${version > 1 ? `-v${version}` : ''}.md`;
+}
+
+/** The next session as a calendar entry, or null (logged) if it cannot be made. */
+export function nextSessionIcs(copy: SummaryCopy, people: { name: string; email: string; role: string }[], log: Logger): string | null {
+	const next = copy.next;
+	if (!next) return null;
+	const coach = people.find((p) => p.role === 'coach');
+	const base: EventAttributes = {
+		start: next.scheduledAt,
+		startInputType: 'utc',
+		startOutputType: 'utc',
+		duration: { minutes: next.durationMinutes },
+		title: `${copy.engagement.title}: session ${next.number}`,
+		description: `${copy.engagement.kind === 'mentoring' ? 'Mentoring' : 'Coaching'} session ${next.number}, booked in Confidante.`,
+		uid: `${next.id}@confidante`,
+		productId: 'confidante',
+		method: 'PUBLISH',
+		status: 'CONFIRMED'
+	};
+	const withPeople: EventAttributes = {
+		...base,
+		...(coach ? { organizer: { name: coach.name, email: coach.email } } : {}),
+		attendees: people.filter((p) => p.role !== 'coach').map((p) => ({ name: p.name, email: p.email, rsvp: false, role: 'REQ-PARTICIPANT' as const }))
+	};
+	// An address the calendar format refuses must not cost the invite itself.
+	for (const attrs of [withPeople, base]) {
+		const r = createEvent(attrs);
+		if (!r.error && r.value) return r.value;
+		log.warn({ err: r.error, session: next.id }, 'could not build the calendar invite');
+	}
+	return null;
+}
+
+export function summaryComposer(deps: { db: Kysely<Database>; log: Logger; origin: string | undefined }) {
+	const { db, log } = deps;
+	return async (job: MailJobRow): Promise<Mail.Options> => {
+		const row = await db.selectFrom('summaries').selectAll().where('id', '=', job.subject_id).executeTakeFirstOrThrow();
+		// The copy follows the recipient's role now, never a role stored with the job.
+		const member = await db
+			.selectFrom('engagement_members')
+			.select('role')
+			.where('engagement_id', '=', row.engagement_id)
+			.where('user_id', '=', job.user_id)
+			.executeTakeFirst();
+		if (!member) throw Object.assign(new Error('The recipient is no longer part of this engagement.'), { code: 'EMESSAGE' });
+		const copy = copyFor(parseContent(row), member.role);
+		const markdown = renderMarkdown(copy, { version: row.version, correctionNote: row.correction_note });
+		const people = await db
+			.selectFrom('engagement_members as m')
+			.innerJoin('users as u', 'u.id', 'm.user_id')
+			.select(['u.name', 'u.email', 'm.role'])
+			.where('m.engagement_id', '=', row.engagement_id)
+			.execute();
+		const ics = nextSessionIcs(copy, people, log);
+		const link = deps.origin ? `${deps.origin}/summaries/${row.id}` : null;
+		return {
+			subject: summarySubject(copy) + (row.version > 1 ? ' — corrected' : ''),
+			text: link ? `${markdown}\n\nOpen it in Confidante: ${link}\n` : markdown,
+			html: renderHtmlEmail(markdown, link),
+			attachments: [{ filename: markdownFileName(copy, row.version), content: markdown, contentType: 'text/markdown; charset=utf-8' }],
+			...(ics ? { icalEvent: { filename: 'next-session.ics', method: 'PUBLISH', content: ics } } : {})
+		};
+	};
+}

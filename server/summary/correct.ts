@@ -1,0 +1,122 @@
+/**
+ * Corrections: the coach edits what a summary says and a new version is
+ * recorded beside the old one, which is never changed. The final pad state
+ * travels with every version, so each can still be traced to the session.
+ */
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { limits } from '../config/index.ts';
+import type { Database } from '../store/index.ts';
+import type { MailService } from '../mail/index.ts';
+import type { Engagements } from '../engagements/index.ts';
+import { newId } from '../auth/index.ts';
+import { fail, ok, type Result } from '../../shared/result.ts';
+import type { SummaryAction, SummaryContent } from './content.ts';
+import { parseContent } from './build.ts';
+
+const text = (max: number, label: string) => z.string().trim().max(max, `${label} is too long (at most ${max} characters).`);
+
+const actionRow = z.object({
+	id: z.string().max(64).optional(),
+	text: text(1000, 'An action'),
+	owner: text(120, 'An owner'),
+	due: z.union([z.literal(''), z.iso.date('Use a date like 2026-12-31.')]),
+	status: z.enum(['open', 'done', 'dropped'])
+});
+
+export const correctionForm = z.object({
+	note: text(500, 'The note').min(3, 'Say briefly what you corrected (for example "fixed a due date").'),
+	learningPoints: text(limits.summary.maxTextChars, 'Learning points'),
+	notes: text(limits.summary.maxTextChars, 'The shared notes'),
+	privateNotes: text(limits.summary.maxTextChars, 'The private notes'),
+	notify: z.boolean(),
+	actions: z.array(actionRow).max(limits.summary.maxActions, `At most ${limits.summary.maxActions} actions.`)
+});
+
+/** Reads the flat form (action_text_0, action_owner_0 ...) into the correction shape. */
+export function readCorrectionForm(form: Record<string, string>): unknown {
+	const actions: unknown[] = [];
+	for (let i = 0; i <= limits.summary.maxActions; i++) {
+		if (!(`action_text_${i}` in form)) break;
+		const t = form[`action_text_${i}`]!.trim();
+		if (!t) continue; // an emptied row is a deleted action; the blank row is an unused one
+		actions.push({ id: form[`action_id_${i}`] || undefined, text: t, owner: form[`action_owner_${i}`] ?? '', due: form[`action_due_${i}`] ?? '', status: form[`action_status_${i}`] ?? 'open' });
+	}
+	return {
+		note: form.note ?? '',
+		learningPoints: form.learningPoints ?? '',
+		notes: form.notes ?? '',
+		privateNotes: form.privateNotes ?? '',
+		notify: form.notify === 'on',
+		actions
+	};
+}
+
+export async function correctSummary(
+	deps: { db: Kysely<Database>; mail: MailService; engagements: Engagements },
+	summaryId: string,
+	userId: string,
+	input: unknown
+): Promise<Result<{ id: string; version: number }>> {
+	const { db, mail } = deps;
+	const base = await db.selectFrom('summaries').selectAll().where('id', '=', summaryId).executeTakeFirst();
+	const role = base ? await deps.engagements.roleOf(base.engagement_id, userId) : undefined;
+	if (!base || !role) return fail('not_found', 'No such summary.');
+	if (role !== 'coach') return fail('forbidden', 'Only the coach can correct a summary.');
+	const parsed = correctionForm.safeParse(input);
+	if (!parsed.success) {
+		const issue = parsed.error.issues[0]!;
+		return fail('invalid_input', issue.message, String(issue.path[0] ?? 'note'));
+	}
+	const f = parsed.data;
+	const before = parseContent(base);
+	const actions: SummaryAction[] = f.actions.map((a) => ({ id: a.id ?? newId(), text: a.text, owner: a.owner, due: a.due || null, status: a.status }));
+	const content: SummaryContent = {
+		...before,
+		shared: {
+			...before.shared,
+			actions,
+			learningPoints: f.learningPoints.split('\n').map((l) => l.trim()).filter(Boolean),
+			notes: f.notes
+		},
+		coachOnly: { ...before.coachOnly, privateNotes: f.privateNotes }
+	};
+	const members = await deps.engagements.members(base.engagement_id);
+	// Two coaches' tabs correcting at once: the unique (session, version) key
+	// refuses the second, which then tries the next number.
+	for (let tries = 0; tries < 3; tries++) {
+		const top = await db.selectFrom('summaries').select((e) => e.fn.max('version').as('v')).where('session_id', '=', base.session_id).executeTakeFirst();
+		const version = Number(top?.v ?? 0) + 1;
+		const id = newId();
+		try {
+			await db.transaction().execute(async (trx) => {
+				await trx
+					.insertInto('summaries')
+					.values({
+						id,
+						session_id: base.session_id,
+						engagement_id: base.engagement_id,
+						version,
+						reason: 'corrected',
+						created_by: userId,
+						created_at: Date.now(),
+						correction_note: f.note,
+						content: JSON.stringify(content),
+						shared_state: base.shared_state,
+						private_state: base.private_state
+					})
+					.execute();
+				if (f.notify) {
+					await mail.enqueue(trx, members.map((m) => ({ kind: 'summary' as const, subjectId: id, userId: m.userId, toName: m.name, toAddress: m.email })));
+				}
+			});
+		} catch (err) {
+			const again = await db.selectFrom('summaries').select('id').where('session_id', '=', base.session_id).where('version', '=', version).executeTakeFirst();
+			if (again) continue;
+			throw err;
+		}
+		if (f.notify) mail.kick();
+		return ok({ id, version });
+	}
+	return fail('conflict', 'Someone else is correcting this summary right now; reload and try again.');
+}

@@ -1,0 +1,207 @@
+/**
+ * Ending a session, exactly once. A durable `session_endings` row is written
+ * first; then the session is marked ended; then, in one transaction, summary
+ * version 1 and its emails are recorded and the ending is marked complete.
+ * Whatever step a crash interrupts, the next start finishes the job, and the
+ * unique (session, version) key means a retry can never make a second
+ * summary. Concurrent requests in this process share one promise.
+ */
+import type { Kysely } from 'kysely';
+import { limits, type Config } from '../config/index.ts';
+import type { Logger } from '../log/index.ts';
+import type { Database, SessionEndingRow } from '../store/index.ts';
+import type { Engagements } from '../engagements/index.ts';
+import type { Rooms } from '../rooms/index.ts';
+import type { MailService } from '../mail/index.ts';
+import { roomName } from '../rooms/index.ts';
+import { newId } from '../auth/index.ts';
+import { fail, ok, type Result } from '../../shared/result.ts';
+import type { Ended } from '../../shared/protocol/index.ts';
+import { buildContent } from './build.ts';
+import type { SummarySources } from './sources.ts';
+
+export type EndedBy = { userId: string } | 'empty-room';
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+	return new Promise<T>((resolve, reject) => {
+		const t = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
+		p.then(
+			(v) => (clearTimeout(t), resolve(v)),
+			(e) => (clearTimeout(t), reject(e))
+		);
+	});
+}
+
+export function createEnding(deps: {
+	db: Kysely<Database>;
+	config: Config;
+	log: Logger;
+	engagements: Engagements;
+	rooms: Rooms;
+	mail: MailService;
+	sources: () => SummarySources;
+}) {
+	const { db, engagements, rooms, mail } = deps;
+	const log = deps.log.child({ feature: 'summary' });
+	const running = new Map<string, Promise<Result<string>>>();
+	const retryTimers = new Map<string, ReturnType<typeof setTimeout>>();
+	const emptyTimers = new Map<string, ReturnType<typeof setTimeout>>();
+	let closed = false;
+
+	/** Records summary v1 and its emails for an ending row; safe to run any number of times. */
+	async function complete(ending: SessionEndingRow): Promise<Result<string>> {
+		const sessionId = ending.session_id;
+		if (ending.completed_at !== null && ending.summary_id) return ok(ending.summary_id);
+		await engagements.setSessionStatus(sessionId, 'ended', ending.requested_at);
+		const session = await db.selectFrom('coaching_sessions').selectAll().where('id', '=', sessionId).executeTakeFirstOrThrow();
+		const members = await engagements.members(session.engagement_id);
+		let summaryId = (await db.selectFrom('summaries').select('id').where('session_id', '=', sessionId).where('version', '=', 1).executeTakeFirst())?.id;
+		if (!summaryId) {
+			const sources = deps.sources();
+			const [state, asked] = await Promise.all([
+				withTimeout(sources.padFinalState(sessionId), limits.summary.padFinalStateTimeoutMs, 'reading the final pad state'),
+				sources.promptsAsked(sessionId)
+			]);
+			const endedAt = session.ended_at ?? ending.requested_at;
+			const content = await buildContent(db, sources, { sessionId, endedAt, members, state, asked });
+			summaryId = newId();
+			await db
+				.insertInto('summaries')
+				.values({
+					id: summaryId,
+					session_id: sessionId,
+					engagement_id: session.engagement_id,
+					version: 1,
+					reason: ending.reason,
+					created_by: ending.requested_by,
+					created_at: Date.now(),
+					correction_note: null,
+					content: JSON.stringify(content),
+					shared_state: state.shared,
+					private_state: state.private
+				})
+				.onConflict((oc) => oc.columns(['session_id', 'version']).doNothing())
+				.execute();
+			// Another process (or an earlier run) may have won: use whichever version 1 exists.
+			summaryId = (await db.selectFrom('summaries').select('id').where('session_id', '=', sessionId).where('version', '=', 1).executeTakeFirstOrThrow()).id;
+		}
+		const id = summaryId;
+		await db.transaction().execute(async (trx) => {
+			await mail.enqueue(
+				trx,
+				members.map((m) => ({ kind: 'summary' as const, subjectId: id, userId: m.userId, toName: m.name, toAddress: m.email }))
+			);
+			await trx.updateTable('session_endings').set({ summary_id: id, completed_at: Date.now() }).where('session_id', '=', sessionId).execute();
+		});
+		mail.kick();
+		rooms.io.to(roomName(sessionId)).emit('session:ended', { sessionId, summaryId: id });
+		log.info({ session: sessionId, summary: id, reason: ending.reason }, 'session ended; summary recorded');
+		return ok(id);
+	}
+
+	/** Runs (or joins) the completion of a session's ending; failures are retried in the background. */
+	function completeOnce(sessionId: string): Promise<Result<string>> {
+		const existing = running.get(sessionId);
+		if (existing) return existing;
+		const p = (async (): Promise<Result<string>> => {
+			const ending = await db.selectFrom('session_endings').selectAll().where('session_id', '=', sessionId).executeTakeFirst();
+			if (!ending) return fail('not_found', 'This session is not ending.');
+			try {
+				return await complete(ending);
+			} catch (err) {
+				log.error({ err, session: sessionId }, 'completing the session end failed; will retry');
+				scheduleRetry(sessionId);
+				return fail('unavailable', 'The session has ended, but its summary is not recorded yet. It will be completed automatically; nothing is lost.');
+			}
+		})().finally(() => running.delete(sessionId));
+		running.set(sessionId, p);
+		return p;
+	}
+
+	function scheduleRetry(sessionId: string) {
+		if (closed || retryTimers.has(sessionId)) return;
+		const t = setTimeout(() => {
+			retryTimers.delete(sessionId);
+			void completeOnce(sessionId);
+		}, limits.summary.endingRetryMs);
+		t.unref();
+		retryTimers.set(sessionId, t);
+	}
+
+	async function end(sessionId: string, by: EndedBy): Promise<Result<Ended>> {
+		const session = await db.selectFrom('coaching_sessions').select(['status', 'engagement_id']).where('id', '=', sessionId).executeTakeFirst();
+		if (!session) return fail('not_found', 'This session does not exist.');
+		if (by !== 'empty-room') {
+			const role = await engagements.roleOf(session.engagement_id, by.userId);
+			if (!role) return fail('not_found', 'This session does not exist or you are not part of its engagement.');
+			if (role !== 'coach') return fail('forbidden', 'Only the coach can end the session. You can leave it at any time.');
+		}
+		const before = await db.selectFrom('session_endings').select('session_id').where('session_id', '=', sessionId).executeTakeFirst();
+		if (!before) {
+			if (session.status === 'scheduled') {
+				return fail('conflict', 'This session has not started yet, so there is nothing to end or summarise. It starts when someone joins it.');
+			}
+			if (by === 'empty-room' && session.status !== 'live') return fail('conflict', 'This session is not live.');
+			await db
+				.insertInto('session_endings')
+				.values({
+					session_id: sessionId,
+					reason: by === 'empty-room' ? 'auto-ended' : 'ended',
+					requested_by: by === 'empty-room' ? null : by.userId,
+					requested_at: Date.now(),
+					summary_id: null,
+					completed_at: null
+				})
+				.onConflict((oc) => oc.column('session_id').doNothing())
+				.execute();
+			if (process.env.CONFIDANTE_TEST_CRASH_AT === 'after-end') process.kill(process.pid, 'SIGKILL');
+		}
+		const alreadyEnded = !!before || running.has(sessionId);
+		const r = await completeOnce(sessionId);
+		return r.ok ? ok({ summaryId: r.value, alreadyEnded }) : r;
+	}
+
+	function cancelEmptyTimer(sessionId: string) {
+		const t = emptyTimers.get(sessionId);
+		if (t) clearTimeout(t);
+		emptyTimers.delete(sessionId);
+	}
+
+	/** Ends a session nobody has been in for `emptySessionEndMs`. */
+	function endWhenStillEmpty(sessionId: string) {
+		cancelEmptyTimer(sessionId);
+		if (closed) return;
+		const t = setTimeout(() => {
+			emptyTimers.delete(sessionId);
+			if (!rooms.presence.isEmpty(sessionId)) return;
+			void end(sessionId, 'empty-room').then((r) => {
+				if (!r.ok && r.error.code !== 'conflict') log.warn({ session: sessionId, error: r.error }, 'auto-end did not complete');
+			});
+		}, deps.config.emptySessionEndMs);
+		t.unref();
+		emptyTimers.set(sessionId, t);
+	}
+
+	return {
+		end,
+		/** Finishes endings a crash interrupted and arms auto-end for live sessions nobody is in. */
+		async start() {
+			rooms.events.on('empty', endWhenStillEmpty);
+			rooms.events.on('joined', cancelEmptyTimer);
+			const unfinished = await db.selectFrom('session_endings').select('session_id').where('completed_at', 'is', null).execute();
+			for (const { session_id } of unfinished) {
+				log.info({ session: session_id }, 'completing a session end interrupted by a restart');
+				void completeOnce(session_id);
+			}
+			const live = await db.selectFrom('coaching_sessions').select('id').where('status', '=', 'live').execute();
+			for (const { id } of live) if (rooms.presence.isEmpty(id)) endWhenStillEmpty(id);
+		},
+		async close() {
+			closed = true;
+			for (const t of [...retryTimers.values(), ...emptyTimers.values()]) clearTimeout(t);
+			await Promise.allSettled([...running.values()]);
+		}
+	};
+}
+
+export type Ending = ReturnType<typeof createEnding>;

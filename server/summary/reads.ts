@@ -1,0 +1,121 @@
+/**
+ * Who may read which summary, and in which copy. Every read takes the asking
+ * user and answers null when they are not a member of the engagement, so
+ * pages answer 404 without revealing that a summary exists. The role comes
+ * from the membership row, never from the request.
+ */
+import type { Kysely } from 'kysely';
+import type { Database, EngagementRole, MailJobRow, SummaryRow } from '../store/index.ts';
+import { copyFor, type SummaryCopy } from './content.ts';
+import { parseContent } from './build.ts';
+import { renderMarkdown, summarySubject } from './render.ts';
+
+export interface VersionInfo {
+	id: string;
+	version: number;
+	reason: SummaryRow['reason'];
+	createdAt: number;
+	correctionNote: string | null;
+}
+
+export interface SummaryView {
+	id: string;
+	sessionId: string;
+	version: number;
+	reason: SummaryRow['reason'];
+	createdAt: number;
+	correctionNote: string | null;
+	role: EngagementRole;
+	copy: SummaryCopy;
+	versions: VersionInfo[];
+	/** Delivery status per recipient, for the coach only. */
+	deliveries: Pick<MailJobRow, 'id' | 'to_name' | 'to_address' | 'status' | 'attempts' | 'last_error' | 'sent_at' | 'next_attempt_at' | 'outbox_file'>[] | null;
+}
+
+export async function roleIn(db: Kysely<Database>, engagementId: string, userId: string): Promise<EngagementRole | null> {
+	const r = await db.selectFrom('engagement_members').select('role').where('engagement_id', '=', engagementId).where('user_id', '=', userId).executeTakeFirst();
+	return r?.role ?? null;
+}
+
+export async function readForViewer(db: Kysely<Database>, summaryId: string, userId: string): Promise<{ row: SummaryRow; role: EngagementRole; copy: SummaryCopy } | null> {
+	const row = await db.selectFrom('summaries').selectAll().where('id', '=', summaryId).executeTakeFirst();
+	if (!row) return null;
+	const role = await roleIn(db, row.engagement_id, userId);
+	if (!role) return null;
+	return { row, role, copy: copyFor(parseContent(row), role) };
+}
+
+export async function versionsOf(db: Kysely<Database>, sessionId: string): Promise<VersionInfo[]> {
+	const rows = await db
+		.selectFrom('summaries')
+		.select(['id', 'version', 'reason', 'created_at', 'correction_note'])
+		.where('session_id', '=', sessionId)
+		.orderBy('version')
+		.execute();
+	return rows.map((r) => ({ id: r.id, version: r.version, reason: r.reason, createdAt: r.created_at, correctionNote: r.correction_note }));
+}
+
+/** Each summarised session of an engagement, newest first, with its latest version. */
+export async function listForEngagement(db: Kysely<Database>, engagementId: string, userId: string) {
+	const role = await roleIn(db, engagementId, userId);
+	if (!role) return null;
+	const rows = await db
+		.selectFrom('summaries as s')
+		.innerJoin('coaching_sessions as c', 'c.id', 's.session_id')
+		.select(['s.id', 's.session_id', 's.version', 's.reason', 's.created_at', 'c.number', 'c.started_at', 'c.ended_at', 'c.scheduled_at'])
+		.where('s.engagement_id', '=', engagementId)
+		.orderBy('c.number', 'desc')
+		.orderBy('s.version', 'desc')
+		.execute();
+	const latest = new Map<string, (typeof rows)[number] & { versions: number }>();
+	for (const r of rows) {
+		const seen = latest.get(r.session_id);
+		if (seen) seen.versions++;
+		else latest.set(r.session_id, { ...r, versions: 1 });
+	}
+	return { role, summaries: [...latest.values()] };
+}
+
+/** The latest summary version of a session, for a member. */
+export async function latestForSession(db: Kysely<Database>, sessionId: string, userId: string): Promise<string | null> {
+	const row = await db.selectFrom('summaries').select(['id', 'engagement_id']).where('session_id', '=', sessionId).orderBy('version', 'desc').limit(1).executeTakeFirst();
+	if (!row || !(await roleIn(db, row.engagement_id, userId))) return null;
+	return row.id;
+}
+
+/** Local outbox messages a person may open: addressed to them, or about an engagement they coach. */
+export async function outboxFor(db: Kysely<Database>, userId: string) {
+	const rows = await db
+		.selectFrom('mail_jobs as j')
+		.innerJoin('summaries as s', 's.id', 'j.subject_id')
+		.innerJoin('engagement_members as m', (j) => j.onRef('m.engagement_id', '=', 's.engagement_id').on('m.user_id', '=', userId))
+		.leftJoin('engagement_members as r', (j) => j.onRef('r.engagement_id', '=', 's.engagement_id').onRef('r.user_id', '=', 'j.user_id'))
+		.select(['j.id', 'j.to_name', 'j.to_address', 'j.user_id', 'j.status', 'j.sent_at', 'j.created_at', 'j.outbox_file', 'j.last_error', 's.id as summaryId', 's.version', 's.content', 's.correction_note', 'r.role as recipientRole'])
+		.where('j.kind', '=', 'summary')
+		.where((w) => w.or([w('m.role', '=', 'coach'), w('j.user_id', '=', userId)]))
+		.orderBy('j.created_at', 'desc')
+		.limit(200)
+		.execute();
+	return rows.map(({ content, correction_note, recipientRole, ...r }) => {
+		// The preview is the copy the recipient received: a coachee's never has the coach-only part.
+		const copy = copyFor(parseContent({ content }), recipientRole ?? 'coachee');
+		return {
+			...r,
+			subject: summarySubject(copy) + (r.version > 1 ? ' — corrected' : ''),
+			preview: renderMarkdown(copy, { version: r.version, correctionNote: correction_note })
+		};
+	});
+}
+
+/** Whether a person may open an outbox file, and its name. */
+export async function outboxFileFor(db: Kysely<Database>, jobId: string, userId: string): Promise<string | null> {
+	const row = await db
+		.selectFrom('mail_jobs as j')
+		.innerJoin('summaries as s', 's.id', 'j.subject_id')
+		.innerJoin('engagement_members as m', (j) => j.onRef('m.engagement_id', '=', 's.engagement_id').on('m.user_id', '=', userId))
+		.select(['j.outbox_file', 'j.user_id', 'm.role'])
+		.where('j.id', '=', jobId)
+		.executeTakeFirst();
+	if (!row || !row.outbox_file || (row.role !== 'coach' && row.user_id !== userId)) return null;
+	return row.outbox_file;
+}

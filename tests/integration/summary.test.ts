@@ -1,0 +1,386 @@
+/**
+ * Ending a session and delivering its summary, over the real server with a
+ * real SMTP server in this process: who may end, exactly one summary however
+ * often ending is asked for or interrupted, both emails with their parts,
+ * what a coachee can never see, and delivery failures.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DatabaseSync } from 'node:sqlite';
+import path from 'node:path';
+import type { ParsedMail } from 'mailparser';
+import { startServer, type DbKind, type TestServer } from '../helpers/server.ts';
+import { Visitor, coachingPair, uniqueEmail } from '../helpers/http.ts';
+import { connect, connected, request, type ClientSocket } from '../helpers/socket.ts';
+import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
+import { PROTOCOL_VERSION } from '../../shared/protocol/index.ts';
+import type { Result } from '../../shared/result.ts';
+
+/** The value of a successful ack; a failure fails the test with its message. */
+function val<T>(r: Result<T>): T {
+	if (!r.ok) throw new Error(`request failed: ${JSON.stringify(r.error)}`);
+	return r.value;
+}
+
+const sockets: ClientSocket[] = [];
+afterEach(() => {
+	for (const s of sockets.splice(0)) s.close();
+});
+
+async function joined(url: string, who: Visitor, sessionId: string): Promise<ClientSocket> {
+	const s = connect(url, who.cookie);
+	sockets.push(s);
+	await connected(s);
+	const r = await request(s, 'session:join', { sessionId, protocolVersion: PROTOCOL_VERSION });
+	if (!r.ok) throw new Error(`join failed: ${JSON.stringify(r)}`);
+	return s;
+}
+
+const endedEvent = (s: ClientSocket) => new Promise<{ sessionId: string; summaryId: string }>((resolve) => s.once('session:ended', resolve));
+const emailOf = (v: Visitor) => v.email;
+const to = (m: ParsedMail) => (Array.isArray(m.to) ? m.to : [m.to]).flatMap((a) => a?.value.map((x) => x.address) ?? []);
+const mailFor = (mails: ParsedMail[], address: string) => mails.find((m) => to(m).includes(address));
+const summaryLinks = (html: string) => new Set([...html.matchAll(/href="\/summaries\/([a-z2-7]+)"/g)].map((m) => m[1]));
+
+/** A pair whose visitors remember their email addresses. */
+async function pair(url: string) {
+	const p = await coachingPair(url);
+	const dash = async (v: Visitor) => {
+		// The address is on the engagement page for the coach; read both from there.
+		const html = await (await p.coach.get(`/engagements/${p.engagementId}`)).text();
+		return html;
+	};
+	const html = await dash(p.coach);
+	const emails = [...html.matchAll(/([a-z0-9.]+@example\.org)/g)].map((m) => m[1]!);
+	(p.coach as Visitor & { email: string }).email = emails.find((e) => e.startsWith('coach.'))!;
+	(p.coachee as Visitor & { email: string }).email = emails.find((e) => e.startsWith('coachee.'))!;
+	return p as typeof p & { coach: Visitor & { email: string }; coachee: Visitor & { email: string } };
+}
+declare module '../helpers/http.ts' {
+	interface Visitor {
+		email?: string;
+	}
+}
+
+describe.each<DbKind>(['sqlite', 'postgres'])('session end and summary on %s', (db) => {
+	let server: TestServer;
+	let smtp: TestSmtp;
+	beforeAll(async () => {
+		smtp = await startSmtp();
+		server = await startServer({ db, env: { SMTP_URL: smtp.url, MAIL_FROM: 'Confidante <summaries@confidante.test>' } });
+	});
+	afterAll(async () => {
+		await server?.cleanup();
+		await smtp?.close();
+	});
+
+	it('ends once, sends both pages to the summary and emails both participants', async () => {
+		smtp.received.length = 0;
+		const { coach, coachee, engagementId, sessionId } = await pair(server.url);
+		const nextId = await coach.scheduleSession(engagementId, 7 * 24 * 60, 45);
+		const a = await joined(server.url, coach, sessionId);
+		const b = await joined(server.url, coachee, sessionId);
+		const seenA = endedEvent(a);
+		const seenB = endedEvent(b);
+
+		const r = await request<{ summaryId: string; alreadyEnded: boolean }>(a, 'session:end', { sessionId });
+		expect(r).toMatchObject({ ok: true, value: { alreadyEnded: false } });
+		const summaryId = r.ok ? val(r).summaryId : '';
+		expect((await seenA).summaryId).toBe(summaryId);
+		expect((await seenB).summaryId).toBe(summaryId);
+
+		const mails = await smtp.waitFor(2);
+		expect(mails).toHaveLength(2);
+		const forCoach = mailFor(mails, emailOf(coach)!)!;
+		const forCoachee = mailFor(mails, emailOf(coachee)!)!;
+		expect(forCoach).toBeTruthy();
+		expect(forCoachee).toBeTruthy();
+		for (const m of [forCoach, forCoachee]) {
+			expect(m.subject).toBe(`Session summary: Leading the new team · Session 1 of 6 (${new Intl.DateTimeFormat('en-GB', { timeZone: 'UTC', day: 'numeric', month: 'short', year: 'numeric' }).format(Date.now())})`);
+			expect(m.from?.value[0]?.address).toBe('summaries@confidante.test');
+			expect(m.text).toContain('## Agreed actions');
+			expect(m.html).toContain('<h2>Agreed actions</h2>');
+			expect(m.text).toContain('Casey Coach (coach), Sam Coachee (coachee)');
+			const md = m.attachments.find((x) => x.filename?.endsWith('.md'));
+			expect(md?.filename).toBe('leading-the-new-team-session-1.md');
+			expect(md?.content.toString()).toContain('# Leading the new team · Session 1 of 6');
+			const ics = m.attachments.find((x) => x.contentType.startsWith('text/calendar') || x.filename?.endsWith('.ics'));
+			expect(ics, 'the next session comes as a calendar entry').toBeTruthy();
+			const cal = ics!.content.toString();
+			expect(cal).toContain('BEGIN:VEVENT');
+			expect(cal).toContain(`UID:${nextId}@confidante`);
+			expect(cal).toContain('Leading the new team: session 2');
+			expect(cal).toMatch(/DURATION:PT45M|DTEND/);
+		}
+		expect(forCoach.text).toContain('Coach only');
+		expect(forCoachee.text).not.toContain('Coach only');
+		expect(forCoachee.text).not.toContain('Prompts asked');
+
+		// Both pages show their copy; the Markdown download matches.
+		const coachPage = await (await coach.get(`/summaries/${summaryId}`)).text();
+		const coacheePage = await (await coachee.get(`/summaries/${summaryId}`)).text();
+		expect(coachPage).toContain('Only in your copy');
+		expect(coachPage).toContain('data-testid="deliveries"');
+		expect(coacheePage).toContain('Agreed actions');
+		expect(coacheePage).not.toContain('Only in your copy');
+		expect(coacheePage).not.toContain('data-testid="deliveries"');
+		const md = await coachee.get(`/summaries/${summaryId}.md`);
+		expect(md.headers.get('content-disposition')).toContain('leading-the-new-team-session-1.md');
+		expect(await md.text()).not.toContain('Coach only');
+		expect((await coach.get(`/sessions/${sessionId}/summary`)).headers.get('location')).toBe(`/summaries/${summaryId}`);
+		expect([...summaryLinks(await (await coachee.get(`/engagements/${engagementId}/summaries`)).text())]).toEqual([summaryId]);
+
+		// Ending again (another tab, a retry) gives the same summary and no new email.
+		const again = await request(a, 'session:end', { sessionId });
+		expect(again).toMatchObject({ ok: true, value: { summaryId, alreadyEnded: true } });
+		const rejoin = await request(b, 'session:join', { sessionId, protocolVersion: PROTOCOL_VERSION });
+		expect(rejoin).toMatchObject({ ok: false, error: { code: 'gone' } });
+		await new Promise((r) => setTimeout(r, 500));
+		expect(smtp.received).toHaveLength(2);
+	});
+
+	it('refuses a coachee, a session that never started, and outsiders; two tabs racing get one summary', async () => {
+		smtp.received.length = 0;
+		const { coach, coachee, engagementId, sessionId } = await pair(server.url);
+		const b = await joined(server.url, coachee, sessionId);
+		expect(await request(b, 'session:end', { sessionId })).toMatchObject({ ok: false, error: { code: 'forbidden', message: expect.stringContaining('Only the coach') } });
+		expect(await request(b, 'session:end-check', { sessionId })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+		expect(await request(b, 'session:end', { sessionId: 'not a session' })).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+
+		const later = await coach.scheduleSession(engagementId, 120);
+		const a1 = await joined(server.url, coach, sessionId);
+		expect(await request(a1, 'session:end', { sessionId: later })).toMatchObject({ ok: false, error: { code: 'conflict', message: expect.stringContaining('has not started yet') } });
+
+		const outsider = new Visitor(server.url);
+		await outsider.signUp('Olly Outsider', uniqueEmail('olly'));
+		const o = connect(server.url, outsider.cookie);
+		sockets.push(o);
+		await connected(o);
+		expect(await request(o, 'session:end', { sessionId })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+
+		// The end check answers; nobody here has unsynced edits to report.
+		expect(await request(a1, 'session:end-check', { sessionId })).toMatchObject({ ok: true, value: { unsynced: [] } });
+
+		const a2 = await joined(server.url, coach, sessionId);
+		const [r1, r2] = await Promise.all([request<any>(a1, 'session:end', { sessionId }), request<any>(a2, 'session:end', { sessionId })]);
+		expect(r1.ok && r2.ok).toBe(true);
+		expect(val(r1).summaryId).toBe(val(r2).summaryId);
+		expect([val(r1).alreadyEnded, val(r2).alreadyEnded].sort()).toEqual([false, true]);
+		await smtp.waitFor(2);
+		await new Promise((r) => setTimeout(r, 500));
+		expect(smtp.received).toHaveLength(2);
+		expect(summaryLinks(await (await coach.get(`/engagements/${engagementId}/summaries`)).text()).size).toBe(1);
+
+		// An outsider cannot read the summary, its Markdown or its mail.
+		for (const p of [`/summaries/${val(r1).summaryId}`, `/summaries/${val(r1).summaryId}.md`, `/sessions/${sessionId}/summary`, `/engagements/${engagementId}/summaries`]) {
+			expect((await outsider.get(p)).status).toBe(404);
+		}
+	});
+
+	it('keeps corrections as new versions; the coachee never sees private notes', async () => {
+		const { coach, coachee, engagementId, sessionId } = await pair(server.url);
+		const a = await joined(server.url, coach, sessionId);
+		const r = await request<any>(a, 'session:end', { sessionId });
+		const v1 = val(r).summaryId as string;
+		await smtp.waitFor(smtp.received.length + 2).catch(() => undefined);
+		smtp.received.length = 0;
+
+		const form = {
+			action_id_0: '',
+			action_text_0: 'Book a 1:1 with each team member',
+			action_owner_0: 'Sam Coachee',
+			action_due_0: '2026-12-15',
+			action_status_0: 'open',
+			learningPoints: 'Listening first changes the meeting\nAsk before advising',
+			notes: 'We talked about **delegation**. <script>alert(1)</script> [bad](javascript:alert(1))',
+			privateNotes: 'PRIVATE-NOTE-7f3: seems anxious about the new role',
+			note: 'added the action we forgot',
+			notify: 'on'
+		};
+		expect(await coachee.action(`/summaries/${v1}/correct`, form)).toMatchObject({ type: 'failure', status: 403 });
+		expect((await coachee.get(`/summaries/${v1}/correct`)).status).toBe(404);
+		const bad = await coach.action(`/summaries/${v1}/correct`, { ...form, note: '' });
+		expect(bad).toMatchObject({ type: 'failure', status: 400, data: { error: { field: 'note' } } });
+		const badDate = await coach.action(`/summaries/${v1}/correct`, { ...form, action_due_0: 'tomorrow' });
+		expect(badDate).toMatchObject({ type: 'failure', status: 400 });
+
+		const ok = await coach.action(`/summaries/${v1}/correct`, form);
+		expect(ok.type).toBe('redirect');
+		const v2 = ok.location!.split('/').pop()!;
+		expect(v2).not.toBe(v1);
+
+		const mails = await smtp.waitFor(2);
+		const forCoach = mailFor(mails, coach.email!)!;
+		const forCoachee = mailFor(mails, coachee.email!)!;
+		expect(forCoach.subject).toMatch(/corrected$/);
+		expect(forCoach.text).toContain('PRIVATE-NOTE-7f3');
+		expect(forCoach.text).toContain('Book a 1:1 with each team member — Sam Coachee · due 2026-12-15 · open');
+		expect(forCoachee.text).toContain('Book a 1:1 with each team member');
+		expect(forCoachee.text).toContain('Listening first changes the meeting');
+		const coacheeMail = [forCoachee.text, forCoachee.html, ...forCoachee.attachments.map((x) => x.content.toString())].join('\n');
+		expect(coacheeMail).not.toContain('PRIVATE-NOTE-7f3');
+		expect(coacheeMail).not.toContain('Prompts asked');
+		// People's text never becomes script or a javascript: link.
+		expect(forCoachee.html).not.toContain('<script>');
+		expect(forCoachee.html).not.toContain('javascript:');
+
+		const coacheeV2 = await (await coachee.get(`/summaries/${v2}`)).text();
+		expect(coacheeV2).toContain('Book a 1:1 with each team member');
+		expect(coacheeV2).not.toContain('PRIVATE-NOTE-7f3');
+		expect(coacheeV2).not.toContain('<script>alert');
+		expect(await (await coachee.get(`/summaries/${v2}.md`)).text()).not.toContain('PRIVATE-NOTE-7f3');
+		expect(await (await coach.get(`/summaries/${v2}`)).text()).toContain('PRIVATE-NOTE-7f3');
+		// Version 1 is unchanged and still readable; the list shows the latest.
+		expect(await (await coach.get(`/summaries/${v1}`)).text()).not.toContain('PRIVATE-NOTE-7f3');
+		expect([...summaryLinks(await (await coachee.get(`/engagements/${engagementId}/summaries`)).text())]).toEqual([v2]);
+	});
+});
+
+describe('delivery failures', () => {
+	let server: TestServer;
+	let smtp: TestSmtp;
+	beforeAll(async () => {
+		smtp = await startSmtp();
+		server = await startServer({ env: { SMTP_URL: smtp.url } });
+	});
+	afterAll(async () => {
+		await server?.cleanup();
+		await smtp?.close();
+	});
+
+	async function endedPair() {
+		const p = await pair(server.url);
+		const a = await joined(server.url, p.coach, p.sessionId);
+		const r = await request<any>(a, 'session:end', { sessionId: p.sessionId });
+		expect(r.ok).toBe(true);
+		return { ...p, summaryId: val(r).summaryId as string };
+	}
+
+	const deliveries = async (coach: Visitor, summaryId: string) => {
+		const html = await (await coach.get(`/summaries/${summaryId}`)).text();
+		return [...html.matchAll(/data-status="(\w+)"/g)].map((m) => m[1]);
+	};
+
+	it('retries a temporary refusal, and shows a refused recipient as failed to the coach only', async () => {
+		smtp.received.length = 0;
+		smtp.mode = 'refuse-temporarily';
+		const p = await pair(server.url);
+		smtp.rejectRecipients.add(p.coachee.email!);
+		const a = await joined(server.url, p.coach, p.sessionId);
+		const r = await request<any>(a, 'session:end', { sessionId: p.sessionId });
+		const summaryId = val(r).summaryId as string;
+		await expect.poll(async () => (await (await p.coach.get(`/summaries/${summaryId}`)).text()), { timeout: 10_000 }).toContain('Try again later');
+		smtp.mode = 'accept';
+		const mails = await smtp.waitFor(1, 15_000);
+		expect(to(mails[0]!)).toEqual([p.coach.email]);
+		await expect.poll(() => deliveries(p.coach, summaryId), { timeout: 10_000 }).toEqual(['sent', 'failed']);
+		const page = await (await p.coach.get(`/summaries/${summaryId}`)).text();
+		expect(page).toContain('No such user here');
+		expect(page).toContain('Send again');
+		expect(await (await p.coachee.get(`/summaries/${summaryId}`)).text()).not.toContain('No such user here');
+		expect(smtp.received).toHaveLength(1);
+	});
+
+	it('marks an invalid address as failed without sending, and the server keeps going', async () => {
+		smtp.received.length = 0;
+		smtp.mode = 'accept';
+		const p = await pair(server.url);
+		// Accounts validate addresses; an old or imported one may still be broken.
+		const db = new DatabaseSync(path.join(server.dataDir, 'confidante.sqlite'));
+		db.prepare('UPDATE users SET email = ? WHERE email = ?').run('sam at example dot org', p.coachee.email!);
+		db.close();
+		const a = await joined(server.url, p.coach, p.sessionId);
+		const r = await request<any>(a, 'session:end', { sessionId: p.sessionId });
+		const summaryId = val(r).summaryId as string;
+		await expect.poll(() => deliveries(p.coach, summaryId), { timeout: 10_000 }).toEqual(['sent', 'failed']);
+		expect(await (await p.coach.get(`/summaries/${summaryId}`)).text()).toContain('is not a valid email address');
+		expect(smtp.received.map(to)).toEqual([[p.coach.email]]);
+		expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+		// The coachee still has the summary in the app.
+		expect((await p.coachee.get(`/summaries/${summaryId}`)).status).toBe(200);
+	});
+});
+
+describe('crashes and restarts', () => {
+	let smtp: TestSmtp;
+	const servers: TestServer[] = [];
+	beforeAll(async () => {
+		smtp = await startSmtp();
+	});
+	afterAll(async () => {
+		for (const s of servers) await s.cleanup();
+		await smtp?.close();
+	});
+
+	it('a kill between ending and delivery still sends both emails exactly once', async () => {
+		smtp.received.length = 0;
+		smtp.stalled = 0;
+		const server = await startServer({ env: { SMTP_URL: smtp.url } });
+		servers.push(server);
+		const p = await pair(server.url);
+		smtp.mode = 'stall';
+		const a = await joined(server.url, p.coach, p.sessionId);
+		const r = await request<any>(a, 'session:end', { sessionId: p.sessionId });
+		expect(r.ok).toBe(true);
+		await expect.poll(() => smtp.stalled, { timeout: 10_000 }).toBe(2);
+		await server.stop('SIGKILL');
+		smtp.mode = 'accept';
+		await server.restart();
+		const mails = await smtp.waitFor(2, 15_000);
+		await new Promise((res) => setTimeout(res, 1000));
+		expect(mails.map(to).flat().sort()).toEqual([p.coach.email, p.coachee.email].sort());
+		expect(summaryLinks(await (await p.coach.get(`/engagements/${p.engagementId}/summaries`)).text())).toEqual(new Set([val(r).summaryId]));
+	});
+
+	it('a kill right after the end request is completed at the next start: one summary, both emails', async () => {
+		smtp.received.length = 0;
+		smtp.mode = 'accept';
+		const server = await startServer({ env: { SMTP_URL: smtp.url, CONFIDANTE_TEST_CRASH_AT: 'after-end' } });
+		servers.push(server);
+		const p = await pair(server.url);
+		const a = await joined(server.url, p.coach, p.sessionId);
+		const died = new Promise((res) => server.process.once('exit', res));
+		const r = await request(a, 'session:end', { sessionId: p.sessionId }, 3000).catch((e: Error) => e);
+		expect(r).toBeInstanceOf(Error); // the process died before answering
+		await died;
+		delete server.env.CONFIDANTE_TEST_CRASH_AT;
+		await server.restart();
+		const mails = await smtp.waitFor(2, 15_000);
+		expect(mails.map(to).flat().sort()).toEqual([p.coach.email, p.coachee.email].sort());
+		const links = summaryLinks(await (await p.coach.get(`/engagements/${p.engagementId}/summaries`)).text());
+		expect(links.size).toBe(1);
+		// Asking again after the restart is answered with that same summary.
+		const a2 = connect(server.url, p.coach.cookie);
+		sockets.push(a2);
+		await connected(a2);
+		expect(await request(a2, 'session:end', { sessionId: p.sessionId })).toMatchObject({ ok: true, value: { summaryId: [...links][0], alreadyEnded: true } });
+		await new Promise((res) => setTimeout(res, 500));
+		expect(smtp.received).toHaveLength(2);
+	});
+
+	it('ends a session by itself when everyone has left, also across a restart', async () => {
+		smtp.received.length = 0;
+		smtp.mode = 'accept';
+		const server = await startServer({ env: { SMTP_URL: smtp.url, EMPTY_SESSION_END_MINUTES: '0.03' } });
+		servers.push(server);
+		const p = await pair(server.url);
+		const a = await joined(server.url, p.coach, p.sessionId);
+		const b = await joined(server.url, p.coachee, p.sessionId);
+		await request(a, 'session:leave', { sessionId: p.sessionId });
+		// Someone still in the room keeps it going.
+		await new Promise((res) => setTimeout(res, 2500));
+		expect((await p.coach.get(`/sessions/${p.sessionId}/summary`)).status).toBe(404);
+		await request(b, 'session:leave', { sessionId: p.sessionId });
+		await expect.poll(async () => (await p.coach.get(`/sessions/${p.sessionId}/summary`)).status, { timeout: 10_000 }).toBe(303);
+		await smtp.waitFor(2);
+
+		// A live session nobody returns to after a restart ends too.
+		const q = await pair(server.url);
+		await joined(server.url, q.coach, q.sessionId);
+		await server.stop('SIGKILL');
+		await server.restart();
+		await expect.poll(async () => (await q.coach.get(`/sessions/${q.sessionId}/summary`)).status, { timeout: 10_000 }).toBe(303);
+		await smtp.waitFor(4);
+		const page = await (await q.coachee.get(`/summaries/${(await q.coach.get(`/sessions/${q.sessionId}/summary`)).headers.get('location')!.split('/').pop()}`)).text();
+		expect(page).toContain('Agreed actions');
+	});
+});
