@@ -17,6 +17,7 @@ import {
 	validateCustomPrompt
 } from '../../shared/prompts/index.ts';
 import type { Prompt } from '../../shared/prompts/index.ts';
+import { suggestPhases } from '../../shared/prompts/timing.ts';
 
 const ids = (hits: readonly { prompt: Prompt }[]): string[] => hits.map((hit) => hit.prompt.id);
 
@@ -276,5 +277,35 @@ describe('custom prompt validation', () => {
 		const parsed = customPromptInputSchema.safeParse({ text: '', phase: 'goal' });
 		expect(parsed.success).toBe(false);
 		expect(parsed.error?.issues.map((i) => i.message)).toEqual(['Write the prompt.']);
+	});
+});
+
+describe('phase suggestions as the session runs', () => {
+	const start = Date.UTC(2026, 10, 23, 9, 0);
+	const at = (minutes: number) => start + minutes * 60_000;
+	const hour = { startedAt: start, durationMinutes: 60 };
+
+	it('opens with scoping and contracting', () => {
+		expect(suggestPhases({ startedAt: null, durationMinutes: 60 }, at(0)).phases).toEqual(['scoping', 'contracting']);
+		expect(suggestPhases(hour, at(3)).phases).toEqual(['scoping', 'contracting']);
+	});
+
+	it('moves through goal and reality to options and the way forward', () => {
+		expect(suggestPhases(hour, at(12)).phases).toEqual(['goal', 'reality']);
+		expect(suggestPhases(hour, at(35)).phases).toEqual(['options', 'will']);
+	});
+
+	it('suggests reflection and closing in the last ten minutes, closing after the planned end', () => {
+		expect(suggestPhases(hour, at(49)).phases).toEqual(['options', 'will']);
+		const closing = suggestPhases(hour, at(52));
+		expect(closing.phases).toEqual(['reflection', 'close', 'feedback']);
+		expect(closing.reason).toBe('Last 8 min: reflect and close');
+		expect(suggestPhases(hour, at(65)).phases).toEqual(['close', 'feedback']);
+	});
+
+	it('keeps the edges short in a short session', () => {
+		const short = { startedAt: start, durationMinutes: 20 };
+		expect(suggestPhases(short, at(6)).phases).toEqual(['goal', 'reality']);
+		expect(suggestPhases(short, at(16)).phases).toEqual(['reflection', 'close', 'feedback']);
 	});
 });
