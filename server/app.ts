@@ -17,7 +17,8 @@ import { createPad } from './pad/index.ts';
 import { createPrompts } from './prompts/index.ts';
 import { createMedia } from './media/index.ts';
 import { createMail } from './mail/index.ts';
-import { createSummaries, noSources } from './summary/index.ts';
+import { createSummaries } from './summary/index.ts';
+import { padSources } from './summary/pad-source.ts';
 import { provideServices, type Services } from './services.ts';
 
 type NodeHandler = (req: http.IncomingMessage, res: http.ServerResponse, next?: () => void) => void;
@@ -82,9 +83,9 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 	// The summary reads the pad's final state and the prompts marked asked when a session ends.
 	const summaries = createSummaries({
 		db: store.db, config, log, engagements, rooms, mail: createMail(config, store.db, log),
-		sources: { ...noSources(), promptsAsked: async (id) => (await prompts.askedIn(id)).map((p) => ({ text: p.text, askedAt: p.askedAt })) }
+		sources: padSources({ seal: (id) => pad.sessionEnded(id), finalState: (id) => pad.finalState(id), askedIn: (id) => prompts.askedIn(id) })
 	});
-	const services: Services = { config, log, store, auth, engagements, rooms, media, prompts , summaries, pad };
+	const services: Services = { config, log, store, auth, engagements, rooms, media, prompts, summaries, pad };
 	provideServices(services);
 	await summaries.start();
 

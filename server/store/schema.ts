@@ -63,38 +63,6 @@ export interface InviteRow {
 	used_by: string | null;
 }
 
-/** A prompt a coach wrote; theirs across all their engagements. */
-export interface CustomPromptRow {
-	id: string;
-	coach_id: string;
-	text: string;
-	/** normalisePromptText(text): duplicates are refused per coach. */
-	text_key: string;
-	phase: string;
-	/** JSON array of theme names. */
-	themes: string;
-	mentoring: string | null;
-	created_at: number;
-	updated_at: number;
-}
-
-export interface PromptFavouriteRow {
-	coach_id: string;
-	/** A library id or one of the coach's custom prompt ids. */
-	prompt_id: string;
-	created_at: number;
-}
-
-/** A prompt marked as asked in a session, as it read then. */
-export interface SessionPromptAskedRow {
-	session_id: string;
-	prompt_id: string;
-	text: string;
-	phase: string;
-	asked_at: number;
-	asked_by: string;
-}
-
 export type SummaryReason = 'ended' | 'auto-ended' | 'corrected';
 
 /** The durable job that takes a session from "ending" to "summary recorded and queued". */

@@ -12,6 +12,9 @@ import { startServer, type DbKind, type TestServer } from '../helpers/server.ts'
 import { Visitor, coachingPair, uniqueEmail } from '../helpers/http.ts';
 import { connect, connected, request, type ClientSocket } from '../helpers/socket.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
+import { padClient, until } from '../helpers/pad.ts';
+import * as Y from 'yjs';
+import { insertAction, insertLearning, newAction, notesOf, readActions, readLearningPoints, updateItem, actionsOf, carriedOf, readCarriedActions } from '../../shared/pad/index.ts';
 import { PROTOCOL_VERSION } from '../../shared/protocol/index.ts';
 import type { Result } from '../../shared/result.ts';
 
@@ -136,6 +139,104 @@ describe.each<DbKind>(['sqlite', 'postgres'])('session end and summary on %s', (
 		expect(rejoin).toMatchObject({ ok: false, error: { code: 'gone' } });
 		await new Promise((r) => setTimeout(r, 500));
 		expect(smtp.received).toHaveLength(2);
+	});
+
+	it('renders the pad\'s final state and the prompts asked; the coachee\'s copy has neither private notes nor prompts', async () => {
+		smtp.received.length = 0;
+		const { coach, coachee, sessionId } = await pair(server.url);
+		const a = await joined(server.url, coach, sessionId);
+		const writer = padClient(server.url, coach.cookie, sessionId, 'shared');
+		const reader = padClient(server.url, coachee.cookie, sessionId, 'shared');
+		const priv = padClient(server.url, coach.cookie, sessionId, 'private');
+		const privEcho = padClient(server.url, coach.cookie, sessionId, 'private');
+		try {
+			await Promise.all([writer.synced(), reader.synced(), priv.synced(), privEcho.synced()]);
+			const done = newAction('coach', { text: 'Book 1:1s with each report', owner: 'coachee', due: '2026-12-01' });
+			insertAction(writer.doc, newAction('coach', { text: 'Draft the 90-day plan', owner: 'coachee', due: '2026-12-15' }));
+			insertAction(writer.doc, done);
+			insertAction(writer.doc, newAction('coach', { text: 'Send the reading list', owner: 'coach' }));
+			updateItem(writer.doc, actionsOf(writer.doc), done.id, { status: 'done' }, 'coach');
+			insertLearning(writer.doc, 'coach', 'Listening first changes the meeting');
+			const p = new Y.XmlElement('paragraph');
+			p.insert(0, [new Y.XmlText('SHARED-NOTE-41: agreed to try delegation')]);
+			notesOf(writer.doc).push([p]);
+			const q = new Y.XmlElement('paragraph');
+			q.insert(0, [new Y.XmlText('PRIVATE-PAD-NOTE-9c: check energy levels next time')]);
+			notesOf(priv.doc).push([q]);
+			// The coachee's client has everything: the server stored it before relaying it.
+			await until(() => readActions(reader.doc).length === 3 && readLearningPoints(reader.doc).length === 1 && notesOf(reader.doc).length === 1, 10_000, 'coachee sees the pad');
+			await until(() => notesOf(privEcho.doc).length === 1, 10_000, 'private notes stored');
+			expect(await request(a, 'prompts:ask', { sessionId, id: 'scoping-happening-now' })).toMatchObject({ ok: true });
+
+			const r = val(await request<{ summaryId: string }>(a, 'session:end', { sessionId }));
+			const mails = await smtp.waitFor(2);
+			const forCoach = mailFor(mails, coach.email!)!;
+			const forCoachee = mailFor(mails, coachee.email!)!;
+			for (const m of [forCoach, forCoachee]) {
+				expect(m.text).toContain('- [ ] Draft the 90-day plan — Sam Coachee · due 2026-12-15 · open');
+				expect(m.text).toContain('- [x] Book 1:1s with each report — Sam Coachee · due 2026-12-01 · done');
+				expect(m.text).toContain('- [ ] Send the reading list — Casey Coach · open');
+				expect(m.text).toContain('- Listening first changes the meeting');
+				expect(m.text).toContain('SHARED-NOTE-41: agreed to try delegation');
+				expect(m.html).toContain('Draft the 90-day plan');
+			}
+			expect(forCoach.text).toContain('PRIVATE-PAD-NOTE-9c');
+			expect(forCoach.text).toContain('What is happening right now?');
+			const coacheeMail = [forCoachee.text, forCoachee.html, ...forCoachee.attachments.map((x) => x.content.toString())].join('\n');
+			expect(coacheeMail).not.toContain('PRIVATE-PAD-NOTE-9c');
+			expect(coacheeMail).not.toContain('What is happening right now?');
+			const coacheePage = await (await coachee.get(`/summaries/${r.summaryId}`)).text();
+			expect(coacheePage).toContain('Draft the 90-day plan');
+			expect(coacheePage).toContain('SHARED-NOTE-41');
+			expect(coacheePage).not.toContain('PRIVATE-PAD-NOTE-9c');
+			expect(coacheePage).not.toContain('What is happening right now?');
+			const coachPage = await (await coach.get(`/summaries/${r.summaryId}`)).text();
+			expect(coachPage).toContain('PRIVATE-PAD-NOTE-9c');
+			expect(coachPage).toContain('What is happening right now?');
+
+			// The pad is read-only once the session has ended: a late edit is not taken.
+			insertAction(writer.doc, newAction('coach', { text: 'LATE-EDIT' }));
+			await new Promise((res) => setTimeout(res, 300));
+			expect(readActions(reader.doc).map((x) => x.text)).not.toContain('LATE-EDIT');
+		} finally {
+			for (const c of [writer, reader, priv, privEcho]) c.destroy();
+		}
+	});
+
+	it('lists last time\'s open actions and what this session did with them', async () => {
+		smtp.received.length = 0;
+		const { coach, engagementId, sessionId } = await pair(server.url);
+		const a = await joined(server.url, coach, sessionId);
+		const one = padClient(server.url, coach.cookie, sessionId, 'shared');
+		await one.synced();
+		insertAction(one.doc, newAction('coach', { text: 'Ask for feedback after standup', owner: 'coachee' }));
+		insertAction(one.doc, newAction('coach', { text: 'Map the stakeholders', owner: 'both' }));
+		const echo = padClient(server.url, coach.cookie, sessionId, 'shared');
+		await until(() => readActions(echo.doc).length === 2, 10_000, 'actions stored');
+		val(await request(a, 'session:end', { sessionId }));
+		one.destroy();
+		echo.destroy();
+
+		const second = await coach.scheduleSession(engagementId, 30);
+		const a2 = await joined(server.url, coach, second);
+		const two = padClient(server.url, coach.cookie, second, 'shared');
+		try {
+			await two.synced();
+			await until(() => carriedOf(two.doc).length === 2, 10_000, 'actions carried over');
+			const feedback = readCarriedActions(two.doc).find((x) => x.text.startsWith('Ask for feedback'))!;
+			updateItem(two.doc, carriedOf(two.doc), feedback.id, { status: 'done' }, 'coach');
+			const echo2 = padClient(server.url, coach.cookie, second, 'shared');
+			await until(() => readCarriedActions(echo2.doc).some((x) => x.status === 'done'), 10_000, 'status stored');
+			echo2.destroy();
+			const r = val(await request<{ summaryId: string }>(a2, 'session:end', { sessionId: second }));
+			const md = await (await coach.get(`/summaries/${r.summaryId}.md`)).text();
+			expect(md).toContain('## From last time');
+			expect(md).toMatch(/Ask for feedback after standup — Sam Coachee · open → done \(from session 1\)/);
+			expect(md).toMatch(/Map the stakeholders — Both · still open \(from session 1\)/);
+			expect(md).toContain('# Leading the new team · Session 2 of 6');
+		} finally {
+			two.destroy();
+		}
 	});
 
 	it('refuses a coachee, a session that never started, and outsiders; two tabs racing get one summary', async () => {

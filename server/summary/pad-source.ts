@@ -1,0 +1,42 @@
+/**
+ * The summary's sources wired to the real pad and prompt panel: the pad's
+ * documents are read with its own layout readers (shared/pad), so the
+ * summary shows exactly what the pad holds.
+ */
+import { ownerLabel, readPadStates } from '../../shared/pad/index.ts';
+import type { PadFinalState, PadReading, SummarySources } from './sources.ts';
+import { emptyDocState } from './sources.ts';
+import type { AskedPrompt } from './content.ts';
+
+export function readPad(state: PadFinalState, people: { userId: string; name: string; role: string }[]): PadReading {
+	const pad = readPadStates(state);
+	const label = (a: Parameters<typeof ownerLabel>[0]) => ownerLabel(a, people);
+	return {
+		actions: pad.actions
+			.filter((a) => a.text.trim() !== '')
+			.map((a) => ({ id: a.id, text: a.text, owner: label(a), due: a.due, status: a.status })),
+		reviewed: pad.carried.map((a) => ({ id: a.id, status: a.status, text: a.text, owner: label(a), due: a.due, fromSession: a.fromSessionNumber || undefined })),
+		learningPoints: pad.learningPoints.map((l) => l.text.trim()).filter(Boolean),
+		notes: pad.notesMarkdown,
+		privateNotes: pad.privateNotesMarkdown
+	};
+}
+
+export function padSources(deps: {
+	/** Makes the session's pad read-only, so nothing is written after the state the summary records. */
+	seal: (sessionId: string) => Promise<void>;
+	/** The pad's final states of a session (flushed), or null when the pad never opened. */
+	finalState: (sessionId: string) => Promise<PadFinalState | null>;
+	askedIn: (sessionId: string) => Promise<{ text: string; askedAt: number }[]>;
+}): SummarySources {
+	return {
+		async padFinalState(sessionId) {
+			await deps.seal(sessionId);
+			return (await deps.finalState(sessionId)) ?? { shared: emptyDocState(), private: null };
+		},
+		readPad,
+		async promptsAsked(sessionId): Promise<AskedPrompt[]> {
+			return (await deps.askedIn(sessionId)).map((p) => ({ text: p.text, askedAt: p.askedAt }));
+		}
+	};
+}
