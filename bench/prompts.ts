@@ -4,7 +4,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { PROMPT_PHASES, PROMPT_THEMES, createPromptSearch, loadLibrary } from '../shared/prompts/index.ts';
+import { PROMPT_PHASES, PROMPT_RESULTS_SHOWN, PROMPT_THEMES, createPromptSearch, loadLibrary } from '../shared/prompts/index.ts';
 import type { Prompt, PromptSearchIndex } from '../shared/prompts/index.ts';
 
 const CUSTOM_PROMPTS = 1_000;
@@ -12,6 +12,9 @@ const ROUNDS = 5;
 const REPORT = new URL('../docs/benchmarks.md', import.meta.url);
 // One frame at 60 Hz: slower than this and typing in the panel feels sticky.
 const FRAME_MS = 16;
+// What the issue asks of a keystroke over library + 1,000 custom prompts.
+const GOAL_MEDIAN_MS = 1;
+const GOAL_P99_MS = 5;
 const HEADING = '## Prompt search (`npm run bench:prompts`)';
 
 // What coaches type mid-session, typos included: the search must forgive them.
@@ -93,11 +96,15 @@ function naiveFilter(prompts: readonly Prompt[]): (query: string) => Prompt[] {
 	};
 }
 
-function timeEach(typed: readonly string[], search: (query: string) => unknown, rounds: number): number[] {
+// `fresh` runs before each new query (its first keystroke), outside the
+// timing: the index remembers lookups of words typed so far, and a query
+// typed again in a later round must not find its words already looked up.
+function timeEach(typed: readonly string[], search: (query: string) => unknown, rounds: number, fresh: () => void = () => undefined): number[] {
 	const times: number[] = [];
 	let sink = 0;
 	for (let round = 0; round < rounds; round++) {
 		for (const query of typed) {
+			if (query.length === 1) fresh();
 			const start = performance.now();
 			const found = search(query);
 			times.push(performance.now() - start);
@@ -154,13 +161,18 @@ async function main(): Promise<void> {
 	const buildMs = performance.now() - buildStart;
 
 	const typed = keystrokes(QUERIES);
+	// Every match, ranked: the heavier case. The panel asks for its first PROMPT_RESULTS_SHOWN.
 	const search = (query: string) => index.search(query);
+	const shown = (query: string) => index.search(query, { limit: PROMPT_RESULTS_SHOWN });
 	const naive = naiveFilter([...library, ...custom]);
 
 	// Warm-up: let the JIT compile both paths before anything is measured.
-	timeEach(typed, search, 1);
+	const cold = () => index.forgetLookups();
+	timeEach(typed, search, 1, cold);
+	timeEach(typed, shown, 1, cold);
 	timeEach(typed, naive, 1);
-	const indexed = summarise(timeEach(typed, search, ROUNDS));
+	const indexed = summarise(timeEach(typed, search, ROUNDS, cold));
+	const panel = summarise(timeEach(typed, shown, ROUNDS, cold));
 	const reference = summarise(timeEach(typed, naive, ROUNDS));
 	const ratio = indexed.median / reference.median;
 
@@ -170,6 +182,7 @@ async function main(): Promise<void> {
 		'',
 		'Replays a coach typing 30 realistic queries (typos included) into the prompt panel,',
 		'one search per keystroke, over the built-in library plus 1,000 generated custom prompts.',
+		'Each query starts cold: the lookups the index remembers while a coach types are forgotten first.',
 		'',
 		`- Command: \`npm run bench:prompts\` (\`node bench/prompts.ts\`)`,
 		`- Date: ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}`,
@@ -181,18 +194,27 @@ async function main(): Promise<void> {
 		'',
 		'| Search, per keystroke (ms) | median | p90 | p99 | max |',
 		'| --- | --- | --- | --- | --- |',
-		row('MiniSearch index: exact, prefix and typo matches, ranked', indexed),
+		row('Index: exact, prefix and typo matches, all ranked', indexed),
+		row(`Index, first ${PROMPT_RESULTS_SHOWN} as the panel shows them`, panel),
 		row('Reference: naive `String.includes` filter, unranked', reference),
 		'',
 		`The index's median is ${ratio.toFixed(1)}x the naive filter's, measured in the same run. The naive`,
 		'filter only finds the typed characters as one substring: no typos, no words out of order, no ranking.',
 		`Budget: a keystroke should be answered within one frame (${FRAME_MS} ms); the p99 uses ${((indexed.p99 / FRAME_MS) * 100).toFixed(0)}% of it.`,
+		`Goal (issue 5): median under ${GOAL_MEDIAN_MS} ms and p99 under ${GOAL_P99_MS} ms; this run ${indexed.median < GOAL_MEDIAN_MS && indexed.p99 < GOAL_P99_MS ? 'meets it' : 'MISSES it'}.`,
+		'The RESULT line reports the all-ranked row.',
+		'',
+		'History: the first index (MiniSearch with a re-ranking pass) measured median 0.226 ms and',
+		'p99 6.330 ms here: broad queries ("w", "what would you") scored every match in full. The',
+		'index now keeps its own word postings, matches each query word against the vocabulary once',
+		'while the coach types on, and sorts only the best results.',
 		''
 	].join('\n');
 	await writeReport(section);
 
 	console.log(`prompts: ${index.size}, keystrokes: ${typed.length} x ${ROUNDS} rounds, build ${ms(buildMs)} ms`);
 	console.log(`index      median ${ms(indexed.median)} p90 ${ms(indexed.p90)} p99 ${ms(indexed.p99)} max ${ms(indexed.max)} ms`);
+	console.log(`panel (${PROMPT_RESULTS_SHOWN})  median ${ms(panel.median)} p90 ${ms(panel.p90)} p99 ${ms(panel.p99)} max ${ms(panel.max)} ms`);
 	console.log(`reference  median ${ms(reference.median)} p90 ${ms(reference.p90)} p99 ${ms(reference.p99)} max ${ms(reference.max)} ms`);
 	console.log(`RESULT prompt_search_median_ms=${indexed.median.toFixed(4)} prompt_search_p99_ms=${indexed.p99.toFixed(4)}`);
 }

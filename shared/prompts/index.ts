@@ -68,6 +68,10 @@ export interface Prompt {
 	readonly mentoring?: string;
 }
 
+// The panel lists this many matches at most: a coach reads a handful during
+// a call, and a short list keeps each keystroke cheap (bench/prompts.ts).
+export const PROMPT_RESULTS_SHOWN = 40;
+
 export const PROMPT_TEXT_MIN = 3;
 export const PROMPT_TEXT_MAX = 500;
 

@@ -1,8 +1,14 @@
 // Search over the prompt library and a coach's own prompts. It runs in the
 // coach's browser on every keystroke, so it stays in memory and is updated
 // prompt by prompt rather than rebuilt.
-import MiniSearch from 'minisearch';
-import type { SearchResult } from 'minisearch';
+//
+// A small inverted index written for this: a word list per prompt, postings
+// per word, and per query word the matching words of the vocabulary (exact,
+// prefix, or within a typo's distance), remembered while the coach types on.
+// A general engine (MiniSearch, used before) scored every match of a broad
+// query such as "what would you" in full and took 5-10 ms a keystroke over
+// 1,200 prompts; here the work is a pass over the vocabulary per new query
+// word and a pass over the postings, and only the best `limit` are sorted.
 import type { Prompt, PromptPhase, PromptTheme } from './index.ts';
 
 /** How the best query word matched: 'none' when the query was empty. */
@@ -40,6 +46,22 @@ const FAVOURITE_BOOST = 1.2;
 // The prompt's own words count most; tags let "confidence" find prompts
 // about confidence that never use the word.
 const FIELD_BOOST = { text: 2, tags: 1, mentoring: 0.5 };
+const TEXT = 1;
+const TAGS = 2;
+const MENTORING = 4;
+const PRIMARY = TEXT | TAGS;
+
+// A prefix or a typo says less about what the coach meant than the word itself.
+const TIER_WEIGHT = [0, 0.4, 0.6, 1];
+
+// Words shorter than this are what a coach has typed so far of a longer
+// word: "w" starts hundreds of words. They match only as prefixes, never
+// with a typo, and next to a longer word they only refine what it found.
+const SHORT_TERM = 3;
+
+// Query words whose vocabulary matches are remembered while the coach types:
+// typing "what would you like" looks "what" and "would" up once, not per key.
+const TERM_CACHE_SIZE = 256;
 
 /** Letters and digits only, lower case, accents and apostrophes dropped. */
 export function tokenizePrompt(text: string): string[] {
@@ -68,7 +90,7 @@ function matchTier(queryTerm: string, docTerm: string): number {
 	return withinDistance(queryTerm, docTerm, typoDistance(queryTerm)) ? 1 : 0;
 }
 
-/** Levenshtein distance of at most `max`, the measure MiniSearch's fuzzy search uses. */
+/** Levenshtein distance of at most `max`. */
 function withinDistance(a: string, b: string, max: number): boolean {
 	if (max === 0 || Math.abs(a.length - b.length) > max) return false;
 	let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -89,22 +111,28 @@ function withinDistance(a: string, b: string, max: number): boolean {
 
 const TIER_MATCH: readonly PromptMatch[] = ['none', 'typo', 'prefix', 'exact'];
 
-// Words shorter than this are what a coach has typed so far of a longer
-// word: "w" or "wh" starts hundreds of words, and asking the index to expand
-// them costs several milliseconds a keystroke. They are matched as prefixes
-// against each prompt's own word list instead: alone they find prompts by
-// scanning; next to a longer word they only refine what that word found.
-const SHORT_TERM = 3;
-
 interface Entry {
 	prompt: Prompt;
+	/** Its place in the posting lists and the per-search arrays. */
+	readonly slot: number;
 	/** Position in the library, then in the order custom prompts were added. */
 	readonly seq: number;
 	readonly custom: boolean;
-	/** Distinct words of the text and tags, for short-word matching. */
+	/** Distinct words of all fields, to take its postings out again. */
 	words: readonly string[];
-	/** Distinct words only the mentoring version has. */
-	asideWords: readonly string[];
+}
+
+/** One prompt containing one word: in which fields, and how much it weighs there. */
+interface Posting {
+	readonly slot: number;
+	readonly fields: number;
+	readonly weight: number;
+}
+
+/** A vocabulary word answering a query word, and how well. */
+interface WordMatch {
+	readonly postings: Posting[];
+	readonly tier: number;
 }
 
 interface Ranked {
@@ -135,43 +163,41 @@ function byRank(a: Ranked, b: Ranked): number {
 	);
 }
 
-/** 3 when `words` has `term` itself, 2 when a word starts with it, else 0. */
-function shortTier(term: string, words: readonly string[]): number {
-	let tier = 0;
-	for (const word of words) {
-		if (word === term) return 3;
-		if (tier === 0 && word.startsWith(term)) tier = 2;
+/** The best `limit` of `ranked`, best first, without sorting the rest. */
+function best(ranked: readonly Ranked[], limit: number): Ranked[] {
+	if (ranked.length <= limit) return [...ranked].sort(byRank);
+	const top: Ranked[] = [];
+	for (const r of ranked) {
+		if (top.length === limit && byRank(r, top[limit - 1]!) >= 0) continue;
+		let lo = 0;
+		let hi = top.length;
+		while (lo < hi) {
+			const mid = (lo + hi) >> 1;
+			if (byRank(top[mid]!, r) <= 0) lo = mid + 1;
+			else hi = mid;
+		}
+		top.splice(lo, 0, r);
+		if (top.length > limit) top.pop();
 	}
-	return tier;
+	return top;
 }
 
 export class PromptSearchIndex {
-	readonly #engine: MiniSearch<Prompt>;
 	readonly #tagsOf: (prompt: Prompt) => string;
 	readonly #entries = new Map<string, Entry>();
+	readonly #bySlot: (Entry | undefined)[] = [];
+	readonly #postings = new Map<string, Posting[]>();
 	readonly #favourites: Set<string>;
 	readonly #phaseRank: ReadonlyMap<PromptPhase, number>;
+	readonly #termCache = new Map<string, WordMatch[]>();
 	#nextSeq = 0;
 	#ordered: Entry[] | undefined;
 
 	constructor(library: readonly Prompt[], options: PromptSearchOptions) {
 		this.#phaseRank = new Map(options.phaseOrder.map((phase, rank) => [phase, rank]));
 		this.#favourites = new Set(options.favourites ?? []);
-		const tagsOf = options.tagsOf ?? ((prompt: Prompt) => [prompt.phase, ...prompt.themes].join(' '));
-		this.#tagsOf = tagsOf;
-		this.#engine = new MiniSearch<Prompt>({
-			fields: ['text', 'tags', 'mentoring'],
-			extractField: (prompt, field) => (field === 'tags' ? tagsOf(prompt) : prompt[field as keyof Prompt]),
-			tokenize: tokenizePrompt,
-			processTerm: (term) => term,
-			searchOptions: {
-				boost: FIELD_BOOST,
-				prefix: true,
-				fuzzy: (term) => typoDistance(term),
-				combineWith: 'OR'
-			}
-		});
-		for (const prompt of library) this.#insert(prompt, false);
+		this.#tagsOf = options.tagsOf ?? ((prompt: Prompt) => [prompt.phase, ...prompt.themes].join(' '));
+		for (const prompt of library) this.#insert(prompt, false, this.#nextSeq++);
 	}
 
 	get size(): number {
@@ -188,24 +214,26 @@ export class PromptSearchIndex {
 
 	addCustom(prompt: Prompt): void {
 		if (this.#entries.has(prompt.id)) throw new Error(`A prompt with id ${prompt.id} is already indexed.`);
-		this.#insert(prompt, true);
+		this.#insert(prompt, true, this.#nextSeq++);
 	}
 
 	/** Replaces a custom prompt's text, phase or themes; it keeps its place. */
 	updateCustom(prompt: Prompt): void {
 		const entry = this.#customEntry(prompt.id);
-		this.#engine.replace(prompt);
-		if (entry.prompt.phase !== prompt.phase) this.#ordered = undefined;
-		entry.prompt = prompt;
-		Object.assign(entry, this.#wordsOf(prompt));
+		this.#unindex(entry);
+		this.#insert(prompt, true, entry.seq);
 	}
 
 	removeCustom(id: string): void {
-		this.#customEntry(id);
-		// discard() only needs the id and cleans up lazily, so removal stays cheap.
-		this.#engine.discard(id);
-		this.#entries.delete(id);
-		this.#ordered = undefined;
+		this.#unindex(this.#customEntry(id));
+	}
+
+	/**
+	 * Forgets the vocabulary lookups remembered for earlier query words, as a
+	 * fresh panel would; the benchmark times every query from this cold start.
+	 */
+	forgetLookups(): void {
+		this.#termCache.clear();
 	}
 
 	setFavourite(id: string, favourite: boolean): void {
@@ -227,28 +255,8 @@ export class PromptSearchIndex {
 		const terms = [...new Set(tokenizePrompt(query))];
 		const limit = filter.limit ?? Number.POSITIVE_INFINITY;
 		if (terms.length === 0) return this.#browse(accepts, limit);
-		const long = terms.filter((term) => term.length >= SHORT_TERM);
-		const short = terms.filter((term) => term.length < SHORT_TERM);
-
-		const ranked: Ranked[] = [];
-		if (long.length === 0) {
-			for (const entry of this.#entries.values()) {
-				if (!accepts(entry)) continue;
-				const r = this.#rankShort(entry, short, undefined);
-				if (r) ranked.push(r);
-			}
-		} else {
-			// The same few document words recur across results: judge each once.
-			const tiers = new Map<string, Map<string, number>>();
-			for (const result of this.#engine.search(long.join(' '))) {
-				const entry = this.#entries.get(result.id as string);
-				if (!entry || !accepts(entry)) continue;
-				const r = this.#rank(entry, result, tiers);
-				ranked.push(short.length === 0 ? r : this.#rankShort(entry, short, r)!);
-			}
-		}
-		ranked.sort(byRank);
-		return ranked.slice(0, limit).map((r) => ({
+		const ranked = this.#match(terms, accepts);
+		return best(ranked, limit).map((r) => ({
 			prompt: r.entry.prompt,
 			score: r.score,
 			match: r.match,
@@ -257,43 +265,133 @@ export class PromptSearchIndex {
 		}));
 	}
 
-	#wordsOf(prompt: Prompt): Pick<Entry, 'words' | 'asideWords'> {
-		const words = new Set([...tokenizePrompt(prompt.text), ...tokenizePrompt(this.#tagsOf(prompt))]);
-		const asideWords = new Set(tokenizePrompt(prompt.mentoring ?? '').filter((word) => !words.has(word)));
-		return { words: [...words], asideWords: [...asideWords] };
-	}
+	// Per query word, the best tier in the prompt's text or tags (primary) and
+	// in any field; relevance adds up over words. Arrays indexed by slot keep
+	// this to one pass over the postings of the matching words.
+	#match(terms: readonly string[], accepts: (entry: Entry) => boolean): Ranked[] {
+		const slots = this.#bySlot.length;
+		const count = terms.length;
+		const primary = new Uint8Array(slots * count);
+		const any = new Uint8Array(slots * count);
+		const score = new Float64Array(slots);
+		const found: number[] = [];
+		const seen = new Uint8Array(slots);
+		const hasLong = terms.some((term) => term.length >= SHORT_TERM);
+		const total = this.#entries.size;
 
-	// Short words add to a ranking the index made (`base`), or make one by
-	// themselves; the tiers mean the same as in #rank. Without a base, a
-	// prompt none of the short words starts is left out (undefined).
-	#rankShort(entry: Entry, short: readonly string[], base: Ranked | undefined): Ranked | undefined {
-		let { covered, exact, prefix, aside } = base ?? { covered: 0, exact: 0, prefix: 0, aside: 0 };
-		let strongest = base ? TIER_MATCH.indexOf(base.match) : 0;
-		let found = false;
-		for (const term of short) {
-			const primary = shortTier(term, entry.words);
-			const tier = primary || shortTier(term, entry.asideWords);
-			if (tier === 0) continue;
-			found = true;
-			if (primary === 0) aside++;
-			else covered++;
-			if (primary === 3) exact++;
-			if (primary === 2) prefix++;
-			strongest = Math.max(strongest, tier);
+		// With a longer word in the query, a short one only refines what the
+		// longer ones found, so those go first.
+		const finders = terms.map((term, t) => ({ term, t, finds: !hasLong || term.length >= SHORT_TERM }));
+		finders.sort((a, b) => Number(b.finds) - Number(a.finds));
+		for (const { term, t, finds } of finders) {
+			for (const { postings, tier } of this.#wordsMatching(term)) {
+				const weight = TIER_WEIGHT[tier]! * Math.log(1 + total / postings.length);
+				for (const { slot, fields, weight: fieldWeight } of postings) {
+					if (!seen[slot]) {
+						if (!finds) continue;
+						seen[slot] = 1;
+						found.push(slot);
+					}
+					const at = slot * count + t;
+					if (fields & PRIMARY && tier > primary[at]!) primary[at] = tier;
+					if (tier > any[at]!) any[at] = tier;
+					score[slot]! += weight * fieldWeight;
+				}
+			}
 		}
-		if (base) return { ...base, covered, exact, prefix, aside, match: TIER_MATCH[strongest] ?? base.match };
-		if (!found) return undefined;
-		const favourite = this.#favourites.has(entry.prompt.id);
-		// No relevance score without the index: favourites first among equals, then session order.
-		const score = favourite ? FAVOURITE_BOOST : 1;
-		const order = this.#phaseOf(entry) * SEQ_SPAN + entry.seq;
-		return { entry, score, covered, exact, prefix, aside, match: TIER_MATCH[strongest] ?? 'prefix', favourite, order };
+
+		const ranked: Ranked[] = [];
+		for (const slot of found) {
+			const entry = this.#bySlot[slot];
+			if (!entry || !accepts(entry)) continue;
+			let covered = 0;
+			let exact = 0;
+			let prefix = 0;
+			let aside = 0;
+			let strongest = 0;
+			for (let t = 0; t < count; t++) {
+				const p = primary[slot * count + t]!;
+				const a = any[slot * count + t]!;
+				if (p > 0) covered++;
+				else if (a > 0) aside++;
+				if (p === 3) exact++;
+				if (p === 2) prefix++;
+				strongest = Math.max(strongest, p || a);
+			}
+			const favourite = this.#favourites.has(entry.prompt.id);
+			ranked.push({
+				entry,
+				score: score[slot]! * (favourite ? FAVOURITE_BOOST : 1),
+				covered,
+				exact,
+				prefix,
+				aside,
+				match: TIER_MATCH[strongest] ?? 'typo',
+				favourite,
+				order: this.#phaseOf(entry) * SEQ_SPAN + entry.seq
+			});
+		}
+		return ranked;
 	}
 
-	#insert(prompt: Prompt, custom: boolean): void {
-		this.#engine.add(prompt);
-		this.#entries.set(prompt.id, { prompt, seq: this.#nextSeq++, custom, ...this.#wordsOf(prompt) });
+	/** Vocabulary words answering a query word, remembered until the index changes. */
+	#wordsMatching(term: string): WordMatch[] {
+		const known = this.#termCache.get(term);
+		if (known) return known;
+		const matches: WordMatch[] = [];
+		const short = term.length < SHORT_TERM;
+		for (const [word, postings] of this.#postings) {
+			const tier = short ? (word === term ? 3 : word.startsWith(term) ? 2 : 0) : matchTier(term, word);
+			if (tier > 0) matches.push({ postings, tier });
+		}
+		if (this.#termCache.size >= TERM_CACHE_SIZE) this.#termCache.clear();
+		this.#termCache.set(term, matches);
+		return matches;
+	}
+
+	#insert(prompt: Prompt, custom: boolean, seq: number): void {
+		const slot = this.#bySlot.length;
+		const fields: [number, string[], number][] = [
+			[TEXT, tokenizePrompt(prompt.text), FIELD_BOOST.text],
+			[TAGS, tokenizePrompt(this.#tagsOf(prompt)), FIELD_BOOST.tags],
+			[MENTORING, tokenizePrompt(prompt.mentoring ?? ''), FIELD_BOOST.mentoring]
+		];
+		// Where each word occurs and how much it weighs: a word counts for more in a short field.
+		const byWord = new Map<string, { fields: number; weight: number }>();
+		for (const [field, words, boost] of fields) {
+			const share = boost / Math.sqrt(Math.max(1, words.length));
+			for (const word of words) {
+				const known = byWord.get(word) ?? { fields: 0, weight: 0 };
+				known.weight += known.fields & field ? share * 0.5 : share;
+				known.fields |= field;
+				byWord.set(word, known);
+			}
+		}
+		for (const [word, { fields: where, weight }] of byWord) {
+			let list = this.#postings.get(word);
+			if (!list) this.#postings.set(word, (list = []));
+			list.push({ slot, fields: where, weight });
+		}
+		const entry: Entry = { prompt, slot, seq, custom, words: [...byWord.keys()] };
+		this.#bySlot.push(entry);
+		this.#entries.set(prompt.id, entry);
+		this.#changed();
+	}
+
+	#unindex(entry: Entry): void {
+		for (const word of entry.words) {
+			const list = this.#postings.get(word)?.filter((p) => p.slot !== entry.slot);
+			if (list && list.length > 0) this.#postings.set(word, list);
+			else this.#postings.delete(word);
+		}
+		this.#bySlot[entry.slot] = undefined;
+		this.#entries.delete(entry.prompt.id);
+		this.#changed();
+	}
+
+	#changed(): void {
 		this.#ordered = undefined;
+		this.#termCache.clear();
 	}
 
 	#customEntry(id: string): Entry {
@@ -333,43 +431,5 @@ export class PromptSearchIndex {
 
 	#phaseOf(entry: Entry): number {
 		return this.#phaseRank.get(entry.prompt.phase) ?? this.#phaseRank.size;
-	}
-
-	// MiniSearch scores exact, prefix and typo matches on one scale, where a
-	// rare word matched by a typo can outscore a common word matched exactly.
-	// Coaches expect the word they typed to come first, so the kind of match
-	// is ranked before the score. Words found only in the mentoring version
-	// count last: the coach sees the prompt's own text first.
-	#rank(entry: Entry, result: SearchResult, tiers: Map<string, Map<string, number>>): Ranked {
-		let covered = 0;
-		let exact = 0;
-		let prefix = 0;
-		let aside = 0;
-		let strongest = 0;
-		// MiniSearch lists each matched query word once.
-		for (const queryTerm of result.queryTerms) {
-			let known = tiers.get(queryTerm);
-			if (!known) tiers.set(queryTerm, (known = new Map()));
-			let primary = 0;
-			let any = 0;
-			for (const docTerm in result.match) {
-				let tier = known.get(docTerm);
-				if (tier === undefined) known.set(docTerm, (tier = matchTier(queryTerm, docTerm)));
-				if (tier === 0) continue; // found by another word of the query
-				any = Math.max(any, tier);
-				const fields = result.match[docTerm]!;
-				if (fields.includes('text') || fields.includes('tags')) primary = Math.max(primary, tier);
-			}
-			if (primary === 0) aside++;
-			else covered++;
-			if (primary === 3) exact++;
-			if (primary === 2) prefix++;
-			strongest = Math.max(strongest, primary || any);
-		}
-		const favourite = this.#favourites.has(entry.prompt.id);
-		const match = TIER_MATCH[strongest] ?? 'typo';
-		const score = result.score * (favourite ? FAVOURITE_BOOST : 1);
-		const order = this.#phaseOf(entry) * SEQ_SPAN + entry.seq;
-		return { entry, score, covered, exact, prefix, aside, match, favourite, order };
 	}
 }

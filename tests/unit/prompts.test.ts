@@ -146,6 +146,41 @@ describe('prompt search ranking', () => {
 		expect(hits[0]!.favourite).toBe(true);
 	});
 
+	it('matches one or two letters as the start of a word, never as a typo', () => {
+		const index = smallIndex([custom('goal-we', 'Where are we now?'), custom('goal-wh', 'Who helps?'), custom('goal-x', 'Is it ok?')]);
+		expect(ids(index.search('w')).sort()).toEqual(['goal-we', 'goal-wh']);
+		expect(index.search('we')[0]!).toMatchObject({ match: 'exact' });
+		expect(ids(index.search('we'))).toEqual(['goal-we']);
+		expect(ids(index.search('ix'))).toEqual([]);
+	});
+
+	it('lets a short word refine a longer one without finding prompts by itself', () => {
+		const index = smallIndex([
+			custom('goal-a', 'What would help most?'),
+			custom('goal-b', 'What would you want?'),
+			custom('goal-c', 'Any yes or no?')
+		]);
+		// "y" alone finds goal-b and goal-c; beside "would" it only lifts goal-b.
+		expect(ids(index.search('y')).sort()).toEqual(['goal-b', 'goal-c']);
+		expect(ids(index.search('would y'))).toEqual(['goal-b', 'goal-a']);
+	});
+
+	it('returns the same best prompts with a limit as without', () => {
+		const index = createPromptSearch();
+		for (const query of ['what', 'w', 'confid', 'what would you l', 'carreer']) {
+			expect(ids(index.search(query, { limit: 7 })), query).toEqual(ids(index.search(query)).slice(0, 7));
+		}
+	});
+
+	it('forgets remembered lookups when the prompts change', () => {
+		const index = createPromptSearch();
+		expect(ids(index.search('orchard'))).toEqual([]);
+		index.addCustom(custom('c1', 'What would the orchard need?'));
+		expect(ids(index.search('orchard'))).toEqual(['c1']);
+		index.forgetLookups();
+		expect(ids(index.search('orchrd'))).toEqual(['c1']);
+	});
+
 	it('treats punctuation, case and accents as the same word', () => {
 		expect(tokenizePrompt("What's the Coach’s rôle? Don't")).toEqual(['what', 'the', 'coach', 'role', 'dont']);
 	});
