@@ -39,7 +39,9 @@ export class SessionConnection {
 			path: '/socket.io',
 			transports: ['websocket'],
 			reconnectionDelay: 500,
-			reconnectionDelayMax: 5000,
+			// Short cap: after a server restart the call must be back within
+			// seconds; a refused websocket attempt every 2 s costs nothing.
+			reconnectionDelayMax: 2000,
 			randomizationFactor: 0.5,
 			timeout: 5000
 		});

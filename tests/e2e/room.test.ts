@@ -1,0 +1,201 @@
+/**
+ * The live room in real Chromium with fake camera and microphone, through
+ * the real server and mediasoup: coach and coachee see each other's video
+ * move and hear each other, mute shows on the other side, a reload rejoins
+ * without the pre-join screen, a group of three sees everyone, and video
+ * comes back by itself after a mediasoup worker dies and after the server
+ * is killed and started again. Outsiders get no room.
+ */
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { startServer, type TestServer } from '../helpers/server.ts';
+import { launchBrowser, newPerson, screenshot, signUpInBrowser } from '../helpers/browser.ts';
+import { coachingPair, uniqueEmail, type Visitor } from '../helpers/http.ts';
+
+let server: TestServer;
+let browser: Browser;
+beforeAll(async () => {
+	// Two workers, so killing the session's worker leaves a live one to move to.
+	[server, browser] = await Promise.all([startServer({ env: { MEDIA_WORKERS: '2' } }), launchBrowser()]);
+});
+afterAll(async () => {
+	await browser?.close();
+	await server?.cleanup();
+});
+
+async function personAs(visitor: Visitor, viewport?: { width: number; height: number }): Promise<Page> {
+	const { context, page } = await newPerson(browser, server.url, viewport);
+	const [name, value] = visitor.cookie.split('=');
+	await context.addCookies([{ name: name!, value: value!, url: server.url }]);
+	return page;
+}
+
+async function joinRoom(page: Page, sessionId: string) {
+	await page.goto(`/sessions/${sessionId}`);
+	await page.getByRole('button', { name: 'Join now' }).click({ timeout: 15_000 });
+	await page.getByTestId('room').waitFor();
+}
+
+/**
+ * Whether the remote <video> of `who` (a tile's data-user, or any other
+ * person's when omitted) shows decoded frames that change: two samples of
+ * its pixels 300 ms apart must differ and must not be black.
+ */
+function videoMoving(page: Page, who?: string): Promise<boolean> {
+	return page.evaluate(async (userId) => {
+		const selector = userId ? `[data-testid=tile][data-user="${userId}"] video[data-testid=remote-video]` : '[data-testid=tile][data-self=false] video[data-testid=remote-video]';
+		const video = document.querySelector<HTMLVideoElement>(selector);
+		if (!video || video.videoWidth === 0 || video.readyState < 2) return false;
+		const canvas = document.createElement('canvas');
+		canvas.width = video.videoWidth;
+		canvas.height = video.videoHeight;
+		const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+		const grab = () => {
+			ctx.drawImage(video, 0, 0);
+			return ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+		};
+		const a = grab();
+		await new Promise((r) => setTimeout(r, 300));
+		const b = grab();
+		let changed = 0;
+		let lit = 0;
+		for (let i = 0; i < a.length; i += 4) {
+			if (Math.abs(a[i]! - b[i]!) + Math.abs(a[i + 1]! - b[i + 1]!) + Math.abs(a[i + 2]! - b[i + 2]!) > 30) changed++;
+			if (b[i]! + b[i + 1]! + b[i + 2]! > 60) lit++;
+		}
+		return changed > 50 && lit > a.length / 40;
+	}, who);
+}
+
+/** How many other people's videos are moving on this page. */
+async function movingCount(page: Page): Promise<number> {
+	const users = await page.$$eval('[data-testid=tile][data-self=false]', (tiles) => tiles.map((t) => t.getAttribute('data-user')!));
+	let n = 0;
+	for (const u of users) if (await videoMoving(page, u)) n++;
+	return n;
+}
+
+/** Audio bytes and energy received from each other person (inbound-rtp stats). */
+function inboundAudio(page: Page): Promise<Record<string, { bytes: number; energy: number }>> {
+	return page.evaluate(() => (window as any).confidanteRoom.media.inboundAudio());
+}
+
+async function hearsSomeone(page: Page) {
+	const first = Object.values(await inboundAudio(page))[0];
+	await page.waitForTimeout(1200);
+	const second = Object.values(await inboundAudio(page))[0];
+	return Boolean(first && second && second.bytes > first.bytes && second.energy > first.energy);
+}
+
+const poll = { timeout: 15_000, interval: 250 };
+
+describe('one-to-one', () => {
+	let coach: Page;
+	let coachee: Page;
+	let sessionId: string;
+
+	it('coach and coachee see each other move, hear each other, and see a mute', async () => {
+		const pair = await coachingPair(server.url);
+		sessionId = pair.sessionId;
+		coach = await personAs(pair.coach);
+		coachee = await personAs(pair.coachee, { width: 390, height: 844 });
+
+		await coach.goto(`/sessions/${sessionId}`);
+		await coach.getByTestId('prejoin').waitFor();
+		await coach.locator('[data-testid=prejoin] video').waitFor();
+		await screenshot(coach, 'room-coach-prejoin');
+		await coach.getByRole('button', { name: 'Join now' }).click();
+		await joinRoom(coachee, sessionId);
+
+		await expect.poll(() => videoMoving(coach), poll).toBe(true);
+		await expect.poll(() => videoMoving(coachee), poll).toBe(true);
+		await expect.poll(() => hearsSomeone(coach), poll).toBe(true);
+		await expect.poll(() => hearsSomeone(coachee), poll).toBe(true);
+		expect(await coach.getByTestId('room').getAttribute('data-layout')).toBe('one-to-one');
+
+		// Mute shows on the other side, and unmuting clears it.
+		await coachee.getByRole('button', { name: 'Mute' }).click();
+		await coach.locator('[data-testid=tile][data-self=false][data-mic=off]').getByText('Muted').waitFor();
+		await coachee.getByRole('button', { name: 'Camera off' }).click();
+		await expect.poll(() => coach.locator('[data-testid=tile][data-self=false] video').count(), poll).toBe(0);
+		await screenshot(coach, 'room-coach-sees-muted-coachee');
+		await coachee.getByRole('button', { name: 'Unmute' }).click();
+		await coachee.getByRole('button', { name: 'Camera on' }).click();
+		await coach.locator('[data-testid=tile][data-self=false][data-mic=on]').waitFor();
+		await expect.poll(() => videoMoving(coach), poll).toBe(true);
+
+		// A connection indicator from getStats for the other person.
+		await coach.locator('[data-testid=tile][data-self=false] [data-testid=quality][data-level=good]').waitFor({ timeout: 10_000 });
+		const label = await coach.locator('[data-testid=tile][data-self=false] [data-testid=quality]').getAttribute('aria-label');
+		expect(label).toMatch(/^Connection good: \d+ ms round trip, [\d.]+% loss, \d+ kbps$/);
+		await screenshot(coach, 'room-coach-1to1');
+		await screenshot(coachee, 'room-coachee-1to1-phone');
+	});
+
+	it('a reload rejoins the call without the pre-join screen', async () => {
+		await coachee.reload();
+		await coachee.getByTestId('room').waitFor();
+		expect(await coachee.getByTestId('prejoin').count()).toBe(0);
+		await expect.poll(() => videoMoving(coachee), poll).toBe(true);
+		await expect.poll(() => videoMoving(coach), poll).toBe(true);
+	});
+
+	it('video resumes by itself when the session’s mediasoup worker dies', async () => {
+		const opened = server.logs.filter((l) => l.includes('media room opened') && l.includes(sessionId)).at(-1);
+		const pid = Number(/"worker":(\d+)/.exec(opened ?? '')?.[1]);
+		const children = execFileSync('pgrep', ['-P', String(server.process.pid), '-f', 'mediasoup-worker']).toString().trim().split('\n').map(Number);
+		expect(children, server.logs.filter((l) => l.includes("media room")).join("\n")).toContain(pid);
+		process.kill(pid, 'SIGKILL');
+		// The frozen picture must be replaced by a moving one on both sides, without any click.
+		await expect.poll(() => server.logs.some((l) => l.includes('media room moved to a live worker')), poll).toBe(true);
+		await expect.poll(() => videoMoving(coach), poll).toBe(true);
+		await expect.poll(() => videoMoving(coachee), poll).toBe(true);
+	});
+
+	it('video resumes within 5 s of a killed server being back', async () => {
+		await server.stop('SIGKILL');
+		await coach.getByText('Connection lost; reconnecting by itself…').waitFor();
+		await expect.poll(() => videoMoving(coach), { timeout: 3000 }).toBe(false);
+		await server.restart();
+		const back = Date.now();
+		await expect.poll(async () => (await videoMoving(coach)) && (await videoMoving(coachee)), { timeout: 10_000, interval: 100 }).toBe(true);
+		const resumedMs = Date.now() - back;
+		console.log(`media resumed ${resumedMs} ms after the server was back`);
+		expect(resumedMs).toBeLessThan(5000);
+		await expect.poll(() => hearsSomeone(coach), poll).toBe(true);
+		await coach.context().close();
+		await coachee.context().close();
+	});
+});
+
+describe('group and outsiders', () => {
+	it('three people in a group engagement all see each other', async () => {
+		const group = await coachingPair(server.url, { coachees: 2 });
+		const pages = [await personAs(group.coach), await personAs(group.coachees[0]!), await personAs(group.coachees[1]!)];
+		for (const p of pages) await joinRoom(p, group.sessionId);
+		for (const p of pages) await expect.poll(() => movingCount(p), poll).toBe(2);
+		expect(await pages[0]!.getByTestId('room').getAttribute('data-layout')).toBe('grid');
+		await expect.poll(() => hearsSomeone(pages[1]!), poll).toBe(true);
+		await screenshot(pages[0]!, 'room-group-coach');
+		// Leaving removes the person at once for the others.
+		await pages[2]!.getByRole('button', { name: 'Leave' }).click();
+		await expect.poll(() => pages[0]!.locator('[data-testid=tile][data-self=false]').count(), poll).toBe(1);
+		for (const p of pages) await p.context().close();
+	});
+
+	it('a non-member and a signed-out browser get no room', async () => {
+		const { sessionId } = await coachingPair(server.url);
+		const { page: outsider } = await newPerson(browser, server.url);
+		await signUpInBrowser(outsider, 'Olly Outsider', uniqueEmail('olly'));
+		const res = await outsider.goto(`/sessions/${sessionId}`);
+		expect(res?.status()).toBe(404);
+		expect(await outsider.getByTestId('prejoin').count()).toBe(0);
+		const { page: anonymous } = await newPerson(browser, server.url);
+		await anonymous.goto(`/sessions/${sessionId}`);
+		expect(new URL(anonymous.url()).pathname).toBe('/signin');
+		expect(await anonymous.getByTestId('prejoin').count()).toBe(0);
+		await outsider.context().close();
+		await anonymous.context().close();
+	});
+});
