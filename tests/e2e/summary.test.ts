@@ -1,0 +1,94 @@
+/**
+ * The end of a session in two browsers: the coach ends it through the
+ * confirm dialog and both pages move to their own copy of the summary (the
+ * coachee's without the coach-only part); the coach sees the emails in the
+ * local mailbox, as a server without SMTP keeps them.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import * as Y from 'yjs';
+import { startServer, type TestServer } from '../helpers/server.ts';
+import { launchBrowser, newPerson, screenshot } from '../helpers/browser.ts';
+import { coachingPair } from '../helpers/http.ts';
+import { padClient, until } from '../helpers/pad.ts';
+import { insertAction, insertLearning, newAction, notesOf, readActions } from '../../shared/pad/index.ts';
+
+let server: TestServer;
+let browser: Browser;
+beforeAll(async () => {
+	[server, browser] = await Promise.all([startServer(), launchBrowser()]);
+});
+afterAll(async () => {
+	await browser?.close();
+	await server?.cleanup();
+});
+
+function paragraph(text: string) {
+	const p = new Y.XmlElement('paragraph');
+	p.insert(0, [new Y.XmlText(text)]);
+	return p;
+}
+
+it('coach ends the session; both pages move to the summary, each with its own copy', async () => {
+	const pair = await coachingPair(server.url);
+	const nextId = await pair.coach.scheduleSession(pair.engagementId, 14 * 24 * 60);
+	expect(nextId).toBeTruthy();
+	const coach = await newPerson(browser, server.url);
+	const coachee = await newPerson(browser, server.url, { width: 390, height: 844 });
+	const cookie = (visitor: { cookie: string }) => [{ name: 'confidante_session', value: visitor.cookie.split('=')[1]!, url: server.url }];
+	await coach.context.addCookies(cookie(pair.coach));
+	await coachee.context.addCookies(cookie(pair.coachee));
+	const c = coach.page;
+	const p = coachee.page;
+	await c.goto(`/sessions/${pair.sessionId}`);
+	await p.goto(`/sessions/${pair.sessionId}`);
+	await expect.poll(() => c.locator('body').textContent().then((t) => t?.includes('Sam Coachee') ?? false), { timeout: 20_000 }).toBe(true);
+	await expect.poll(() => c.getByRole('button', { name: 'End session' }).isEnabled(), { timeout: 20_000 }).toBe(true);
+
+	// What was agreed, written into the pad as the session went.
+	const shared = padClient(server.url, pair.coach.cookie, pair.sessionId, 'shared');
+	const priv = padClient(server.url, pair.coach.cookie, pair.sessionId, 'private');
+	const echo = padClient(server.url, pair.coachee.cookie, pair.sessionId, 'shared');
+	await Promise.all([shared.synced(), priv.synced(), echo.synced()]);
+	insertAction(shared.doc, newAction('coach', { text: 'Draft the 90-day plan and share it with the director', owner: 'coachee', due: '2026-12-15' }));
+	insertAction(shared.doc, newAction('coach', { text: 'Send two articles on delegation', owner: 'coach' }));
+	insertLearning(shared.doc, 'coach', 'Asking before advising keeps the team talking');
+	notesOf(shared.doc).push([paragraph('Sam wants the first team meeting to be about listening, not a plan.')]);
+	notesOf(priv.doc).push([paragraph('Coach only: Sam sounded tired; ask about workload next time.')]);
+	await until(() => readActions(echo.doc).length === 2, 10_000, 'pad stored');
+	await new Promise((r) => setTimeout(r, 300));
+
+	// The coachee has no End button; the coach's asks first.
+	expect(await p.getByRole('button', { name: 'End session' }).count()).toBe(0);
+	await c.getByRole('button', { name: 'End session' }).click();
+	const dialog = c.getByRole('dialog', { name: 'End the session for everyone?' });
+	await dialog.waitFor();
+	await screenshot(c, 'summary-end-dialog');
+	await dialog.getByRole('button', { name: /^End (session|anyway)$/ }).click();
+
+	await Promise.all([c.waitForURL(/\/summaries\/[a-z2-7]+$/, { timeout: 15_000 }), p.waitForURL(/\/summaries\/[a-z2-7]+$/, { timeout: 15_000 })]);
+	expect(new URL(c.url()).pathname).toBe(new URL(p.url()).pathname);
+	for (const page of [c, p]) {
+		const doc = page.getByTestId('summary');
+		await doc.getByText('Draft the 90-day plan and share it with the director').waitFor();
+		expect(await doc.textContent()).toContain('Asking before advising keeps the team talking');
+		expect(await doc.textContent()).toContain('Sam wants the first team meeting to be about listening');
+	}
+	await c.getByTestId('coach-only').getByText('Sam sounded tired').waitFor();
+	expect(await p.getByTestId('coach-only').count()).toBe(0);
+	expect(await p.content()).not.toContain('Sam sounded tired');
+	// Without SMTP the emails go to the local outbox; the coach watches them arrive.
+	await expect.poll(() => c.getByTestId('deliveries').locator('[data-status="sent"]').count(), { timeout: 15_000 }).toBe(2);
+	await screenshot(c, 'summary-coach-copy');
+	await screenshot(p, 'summary-coachee-copy');
+
+	await c.goto('/outbox');
+	const list = c.getByTestId('outbox');
+	await expect.poll(() => list.locator('li').count()).toBe(2);
+	await list.locator('li summary').first().click();
+	await screenshot(c, 'summary-outbox');
+	await p.goto('/outbox');
+	await expect.poll(() => p.getByTestId('outbox').locator('li').count()).toBe(1);
+	expect(await p.getByTestId('outbox').textContent()).toContain('Sam Coachee');
+	for (const client of [shared, priv, echo]) client.destroy();
+});
