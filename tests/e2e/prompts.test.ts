@@ -1,8 +1,8 @@
 /**
  * The prompt panel in two browsers: the coach finds a prompt by typing a few
- * letters, marks it asked with Enter, writes a prompt of their own, shows
- * another prompt to the coachee, who sees the card and dismisses it; the
- * coach sees the dismissal. The coachee's page never downloads the library.
+ * letters, marks it asked with Enter, writes, edits and deletes a prompt of
+ * their own, shows another prompt to the coachee with Shift+Enter, who sees
+ * the card and dismisses it; the coach sees the dismissal. The coachee's page never downloads the library.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -83,11 +83,20 @@ it('coach finds, marks and shows prompts; the coachee sees and dismisses the car
 	await panel.getByRole('button', { name: 'Add prompt' }).click();
 	await search.fill('best teach');
 	await expect.poll(() => results.getByRole('option').first().textContent()).toContain('best teacher');
+	// Edited, then deleted (after a confirming second click).
+	const mine = results.locator('li').filter({ hasText: 'best teacher' });
+	await mine.getByRole('button', { name: 'Edit' }).click();
+	await panel.getByLabel('Prompt', { exact: true }).fill('What would your best teacher say about this now?');
+	await panel.getByRole('button', { name: 'Save changes' }).click();
+	await expect.poll(() => results.getByRole('option').first().textContent()).toContain('say about this now?');
+	await mine.getByRole('button', { name: 'Delete' }).click();
+	await mine.getByRole('button', { name: 'Delete for good' }).click();
+	await expect.poll(() => results.textContent()).not.toContain('best teacher');
 
-	// Show another prompt to the coachee.
+	// Show another prompt to the coachee from the keyboard: Shift+Enter.
 	await search.fill('focus tod');
-	const focus = results.locator('li').filter({ hasText: 'What would you like to focus on today?' });
-	await focus.getByRole('button', { name: 'Show to coachee' }).click();
+	await expect.poll(() => results.getByRole('option').first().textContent()).toContain('What would you like to focus on today?');
+	await search.press('Shift+Enter');
 	await panel.getByTestId('prompt-card-state').getByText('Not dismissed yet').waitFor();
 	await screenshot(c, 'prompts-coach-panel');
 
@@ -100,6 +109,9 @@ it('coach finds, marks and shows prompts; the coachee sees and dismisses the car
 
 	await panel.getByTestId('prompt-card-state').getByText(/Dismissed by Sam Coachee/).waitFor();
 	await screenshot(c, 'prompts-coach-dismissed');
+	await c.setViewportSize({ width: 390, height: 844 });
+	await panel.scrollIntoViewIfNeeded();
+	await screenshot(c, 'prompts-coach-phone');
 
 	// The library travels in the coach's code only.
 	await expect.poll(() => coachScripts.some((s) => s.includes(UNSHOWN_LIBRARY_TEXT))).toBe(true);
