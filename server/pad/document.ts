@@ -49,17 +49,31 @@ function awarenessMessage(update: Uint8Array): Uint8Array {
 	return encoding.toUint8Array(encoder);
 }
 
-/** Client ids named in an awareness update (to check who may speak for which id). */
-function awarenessClients(update: Uint8Array): number[] {
+interface AwarenessEntry {
+	id: number;
+	clock: number;
+	state: string;
+}
+
+function readAwarenessEntries(update: Uint8Array): AwarenessEntry[] {
 	const decoder = decoding.createDecoder(update);
 	const n = decoding.readVarUint(decoder);
-	const ids: number[] = [];
+	const entries: AwarenessEntry[] = [];
 	for (let i = 0; i < n; i++) {
-		ids.push(decoding.readVarUint(decoder));
-		decoding.readVarUint(decoder); // clock
-		decoding.readVarString(decoder); // state JSON
+		entries.push({ id: decoding.readVarUint(decoder), clock: decoding.readVarUint(decoder), state: decoding.readVarString(decoder) });
 	}
-	return ids;
+	return entries;
+}
+
+function writeAwarenessEntries(entries: AwarenessEntry[]): Uint8Array {
+	const encoder = encoding.createEncoder();
+	encoding.writeVarUint(encoder, entries.length);
+	for (const e of entries) {
+		encoding.writeVarUint(encoder, e.id);
+		encoding.writeVarUint(encoder, e.clock);
+		encoding.writeVarString(encoder, e.state);
+	}
+	return encoding.toUint8Array(encoder);
 }
 
 export class PadDocument {
@@ -226,18 +240,18 @@ export class PadDocument {
 	}
 
 	handleAwareness(update: Uint8Array, from: PadPeer): void {
-		let ids: number[];
+		let entries: AwarenessEntry[];
 		try {
-			ids = awarenessClients(update);
+			entries = readAwarenessEntries(update);
 		} catch {
 			return from.close(CloseCode.badMessage, 'The awareness update could not be decoded.');
 		}
-		// A connection speaks only for its own clients, never for another person's or the server's.
-		if (ids.some((id) => id === this.doc.clientID || (this.owners.has(id) && this.owners.get(id) !== from))) {
-			return from.close(CloseCode.badMessage, "An awareness update named another client's id.");
-		}
+		// Stock clients echo everyone's awareness back; a connection may only
+		// change its own clients' states, never another person's or the server's.
+		const own = entries.filter((e) => e.id !== this.doc.clientID && (this.owners.get(e.id) ?? from) === from);
+		if (own.length === 0) return;
 		try {
-			awarenessProtocol.applyAwarenessUpdate(this.awareness, update, from);
+			awarenessProtocol.applyAwarenessUpdate(this.awareness, own.length === entries.length ? update : writeAwarenessEntries(own), from);
 		} catch {
 			from.close(CloseCode.badMessage, 'The awareness update could not be applied.');
 		}
