@@ -26,6 +26,8 @@ const envSchema = z.object({
 	/** smtp://user:pass@host:port or smtps://...; unset writes .eml files to DATA_DIR/outbox. */
 	SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
 	MAIL_FROM: z.string().min(3).default('Confidante <no-reply@confidante.local>'),
+	/** Seconds to wait for the mail server to connect, greet and answer; unset uses limits.mail. */
+	SMTP_TIMEOUT_SECONDS: z.coerce.number().positive().max(600).optional(),
 	LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 	/** Minutes a session stays live with nobody in it before it ends by itself. */
 	EMPTY_SESSION_END_MINUTES: z.coerce.number().positive().max(24 * 60).default(15),
@@ -80,6 +82,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 		databaseUrl: e.DATABASE_URL,
 		smtpUrl: e.SMTP_URL,
 		mailFrom: e.MAIL_FROM,
+		smtpTimeoutMs: e.SMTP_TIMEOUT_SECONDS === undefined ? null : e.SMTP_TIMEOUT_SECONDS * 1000,
 		logLevel: e.LOG_LEVEL,
 		media: {
 			workers: e.MEDIA_WORKERS,

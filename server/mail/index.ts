@@ -20,7 +20,7 @@ export { backoffMs } from './queue.ts';
 export const outboxDir = (config: Pick<Config, 'dataDir'>) => path.join(config.dataDir, 'outbox');
 
 export function createMail(config: Config, db: Kysely<Database>, log: Logger): MailQueue & { readOutbox(name: string): Buffer | null } {
-	const transport = config.smtpUrl ? smtpTransport(config.smtpUrl) : outboxTransport(outboxDir(config));
+	const transport = config.smtpUrl ? smtpTransport(config.smtpUrl, config.smtpTimeoutMs) : outboxTransport(outboxDir(config));
 	const queue = createMailQueue({ db, log, transport, from: config.mailFrom });
 	return { ...queue, readOutbox: (name: string) => readOutboxFile(outboxDir(config), name) };
 }

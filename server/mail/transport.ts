@@ -23,12 +23,12 @@ export interface MailTransport {
 	close(): void;
 }
 
-export function smtpTransport(url: string): MailTransport {
+export function smtpTransport(url: string, timeoutMs: number | null = null): MailTransport {
 	const t = nodemailer.createTransport({
 		url,
-		connectionTimeout: limits.mail.connectionTimeoutMs,
-		greetingTimeout: limits.mail.greetingTimeoutMs,
-		socketTimeout: limits.mail.socketTimeoutMs
+		connectionTimeout: timeoutMs ?? limits.mail.connectionTimeoutMs,
+		greetingTimeout: timeoutMs ?? limits.mail.greetingTimeoutMs,
+		socketTimeout: timeoutMs ?? limits.mail.socketTimeoutMs
 	});
 	return {
 		kind: 'smtp',

@@ -7,6 +7,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DatabaseSync } from 'node:sqlite';
 import path from 'node:path';
+import net from 'node:net';
 import type { ParsedMail } from 'mailparser';
 import { startServer, type DbKind, type TestServer } from '../helpers/server.ts';
 import { Visitor, coachingPair, uniqueEmail } from '../helpers/http.ts';
@@ -398,6 +399,29 @@ describe('delivery failures', () => {
 		expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
 		// The coachee still has the summary in the app.
 		expect((await p.coachee.get(`/summaries/${summaryId}`)).status).toBe(200);
+	});
+});
+
+describe('a mail server that never answers', () => {
+	it('times the attempt out, shows why to the coach, and keeps the summary', async () => {
+		// Accepts connections and says nothing, like a wedged or firewalled mail server.
+		const silent = net.createServer(() => undefined);
+		await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', () => resolve()));
+		const port = (silent.address() as net.AddressInfo).port;
+		const server = await startServer({ env: { SMTP_URL: `smtp://127.0.0.1:${port}`, SMTP_TIMEOUT_SECONDS: '0.5' } });
+		try {
+			const p = await pair(server.url);
+			const a = await joined(server.url, p.coach, p.sessionId);
+			const { summaryId } = val(await request<{ summaryId: string }>(a, 'session:end', { sessionId: p.sessionId }));
+			await expect.poll(async () => (await (await p.coach.get(`/summaries/${summaryId}`)).text()), { timeout: 10_000 }).toContain('The mail server did not answer in time.');
+			const page = await (await p.coach.get(`/summaries/${summaryId}`)).text();
+			// Still queued for another attempt, not given up after one timeout.
+			expect(page).toMatch(/data-status="(pending|sending)"/);
+			expect((await p.coachee.get(`/summaries/${summaryId}`)).status).toBe(200);
+		} finally {
+			await server.cleanup();
+			silent.close();
+		}
 	});
 });
 
