@@ -92,3 +92,33 @@ it('coach ends the session; both pages move to the summary, each with its own co
 	expect(await p.getByTestId('outbox').textContent()).toContain('Sam Coachee');
 	for (const client of [shared, priv, echo]) client.destroy();
 });
+
+it('warns the coach when a page still holds pad edits the server has not confirmed', async () => {
+	const pair = await coachingPair(server.url);
+	const coach = await newPerson(browser, server.url);
+	const coachee = await newPerson(browser, server.url, { width: 390, height: 844 });
+	const cookie = (visitor: { cookie: string }) => [{ name: 'confidante_session', value: visitor.cookie.split('=')[1]!, url: server.url }];
+	await coach.context.addCookies(cookie(pair.coach));
+	await coachee.context.addCookies(cookie(pair.coachee));
+	const c = coach.page;
+	const p = coachee.page;
+	// The coachee's pad connection goes nowhere, like a link that drops the pad's traffic.
+	await p.routeWebSocket(/\/pad\//, () => undefined);
+	await c.goto(`/sessions/${pair.sessionId}`);
+	await p.goto(`/sessions/${pair.sessionId}`);
+	await expect.poll(() => c.locator('body').textContent().then((t) => t?.includes('Sam Coachee') ?? false), { timeout: 20_000 }).toBe(true);
+	await p.getByPlaceholder('Add an action…').fill('Write to the director');
+	await p.getByRole('button', { name: 'Add action' }).click();
+
+	await expect.poll(() => c.getByRole('button', { name: 'End session' }).isEnabled(), { timeout: 20_000 }).toBe(true);
+	await c.getByRole('button', { name: 'End session' }).click();
+	const dialog = c.getByRole('dialog', { name: 'End the session for everyone?' });
+	const warning = dialog.getByTestId('unsynced-warning');
+	await warning.waitFor();
+	expect(await warning.textContent()).toContain('Edits not yet saved on the page of: Sam Coachee.');
+	await screenshot(c, 'summary-end-dialog-unsynced');
+	// The coach can wait; nothing has ended.
+	await dialog.getByRole('button', { name: 'Keep going' }).click();
+	expect(new URL(c.url()).pathname).toBe(`/sessions/${pair.sessionId}`);
+	expect((await fetch(`${server.url}/sessions/${pair.sessionId}/summary`, { headers: { cookie: pair.coach.cookie }, redirect: 'manual' })).status).toBe(404);
+});
