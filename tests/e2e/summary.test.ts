@@ -23,6 +23,16 @@ afterAll(async () => {
 	await server?.cleanup();
 });
 
+/** The coach at a laptop and the coachee on a phone, each signed in in their own browser context. */
+async function coachAndCoachee(pair: { coach: { cookie: string }; coachee: { cookie: string } }) {
+	const coach = await newPerson(browser, server.url);
+	const coachee = await newPerson(browser, server.url, { width: 390, height: 844 });
+	const cookie = (visitor: { cookie: string }) => [{ name: 'confidante_session', value: visitor.cookie.split('=')[1]!, url: server.url }];
+	await coach.context.addCookies(cookie(pair.coach));
+	await coachee.context.addCookies(cookie(pair.coachee));
+	return { c: coach.page, p: coachee.page };
+}
+
 function paragraph(text: string) {
 	const p = new Y.XmlElement('paragraph');
 	p.insert(0, [new Y.XmlText(text)]);
@@ -33,13 +43,7 @@ it('coach ends the session; both pages move to the summary, each with its own co
 	const pair = await coachingPair(server.url);
 	const nextId = await pair.coach.scheduleSession(pair.engagementId, 14 * 24 * 60);
 	expect(nextId).toBeTruthy();
-	const coach = await newPerson(browser, server.url);
-	const coachee = await newPerson(browser, server.url, { width: 390, height: 844 });
-	const cookie = (visitor: { cookie: string }) => [{ name: 'confidante_session', value: visitor.cookie.split('=')[1]!, url: server.url }];
-	await coach.context.addCookies(cookie(pair.coach));
-	await coachee.context.addCookies(cookie(pair.coachee));
-	const c = coach.page;
-	const p = coachee.page;
+	const { c, p } = await coachAndCoachee(pair);
 	await c.goto(`/sessions/${pair.sessionId}`);
 	await p.goto(`/sessions/${pair.sessionId}`);
 	await expect.poll(() => c.locator('body').textContent().then((t) => t?.includes('Sam Coachee') ?? false), { timeout: 20_000 }).toBe(true);
@@ -95,13 +99,7 @@ it('coach ends the session; both pages move to the summary, each with its own co
 
 it('warns the coach when a page still holds pad edits the server has not confirmed', async () => {
 	const pair = await coachingPair(server.url);
-	const coach = await newPerson(browser, server.url);
-	const coachee = await newPerson(browser, server.url, { width: 390, height: 844 });
-	const cookie = (visitor: { cookie: string }) => [{ name: 'confidante_session', value: visitor.cookie.split('=')[1]!, url: server.url }];
-	await coach.context.addCookies(cookie(pair.coach));
-	await coachee.context.addCookies(cookie(pair.coachee));
-	const c = coach.page;
-	const p = coachee.page;
+	const { c, p } = await coachAndCoachee(pair);
 	// The coachee's pad connection goes nowhere, like a link that drops the pad's traffic.
 	await p.routeWebSocket(/\/pad\//, () => undefined);
 	await c.goto(`/sessions/${pair.sessionId}`);
