@@ -8,6 +8,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DatabaseSync } from 'node:sqlite';
 import path from 'node:path';
 import net from 'node:net';
+import fs from 'node:fs';
+import pg from 'pg';
+import { simpleParser } from 'mailparser';
 import type { ParsedMail } from 'mailparser';
 import { startServer, type DbKind, type TestServer } from '../helpers/server.ts';
 import { Visitor, coachingPair, uniqueEmail } from '../helpers/http.ts';
@@ -15,7 +18,7 @@ import { connect, connected, request, type ClientSocket } from '../helpers/socke
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
 import { padClient, until } from '../helpers/pad.ts';
 import * as Y from 'yjs';
-import { insertAction, insertLearning, newAction, notesOf, readActions, readLearningPoints, updateItem, actionsOf, carriedOf, readCarriedActions } from '../../shared/pad/index.ts';
+import { insertAction, insertLearning, newAction, notesOf, readActions, readLearningPoints, updateItem, actionsOf, carriedOf, readCarriedActions, readPadStates } from '../../shared/pad/index.ts';
 import { PROTOCOL_VERSION } from '../../shared/protocol/index.ts';
 import type { Result } from '../../shared/result.ts';
 
@@ -50,6 +53,27 @@ const mailsOf = (smtp: TestSmtp, ...people: Visitor[]) => smtp.received.filter((
 async function mailsFor(smtp: TestSmtp, people: Visitor[], n: number) {
 	await expect.poll(() => mailsOf(smtp, ...people).length, { timeout: 15_000 }).toBeGreaterThanOrEqual(n);
 	return mailsOf(smtp, ...people);
+}
+
+/** The Yjs states a summary recorded, read straight from the database. */
+async function recordedStates(server: TestServer, summaryId: string): Promise<{ shared: Uint8Array; private: Uint8Array | null }> {
+	if (server.env.DATABASE_URL) {
+		const client = new pg.Client({ connectionString: server.env.DATABASE_URL });
+		await client.connect();
+		try {
+			const r = await client.query('SELECT shared_state, private_state FROM summaries WHERE id = $1', [summaryId]);
+			return { shared: r.rows[0].shared_state, private: r.rows[0].private_state };
+		} finally {
+			await client.end();
+		}
+	}
+	const db = new DatabaseSync(path.join(server.dataDir, 'confidante.sqlite'), { readOnly: true });
+	try {
+		const row = db.prepare('SELECT shared_state, private_state FROM summaries WHERE id = ?').get(summaryId) as { shared_state: Uint8Array; private_state: Uint8Array | null };
+		return { shared: row.shared_state, private: row.private_state };
+	} finally {
+		db.close();
+	}
 }
 
 /** A pair whose visitors remember their email addresses. */
@@ -201,6 +225,11 @@ describe.each<DbKind>(['sqlite', 'postgres'])('session end and summary on %s', (
 			const coachPage = await (await coach.get(`/summaries/${r.summaryId}`)).text();
 			expect(coachPage).toContain('PRIVATE-PAD-NOTE-9c');
 			expect(coachPage).toContain('What is happening right now?');
+
+			// The record keeps the final Yjs states, so the summary can be rendered again from them.
+			const again = readPadStates(await recordedStates(server, r.summaryId));
+			expect(again.actions.map((x) => x.text)).toEqual(['Draft the 90-day plan', 'Book 1:1s with each report', 'Send the reading list']);
+			expect(again.privateNotesText).toContain('PRIVATE-PAD-NOTE-9c');
 
 			// The pad is read-only once the session has ended: a late edit is not taken.
 			insertAction(writer.doc, newAction('coach', { text: 'LATE-EDIT' }));
@@ -405,6 +434,45 @@ describe('delivery failures', () => {
 		expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
 		// The coachee still has the summary in the app.
 		expect((await p.coachee.get(`/summaries/${summaryId}`)).status).toBe(200);
+	});
+});
+
+describe('without SMTP: the local outbox', () => {
+	let server: TestServer;
+	beforeAll(async () => {
+		server = await startServer();
+	});
+	afterAll(async () => {
+		await server?.cleanup();
+	});
+
+	it('writes each message as an .eml file that only its recipient, or the coach, can open', async () => {
+		const p = await pair(server.url);
+		const a = await joined(server.url, p.coach, p.sessionId);
+		const { summaryId } = val(await request<{ summaryId: string }>(a, 'session:end', { sessionId: p.sessionId }));
+		const ids = async (v: Visitor) => [...(await (await v.get('/outbox')).text()).matchAll(/href="\/outbox\/([a-z2-7]+)"/g)].map((m) => m[1]!);
+		await expect.poll(() => ids(p.coach), { timeout: 10_000 }).toHaveLength(2);
+		const coacheeIds = await ids(p.coachee);
+		expect(coacheeIds).toHaveLength(1);
+		const [coachesOwn] = (await ids(p.coach)).filter((id) => id !== coacheeIds[0]);
+
+		const files = fs.readdirSync(path.join(server.dataDir, 'outbox')).filter((f) => f.endsWith('.eml'));
+		expect(files.sort()).toEqual((await ids(p.coach)).map((id) => `${id}.eml`).sort());
+
+		const raw = await p.coachee.get(`/outbox/${coacheeIds[0]}`);
+		expect(raw.headers.get('content-type')).toBe('message/rfc822');
+		const mail = await simpleParser(Buffer.from(await raw.arrayBuffer()));
+		expect(to(mail)).toEqual([p.coachee.email]);
+		expect(mail.text).toContain('## Agreed actions');
+		expect(mail.text).not.toContain('Coach only');
+		expect(mail.attachments.some((x) => x.filename === 'leading-the-new-team-session-1.md')).toBe(true);
+		// The coach's own copy (with the coach-only part) is not the coachee's to open.
+		expect((await p.coachee.get(`/outbox/${coachesOwn}`)).status).toBe(404);
+		expect((await p.coach.get(`/outbox/${coacheeIds[0]}`)).status).toBe(200);
+		const outsider = new Visitor(server.url);
+		await outsider.signUp('Olly Outsider', uniqueEmail('olly'));
+		expect(await (await outsider.get('/outbox')).text()).not.toContain(summaryId);
+		expect((await outsider.get(`/outbox/${coacheeIds[0]}`)).status).toBe(404);
 	});
 });
 
