@@ -11,6 +11,8 @@ import { startServer, type TestServer } from '../helpers/server.ts';
 import { launchBrowser, newPerson, screenshot } from '../helpers/browser.ts';
 import { coachingPair } from '../helpers/http.ts';
 import { padClient, until } from '../helpers/pad.ts';
+import { connect, connected, request } from '../helpers/socket.ts';
+import { PROTOCOL_VERSION } from '../../shared/protocol/index.ts';
 import { insertAction, insertLearning, newAction, notesOf, readActions } from '../../shared/pad/index.ts';
 
 let server: TestServer;
@@ -60,6 +62,11 @@ it('coach ends the session; both pages move to the summary, each with its own co
 	notesOf(shared.doc).push([paragraph('Sam wants the first team meeting to be about listening, not a plan.')]);
 	notesOf(priv.doc).push([paragraph('Coach only: Sam sounded tired; ask about workload next time.')]);
 	await until(() => readActions(echo.doc).length === 2, 10_000, 'pad stored');
+	// A prompt the coach marked asked (the panel does this over the same socket events).
+	const socket = connect(server.url, pair.coach.cookie);
+	await connected(socket);
+	expect(await request(socket, 'session:join', { sessionId: pair.sessionId, protocolVersion: PROTOCOL_VERSION })).toMatchObject({ ok: true });
+	expect(await request(socket, 'prompts:ask', { sessionId: pair.sessionId, id: 'scoping-happening-now' })).toMatchObject({ ok: true });
 	await new Promise((r) => setTimeout(r, 300));
 
 	// The coachee has no End button; the coach's asks first.
@@ -79,12 +86,21 @@ it('coach ends the session; both pages move to the summary, each with its own co
 		expect(await doc.textContent()).toContain('Sam wants the first team meeting to be about listening');
 	}
 	await c.getByTestId('coach-only').getByText('Sam sounded tired').waitFor();
+	await c.getByTestId('coach-only').getByText('What is happening right now?').waitFor();
+	expect(await p.content()).not.toContain('What is happening right now?');
 	expect(await p.getByTestId('coach-only').count()).toBe(0);
 	expect(await p.content()).not.toContain('Sam sounded tired');
 	// Without SMTP the emails go to the local outbox; the coach watches them arrive.
 	await expect.poll(() => c.getByTestId('deliveries').locator('[data-status="sent"]').count(), { timeout: 15_000 }).toBe(2);
 	await screenshot(c, 'summary-coach-copy');
 	await screenshot(p, 'summary-coachee-copy');
+	// On paper: the document only, no buttons, navigation or delivery status.
+	await c.emulateMedia({ media: 'print' });
+	expect(await c.getByRole('button', { name: 'Print' }).isVisible()).toBe(false);
+	expect(await c.getByTestId('deliveries').isVisible()).toBe(false);
+	expect(await c.getByTestId('summary').isVisible()).toBe(true);
+	await screenshot(c, 'summary-coach-print');
+	await c.emulateMedia({ media: 'screen' });
 
 	await c.goto('/outbox');
 	const list = c.getByTestId('outbox');
@@ -95,6 +111,7 @@ it('coach ends the session; both pages move to the summary, each with its own co
 	await expect.poll(() => p.getByTestId('outbox').locator('li').count()).toBe(1);
 	expect(await p.getByTestId('outbox').textContent()).toContain('Sam Coachee');
 	for (const client of [shared, priv, echo]) client.destroy();
+	socket.close();
 });
 
 it('warns the coach when a page still holds pad edits the server has not confirmed', async () => {
