@@ -415,6 +415,16 @@ describe('delivery failures', () => {
 		expect(page).toContain('Send again');
 		expect(await (await p.coachee.get(`/summaries/${summaryId}`)).text()).not.toContain('No such user here');
 		expect(smtp.received).toHaveLength(1);
+
+		// The address is fixed on the mail server's side; the coach sends it again.
+		smtp.rejectRecipients.delete(p.coachee.email!);
+		const job = /name="job" value="([a-z2-7]+)"/.exec(page)![1]!;
+		expect(await p.coachee.action(`/summaries/${summaryId}?/retry`, { job })).toMatchObject({ type: 'failure', status: 403 });
+		expect(await p.coach.action(`/summaries/${summaryId}?/retry`, { job })).toMatchObject({ type: 'success' });
+		await smtp.waitFor(2);
+		expect(to(smtp.received[1]!)).toEqual([p.coachee.email]);
+		await expect.poll(() => deliveries(p.coach, summaryId), { timeout: 10_000 }).toEqual(['sent', 'sent']);
+		expect(await p.coach.action(`/summaries/${summaryId}?/retry`, { job })).toMatchObject({ type: 'failure', status: 409 });
 	});
 
 	it('marks an invalid address as failed without sending, and the server keeps going', async () => {
