@@ -26,7 +26,7 @@ export class ShownCards {
 		return before;
 	}
 
-	/** Notes that a coachee put the card away; false when that card is no longer up. */
+	/** Notes that a coachee put the card away; null when that card is no longer up. */
 	dismiss(sessionId: string, cardId: string, who: { userId: string; name: string }, at: number): ShownCard | null {
 		const card = this.#bySession.get(sessionId);
 		if (!card || card.cardId !== cardId) return null;
