@@ -102,13 +102,27 @@ it('coach ends the session; both pages move to the summary, each with its own co
 	await screenshot(c, 'summary-coach-print');
 	await c.emulateMedia({ media: 'screen' });
 
+	// A correction is a new version; the first stays as it was.
+	const firstVersion = new URL(c.url()).pathname;
+	await c.getByRole('link', { name: 'Correct summary' }).click();
+	await c.getByLabel('Due').first().fill('2026-12-20');
+	await c.getByLabel('What did you correct?').fill('moved the plan to the 20th');
+	await screenshot(c, 'summary-correct');
+	await c.getByRole('button', { name: 'Save version 2' }).click();
+	await c.getByTestId('correction').getByText('moved the plan to the 20th').waitFor();
+	expect(await c.getByTestId('summary').textContent()).toContain('due 2026-12-20');
+	expect(new URL(c.url()).pathname).not.toBe(firstVersion);
+	await p.goto(firstVersion);
+	await p.getByText('See the latest version (2)').click();
+	await p.getByTestId('summary').getByText('due 2026-12-20').waitFor();
+
 	await c.goto('/outbox');
 	const list = c.getByTestId('outbox');
-	await expect.poll(() => list.locator('li').count()).toBe(2);
+	await expect.poll(() => list.locator('li').count()).toBe(4);
 	await list.locator('li summary').first().click();
 	await screenshot(c, 'summary-outbox');
 	await p.goto('/outbox');
-	await expect.poll(() => p.getByTestId('outbox').locator('li').count()).toBe(1);
+	await expect.poll(() => p.getByTestId('outbox').locator('li').count()).toBe(2);
 	expect(await p.getByTestId('outbox').textContent()).toContain('Sam Coachee');
 	for (const client of [shared, priv, echo]) client.destroy();
 	socket.close();
