@@ -151,3 +151,31 @@ it('warns the coach when a page still holds pad edits the server has not confirm
 	expect(new URL(c.url()).pathname).toBe(`/sessions/${pair.sessionId}`);
 	expect(await (await fetch(`${server.url}/sessions/${pair.sessionId}/summary`, { headers: { cookie: pair.coach.cookie }, redirect: 'manual' })).text()).toContain('This session has not ended yet.');
 });
+
+it('a page that was offline when the session ended moves to the summary when it is back', async () => {
+	const pair = await coachingPair(server.url);
+	const { c, p } = await coachAndCoachee(pair);
+	// The coachee's live connection can be cut and kept down, like a train going into a tunnel.
+	let down = false;
+	let live: { close(): Promise<void> } | null = null;
+	await p.routeWebSocket(/\/socket\.io\//, (ws) => {
+		if (down) return void ws.close();
+		live = ws;
+		ws.connectToServer();
+	});
+	await c.goto(`/sessions/${pair.sessionId}`);
+	await p.goto(`/sessions/${pair.sessionId}`);
+	await expect.poll(() => c.locator('body').textContent().then((t) => t?.includes('Sam Coachee') ?? false), { timeout: 20_000 }).toBe(true);
+	down = true;
+	await live!.close();
+
+	await expect.poll(() => c.getByRole('button', { name: 'End session' }).isEnabled(), { timeout: 20_000 }).toBe(true);
+	await c.getByRole('button', { name: 'End session' }).click();
+	await c.getByRole('dialog').getByRole('button', { name: /^End (session|anyway)$/ }).click();
+	await c.waitForURL(/\/summaries\/[a-z2-7]+$/);
+	expect(new URL(p.url()).pathname).toBe(`/sessions/${pair.sessionId}`);
+
+	down = false;
+	await p.waitForURL(/\/summaries\/[a-z2-7]+$/, { timeout: 20_000 });
+	expect(new URL(p.url()).pathname).toBe(new URL(c.url()).pathname);
+});
