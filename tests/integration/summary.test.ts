@@ -163,6 +163,8 @@ describe.each<DbKind>(['sqlite', 'postgres'])('session end and summary on %s', (
 		expect(await md.text()).not.toContain('Coach only');
 		expect((await coach.get(`/sessions/${sessionId}/summary`)).headers.get('location')).toBe(`/summaries/${summaryId}`);
 		expect([...summaryLinks(await (await coachee.get(`/engagements/${engagementId}/summaries`)).text())]).toEqual([summaryId]);
+		// The engagement page links each ended session to its summary.
+		expect(await (await coachee.get(`/engagements/${engagementId}`)).text()).toContain(`href="/sessions/${sessionId}/summary"`);
 
 		// Ending again (another tab, a retry) gives the same summary and no new email.
 		const again = await request(a, 'session:end', { sessionId });
