@@ -46,12 +46,9 @@ export function createMailQueue(deps: { db: Kysely<Database>; log: Logger; trans
 	let again = false;
 	let closed = false;
 	let started = false;
-	const listeners = new Set<(job: MailJobRow) => void>();
 
 	async function update(id: string, patch: Partial<MailJobRow>) {
 		await db.updateTable('mail_jobs').set(patch).where('id', '=', id).execute();
-		const row = await db.selectFrom('mail_jobs').selectAll().where('id', '=', id).executeTakeFirst();
-		if (row) for (const l of listeners) l(row);
 	}
 
 	async function sendOne(job: MailJobRow) {
@@ -198,10 +195,6 @@ export function createMailQueue(deps: { db: Kysely<Database>; log: Logger; trans
 				.executeTakeFirst();
 			kick();
 			return Number(r.numUpdatedRows) === 1;
-		},
-		onChange(listener: (job: MailJobRow) => void): () => void {
-			listeners.add(listener);
-			return () => listeners.delete(listener);
 		},
 		async close() {
 			closed = true;
