@@ -79,6 +79,8 @@ export class LiveMedia {
 	private micTrack: MediaStreamTrack | null = null;
 	private cameraId: string | undefined;
 	private wanted = false;
+	/** Transports were made on the pre-join screen and not used yet. */
+	private prepared = false;
 	private queue: Promise<unknown> = Promise.resolve();
 	private meters = new Map<string, QualityMeter>();
 	private statsTimer: ReturnType<typeof setInterval> | null = null;
@@ -95,16 +97,26 @@ export class LiveMedia {
 			(s as unknown as { on(e: string, f: (m: A) => void): void }).on(event, handler);
 			this.unsubscribe.push(() => (s as unknown as { off(e: string, f: (m: A) => void): void }).off(event, handler));
 		};
-		on<{ sessionId: string; producer: ProducerInfo }>('media:newProducer', (m) => void this.serial(() => this.consume(m.producer)));
+		on<{ sessionId: string; producer: ProducerInfo }>('media:newProducer', (m) => {
+			mark('new-producer', { kind: m.producer.kind });
+			void this.serial(() => this.consume(m.producer));
+		});
 		on<{ sessionId: string; producerId: string }>('media:producerClosed', (m) => this.dropConsumerOf(m.producerId));
 		on<{ sessionId: string; producerId: string }>('media:producerPaused', (m) => this.markPaused(m.producerId, true));
 		on<{ sessionId: string; producerId: string }>('media:producerResumed', (m) => this.markPaused(m.producerId, false));
 		on<{ sessionId: string; reason: string }>('media:renegotiate', () => void this.serial(() => this.setUp()));
+		// Transports made on the pre-join screen died with their worker: make new ones on Join.
+		const unprepare = (m: { sessionId: string }) => {
+			if (m.sessionId === this.sessionId) this.prepared = false;
+		};
+		s.on('media:renegotiate', unprepare);
+		this.unsubscribe.push(() => s.off('media:renegotiate', unprepare));
 		on<{ sessionId: string }>('media:replaced', () => {
 			this.status = 'replaced';
 			this.teardown();
 		});
 		const onDisconnect = () => {
+			this.prepared = false;
 			if (this.wanted && this.status === 'live') this.status = 'reconnecting';
 		};
 		s.on('disconnect', onDisconnect);
@@ -118,7 +130,15 @@ export class LiveMedia {
 
 	/** Loads the router's capabilities while the person is still on the pre-join screen. */
 	async prepare(): Promise<void> {
-		await this.serial(() => this.loadDevice());
+		await this.serial(async () => {
+			await this.loadDevice();
+			// Transports too: the click on Join then only publishes. Nobody sees
+			// this tab in the room until it produces something.
+			await this.request<MediaJoined>('media:join', { peerId: this.peerId, rtpCapabilities: this.device!.rtpCapabilities });
+			await this.newTransports();
+			this.prepared = true;
+		});
+		mark('prepared');
 	}
 
 	/** Enters the room with the tracks from the pre-join screen. */
@@ -184,6 +204,20 @@ export class LiveMedia {
 		if (!this.wanted) return;
 		if (!this.connection.socket.connected) return;
 		if (this.status !== 'live') this.status = this.status === 'idle' ? 'connecting' : this.status;
+		if (this.prepared && this.sendTransport && !this.sendTransport.closed) {
+			// Transports made on the pre-join screen over this same socket: publish at once,
+			// and learn what the others publish meanwhile.
+			this.prepared = false;
+			mark('signalled');
+			const [joined] = await Promise.all([
+				this.request<MediaJoined>('media:join', { peerId: this.peerId, rtpCapabilities: this.device!.rtpCapabilities }),
+				this.publishAll().then(() => mark('published'))
+			]);
+			await this.syncConsumers(joined.producers);
+			this.status = 'live';
+			this.problem = null;
+			return;
+		}
 		await this.loadDevice();
 		const device = this.device!;
 		const joined = await this.request<MediaJoined>('media:join', { peerId: this.peerId, rtpCapabilities: device.rtpCapabilities });
@@ -202,17 +236,21 @@ export class LiveMedia {
 				}
 			}
 		} else {
-			this.closeTransports();
-			const t = await this.request<MediaTransports>('media:createTransports', {});
+			await this.newTransports();
 			mark('signalled');
-			this.sendTransport = this.makeTransport('send', t.send);
-			this.recvTransport = this.makeTransport('recv', t.recv);
 		}
 		await this.publishAll();
 		mark('published');
 		await this.syncConsumers(joined.producers);
 		this.status = 'live';
 		this.problem = null;
+	}
+
+	private async newTransports(): Promise<void> {
+		this.closeTransports();
+		const t = await this.request<MediaTransports>('media:createTransports', {});
+		this.sendTransport = this.makeTransport('send', t.send);
+		this.recvTransport = this.makeTransport('recv', t.recv);
 	}
 
 	private makeTransport(direction: 'send' | 'recv', options: MediaTransports['send']): types.Transport {
@@ -267,9 +305,11 @@ export class LiveMedia {
 
 	/** Publishes every track that should be on and is not yet. */
 	private async publishAll(): Promise<void> {
+		// Camera first: mediasoup-client negotiates one track at a time, and the
+		// first remote frame is what people wait for (audio follows within ms).
 		const jobs: Promise<unknown>[] = [];
-		if (this.micTrack && this.micTrack.readyState === 'live' && !this.producers.mic) jobs.push(this.publish('mic', this.micTrack, !this.micOn));
 		if (this.cameraOn && this.localCamera && !this.producers.camera) jobs.push(this.publish('camera', this.localCamera, false));
+		if (this.micTrack && this.micTrack.readyState === 'live' && !this.producers.mic) jobs.push(this.publish('mic', this.micTrack, !this.micOn));
 		if (this.screenOn && this.localScreen && !this.producers.screen) jobs.push(this.publish('screen', this.localScreen, false));
 		await Promise.all(jobs);
 	}
@@ -327,7 +367,9 @@ export class LiveMedia {
 			...this.remote,
 			{ producerId: options.producerId, consumerId: consumer.id, userId: options.userId, kind: options.kind, source: options.source, track: consumer.track, paused: options.producerPaused }
 		];
+		mark('consumer-ready', { kind: options.kind });
 		if (!this.hidden.has(options.producerId)) await this.request('media:resumeConsumer', { consumerId: consumer.id });
+		mark('consumer-resumed', { kind: options.kind });
 	}
 
 	private dropConsumerOf(producerId: string): void {
