@@ -511,7 +511,7 @@ describe('a mail server that never answers', () => {
 	});
 });
 
-describe('crashes and restarts', () => {
+describe.each<DbKind>(['sqlite', 'postgres'])('crashes and restarts on %s', (db) => {
 	let smtp: TestSmtp;
 	const servers: TestServer[] = [];
 	beforeAll(async () => {
@@ -525,7 +525,7 @@ describe('crashes and restarts', () => {
 	it('a kill between ending and delivery still sends both emails exactly once', async () => {
 		smtp.received.length = 0;
 		smtp.stalled = 0;
-		const server = await startServer({ env: { SMTP_URL: smtp.url } });
+		const server = await startServer({ db, env: { SMTP_URL: smtp.url } });
 		servers.push(server);
 		const p = await pair(server.url);
 		smtp.mode = 'stall';
@@ -545,7 +545,7 @@ describe('crashes and restarts', () => {
 	it('a kill right after the end request is completed at the next start: one summary, both emails', async () => {
 		smtp.received.length = 0;
 		smtp.mode = 'accept';
-		const server = await startServer({ env: { SMTP_URL: smtp.url, CONFIDANTE_TEST_CRASH_AT: 'after-end' } });
+		const server = await startServer({ db, env: { SMTP_URL: smtp.url, CONFIDANTE_TEST_CRASH_AT: 'after-end' } });
 		servers.push(server);
 		const p = await pair(server.url);
 		const a = await joined(server.url, p.coach, p.sessionId);
@@ -571,7 +571,7 @@ describe('crashes and restarts', () => {
 	it('ends a session by itself when everyone has left, also across a restart', async () => {
 		smtp.received.length = 0;
 		smtp.mode = 'accept';
-		const server = await startServer({ env: { SMTP_URL: smtp.url, EMPTY_SESSION_END_MINUTES: '0.03' } });
+		const server = await startServer({ db, env: { SMTP_URL: smtp.url, EMPTY_SESSION_END_MINUTES: '0.03' } });
 		servers.push(server);
 		const p = await pair(server.url);
 		const a = await joined(server.url, p.coach, p.sessionId);
