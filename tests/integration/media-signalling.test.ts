@@ -157,6 +157,9 @@ it('tells the others about producers, pauses and a participant who leaves; a sec
 	expect(consumed).toMatchObject({ ok: true, value: { producerId: producer.producerId, kind: 'audio', source: 'mic' } });
 	if (!consumed.ok) return;
 	expect(await request(e, 'media:resumeConsumer', { sessionId, consumerId: consumed.value.consumerId })).toMatchObject({ ok: true });
+	// A hidden tile pauses its consumer; only the consumer's owner can.
+	expect(await request(c, 'media:pauseConsumer', { sessionId, consumerId: consumed.value.consumerId })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+	expect(await request(e, 'media:pauseConsumer', { sessionId, consumerId: consumed.value.consumerId })).toMatchObject({ ok: true });
 
 	const paused = next<{ producerId: string }>(e, 'media:producerPaused');
 	expect(await request(c, 'media:pauseProducer', { sessionId, producerId: producer.producerId })).toMatchObject({ ok: true });
