@@ -190,6 +190,34 @@ describe('group and outsiders', () => {
 		for (const p of pages) await p.context().close();
 	});
 
+	it('a blocked camera is explained and the person joins with the microphone alone', async () => {
+		const { coach, coachee, sessionId } = await coachingPair(server.url);
+		const c = await personAs(coach);
+		const e = await personAs(coachee);
+		// The browser refuses the camera, as it does when a person clicked "Block".
+		await e.addInitScript(() => {
+			const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+			navigator.mediaDevices.getUserMedia = async (constraints) => {
+				if (constraints?.video) throw new DOMException('Permission denied', 'NotAllowedError');
+				return original(constraints);
+			};
+		});
+		await e.goto(`/sessions/${sessionId}`);
+		await e.getByTestId('device-problem').getByText(/camera is blocked for this site/).waitFor();
+		await e.getByText('No camera').waitFor();
+		await e.getByRole('button', { name: 'Turn camera on' }).waitFor();
+		await screenshot(e, 'room-coachee-camera-blocked');
+		await e.getByRole('button', { name: 'Join now' }).click();
+		await joinRoom(c, sessionId);
+		// The coach hears the coachee and sees their initials instead of a video.
+		await expect.poll(() => hearsSomeone(c), poll).toBe(true);
+		await c.locator('[data-testid=tile][data-self=false][data-mic=on]').waitFor();
+		expect(await c.locator('[data-testid=tile][data-self=false] video').count()).toBe(0);
+		await expect.poll(() => videoMoving(e), poll).toBe(true);
+		await c.context().close();
+		await e.context().close();
+	});
+
 	it('a non-member and a signed-out browser get no room', async () => {
 		const { sessionId } = await coachingPair(server.url);
 		const { page: outsider } = await newPerson(browser, server.url);
