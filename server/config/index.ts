@@ -154,7 +154,7 @@ export const limits = {
 		maxStructsPerUpdate: 100_000,
 		/** Highest clock a client may declare: ~1 billion inserted characters per client, never reached honestly. */
 		maxClock: 2 ** 30,
-		/** An update that takes longer than this to apply closes its connection (after the pre-checks bound the work). */
+		/** An update that takes more CPU time than this to apply closes its connection (after the pre-checks bound the work). */
 		applyBudgetMs: 250,
 		/** Compact a document's update log into a snapshot after this many updates (keeps loading fast). */
 		compactAfterUpdates: 500,

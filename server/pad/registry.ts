@@ -22,6 +22,8 @@ export class PadRegistry {
 	private readonly docs = new Map<string, PadDocument>();
 	private readonly loading = new Map<string, Promise<PadDocument>>();
 	private readonly unloadTimers = new Map<string, NodeJS.Timeout>();
+	/** Opens per document, so an unload that raced with a newcomer backs off. */
+	private readonly opens = new Map<string, number>();
 	private readonly deps: { db: Kysely<Database>; storage: PadStorage; writer: UpdateWriter; log: Logger };
 
 	constructor(deps: { db: Kysely<Database>; storage: PadStorage; writer: UpdateWriter; log: Logger }) {
@@ -54,7 +56,10 @@ export class PadRegistry {
 			this.unloadTimers.delete(name);
 		}
 		const live = this.docs.get(name);
-		if (live) return Promise.resolve(live);
+		if (live) {
+			this.opens.set(name, (this.opens.get(name) ?? 0) + 1);
+			return Promise.resolve(live);
+		}
 		let loading = this.loading.get(name);
 		if (!loading) {
 			loading = this.load(name).finally(() => this.loading.delete(name));
@@ -94,11 +99,14 @@ export class PadRegistry {
 	}
 
 	private async unload(doc: PadDocument) {
+		const opens = this.opens.get(doc.name) ?? 0;
 		await doc.compact();
-		if (doc.peers.size > 0 || this.unloadTimers.has(doc.name) || this.docs.get(doc.name) !== doc) return; // someone came back
-		// Saving is failing: the document holds the only copy of some updates, so it stays.
-		if (doc.unsaved) return this.scheduleUnload(doc);
+		if (this.docs.get(doc.name) !== doc || this.unloadTimers.has(doc.name) || doc.peers.size > 0) return; // someone came back
+		// Someone is joining right now, or saving is failing and the document
+		// holds the only copy of some updates: look again later.
+		if ((this.opens.get(doc.name) ?? 0) !== opens || doc.unsaved) return this.scheduleUnload(doc);
 		this.docs.delete(doc.name);
+		this.opens.delete(doc.name);
 		doc.destroy();
 	}
 

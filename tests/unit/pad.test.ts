@@ -129,3 +129,50 @@ it('keeps updates in memory when saving fails, reports it, retries, and resolves
 	expect(writer.failing).toBe(false);
 	await writer.drain();
 });
+
+it('a document whose saves fail keeps the update unbroadcast, turns read-only for its clients, and pulls refused edits back once saving works', async () => {
+	const { PadDocument, SAVING_FAILED } = await import('../../server/pad/document.ts');
+	const { SERVER_STATE_KEY, insertAction: add } = await import('../../shared/pad/index.ts');
+	const target = {
+		down: true,
+		rows: [] as StoredUpdate[],
+		async append(rows: StoredUpdate[]) {
+			if (this.down) throw new Error('database unavailable');
+			this.rows.push(...rows);
+		}
+	};
+	const log = pino({ level: 'silent' });
+	const writer = new UpdateWriter(target, log, { minMs: 10, maxMs: 20 });
+	const storage = { compact: async () => {} } as never;
+	const pad = new PadDocument('session.abcdefghij234567.shared', { snapshot: null, updates: [], seq: 0, bytes: 0 }, { writer, storage, log });
+	writer.on('failing', () => pad.setSavingProblem(SAVING_FAILED));
+	writer.on('recovered', () => pad.setSavingProblem(null));
+	const peer = (id: string) => ({ id, sent: [] as Uint8Array[], send(m: Uint8Array) { this.sent.push(m); }, close() {} });
+	const [a, b] = [peer('a'), peer('b')];
+	pad.addPeer(a);
+	pad.addPeer(b);
+	const kinds = (p: { sent: Uint8Array[] }) => p.sent.map((m) => (m[0] === 0 ? ['step1', 'step2', 'update'][m[1]!] : 'awareness'));
+	const client = new Y.Doc();
+	const updates: Uint8Array[] = [];
+	client.on('update', (u: Uint8Array) => updates.push(u));
+	add(client, newAction('a', { text: 'first' }));
+	pad.receiveUpdate(updates[0]!, a);
+	await new Promise((r) => setTimeout(r, 30));
+	expect(pad.readOnly).toEqual({ readOnly: true, reason: SAVING_FAILED });
+	expect(kinds(b)).not.toContain('update');
+	expect(kinds(b)).toContain('awareness');
+	expect((pad.awareness.getLocalState() as Record<string, unknown>)[SERVER_STATE_KEY]).toMatchObject({ readOnly: true });
+	// Refused while read-only: the client keeps it.
+	add(client, newAction('a', { text: 'second' }));
+	pad.receiveUpdate(updates[1]!, a);
+	expect(readActions(pad.doc).map((x) => x.text)).toEqual(['first']);
+	target.down = false;
+	await writer.drain();
+	await new Promise((r) => setTimeout(r, 10));
+	expect(target.rows).toHaveLength(1);
+	expect(pad.readOnly).toBeNull();
+	expect(kinds(b)).toContain('update');
+	// Both are asked for what the server lacks (sync step 1 again).
+	expect(kinds(a).filter((k) => k === 'step1')).toHaveLength(2);
+	pad.destroy();
+});

@@ -1,0 +1,351 @@
+// Pad sync under load, as `npm run bench:pad` (Node 24 strips the types):
+// S coaching sessions, coach and coachee each typing about 5 edits per
+// second into the shared pad for BENCH_SECONDS (default 60), against
+// (1) a plain in-memory y-websocket relay with no persistence
+// (bench/pad-reference.ts) and (2) this server, which signs every
+// connection in and stores every update before relaying it. Both run as
+// their own process; the clients run here. Reports propagation latency
+// (edit made by one person -> applied at the other's client) p50/p99 and
+// the server process's CPU and RSS, for S = 100 and 500 (BENCH_SESSIONS
+// overrides), appends them to docs/benchmarks.md, and ends with
+// `RESULT pad_p99_ratio_vs_reference=<n> pad_p99_ms=<n>` for the largest S.
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as Y from 'yjs';
+import { WebSocket } from 'ws';
+import * as syncProtocol from 'y-protocols/sync';
+import * as encoding from 'lib0/encoding';
+import * as decoding from 'lib0/decoding';
+import { openStore } from '../server/store/index.ts';
+import { generateToken, hashToken, newId } from '../server/auth/tokens.ts';
+import { padName } from '../shared/pad/index.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const SESSIONS = process.env.BENCH_SESSIONS ? [Number(process.env.BENCH_SESSIONS)] : [100, 500];
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
+const EDITS_PER_SECOND = 5;
+const WARMUP_MS = 3_000;
+const REPORT = path.join(ROOT, 'docs', 'benchmarks.md');
+const HEADING = '## Agreed-actions pad (`npm run bench:pad`)';
+
+interface Target {
+	kind: 'reference' | 'pad';
+	url: string;
+	child: ChildProcess;
+	cookies: string[];
+	sessionIds: string[];
+}
+
+interface RunResult {
+	kind: Target['kind'];
+	sessions: number;
+	edits: number;
+	received: number;
+	p50: number;
+	p99: number;
+	max: number;
+	cpuPercent: number;
+	clientCpuPercent: number;
+	rssMaxMb: number;
+	rssEndMb: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function waitForLine(child: ChildProcess, pattern: RegExp): Promise<RegExpExecArray> {
+	return new Promise((resolve, reject) => {
+		let buffer = '';
+		const timer = setTimeout(() => reject(new Error(`no "${pattern}" from server:\n${buffer.slice(-2000)}`)), 60_000);
+		const on = (d: Buffer) => {
+			buffer += d.toString();
+			const m = pattern.exec(buffer);
+			if (m) {
+				clearTimeout(timer);
+				child.stdout!.off('data', on);
+				child.stdout!.resume();
+				resolve(m);
+			}
+		};
+		child.stdout!.on('data', on);
+		child.stderr!.on('data', (d: Buffer) => process.stderr.write(d));
+		child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${buffer.slice(-2000)}`)));
+	});
+}
+
+/** Coaches, coachees, engagements and sessions written straight to a fresh store, with sign-in cookies. */
+async function seed(dataDir: string, sessions: number): Promise<{ cookies: string[]; sessionIds: string[] }> {
+	const store = await openStore({ dataDir });
+	const now = Date.now();
+	const cookies: string[] = [];
+	const sessionIds: string[] = [];
+	const users = [];
+	const authSessions = [];
+	const engagements = [];
+	const members = [];
+	const rows = [];
+	for (let s = 0; s < sessions; s++) {
+		const coach = newId();
+		const coachee = newId();
+		const engagement = newId();
+		const session = newId();
+		for (const [id, name] of [[coach, 'Coach'], [coachee, 'Coachee']] as const) {
+			users.push({ id, email: `${id}@bench.example`, name: `${name} ${s}`, password_hash: 'bench', created_at: now });
+			const token = generateToken();
+			authSessions.push({ id: hashToken(token), user_id: id, expires_at: now + 86_400_000 });
+			cookies.push(`confidante_session=${token}`);
+		}
+		engagements.push({ id: engagement, kind: 'coaching' as const, title: `Bench ${s}`, goals: 'bench', planned_sessions: 6, frequency: null, created_by: coach, created_at: now });
+		members.push({ engagement_id: engagement, user_id: coach, role: 'coach' as const, joined_at: now });
+		members.push({ engagement_id: engagement, user_id: coachee, role: 'coachee' as const, joined_at: now });
+		rows.push({ id: session, engagement_id: engagement, number: 1, scheduled_at: now, duration_minutes: 60, status: 'scheduled' as const, started_at: null, ended_at: null, created_at: now });
+		sessionIds.push(session);
+	}
+	const chunks = <T>(a: T[]) => Array.from({ length: Math.ceil(a.length / 100) }, (_, i) => a.slice(i * 100, i * 100 + 100));
+	for (const c of chunks(users)) await store.db.insertInto('users').values(c).execute();
+	for (const c of chunks(authSessions)) await store.db.insertInto('auth_sessions').values(c).execute();
+	for (const c of chunks(engagements)) await store.db.insertInto('engagements').values(c).execute();
+	for (const c of chunks(members)) await store.db.insertInto('engagement_members').values(c).execute();
+	for (const c of chunks(rows)) await store.db.insertInto('coaching_sessions').values(c).execute();
+	await store.close();
+	return { cookies, sessionIds };
+}
+
+// The bench measures the default set-up (SQLite), whatever the shell has set.
+function withoutDatabaseUrl(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+	const { DATABASE_URL: _, ...rest } = env;
+	return rest;
+}
+
+let stopping = false;
+
+async function startTarget(kind: Target['kind'], sessions: number): Promise<Target> {
+	if (kind === 'reference') {
+		const child = spawn(process.execPath, [path.join(ROOT, 'bench', 'pad-reference.ts')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+		const m = await waitForLine(child, /listening (\d+)/);
+		const ids = Array.from({ length: sessions }, () => newId());
+		return { kind, child, url: `ws://127.0.0.1:${m[1]}`, cookies: [], sessionIds: ids };
+	}
+	const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'confidante-bench-pad-'));
+	const { cookies, sessionIds } = await seed(dataDir, sessions);
+	// A few tries: on a shared checkout someone may be rebuilding the web app right now.
+	for (let attempt = 1; ; attempt++) {
+		const child = spawn(process.execPath, [path.join(ROOT, 'server', 'main.ts')], {
+			cwd: ROOT,
+			env: { ...withoutDatabaseUrl(process.env), PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' },
+			stdio: ['ignore', 'pipe', 'pipe']
+		});
+		try {
+			const m = await waitForLine(child, /"port":(\d+).*listening/);
+			child.on('exit', () => fs.rmSync(dataDir, { recursive: true, force: true }));
+			// Warnings and errors (saving problems, refused clients) go to the bench's stderr.
+			child.stdout!.on('data', (d: Buffer) => {
+				for (const line of d.toString().split('\n')) if (/"level":(40|50|60)/.test(line)) process.stderr.write(line.slice(0, 400) + '\n');
+			});
+			return { kind, child, url: `ws://127.0.0.1:${m[1]}/pad`, cookies, sessionIds };
+		} catch (err) {
+			if (attempt >= 5) throw err;
+			console.error(`server did not start (attempt ${attempt}); retrying in 5 s`);
+			await sleep(5000);
+		}
+	}
+}
+
+/** CPU seconds (user + system) a process has used so far. */
+function cpuSeconds(pid: number): number {
+	const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+	const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+	return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100/s on Linux)
+}
+
+function rssMb(pid: number): number {
+	const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+	return m ? Number(m[1]) / 1024 : 0;
+}
+
+interface Client {
+	ws: WebSocket;
+	doc: Y.Doc;
+	synced: Promise<void>;
+	/** When each of this client's edits was made (null: before measuring), oldest first, until the partner gets it. */
+	inFlight: (number | null)[];
+	partner?: Client;
+}
+
+/**
+ * A minimal y-websocket client: the provider's sync handling, without
+ * awareness or reconnects. After the initial sync, everything a client
+ * receives is its partner's edits, relayed one update per edit and in order
+ * (both servers keep one sender's order), so the n-th update received is the
+ * partner's n-th edit: no decoding needed, which keeps the client side light.
+ */
+function connect(url: string, name: string, cookie: string, onLatency: (ms: number) => void): Client {
+	const doc = new Y.Doc();
+	const ws = new WebSocket(`${url}/${name}`, { headers: cookie ? { cookie } : {}, perMessageDeflate: false });
+	let markSynced!: () => void;
+	const client: Client = { ws, doc, synced: new Promise<void>((r) => (markSynced = r)), inFlight: [] };
+	doc.on('update', (update: Uint8Array, origin: unknown) => {
+		if (origin === ws || ws.readyState !== WebSocket.OPEN) return;
+		const e = encoding.createEncoder();
+		encoding.writeVarUint(e, 0);
+		syncProtocol.writeUpdate(e, update);
+		ws.send(encoding.toUint8Array(e));
+	});
+	ws.on('open', () => {
+		const e = encoding.createEncoder();
+		encoding.writeVarUint(e, 0);
+		syncProtocol.writeSyncStep1(e, doc);
+		ws.send(encoding.toUint8Array(e));
+	});
+	ws.on('message', (data: Buffer) => {
+		if (data[0] !== 0) return; // awareness: none is sent in this benchmark
+		if (data[1] === syncProtocol.messageYjsUpdate) {
+			const t = client.partner?.inFlight.shift();
+			if (t != null) onLatency(performance.now() - t);
+			return;
+		}
+		const decoder = decoding.createDecoder(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+		decoding.readVarUint(decoder);
+		const e = encoding.createEncoder();
+		encoding.writeVarUint(e, 0);
+		const type = syncProtocol.readSyncMessage(decoder, e, doc, ws);
+		if (encoding.length(e) > 1) ws.send(encoding.toUint8Array(e));
+		if (type === syncProtocol.messageYjsSyncStep2) markSynced();
+	});
+	ws.on('error', (err) => console.error(`client ${name}: ${err.message}`));
+	ws.on('close', (code, reason) => {
+		if (!stopping && code !== 1000 && code !== 1005) console.error(`client ${name} closed: ${code} ${reason.toString()}`);
+	});
+	return client;
+}
+
+const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN);
+
+async function run(kind: Target['kind'], sessions: number): Promise<RunResult> {
+	stopping = false;
+	const target = await startTarget(kind, sessions);
+	const pid = target.child.pid!;
+	const latencies: number[] = [];
+	let measuring = false;
+	const onLatency = (ms: number) => latencies.push(ms);
+	const clients: Client[] = [];
+	for (let s = 0; s < sessions; s++) {
+		const name = padName(target.sessionIds[s]!, 'shared');
+		const coach = connect(target.url, name, target.cookies[s * 2] ?? '', onLatency);
+		const coachee = connect(target.url, name, target.cookies[s * 2 + 1] ?? '', onLatency);
+		coach.partner = coachee;
+		coachee.partner = coach;
+		clients.push(coach, coachee);
+		if (s % 50 === 49) await sleep(20); // do not stampede the handshake
+	}
+	await Promise.all(clients.map((c) => c.synced));
+	// Everyone types: one character at a time, ~5 per second, each on their own rhythm.
+	let edits = 0;
+	const timers = clients.map((c) => {
+		const text = c.doc.getText('bench');
+		const start = setTimeout(() => {
+			timers.push(
+				setInterval(() => {
+					c.inFlight.push(measuring ? performance.now() : null);
+					if (measuring) edits++;
+					text.insert(text.length, 'x');
+				}, 1000 / EDITS_PER_SECOND)
+			);
+		}, Math.random() * (1000 / EDITS_PER_SECOND));
+		return start;
+	});
+	await sleep(WARMUP_MS);
+	measuring = true;
+	const cpuStart = cpuSeconds(pid);
+	const clientCpuStart = process.cpuUsage();
+	const wallStart = performance.now();
+	let rssMax = 0;
+	const sampler = setInterval(() => (rssMax = Math.max(rssMax, rssMb(pid))), 1000);
+	await sleep(SECONDS * 1000);
+	measuring = false;
+	const cpuPercent = ((cpuSeconds(pid) - cpuStart) / ((performance.now() - wallStart) / 1000)) * 100;
+	const clientCpu = process.cpuUsage(clientCpuStart);
+	const clientCpuPercent = ((clientCpu.user + clientCpu.system) / 1e6 / ((performance.now() - wallStart) / 1000)) * 100;
+	const rssEnd = rssMb(pid);
+	clearInterval(sampler);
+	for (const t of timers) clearTimeout(t), clearInterval(t);
+	// Let the last edits land: wait until deliveries stop (a slow server shows here as a long tail, not as loss).
+	for (let last = -1, waited = 0; latencies.length !== last && waited < 15_000; waited += 1000) {
+		last = latencies.length;
+		await sleep(1000);
+	}
+	stopping = true;
+	await Promise.race([
+		Promise.all(clients.map((c) => new Promise((r) => (c.ws.readyState === WebSocket.CLOSED ? r(null) : (c.ws.once('close', r), c.ws.close()))))),
+		sleep(5000)
+	]);
+	target.child.kill('SIGTERM');
+	await new Promise((r) => target.child.once('exit', r));
+	latencies.sort((a, b) => a - b);
+	return {
+		kind,
+		sessions,
+		edits,
+		received: latencies.length,
+		p50: percentile(latencies, 50),
+		p99: percentile(latencies, 99),
+		max: latencies[latencies.length - 1] ?? NaN,
+		cpuPercent,
+		clientCpuPercent,
+		rssMaxMb: Math.max(rssMax, rssEnd),
+		rssEndMb: rssEnd
+	};
+}
+
+const f = (n: number, d = 1) => n.toFixed(d);
+
+async function main() {
+	const results: RunResult[] = [];
+	const load = os.loadavg()[0]!;
+	for (const s of SESSIONS) {
+		for (const kind of ['reference', 'pad'] as const) {
+			console.log(`S=${s}: ${kind} server, ${s * 2} clients, ${SECONDS} s ...`);
+			const r = await run(kind, s);
+			console.log(`  edits ${r.edits}, received ${r.received}, p50 ${f(r.p50, 2)} ms, p99 ${f(r.p99, 2)} ms, max ${f(r.max)} ms, CPU ${f(r.cpuPercent)}% (clients ${f(r.clientCpuPercent)}%), RSS max ${f(r.rssMaxMb)} MB`);
+			results.push(r);
+		}
+	}
+	const rows = results.map(
+		(r) => `| ${r.sessions} | ${r.kind === 'pad' ? 'Confidante pad (auth + stored before relay, SQLite)' : 'Reference relay (memory only)'} | ${r.edits} | ${r.received} | ${f(r.p50, 2)} | ${f(r.p99, 2)} | ${f(r.max)} | ${f(r.cpuPercent)} | ${f(r.rssMaxMb)} | ${f(r.clientCpuPercent)} |`
+	);
+	const largest = Math.max(...SESSIONS);
+	const pad = results.find((r) => r.kind === 'pad' && r.sessions === largest)!;
+	const ref = results.find((r) => r.kind === 'reference' && r.sessions === largest)!;
+	const ratio = pad.p99 / ref.p99;
+	const section = [
+		HEADING,
+		'',
+		`S coaching sessions, coach and coachee each typing ${EDITS_PER_SECOND} edits per second (one character, one Yjs update) into the shared pad for ${SECONDS} s after a ${WARMUP_MS / 1000} s warm-up.`,
+		'Latency: from the edit at one person\'s client to the update applied at the other\'s. Clients run in the bench process, each server in its own process;',
+		"CPU is the server process's (100% = one core), RSS its maximum resident memory.",
+		'The reference is `bench/pad-reference.ts`: a minimal in-memory y-websocket relay on the same yjs 13 + y-protocols (the y-websocket package no longer ships a server), with no sign-in, no limits and no persistence.',
+		'',
+		`- Command: \`npm run bench:pad\` (BENCH_SESSIONS=${process.env.BENCH_SESSIONS ?? 'default'}, BENCH_SECONDS=${SECONDS})`,
+		`- Date: ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'}`,
+		`- Machine: ${os.cpus().length} CPUs, load average ${f(load, 2)} at start (other work was running on this shared machine)`,
+		'',
+		'| S | Server | edits | delivered | p50 ms | p99 ms | max ms | server CPU % | server RSS MB | clients CPU % |',
+		'| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+		...rows,
+		'',
+		`At S = ${largest} the pad's p99 is ${f(ratio, 2)}x the reference's (goal: within 1.2x) while every update is written to SQLite before it is relayed.`,
+		''
+	].join('\n');
+	const doc = fs.existsSync(REPORT) ? fs.readFileSync(REPORT, 'utf8') : '# Benchmarks\n';
+	const start = doc.indexOf(HEADING);
+	let next = start >= 0 ? doc.indexOf('\n## ', start + HEADING.length) : -1;
+	if (next < 0) next = doc.length;
+	const updated = start >= 0 ? doc.slice(0, start) + section + doc.slice(next) : doc.trimEnd() + '\n\n' + section;
+	fs.writeFileSync(REPORT, updated);
+	console.log(`\n${section}`);
+	console.log(`RESULT pad_p99_ratio_vs_reference=${f(ratio, 3)} pad_p99_ms=${f(pad.p99, 2)}`);
+	process.exit(0);
+}
+
+await main();
