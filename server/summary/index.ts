@@ -49,8 +49,9 @@ export function createSummaries(deps: { db: Kysely<Database>; config: Config; lo
 			let unanswered = 0;
 			await Promise.all(
 				remotes.map(async (r) => {
+					// The asking page checks its own edits itself; every other page is asked.
 					const s = rooms.io.sockets.sockets.get(r.id);
-					if (!s) return;
+					if (!s || s.id === socket.id) return;
 					try {
 						const reply = unsyncedReply.safeParse(await s.timeout(limits.summary.unsyncedCheckMs).emitWithAck('session:unsynced?', { sessionId }));
 						if (!reply.success) unanswered++;

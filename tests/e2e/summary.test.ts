@@ -48,7 +48,7 @@ it('coach ends the session; both pages move to the summary, each with its own co
 	const { c, p } = await coachAndCoachee(pair);
 	await c.goto(`/sessions/${pair.sessionId}`);
 	await p.goto(`/sessions/${pair.sessionId}`);
-	await expect.poll(() => c.locator('body').textContent().then((t) => t?.includes('Sam Coachee') ?? false), { timeout: 20_000 }).toBe(true);
+	await c.getByTestId('presence').getByText('Sam Coachee').waitFor({ timeout: 20_000 });
 	await expect.poll(() => c.getByRole('button', { name: 'End session' }).isEnabled(), { timeout: 20_000 }).toBe(true);
 
 	// What was agreed, written into the pad as the session went.
@@ -135,7 +135,7 @@ it('warns the coach when a page still holds pad edits the server has not confirm
 	await p.routeWebSocket(/\/pad\//, () => undefined);
 	await c.goto(`/sessions/${pair.sessionId}`);
 	await p.goto(`/sessions/${pair.sessionId}`);
-	await expect.poll(() => c.locator('body').textContent().then((t) => t?.includes('Sam Coachee') ?? false), { timeout: 20_000 }).toBe(true);
+	await c.getByTestId('presence').getByText('Sam Coachee').waitFor({ timeout: 20_000 });
 	await p.getByPlaceholder('Add an action…').fill('Write to the director');
 	await p.getByRole('button', { name: 'Add action' }).click();
 
@@ -165,7 +165,8 @@ it('a page that was offline when the session ended moves to the summary when it 
 	});
 	await c.goto(`/sessions/${pair.sessionId}`);
 	await p.goto(`/sessions/${pair.sessionId}`);
-	await expect.poll(() => c.locator('body').textContent().then((t) => t?.includes('Sam Coachee') ?? false), { timeout: 20_000 }).toBe(true);
+	await c.getByTestId('presence').getByText('Sam Coachee').waitFor({ timeout: 20_000 });
+	await expect.poll(() => live !== null).toBe(true);
 	down = true;
 	await live!.close();
 
