@@ -141,6 +141,19 @@ describe('one-to-one', () => {
 		await expect.poll(() => videoMoving(coach), poll).toBe(true);
 	});
 
+	it('a dropped connection shows "reconnecting…" to the other, and the call goes on when it is back', async () => {
+		await coachee.context().setOffline(true);
+		// The server notices the silent socket within its ping interval + timeout (10 s).
+		await coach.locator('[data-testid=tile][data-self=false]').getByText('Sam Coachee is reconnecting…').waitFor({ timeout: 15_000 });
+		await screenshot(coach, 'room-coach-sees-coachee-reconnecting');
+		await coachee.context().setOffline(false);
+		// The tab came back on a new socket and took its transports back (ICE restart, no new transports).
+		await expect.poll(() => server.logs.some((l) => l.includes('"msg":"media joined"') && l.includes('"kept":true')), poll).toBe(true);
+		await expect.poll(() => coach.locator('[data-testid=tile][data-self=false]').getByText('is reconnecting…').count(), poll).toBe(0);
+		await expect.poll(() => videoMoving(coach), poll).toBe(true);
+		await expect.poll(() => videoMoving(coachee), poll).toBe(true);
+	});
+
 	it('video resumes by itself when the session’s mediasoup worker dies', async () => {
 		const opened = server.logs.filter((l) => l.includes('media room opened') && l.includes(sessionId)).at(-1);
 		const pid = Number(/"worker":(\d+)/.exec(opened ?? '')?.[1]);
@@ -151,6 +164,12 @@ describe('one-to-one', () => {
 		await expect.poll(() => server.logs.some((l) => l.includes('media room moved to a live worker')), poll).toBe(true);
 		await expect.poll(() => videoMoving(coach), poll).toBe(true);
 		await expect.poll(() => videoMoving(coachee), poll).toBe(true);
+	});
+
+	it('no media request failed on the server during all of this', () => {
+		// Apart from the worker this file kills on purpose.
+		const errors = server.logs.filter((l) => /"level":(50|60)/.test(l) && l.includes('media') && !l.includes('mediasoup worker died'));
+		expect(errors).toEqual([]);
 	});
 
 	it('video resumes within 5 s of a killed server being back', async () => {
