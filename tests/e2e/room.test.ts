@@ -133,6 +133,15 @@ describe('one-to-one', () => {
 		await screenshot(coachee, 'room-coachee-1to1-phone');
 	});
 
+	it('a shared screen takes the large place on both sides until it stops', async () => {
+		await coach.getByRole('button', { name: 'Share screen' }).click();
+		await coachee.locator('[data-testid=room][data-layout=screen]').waitFor();
+		await expect.poll(() => coachee.locator('[data-testid=tile][aria-label="Casey Coach\'s screen"] video').count(), poll).toBe(1);
+		await screenshot(coachee, 'room-coachee-sees-screen');
+		await coach.getByRole('button', { name: 'Stop sharing' }).click();
+		await coachee.locator('[data-testid=room][data-layout=one-to-one]').waitFor();
+	});
+
 	it('a reload rejoins the call without the pre-join screen', async () => {
 		await coachee.reload();
 		await coachee.getByTestId('room').waitFor();
