@@ -22,7 +22,7 @@ import { fail, ok, type Result } from '../../shared/result.ts';
 import { createEnding } from './ending.ts';
 import { summaryComposer, markdownFileName } from './compose.ts';
 import { correctSummary } from './correct.ts';
-import { renderMarkdown, markdownToHtml } from './render.ts';
+import { renderMarkdown, markdownToHtml, nestHeadings } from './render.ts';
 import { latestForSession, listForEngagement, outboxFileFor, outboxFor, readForViewer, versionsOf, type SummaryView } from './reads.ts';
 import { noSources, type SummarySources } from './sources.ts';
 
@@ -113,8 +113,8 @@ export function createSummaries(deps: { db: Kysely<Database>; config: Config; lo
 		/** Shared (and, for the coach, private) notes as safe HTML for the page. */
 		notesHtml(view: SummaryView) {
 			return {
-				notes: markdownToHtml(view.copy.shared.notes || ''),
-				privateNotes: view.copy.coachOnly ? markdownToHtml(view.copy.coachOnly.privateNotes || '') : null
+				notes: markdownToHtml(nestHeadings(view.copy.shared.notes || '', 2)),
+				privateNotes: view.copy.coachOnly ? markdownToHtml(nestHeadings(view.copy.coachOnly.privateNotes || '', 3)) : null
 			};
 		},
 		async markdown(summaryId: string, userId: string): Promise<{ fileName: string; text: string } | null> {

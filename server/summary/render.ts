@@ -16,6 +16,19 @@ function inline(text: string): string {
 	return text.replace(/\s+/g, ' ').trim().replace(/([\\`*_[\]<>#|])/g, '\\$1');
 }
 
+/** Notes' own headings go below the section they sit in (a "# Plan" in the notes is not a peer of "Agreed actions"). */
+export function nestHeadings(markdown: string, under: number): string {
+	let fenced = false;
+	return markdown
+		.split('\n')
+		.map((line) => {
+			if (/^\s*(```|~~~)/.test(line)) fenced = !fenced;
+			if (fenced) return line;
+			return line.replace(/^(#{1,6})(\s)/, (_, hashes: string, space: string) => '#'.repeat(Math.min(6, hashes.length + under)) + space);
+		})
+		.join('\n');
+}
+
 const statusWord: Record<SummaryAction['status'], string> = { open: 'open', done: 'done', dropped: 'dropped' };
 
 function actionLine(a: SummaryAction): string {
@@ -57,7 +70,7 @@ export function renderMarkdown(copy: SummaryCopy, meta: { version: number; corre
 	}
 	out.push('## Learning points', '');
 	out.push(...(h.shared.learningPoints.length ? h.shared.learningPoints.map((p) => `- ${inline(p)}`) : ['None recorded.']), '');
-	out.push('## Shared notes', '', h.shared.notes.trim() || 'No shared notes.', '');
+	out.push('## Shared notes', '', nestHeadings(h.shared.notes.trim(), 2) || 'No shared notes.', '');
 	out.push('## Next session', '');
 	out.push(
 		h.next
@@ -67,7 +80,7 @@ export function renderMarkdown(copy: SummaryCopy, meta: { version: number; corre
 	);
 	if (h.coachOnly) {
 		out.push('---', '', `## Coach only — not in the ${roleName('coachee', h.engagement.kind)}'s copy`, '');
-		out.push('### Private notes', '', h.coachOnly.privateNotes.trim() || 'No private notes.', '');
+		out.push('### Private notes', '', nestHeadings(h.coachOnly.privateNotes.trim(), 3) || 'No private notes.', '');
 		out.push('### Prompts asked', '');
 		out.push(...(h.coachOnly.promptsAsked.length ? h.coachOnly.promptsAsked.map((p) => `- ${timeUtc(p.askedAt)}: ${inline(p.text)}`) : ['None marked asked.']), '');
 	}
@@ -104,5 +117,5 @@ export function markdownToHtml(markdown: string): string {
 export function renderHtmlEmail(markdown: string, link: string | null): string {
 	const body = markdownToHtml(markdown);
 	const open = link ? `<p><a href="${escapeHtml(link)}">Open this summary in Confidante</a></p>` : '';
-	return `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"></head><body style="font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;line-height:1.5;color:#1d2622;max-width:40rem;margin:0 auto;padding:1rem">${body}${open}</body></html>`;
+	return `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><style>h1{font-size:1.45em;margin:0 0 .6em}h2{font-size:1.15em;margin:1.4em 0 .4em}h3,h4{font-size:1em}</style></head><body style="font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;line-height:1.5;color:#1d2622;max-width:40rem;margin:0 auto;padding:1rem">${body}${open}</body></html>`;
 }

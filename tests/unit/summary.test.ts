@@ -1,7 +1,7 @@
 /** The summary's pure parts: copies per role, rendering, safety of people's text, corrections, retry policy. */
 import { describe, expect, it } from 'vitest';
 import { copyFor, type SummaryContent } from '../../server/summary/content.ts';
-import { markdownToHtml, renderHtmlEmail, renderMarkdown, summarySubject } from '../../server/summary/render.ts';
+import { markdownToHtml, nestHeadings, renderHtmlEmail, renderMarkdown, summarySubject } from '../../server/summary/render.ts';
 import { reviewCarried } from '../../server/summary/build.ts';
 import { correctionForm, readCorrectionForm } from '../../server/summary/correct.ts';
 import { backoffMs } from '../../server/mail/queue.ts';
@@ -58,6 +58,12 @@ describe('copies and rendering', () => {
 		expect(theirs).not.toContain('Coach only');
 		expect(theirs).not.toContain('SECRET');
 		expect(summarySubject(copyFor(content, 'coachee'))).toBe('Session summary: Finding my voice · Session 2 of 6 (23 Nov 2026)');
+	});
+
+	it('puts the notes\' own headings under the section they sit in, leaving code alone', () => {
+		expect(nestHeadings('# Plan\ntext #1\n```\n# not a heading\n```\n###### Deep', 2)).toBe('### Plan\ntext #1\n```\n# not a heading\n```\n###### Deep');
+		const md = renderMarkdown(copyFor({ ...content, shared: { ...content.shared, notes: '## Delegation\n- one task' } }, 'coachee'), { version: 1, correctionNote: null });
+		expect(md).toContain('## Shared notes\n\n#### Delegation\n- one task');
 	});
 
 	it('says plainly when nothing was agreed or scheduled', () => {
