@@ -115,6 +115,9 @@ it('coach ends the session; both pages move to the summary, each with its own co
 	await p.goto(firstVersion);
 	await p.getByText('See the latest version (2)').click();
 	await p.getByTestId('summary').getByText('due 2026-12-20').waitFor();
+	await p.goto(`/engagements/${pair.engagementId}/summaries`);
+	await p.getByTestId('summaries').getByText('corrected · version 2').waitFor();
+	await screenshot(p, 'summary-list-coachee');
 
 	await c.goto('/outbox');
 	const list = c.getByTestId('outbox');
