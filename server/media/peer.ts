@@ -21,6 +21,8 @@ export class MediaPeer {
 	/** The socket that speaks for this peer now; null while it reconnects. */
 	socketId: string | null;
 	rtpCapabilities: MediaRtpCapabilities;
+	/** Past the pre-join screen: shown to the others as in the call. */
+	inCall = false;
 	send: types.WebRtcTransport | null = null;
 	recv: types.WebRtcTransport | null = null;
 	readonly producers = new Map<string, types.Producer<ProducerData>>();

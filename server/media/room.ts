@@ -67,7 +67,8 @@ export class MediaRoom {
 	 * (same peerId) keeps its transports; another tab of the same person
 	 * replaces the old one, which is told so.
 	 */
-	join(userId: string, peerId: string, socketId: string, rtpCapabilities: MediaRtpCapabilities): MediaJoined {
+	join(userId: string, peerId: string, socketId: string, rtpCapabilities: MediaRtpCapabilities, entering: boolean): MediaJoined {
+		const before = this.inCall().join();
 		let peer = this.peers.get(userId);
 		let kept: MediaJoined['kept'] = null;
 		if (peer && peer.peerId === peerId) {
@@ -84,7 +85,20 @@ export class MediaRoom {
 			peer = new MediaPeer(userId, peerId, socketId, rtpCapabilities);
 			this.peers.set(userId, peer);
 		}
-		return { routerId: this.router.id, kept, producers: this.producersFor(userId) };
+		if (entering) peer.inCall = true;
+		this.tellInCall(before);
+		return { routerId: this.router.id, kept, producers: this.producersFor(userId), inCall: this.inCall() };
+	}
+
+	inCall(): string[] {
+		return [...this.peers.values()].filter((p) => p.inCall).map((p) => p.userId);
+	}
+
+	/** Tells every tab in the room who is in the call, when that changed. */
+	private tellInCall(before: string): void {
+		const now = this.inCall();
+		if (now.join() === before) return;
+		for (const p of this.peers.values()) if (p.socketId) this.notify(p.socketId, 'media:inCall', { sessionId: this.sessionId, userIds: now });
 	}
 
 	/** Everything published by people other than `userId`. */
@@ -244,8 +258,10 @@ export class MediaRoom {
 	removePeer(userId: string): void {
 		const peer = this.peers.get(userId);
 		if (!peer) return;
+		const before = this.inCall().join();
 		this.peers.delete(userId);
 		peer.closeTransports();
+		if (!this.quiet) this.tellInCall(before);
 	}
 
 	/**

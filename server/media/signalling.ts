@@ -48,12 +48,12 @@ export function registerMediaSignalling(socket: RoomSocket, deps: SignallingDeps
 		return room ? ok(deps.capabilities(room)) : unavailable;
 	});
 
-	handle(socket, log, 'media:join', mediaRequest.join, async ({ sessionId, peerId, rtpCapabilities }) => {
+	handle(socket, log, 'media:join', mediaRequest.join, async ({ sessionId, peerId, rtpCapabilities, entering }) => {
 		if (!rooms.roleIn(socket, sessionId)) return notJoined;
 		const room = await deps.roomFor(sessionId);
 		if (!room) return unavailable;
-		const joined = room.join(userId, peerId, socket.id, rtpCapabilities);
-		log.info({ session: sessionId, user: userId, kept: Boolean(joined.kept), others: joined.producers.length }, 'media joined');
+		const joined = room.join(userId, peerId, socket.id, rtpCapabilities, entering);
+		log.info({ session: sessionId, user: userId, entering, kept: Boolean(joined.kept), others: joined.producers.length }, 'media joined');
 		return ok(joined);
 	});
 

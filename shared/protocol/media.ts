@@ -81,7 +81,8 @@ export type MediaSource = z.infer<typeof mediaSource>;
 
 export const mediaRequest = {
 	capabilities: z.object({ sessionId }).strict(),
-	join: z.object({ sessionId, peerId, rtpCapabilities }).strict(),
+	/** `entering`: false while the person is still on the pre-join screen (transports only, nobody sees them). */
+	join: z.object({ sessionId, peerId, rtpCapabilities, entering: z.boolean() }).strict(),
 	createTransports: z.object({ sessionId }).strict(),
 	connectTransport: z.object({ sessionId, transportId: mediaId, dtlsParameters }).strict(),
 	restartIce: z.object({ sessionId, transportId: mediaId }).strict(),
@@ -133,6 +134,8 @@ export interface MediaJoined {
 	kept: { sendTransportId: string; recvTransportId: string; producerIds: string[] } | null;
 	/** Everything the others publish right now; the browser consumes what it lacks. */
 	producers: ProducerInfo[];
+	/** Who is in the call (past the pre-join screen), by user id. */
+	inCall: string[];
 }
 
 export interface TransportOptions {
@@ -180,6 +183,8 @@ export interface MediaServerEvents {
 	'media:producerResumed': (msg: { sessionId: string; producerId: string; userId: string }) => void;
 	/** The server lost this session's media (a worker died): set everything up again. */
 	'media:renegotiate': (msg: { sessionId: string; reason: string }) => void;
+	/** Who is in the call changed (someone entered from the pre-join screen or left). */
+	'media:inCall': (msg: { sessionId: string; userIds: string[] }) => void;
 	/** Another tab of the same person joined the room; this one stops sending. */
 	'media:replaced': (msg: { sessionId: string }) => void;
 }

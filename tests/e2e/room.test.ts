@@ -106,7 +106,12 @@ describe('one-to-one', () => {
 		await coach.locator('[data-testid=prejoin] video').waitFor();
 		await screenshot(coach, 'room-coach-prejoin');
 		await coach.getByRole('button', { name: 'Join now' }).click();
-		await joinRoom(coachee, sessionId);
+		// While the coachee looks at their preview, the coach sees them in the session but not in the call.
+		await coachee.goto(`/sessions/${sessionId}`);
+		await coach.locator('[data-testid=tile][data-self=false]').getByTestId('waiting').waitFor();
+		await screenshot(coach, 'room-coach-waits-for-coachee');
+		await coachee.getByRole('button', { name: 'Join now' }).click();
+		await expect.poll(() => coach.locator('[data-testid=tile][data-self=false]').getByTestId('waiting').count(), poll).toBe(0);
 
 		await expect.poll(() => videoMoving(coach), poll).toBe(true);
 		await expect.poll(() => videoMoving(coachee), poll).toBe(true);

@@ -43,9 +43,9 @@ const opus = (ssrc: number) => ({
 const dtls = { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: Array(32).fill('AB').join(':') }] };
 const peerId = () => `peer_${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
 
-async function joinMedia(s: ClientSocket, sessionId: string, id = peerId()) {
+async function joinMedia(s: ClientSocket, sessionId: string, id = peerId(), entering = true) {
 	expect(await request(s, 'session:join', { sessionId, protocolVersion: PROTOCOL_VERSION })).toMatchObject({ ok: true });
-	const joined = await request<MediaJoined>(s, 'media:join', { sessionId, peerId: id, rtpCapabilities });
+	const joined = await request<MediaJoined>(s, 'media:join', { sessionId, peerId: id, rtpCapabilities, entering });
 	expect(joined.ok).toBe(true);
 	return joined.ok ? joined.value : (null as never);
 }
@@ -68,7 +68,7 @@ it('refuses media to a non-member and to a member who has not joined the session
 	expect(await request(o, 'session:join', { sessionId, protocolVersion: PROTOCOL_VERSION })).toMatchObject({ ok: false, error: { code: 'not_found' } });
 	for (const [event, payload] of [
 		['media:capabilities', { sessionId }],
-		['media:join', { sessionId, peerId: peerId(), rtpCapabilities }],
+		['media:join', { sessionId, peerId: peerId(), rtpCapabilities, entering: true }],
 		['media:createTransports', { sessionId }]
 	] as const) {
 		expect(await request(o, event, payload)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
@@ -103,10 +103,10 @@ it('answers out-of-order and malformed requests with a code and changes nothing'
 		expect(await request(c, 'media:consume', payload)).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
 	}
 	const tooMany = { codecs: Array.from({ length: 40 }, () => rtpCapabilities.codecs[0]) };
-	expect(await request(c, 'media:join', { sessionId, peerId: peerId(), rtpCapabilities: tooMany })).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+	expect(await request(c, 'media:join', { sessionId, peerId: peerId(), rtpCapabilities: tooMany, entering: true })).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
 
 	// After join: unknown ids are not_found; consume before transports is a conflict.
-	const joined = await request<MediaJoined>(c, 'media:join', { sessionId, peerId: peerId(), rtpCapabilities });
+	const joined = await request<MediaJoined>(c, 'media:join', { sessionId, peerId: peerId(), rtpCapabilities, entering: true });
 	expect(joined).toMatchObject({ ok: true, value: { kept: null, producers: [] } });
 	expect(await request(c, 'media:consume', { sessionId, producerId: unknownId })).toMatchObject({ ok: false, error: { code: 'conflict' } });
 	expect(await request(c, 'media:connectTransport', { sessionId, transportId: unknownId, dtlsParameters: dtls })).toMatchObject({ ok: false, error: { code: 'not_found' } });
@@ -175,6 +175,24 @@ it('tells the others about producers, pauses and a participant who leaves; a sec
 	const closed = next<{ producerId: string; userId: string }>(late, 'media:producerClosed');
 	expect(await request(c, 'session:leave', { sessionId })).toMatchObject({ ok: true });
 	expect((await closed).producerId).toBe(producer.producerId);
-	const again = await request<MediaJoined>(late, 'media:join', { sessionId, peerId: peerId(), rtpCapabilities });
+	const again = await request<MediaJoined>(late, 'media:join', { sessionId, peerId: peerId(), rtpCapabilities, entering: true });
 	expect(again).toMatchObject({ ok: true, value: { producers: [] } });
+});
+
+it('tells everyone who is in the call, not merely looking at the pre-join screen', async () => {
+	const { coach, coachee, sessionId } = await coachingPair(server.url);
+	const c = await socketOf(coach);
+	const e = await socketOf(coachee);
+	const coachIn = await joinMedia(c, sessionId);
+	expect(coachIn.inCall).toHaveLength(1);
+	const tab = peerId();
+	const preview = await joinMedia(e, sessionId, tab, false);
+	expect(preview.inCall).toEqual(coachIn.inCall);
+	const entered = next<{ userIds: string[] }>(c, 'media:inCall');
+	const inside = await request<MediaJoined>(e, 'media:join', { sessionId, peerId: tab, rtpCapabilities, entering: true });
+	expect(inside).toMatchObject({ ok: true, value: { inCall: expect.arrayContaining(coachIn.inCall) } });
+	expect((await entered).userIds).toHaveLength(2);
+	const left = next<{ userIds: string[] }>(c, 'media:inCall');
+	expect(await request(e, 'media:leave', { sessionId })).toMatchObject({ ok: true });
+	expect((await left).userIds).toEqual(coachIn.inCall);
 });

@@ -61,6 +61,8 @@ export class LiveMedia {
 	localCamera = $state.raw<MediaStreamTrack | null>(null);
 	localScreen = $state.raw<MediaStreamTrack | null>(null);
 	hasMic = $state(false);
+	/** Who is past the pre-join screen (user ids); the others are only looking at their preview. */
+	inCall = $state.raw<string[]>([]);
 	/** Connection quality per user id (this person under their own id). */
 	quality = $state<Record<string, Quality>>({});
 
@@ -102,6 +104,7 @@ export class LiveMedia {
 			void this.serial(() => this.consume(m.producer));
 		});
 		on<{ sessionId: string; producerId: string }>('media:producerClosed', (m) => this.dropConsumerOf(m.producerId));
+		on<{ sessionId: string; userIds: string[] }>('media:inCall', (m) => (this.inCall = m.userIds));
 		on<{ sessionId: string; producerId: string }>('media:producerPaused', (m) => this.markPaused(m.producerId, true));
 		on<{ sessionId: string; producerId: string }>('media:producerResumed', (m) => this.markPaused(m.producerId, false));
 		on<{ sessionId: string; reason: string }>('media:renegotiate', () => void this.serial(() => this.setUp()));
@@ -134,7 +137,7 @@ export class LiveMedia {
 			await this.loadDevice();
 			// Transports too: the click on Join then only publishes. Nobody sees
 			// this tab in the room until it produces something.
-			await this.request<MediaJoined>('media:join', { peerId: this.peerId, rtpCapabilities: this.device!.rtpCapabilities });
+			await this.request<MediaJoined>('media:join', { peerId: this.peerId, rtpCapabilities: this.device!.rtpCapabilities, entering: false });
 			await this.newTransports();
 			this.prepared = true;
 		});
@@ -210,9 +213,10 @@ export class LiveMedia {
 			this.prepared = false;
 			mark('signalled');
 			const [joined] = await Promise.all([
-				this.request<MediaJoined>('media:join', { peerId: this.peerId, rtpCapabilities: this.device!.rtpCapabilities }),
+				this.request<MediaJoined>('media:join', { peerId: this.peerId, rtpCapabilities: this.device!.rtpCapabilities, entering: true }),
 				this.publishAll().then(() => mark('published'))
 			]);
+			this.inCall = joined.inCall;
 			await this.syncConsumers(joined.producers);
 			this.status = 'live';
 			this.problem = null;
@@ -220,7 +224,8 @@ export class LiveMedia {
 		}
 		await this.loadDevice();
 		const device = this.device!;
-		const joined = await this.request<MediaJoined>('media:join', { peerId: this.peerId, rtpCapabilities: device.rtpCapabilities });
+		const joined = await this.request<MediaJoined>('media:join', { peerId: this.peerId, rtpCapabilities: device.rtpCapabilities, entering: true });
+		this.inCall = joined.inCall;
 		if (joined.routerId !== this.routerId) {
 			// The room moved between our two requests; go round again with the new router.
 			await this.loadDevice();
