@@ -3,18 +3,17 @@
 // browsers and both emails have been accepted by an SMTP server (an
 // in-process smtp-server). Real server, real Chromium, median over 10 runs.
 // Run with `npm run bench:summary` (`node bench/summary.ts`).
-import { readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { startServer } from '../tests/helpers/server.ts';
 import { launchBrowser, newPerson } from '../tests/helpers/browser.ts';
 import { coachingPair } from '../tests/helpers/http.ts';
 import { startSmtp } from '../tests/helpers/smtp.ts';
+import { writeBenchmarkSection } from './report.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const WARMUP = 1;
 const GOAL_MS = 1_000;
-const REPORT = new URL('../docs/benchmarks.md', import.meta.url);
 const HEADING = '## Session end to summary (`npm run bench:summary`)';
 
 const median = (xs: number[]) => {
@@ -23,26 +22,6 @@ const median = (xs: number[]) => {
 	return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 const ms = (n: number) => n.toFixed(0);
-
-async function writeReport(section: string): Promise<void> {
-	let current = '';
-	try {
-		current = await readFile(REPORT, 'utf8');
-	} catch {
-		current = '# Benchmarks\n';
-	}
-	const start = current.indexOf(HEADING);
-	let updated: string;
-	if (start === -1) updated = `${current.trimEnd()}\n\n${section}`;
-	else {
-		// The section runs until the next second-level heading.
-		const after = current.slice(start + HEADING.length);
-		const next = after.search(/^## /m);
-		const end = next === -1 ? current.length : start + HEADING.length + next;
-		updated = `${current.slice(0, start)}${section}${next === -1 ? '' : '\n'}${current.slice(end)}`;
-	}
-	await writeFile(REPORT, `${updated.trimEnd()}\n`);
-}
 
 async function main() {
 	const loadAverage = loadavg()[0]!.toFixed(2);
@@ -114,7 +93,7 @@ async function main() {
 		`Goal: ${GOAL_MS} ms or less for all of the above; the median is ${result <= GOAL_MS ? 'within' : 'over'} it.`,
 		''
 	].join('\n');
-	await writeReport(section);
+	await writeBenchmarkSection(HEADING, section);
 	console.log(`\n${section}`);
 	console.log(`RESULT summary_delivery_median_ms=${ms(result)}`);
 }
