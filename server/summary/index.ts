@@ -4,7 +4,8 @@
  *   records summary version 1 from the pad's final state, queues both emails,
  *   and tells the room `session:ended`; interrupted endings finish at start;
  * - the socket events `session:end` and `session:end-check` (unsynced edits);
- * - reads for pages (`view`, `list`, `latestForSession`, `markdown`, `outbox`),
+ * - reads for pages (`view`, `list`, `latestForSession`, `previousForSession`,
+ *   `markdown`, `outbox`),
  *   each checked against the reader's membership and role;
  * - `correct`: a new version by the coach, never an overwrite;
  * - `retryDelivery`: send a failed email again.
@@ -23,7 +24,7 @@ import { createEnding } from './ending.ts';
 import { summaryComposer, markdownFileName } from './compose.ts';
 import { correctSummary } from './correct.ts';
 import { renderMarkdown, markdownToHtml, nestHeadings } from './render.ts';
-import { latestForSession, listForEngagement, outboxFileFor, outboxFor, readForViewer, versionsOf, type SummaryView } from './reads.ts';
+import { latestForSession, listForEngagement, outboxFileFor, outboxFor, previousForSession, readForViewer, versionsOf, type SummaryView } from './reads.ts';
 import { noSources, type SummarySources } from './sources.ts';
 
 export type { SummarySources, PadFinalState, PadReading } from './sources.ts';
@@ -124,6 +125,7 @@ export function createSummaries(deps: { db: Kysely<Database>; config: Config; lo
 		},
 		list: (engagementId: string, userId: string) => listForEngagement(db, engagementId, userId),
 		latestForSession: (sessionId: string, userId: string) => latestForSession(db, sessionId, userId),
+		previousForSession: (sessionId: string, userId: string) => previousForSession(db, sessionId, userId),
 		correct: (summaryId: string, userId: string, input: unknown) => correctSummary({ db, mail, engagements }, summaryId, userId, input),
 		outbox: (userId: string) => outboxFor(db, userId),
 		/** The raw .eml of an outbox message, for a person allowed to see it. */

@@ -83,6 +83,23 @@ export async function latestForSession(db: Kysely<Database>, sessionId: string, 
 	return row.id;
 }
 
+/** The latest summary of the engagement's previous summarised session, for a member: last time's notes, at hand. */
+export async function previousForSession(db: Kysely<Database>, sessionId: string, userId: string): Promise<{ id: string; number: number } | null> {
+	const session = await db.selectFrom('coaching_sessions').select(['engagement_id', 'number']).where('id', '=', sessionId).executeTakeFirst();
+	if (!session || !(await roleIn(db, session.engagement_id, userId))) return null;
+	const row = await db
+		.selectFrom('summaries as s')
+		.innerJoin('coaching_sessions as c', 'c.id', 's.session_id')
+		.select(['s.id', 'c.number'])
+		.where('s.engagement_id', '=', session.engagement_id)
+		.where('c.number', '<', session.number)
+		.orderBy('c.number', 'desc')
+		.orderBy('s.version', 'desc')
+		.limit(1)
+		.executeTakeFirst();
+	return row ?? null;
+}
+
 /** Local outbox messages a person may open: addressed to them, or about an engagement they coach. */
 export async function outboxFor(db: Kysely<Database>, userId: string) {
 	const rows = await db

@@ -127,6 +127,10 @@ it('coach ends the session; both pages move to the summary, each with its own co
 	await p.goto('/outbox');
 	await expect.poll(() => p.getByTestId('outbox').locator('li').count()).toBe(2);
 	expect(await p.getByTestId('outbox').textContent()).toContain('Sam Coachee');
+	// In the next session, last time's summary is one click away.
+	await c.goto(`/sessions/${nextId}`);
+	expect(await c.getByTestId('previous-summary').textContent()).toBe('Last time: session 1');
+	await screenshot(c, 'summary-next-session-link');
 	for (const client of [shared, priv, echo]) client.destroy();
 	socket.close();
 });

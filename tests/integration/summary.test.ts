@@ -244,7 +244,7 @@ describe.each<DbKind>(['sqlite', 'postgres'])('session end and summary on %s', (
 
 	it('lists last time\'s open actions and what this session did with them', async () => {
 		smtp.received.length = 0;
-		const { coach, engagementId, sessionId } = await pair(server.url);
+		const { coach, coachee, engagementId, sessionId } = await pair(server.url);
 		const a = await joined(server.url, coach, sessionId);
 		const one = padClient(server.url, coach.cookie, sessionId, 'shared');
 		await one.synced();
@@ -252,11 +252,17 @@ describe.each<DbKind>(['sqlite', 'postgres'])('session end and summary on %s', (
 		insertAction(one.doc, newAction('coach', { text: 'Map the stakeholders', owner: 'both' }));
 		const echo = padClient(server.url, coach.cookie, sessionId, 'shared');
 		await until(() => readActions(echo.doc).length === 2, 10_000, 'actions stored');
-		val(await request(a, 'session:end', { sessionId }));
+		const first = val(await request<{ summaryId: string }>(a, 'session:end', { sessionId })).summaryId;
 		one.destroy();
 		echo.destroy();
 
 		const second = await coach.scheduleSession(engagementId, 30);
+		// Last time's summary is one link away in the next session, for members only.
+		expect(await (await coachee.get(`/sessions/${second}/previous-summary`)).json()).toEqual({ previous: { id: first, number: 1 } });
+		expect(await (await coachee.get(`/sessions/${sessionId}/previous-summary`)).json()).toEqual({ previous: null });
+		const stranger = new Visitor(server.url);
+		await stranger.signUp('Olly Outsider', uniqueEmail('olly'));
+		expect(await (await stranger.get(`/sessions/${second}/previous-summary`)).json()).toEqual({ previous: null });
 		const a2 = await joined(server.url, coach, second);
 		const two = padClient(server.url, coach.cookie, second, 'shared');
 		try {
