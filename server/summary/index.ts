@@ -12,15 +12,16 @@
  * `sources.ts` is the interface to the pad and prompts features.
  */
 import type { Kysely } from 'kysely';
-import { limits, type Config } from '../config/index.ts';
+import type { Config } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { Database } from '../store/index.ts';
 import type { Engagements } from '../engagements/index.ts';
 import { handle, type Rooms } from '../rooms/index.ts';
 import type { MailService } from '../mail/index.ts';
-import { endCheck, endSession, unsyncedReply, type EndCheck } from '../../shared/protocol/index.ts';
+import { endCheck, endSession } from '../../shared/protocol/index.ts';
 import { fail, ok, type Result } from '../../shared/result.ts';
 import { createEnding } from './ending.ts';
+import { unsyncedEditsIn } from './end-check.ts';
 import { summaryComposer, markdownFileName } from './compose.ts';
 import { correctSummary } from './correct.ts';
 import { renderMarkdown, markdownToHtml, nestHeadings } from './render.ts';
@@ -35,7 +36,7 @@ export { readCorrectionForm } from './correct.ts';
 
 export function createSummaries(deps: { db: Kysely<Database>; config: Config; log: Logger; engagements: Engagements; rooms: Rooms; mail: MailService; sources?: SummarySources }) {
 	const { db, rooms, mail, engagements } = deps;
-	let sources = deps.sources ?? noSources();
+	const sources = deps.sources ?? noSources();
 	const log = deps.log.child({ feature: 'summary' });
 	const ending = createEnding({ db, config: deps.config, log: deps.log, engagements, rooms, mail, sources: () => sources });
 	mail.register('summary', summaryComposer({ db, log, origin: deps.config.origin }));
@@ -43,35 +44,11 @@ export function createSummaries(deps: { db: Kysely<Database>; config: Config; lo
 	rooms.addFeature((socket) => {
 		handle(socket, log, 'session:end', endSession, ({ sessionId }) => ending.end(sessionId, { userId: socket.data.user.id }));
 
-		handle(socket, log, 'session:end-check', endCheck, async ({ sessionId }): Promise<Result<EndCheck>> => {
-			if (rooms.roleIn(socket, sessionId) !== 'coach') return fail('forbidden', 'Only the coach can end the session.');
-			const remotes = await rooms.socketsOf(sessionId);
-			const unsynced = new Set<string>();
-			let unanswered = 0;
-			await Promise.all(
-				remotes.map(async (r) => {
-					// The asking page checks its own edits itself; every other page is asked.
-					const s = rooms.io.sockets.sockets.get(r.id);
-					if (!s || s.id === socket.id) return;
-					try {
-						const reply = unsyncedReply.safeParse(await s.timeout(limits.summary.unsyncedCheckMs).emitWithAck('session:unsynced?', { sessionId }));
-						if (!reply.success) unanswered++;
-						else if (reply.data.unsynced > 0) unsynced.add(s.data.user.name);
-					} catch {
-						unanswered++;
-					}
-				})
-			);
-			return ok({ unsynced: [...unsynced], unanswered });
-		});
+		handle(socket, log, 'session:end-check', endCheck, ({ sessionId }) => unsyncedEditsIn(rooms, socket, sessionId));
 	});
 
 	return {
 		end: ending.end,
-		/** Wires the pad and prompt features in once they exist. */
-		useSources(s: SummarySources) {
-			sources = s;
-		},
 		async start() {
 			await mail.start();
 			await ending.start();

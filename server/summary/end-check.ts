@@ -1,0 +1,31 @@
+/**
+ * Before the coach ends a session: asks every other open page of the session
+ * whether it holds pad edits the server has not confirmed, so the confirm
+ * dialog can name who should wait a moment. Pages that do not answer in time
+ * are counted, since their state is unknown.
+ */
+import { limits } from '../config/index.ts';
+import type { RoomSocket, Rooms } from '../rooms/index.ts';
+import { unsyncedReply, type EndCheck } from '../../shared/protocol/index.ts';
+import { fail, ok, type Result } from '../../shared/result.ts';
+
+export async function unsyncedEditsIn(rooms: Rooms, asking: RoomSocket, sessionId: string): Promise<Result<EndCheck>> {
+	if (rooms.roleIn(asking, sessionId) !== 'coach') return fail('forbidden', 'Only the coach can end the session.');
+	const unsynced = new Set<string>();
+	let unanswered = 0;
+	await Promise.all(
+		(await rooms.socketsOf(sessionId)).map(async (remote) => {
+			// The asking page checks its own edits itself.
+			const page = rooms.io.sockets.sockets.get(remote.id);
+			if (!page || page.id === asking.id) return;
+			try {
+				const reply = unsyncedReply.safeParse(await page.timeout(limits.summary.unsyncedCheckMs).emitWithAck('session:unsynced?', { sessionId }));
+				if (!reply.success) unanswered++;
+				else if (reply.data.unsynced > 0) unsynced.add(page.data.user.name);
+			} catch {
+				unanswered++;
+			}
+		})
+	);
+	return ok({ unsynced: [...unsynced], unanswered });
+}
