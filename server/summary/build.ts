@@ -4,27 +4,15 @@
  * time's actions, and what comes next.
  */
 import type { Kysely } from 'kysely';
-import type { Database, SummaryRow } from '../store/index.ts';
+import type { Database } from '../store/index.ts';
 import type { Member } from '../engagements/index.ts';
-import type { CarriedAction, SummaryContent, AskedPrompt } from './content.ts';
+import { parseContent, type CarriedAction, type SummaryContent, type AskedPrompt } from './content.ts';
 import type { PadFinalState, PadReading, SummarySources } from './sources.ts';
-
-export function parseContent(row: Pick<SummaryRow, 'content'>): SummaryContent {
-	return JSON.parse(row.content) as SummaryContent;
-}
+import { previousSummary } from './reads.ts';
 
 /** Actions still open at the end of the engagement's previous summarised session, with where they came from. */
 async function openFromLastTime(db: Kysely<Database>, engagementId: string, beforeNumber: number): Promise<CarriedAction[]> {
-	const prev = await db
-		.selectFrom('summaries as s')
-		.innerJoin('coaching_sessions as c', 'c.id', 's.session_id')
-		.select(['s.content', 'c.number'])
-		.where('s.engagement_id', '=', engagementId)
-		.where('c.number', '<', beforeNumber)
-		.orderBy('c.number', 'desc')
-		.orderBy('s.version', 'desc')
-		.limit(1)
-		.executeTakeFirst();
+	const prev = await previousSummary(db, engagementId, beforeNumber);
 	if (!prev) return [];
 	const content = parseContent(prev);
 	const fresh = content.shared.actions.filter((a) => a.status === 'open').map((a) => ({ ...a, fromSession: prev.number, statusBefore: a.status }));

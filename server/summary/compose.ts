@@ -8,8 +8,7 @@ import { createEvent, type EventAttributes } from 'ics';
 import type { Kysely } from 'kysely';
 import type { Database, MailJobRow } from '../store/index.ts';
 import type { Logger } from '../log/index.ts';
-import { copyFor, type SummaryCopy } from './content.ts';
-import { parseContent } from './build.ts';
+import { copyFor, parseContent, type SummaryCopy } from './content.ts';
 import { renderHtmlEmail, renderMarkdown, summarySubject } from './render.ts';
 
 export function markdownFileName(copy: SummaryCopy, version: number): string {

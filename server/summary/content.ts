@@ -5,7 +5,7 @@
  * so a coachee's copy is made by leaving that branch out, not by filtering
  * text.
  */
-import type { EngagementKind, EngagementRole } from '../store/index.ts';
+import type { EngagementKind, EngagementRole, SummaryRow } from '../store/index.ts';
 
 export type ActionStatus = 'open' | 'done' | 'dropped';
 
@@ -91,4 +91,9 @@ export function sessionTitle(h: SummaryHeader): string {
 export function roleName(role: EngagementRole, kind: EngagementKind): string {
 	if (kind === 'mentoring') return role === 'coach' ? 'mentor' : 'mentee';
 	return role;
+}
+
+/** The stored record's content. */
+export function parseContent(row: Pick<SummaryRow, 'content'>): SummaryContent {
+	return JSON.parse(row.content) as SummaryContent;
 }

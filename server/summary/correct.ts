@@ -11,8 +11,7 @@ import type { MailService } from '../mail/index.ts';
 import type { Engagements } from '../engagements/index.ts';
 import { newId } from '../auth/index.ts';
 import { fail, ok, type Result } from '../../shared/result.ts';
-import type { SummaryAction, SummaryContent } from './content.ts';
-import { parseContent } from './build.ts';
+import { parseContent, type SummaryAction, type SummaryContent } from './content.ts';
 
 const text = (max: number, label: string) => z.string().trim().max(max, `${label} is too long (at most ${max} characters).`);
 

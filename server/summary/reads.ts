@@ -6,8 +6,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database, EngagementRole, MailJobRow, SummaryRow } from '../store/index.ts';
-import { copyFor, type SummaryCopy } from './content.ts';
-import { parseContent } from './build.ts';
+import { copyFor, parseContent, type SummaryCopy } from './content.ts';
 import { renderMarkdown, summarySubject } from './render.ts';
 
 export interface VersionInfo {
@@ -83,21 +82,26 @@ export async function latestForSession(db: Kysely<Database>, sessionId: string, 
 	return row.id;
 }
 
-/** The latest summary of the engagement's previous summarised session, for a member: last time's notes, at hand. */
-export async function previousForSession(db: Kysely<Database>, sessionId: string, userId: string): Promise<{ id: string; number: number } | null> {
-	const session = await db.selectFrom('coaching_sessions').select(['engagement_id', 'number']).where('id', '=', sessionId).executeTakeFirst();
-	if (!session || !(await roleIn(db, session.engagement_id, userId))) return null;
-	const row = await db
+/** The latest version of the summary of the engagement's last summarised session before session `beforeNumber`. */
+export function previousSummary(db: Kysely<Database>, engagementId: string, beforeNumber: number) {
+	return db
 		.selectFrom('summaries as s')
 		.innerJoin('coaching_sessions as c', 'c.id', 's.session_id')
-		.select(['s.id', 'c.number'])
-		.where('s.engagement_id', '=', session.engagement_id)
-		.where('c.number', '<', session.number)
+		.select(['s.id', 's.content', 'c.number'])
+		.where('s.engagement_id', '=', engagementId)
+		.where('c.number', '<', beforeNumber)
 		.orderBy('c.number', 'desc')
 		.orderBy('s.version', 'desc')
 		.limit(1)
 		.executeTakeFirst();
-	return row ?? null;
+}
+
+/** Last time's summary for a member: last session's notes, at hand in this one. */
+export async function previousForSession(db: Kysely<Database>, sessionId: string, userId: string): Promise<{ id: string; number: number } | null> {
+	const session = await db.selectFrom('coaching_sessions').select(['engagement_id', 'number']).where('id', '=', sessionId).executeTakeFirst();
+	if (!session || !(await roleIn(db, session.engagement_id, userId))) return null;
+	const prev = await previousSummary(db, session.engagement_id, session.number);
+	return prev ? { id: prev.id, number: prev.number } : null;
 }
 
 /** Local outbox messages a person may open: addressed to them, or about an engagement they coach. */
