@@ -154,6 +154,8 @@ export function createEnding(deps: {
 				})
 				.onConflict((oc) => oc.column('session_id').doNothing())
 				.execute();
+			// Test hook: the crash test kills the process exactly here, after the ending is durable
+			// and before anything else, to prove the next start completes it.
 			if (process.env.CONFIDANTE_TEST_CRASH_AT === 'after-end') process.kill(process.pid, 'SIGKILL');
 		}
 		const alreadyEnded = !!before || running.has(sessionId);
