@@ -178,6 +178,9 @@ describe('one-to-one', () => {
 		await expect.poll(() => server.logs.some((l) => l.includes('media room moved to a live worker')), poll).toBe(true);
 		await expect.poll(() => videoMoving(coach), poll).toBe(true);
 		await expect.poll(() => videoMoving(coachee), poll).toBe(true);
+		// The dead worker is replaced, so the pool is back to two.
+		const workers = () => execFileSync('pgrep', ['-P', String(server.process.pid), '-f', 'mediasoup-worker']).toString().trim().split('\n').map(Number);
+		await expect.poll(() => workers().filter((p) => p !== pid).length, poll).toBe(2);
 	});
 
 	it('no media request failed on the server during all of this', () => {
