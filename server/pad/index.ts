@@ -15,6 +15,7 @@
  * Document layout and readers live in shared/pad.
  */
 import type { Server as HttpServer } from 'node:http';
+import path from 'node:path';
 import * as Y from 'yjs';
 import { limits, type Config } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
@@ -27,6 +28,7 @@ import { PadConnection } from './connection.ts';
 import { listen } from './endpoint.ts';
 import { PadRegistry } from './registry.ts';
 import { PadStorage } from './storage.ts';
+import { SqliteAppender } from './sqlite-appender.ts';
 import { UpdateWriter } from './writer.ts';
 
 export { CloseCode } from './close-codes.ts';
@@ -46,7 +48,10 @@ export interface PadDeps {
 export function createPad(deps: PadDeps) {
 	const log = deps.log.child({ feature: 'pad' });
 	const storage = new PadStorage(deps.store.db);
-	const writer = new UpdateWriter(storage, log, { minMs: limits.pad.writeRetryMinMs, maxMs: limits.pad.writeRetryMaxMs });
+	// On SQLite, appends run in a worker thread with its own connection (the
+	// file is the one server/store opens), so disk waits do not stop the event loop.
+	const appender = deps.store.dialect.kind === 'sqlite' ? new SqliteAppender(path.join(deps.config.dataDir, 'confidante.sqlite'), log) : null;
+	const writer = new UpdateWriter(appender ?? storage, log, { minMs: limits.pad.writeRetryMinMs, maxMs: limits.pad.writeRetryMaxMs });
 	const registry = new PadRegistry({ db: deps.store.db, storage, writer, log });
 	const connections = new Set<PadConnection>();
 
@@ -128,6 +133,7 @@ export function createPad(deps: PadDeps) {
 			registry.stopTimers();
 			for (const conn of connections) conn.close(CloseCode.goingAway, reason);
 			await writer.drain();
+			await appender?.close();
 		}
 	};
 }
