@@ -196,3 +196,16 @@ it('tells everyone who is in the call, not merely looking at the pre-join screen
 	expect(await request(e, 'media:leave', { sessionId })).toMatchObject({ ok: true });
 	expect((await left).userIds).toEqual(coachIn.inCall);
 });
+
+it('limits media requests per socket with their own budget, leaving the room events alone', async () => {
+	const { coach, sessionId } = await coachingPair(server.url);
+	const c = await socketOf(coach);
+	await joinMedia(c, sessionId);
+	// The room budget is 60 per window; a join burst needs more, so media has its own (300).
+	const answers = await Promise.all(Array.from({ length: 320 }, () => request(c, 'media:capabilities', { sessionId }, 15_000)));
+	const limited = answers.filter((a) => !a.ok && a.error.code === 'rate_limited').length;
+	expect(answers.filter((a) => a.ok).length).toBeGreaterThan(60);
+	expect(limited).toBeGreaterThan(0);
+	// Room events still answer: the media burst did not use up their budget.
+	expect(await request(c, 'session:join', { sessionId, protocolVersion: PROTOCOL_VERSION })).toMatchObject({ ok: true });
+});
