@@ -19,7 +19,7 @@ import type {
 	MediaTransports,
 	ProducerInfo
 } from '$shared/protocol/media.ts';
-import { acquireOne, type DeviceKind } from './devices.ts';
+import { acquireOne } from './devices.ts';
 import { QualityMeter, type Quality } from './quality.ts';
 import { tabPeerId } from './choice.ts';
 
@@ -116,7 +116,7 @@ export class LiveMedia {
 		this.unsubscribe.push(() => s.off('media:renegotiate', unprepare));
 		on<{ sessionId: string }>('media:replaced', () => {
 			this.status = 'replaced';
-			this.teardown();
+			this.closeTransports();
 		});
 		const onDisconnect = () => {
 			this.prepared = false;
@@ -528,16 +528,12 @@ export class LiveMedia {
 		this.meters.clear();
 	}
 
-	private teardown(): void {
-		this.closeTransports();
-	}
-
 	/** Leaves the room: tells the server, stops the devices. */
 	leave(): void {
 		if (this.wanted && this.connection.socket.connected) this.connection.socket.emit('media:leave', { sessionId: this.sessionId }, () => {});
 		this.wanted = false;
 		this.status = 'idle';
-		this.teardown();
+		this.closeTransports();
 		this.micTrack?.stop();
 		this.localCamera?.stop();
 		this.localScreen?.stop();
