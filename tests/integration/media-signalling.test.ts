@@ -11,10 +11,11 @@ import { connect, connected, request, type ClientSocket } from '../helpers/socke
 import { PROTOCOL_VERSION } from '../../shared/protocol/index.ts';
 import type { ConsumerOptions, MediaCapabilities, MediaJoined, MediaTransports, ProducerInfo } from '../../shared/protocol/media.ts';
 
+const iceServers = [{ urls: ['turn:turn.example.org:3478?transport=udp', 'turns:turn.example.org:443?transport=tcp'], username: 'confidante', credential: 'secret' }];
 let server: TestServer;
 const sockets: ClientSocket[] = [];
 beforeAll(async () => {
-	server = await startServer({ env: { MEDIA_WORKERS: '1' } });
+	server = await startServer({ env: { MEDIA_WORKERS: '1', ICE_SERVERS: JSON.stringify(iceServers) } });
 });
 afterAll(async () => {
 	for (const s of sockets) s.close();
@@ -91,6 +92,8 @@ it('answers out-of-order and malformed requests with a code and changes nothing'
 	expect(caps.ok && (caps.value.routerRtpCapabilities as { codecs: { mimeType: string }[] }).codecs.map((x) => x.mimeType)).toEqual(
 		expect.arrayContaining(['audio/opus', 'video/VP8'])
 	);
+	// The configured STUN/TURN servers and the simulcast layers are handed to the browser.
+	expect(caps).toMatchObject({ ok: true, value: { iceServers, cameraLayers: [expect.objectContaining({ scaleResolutionDownBy: 2 }), expect.objectContaining({ scaleResolutionDownBy: 1 })] } });
 
 	// Wrong types, unknown fields, oversized values: invalid_input.
 	for (const payload of [
