@@ -31,6 +31,10 @@ export async function createMedia(deps: { config: Config; log: Logger; rooms: Ro
 	const pool = new WorkerPool({ size: WorkerPool.defaultSize(config.media.workers) }, log);
 	await pool.start();
 
+	if ((config.media.listenIp === '0.0.0.0' || config.media.listenIp === '::') && !config.media.announcedIp) {
+		// Browsers would be told to send media to 0.0.0.0, which never arrives.
+		log.warn({ listenIp: config.media.listenIp }, 'MEDIA_LISTEN_IP listens on every address but MEDIA_ANNOUNCED_IP is not set: set it to the address browsers reach this server at, or video will not connect');
+	}
 	const portRange = { min: config.media.rtcMinPort, max: config.media.rtcMaxPort };
 	const transportSettings: TransportSettings = {
 		listenInfos: (['udp', 'tcp'] as const).map((protocol) => ({
