@@ -240,6 +240,15 @@ export class MediaRoom {
 		return ok(true);
 	}
 
+	/** A small tile asks for a small simulcast layer, so nobody decodes more than they show. */
+	async preferLayer(peer: MediaPeer, consumerId: string, spatialLayer: number): Promise<Result<true>> {
+		const consumer = peer.consumers.get(consumerId);
+		if (!consumer) return fail('not_found', 'Unknown consumer.');
+		// Audio and single-layer video have nothing to choose from.
+		if (consumer.type === 'simulcast') await consumer.setPreferredLayers({ spatialLayer: Math.min(spatialLayer, spatialLayersOf(consumer) - 1) });
+		return ok(true);
+	}
+
 	private findProducer(producerId: string): types.Producer<ProducerData> | null {
 		for (const p of this.peers.values()) {
 			const producer = p.producers.get(producerId);
@@ -302,4 +311,10 @@ export class MediaRoom {
 
 function transportOptions(t: types.WebRtcTransport): TransportOptions {
 	return { id: t.id, iceParameters: t.iceParameters, iceCandidates: t.iceCandidates, dtlsParameters: t.dtlsParameters };
+}
+
+/** How many spatial layers a simulcast consumer offers (its scalability mode, e.g. L2T1). */
+function spatialLayersOf(consumer: types.Consumer): number {
+	const mode = consumer.rtpParameters.encodings?.[0]?.scalabilityMode ?? '';
+	return Number(/^L(\d+)/.exec(mode)?.[1] ?? 1);
 }

@@ -89,6 +89,10 @@ export function registerMediaSignalling(socket: RoomSocket, deps: SignallingDeps
 		withPeer(sessionId, (room, peer) => room.setConsumerPaused(peer, consumerId, true))
 	);
 
+	handle(socket, log, 'media:preferLayer', mediaRequest.preferLayer, ({ sessionId, consumerId, spatialLayer }) =>
+		withPeer(sessionId, (room, peer) => room.preferLayer(peer, consumerId, spatialLayer))
+	);
+
 	handle(socket, log, 'media:leave', mediaRequest.leave, ({ sessionId }) =>
 		withPeer(sessionId, (room) => {
 			room.removePeer(userId);

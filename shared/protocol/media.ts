@@ -90,6 +90,8 @@ export const mediaRequest = {
 	producer: z.object({ sessionId, producerId: mediaId }).strict(),
 	consume: z.object({ sessionId, producerId: mediaId }).strict(),
 	consumer: z.object({ sessionId, consumerId: mediaId }).strict(),
+	/** The simulcast layer a tile needs: 0 is the smallest; larger than the top layer means the top one. */
+	preferLayer: z.object({ sessionId, consumerId: mediaId, spatialLayer: z.number().int().min(0).max(3) }).strict(),
 	leave: z.object({ sessionId }).strict()
 };
 
@@ -173,6 +175,7 @@ export interface MediaClientEvents {
 	'media:consume': (msg: Req<'consume'>, ack: Ack<ConsumerOptions>) => void;
 	'media:resumeConsumer': (msg: Req<'consumer'>, ack: Ack<true>) => void;
 	'media:pauseConsumer': (msg: Req<'consumer'>, ack: Ack<true>) => void;
+	'media:preferLayer': (msg: Req<'preferLayer'>, ack: Ack<true>) => void;
 	'media:leave': (msg: Req<'leave'>, ack: Ack<true>) => void;
 }
 

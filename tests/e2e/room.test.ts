@@ -118,6 +118,8 @@ describe('one-to-one', () => {
 		await expect.poll(() => hearsSomeone(coach), poll).toBe(true);
 		await expect.poll(() => hearsSomeone(coachee), poll).toBe(true);
 		expect(await coach.getByTestId('room').getAttribute('data-layout')).toBe('one-to-one');
+		// The large 1:1 view gets the full camera layer.
+		await expect.poll(() => coach.$eval('[data-testid=tile][data-self=false] video', (v) => (v as HTMLVideoElement).videoWidth), poll).toBe(640);
 
 		// Mute shows on the other side, and unmuting clears it.
 		await coachee.getByRole('button', { name: 'Mute' }).click();
@@ -211,6 +213,9 @@ describe('group and outsiders', () => {
 		const pages = [await personAs(group.coach), await personAs(group.coachees[0]!), await personAs(group.coachees[1]!)];
 		for (const p of pages) await joinRoom(p, group.sessionId);
 		for (const p of pages) await expect.poll(() => movingCount(p), poll).toBe(2);
+		// Grid tiles get the small simulcast layer (320x240 of the 640x480 camera).
+		const widths = () => pages[0]!.$$eval('[data-testid=tile][data-self=false] video', (vs) => vs.map((v) => (v as HTMLVideoElement).videoWidth));
+		await expect.poll(widths, poll).toEqual([320, 320]);
 		expect(await pages[0]!.getByTestId('room').getAttribute('data-layout')).toBe('grid');
 		await expect.poll(() => hearsSomeone(pages[1]!), poll).toBe(true);
 		await screenshot(pages[0]!, 'room-group-coach');

@@ -212,3 +212,26 @@ it('limits media requests per socket with their own budget, leaving the room eve
 	// Room events still answer: the media burst did not use up their budget.
 	expect(await request(c, 'session:join', { sessionId, protocolVersion: PROTOCOL_VERSION })).toMatchObject({ ok: true });
 });
+
+it('lets a small tile ask for the small simulcast layer', async () => {
+	const { coach, coachee, sessionId } = await coachingPair(server.url);
+	const c = await socketOf(coach);
+	const e = await socketOf(coachee);
+	await joinMedia(c, sessionId);
+	await joinMedia(e, sessionId);
+	const ct = await request<MediaTransports>(c, 'media:createTransports', { sessionId });
+	const et = await request<MediaTransports>(e, 'media:createTransports', { sessionId });
+	if (!ct.ok || !et.ok) throw new Error('transports');
+	const vp8 = { mimeType: 'video/VP8', payloadType: 101, clockRate: 90000, rtcpFeedback: [{ type: 'nack' }] };
+	const simulcast = { codecs: [vp8], encodings: [{ ssrc: 3001 }, { ssrc: 3002 }], rtcp: { cname: 'cam' } };
+	const video = await request<{ producerId: string }>(c, 'media:produce', { sessionId, transportId: ct.value.send.id, kind: 'video', source: 'camera', rtpParameters: simulcast, paused: false });
+	if (!video.ok) throw new Error(JSON.stringify(video));
+	const consumed = await request<ConsumerOptions>(e, 'media:consume', { sessionId, producerId: video.value.producerId });
+	if (!consumed.ok) throw new Error(JSON.stringify(consumed));
+	expect((consumed.value.rtpParameters as { encodings: { scalabilityMode: string }[] }).encodings[0]!.scalabilityMode).toMatch(/^L2/);
+	for (const spatialLayer of [0, 3]) {
+		expect(await request(e, 'media:preferLayer', { sessionId, consumerId: consumed.value.consumerId, spatialLayer })).toMatchObject({ ok: true });
+	}
+	expect(await request(e, 'media:preferLayer', { sessionId, consumerId: consumed.value.consumerId, spatialLayer: 9 })).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+	expect(await request(c, 'media:preferLayer', { sessionId, consumerId: consumed.value.consumerId, spatialLayer: 0 })).toMatchObject({ ok: false, error: { code: 'not_found' } });
+});

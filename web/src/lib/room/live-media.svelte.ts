@@ -78,6 +78,8 @@ export class LiveMedia {
 	private producers: Partial<Record<MediaSource, types.Producer>> = {};
 	private consumers = new Map<string, types.Consumer>();
 	private hidden = new Set<string>();
+	/** Simulcast layer each tile asked for, by producer id (kept across consumer re-creation). */
+	private layers = new Map<string, number>();
 	private micTrack: MediaStreamTrack | null = null;
 	private cameraId: string | undefined;
 	private wanted = false;
@@ -373,6 +375,8 @@ export class LiveMedia {
 			{ producerId: options.producerId, consumerId: consumer.id, userId: options.userId, kind: options.kind, source: options.source, track: consumer.track, paused: options.producerPaused }
 		];
 		mark('consumer-ready', { kind: options.kind });
+		const layer = this.layers.get(options.producerId);
+		if (layer !== undefined && options.kind === 'video') await this.request('media:preferLayer', { consumerId: consumer.id, spatialLayer: layer });
 		if (!this.hidden.has(options.producerId)) await this.request('media:resumeConsumer', { consumerId: consumer.id });
 		mark('consumer-resumed', { kind: options.kind });
 	}
@@ -401,6 +405,16 @@ export class LiveMedia {
 		const r = this.remote.find((x) => x.producerId === producerId);
 		if (!r || r.kind !== 'video') return;
 		await this.request(visible ? 'media:resumeConsumer' : 'media:pauseConsumer', { consumerId: r.consumerId }).catch((err: unknown) => console.warn('[room]', err));
+	}
+
+	/** A small tile (grid, strip) needs the small layer; a large one the full picture. */
+	async preferLayer(producerId: string, small: boolean): Promise<void> {
+		const spatialLayer = small ? 0 : Math.max(0, (this.caps?.cameraLayers.length ?? 1) - 1);
+		if (this.layers.get(producerId) === spatialLayer) return;
+		this.layers.set(producerId, spatialLayer);
+		const r = this.remote.find((x) => x.producerId === producerId);
+		if (!r || r.kind !== 'video') return;
+		await this.request('media:preferLayer', { consumerId: r.consumerId, spatialLayer }).catch((err: unknown) => console.warn('[room]', err));
 	}
 
 	async setMic(on: boolean): Promise<void> {
