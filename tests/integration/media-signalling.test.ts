@@ -51,6 +51,19 @@ async function joinMedia(s: ClientSocket, sessionId: string, id = peerId(), ente
 	return joined.ok ? joined.value : (null as never);
 }
 
+/** Coach and coachee in the call on their own sockets, each with transports. */
+async function pairInCall() {
+	const { coach, coachee, sessionId } = await coachingPair(server.url);
+	const c = await socketOf(coach);
+	const e = await socketOf(coachee);
+	await joinMedia(c, sessionId);
+	await joinMedia(e, sessionId);
+	const ct = await request<MediaTransports>(c, 'media:createTransports', { sessionId });
+	const et = await request<MediaTransports>(e, 'media:createTransports', { sessionId });
+	if (!ct.ok || !et.ok) throw new Error(`transports: ${JSON.stringify([ct, et])}`);
+	return { c, e, ct, et, sessionId, coachee };
+}
+
 function next<T>(s: ClientSocket, event: string, timeoutMs = 5000): Promise<T> {
 	return new Promise((resolve, reject) => {
 		const t = setTimeout(() => reject(new Error(`no ${event} within ${timeoutMs} ms`)), timeoutMs);
@@ -139,14 +152,7 @@ it('answers out-of-order and malformed requests with a code and changes nothing'
 });
 
 it('tells the others about producers, pauses and a participant who leaves; a second tab replaces the first', async () => {
-	const { coach, coachee, sessionId } = await coachingPair(server.url);
-	const c = await socketOf(coach);
-	const e = await socketOf(coachee);
-	await joinMedia(c, sessionId);
-	await joinMedia(e, sessionId);
-	const ct = await request<MediaTransports>(c, 'media:createTransports', { sessionId });
-	const et = await request<MediaTransports>(e, 'media:createTransports', { sessionId });
-	if (!ct.ok || !et.ok) throw new Error('transports');
+	const { c, e, ct, sessionId, coachee } = await pairInCall();
 
 	const announced = next<{ producer: ProducerInfo }>(e, 'media:newProducer');
 	const produced = await request<{ producerId: string }>(c, 'media:produce', { sessionId, transportId: ct.value.send.id, kind: 'audio', source: 'mic', rtpParameters: opus(2222), paused: false });
@@ -214,14 +220,7 @@ it('limits media requests per socket with their own budget, leaving the room eve
 });
 
 it('lets a small tile ask for the small simulcast layer', async () => {
-	const { coach, coachee, sessionId } = await coachingPair(server.url);
-	const c = await socketOf(coach);
-	const e = await socketOf(coachee);
-	await joinMedia(c, sessionId);
-	await joinMedia(e, sessionId);
-	const ct = await request<MediaTransports>(c, 'media:createTransports', { sessionId });
-	const et = await request<MediaTransports>(e, 'media:createTransports', { sessionId });
-	if (!ct.ok || !et.ok) throw new Error('transports');
+	const { c, e, ct, sessionId } = await pairInCall();
 	const vp8 = { mimeType: 'video/VP8', payloadType: 101, clockRate: 90000, rtcpFeedback: [{ type: 'nack' }] };
 	const simulcast = { codecs: [vp8], encodings: [{ ssrc: 3001 }, { ssrc: 3002 }], rtcp: { cname: 'cam' } };
 	const video = await request<{ producerId: string }>(c, 'media:produce', { sessionId, transportId: ct.value.send.id, kind: 'video', source: 'camera', rtpParameters: simulcast, paused: false });
