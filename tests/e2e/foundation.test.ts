@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { startServer, type TestServer } from '../helpers/server.ts';
-import { launchBrowser, newPerson, screenshot, signUpInBrowser } from '../helpers/browser.ts';
+import { hydrated, launchBrowser, newPerson, screenshot, signUpInBrowser } from '../helpers/browser.ts';
 import { uniqueEmail } from '../helpers/http.ts';
 
 let server: TestServer;
@@ -47,6 +47,8 @@ it('coach invites a coachee; both see the engagement and the scheduled session',
 	await p.getByText('Casey Coach invites you').waitFor();
 	await screenshot(p, 'foundation-coachee-invite');
 	await p.getByRole('link', { name: 'Create an account to join' }).click();
+	await p.waitForURL(/\/signup/);
+	await hydrated(p);
 	await p.getByLabel('Your name').fill('Sam Coachee');
 	await p.getByLabel('Email').fill(uniqueEmail('sam'));
 	await p.getByLabel('Password').fill('another good password');
@@ -75,6 +77,7 @@ it('coach invites a coachee; both see the engagement and the scheduled session',
 it('shows inline errors and keeps what was typed', async () => {
 	const { page } = await newPerson(browser, server.url);
 	await page.goto('/signup');
+	await hydrated(page);
 	await page.getByLabel('Your name').fill('Ria');
 	await page.getByLabel('Email').fill('ria@example');
 	await page.getByLabel('Password').fill('short');

@@ -48,9 +48,15 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 
 export const tmpProfile = () => fs.mkdtempSync(path.join(os.tmpdir(), 'confidante-chromium-'));
 
+/** Waits until the page's scripts have taken over, so typing is not undone by hydration. */
+export async function hydrated(page: Page): Promise<void> {
+	await page.waitForSelector('html[data-hydrated="true"]', { state: 'attached' });
+}
+
 /** Signs up through the real form. */
 export async function signUpInBrowser(page: Page, name: string, email: string, password = 'correct horse battery', next?: string) {
 	await page.goto(next ? `/signup?next=${encodeURIComponent(next)}` : '/signup');
+	await hydrated(page);
 	await page.getByLabel('Your name').fill(name);
 	await page.getByLabel('Email').fill(email);
 	await page.getByLabel('Password').fill(password);
