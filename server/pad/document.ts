@@ -14,7 +14,7 @@ import { limits } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
 import { SERVER_STATE_KEY, type PadServerState } from '../../shared/pad/index.ts';
 import { CloseCode } from './close-codes.ts';
-import type { PadStorage, StoredDoc } from './storage.ts';
+import type { StoredDoc } from './storage.ts';
 import type { UpdateWriter } from './writer.ts';
 import { inspectUpdate } from './update-check.ts';
 
@@ -23,6 +23,11 @@ export const MESSAGE_SYNC = 0;
 export const MESSAGE_AWARENESS = 1;
 export const MESSAGE_AUTH = 2;
 export const MESSAGE_QUERY_AWARENESS = 3;
+
+/** Where a document writes its compacted snapshot. */
+export interface Compactor {
+	compact(doc: string, state: Uint8Array, seq: number): Promise<void>;
+}
 
 /** What a document needs from a connection. */
 export interface PadPeer {
@@ -101,11 +106,13 @@ export class PadDocument {
 	private savingProblem: PadServerState | null = null;
 	private sealed: PadServerState | null = null;
 	private readonly owners = new Map<number, PadPeer>();
+	// Spread over 1-1.5x the limit, so documents opened together do not all compact at once.
+	private readonly compactAfter = Math.round(limits.pad.compactAfterUpdates * (1 + Math.random() / 2));
 	private readonly writer: UpdateWriter;
-	private readonly storage: PadStorage;
+	private readonly storage: Compactor;
 	private readonly log: Logger;
 
-	constructor(name: string, stored: StoredDoc, deps: { writer: UpdateWriter; storage: PadStorage; log: Logger }) {
+	constructor(name: string, stored: StoredDoc, deps: { writer: UpdateWriter; storage: Compactor; log: Logger }) {
 		this.name = name;
 		this.writer = deps.writer;
 		this.storage = deps.storage;
@@ -153,7 +160,7 @@ export class PadDocument {
 		const write = this.writer.append(this.name, this.seq, update).then(() => {
 			this.unstored--;
 			for (const peer of this.peers) if (peer !== origin) peer.send(message);
-			if (this.sinceCompaction >= limits.pad.compactAfterUpdates) void this.compact();
+			if (this.sinceCompaction >= this.compactAfter) void this.compact();
 		});
 		this.lastWrite = write;
 	};

@@ -48,11 +48,12 @@ export interface PadDeps {
 export function createPad(deps: PadDeps) {
 	const log = deps.log.child({ feature: 'pad' });
 	const storage = new PadStorage(deps.store.db);
-	// On SQLite, appends run in a worker thread with its own connection (the
-	// file is the one server/store opens), so disk waits do not stop the event loop.
+	// On SQLite, appends and compactions run in a worker thread with its own
+	// connection (the file is the one server/store opens), so disk waits do not
+	// stop the event loop and the two connections never wait on each other's lock.
 	const appender = deps.store.dialect.kind === 'sqlite' ? new SqliteAppender(path.join(deps.config.dataDir, 'confidante.sqlite'), log) : null;
 	const writer = new UpdateWriter(appender ?? storage, log, { minMs: limits.pad.writeRetryMinMs, maxMs: limits.pad.writeRetryMaxMs });
-	const registry = new PadRegistry({ db: deps.store.db, storage, writer, log });
+	const registry = new PadRegistry({ db: deps.store.db, storage, compactor: appender ?? storage, writer, log });
 	const connections = new Set<PadConnection>();
 
 	const endpoint = listen(deps.httpServer, { config: deps.config, auth: deps.auth, engagements: deps.engagements, log }, (ws, admission) => {

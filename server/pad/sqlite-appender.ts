@@ -1,5 +1,5 @@
 /**
- * The writer's target on SQLite: hands batches to a worker thread
+ * The writer's target on SQLite: hands batches (and compactions) to a worker thread
  * (append-worker.ts) that owns its own connection, so waiting for the disk
  * never blocks the event loop. A worker that dies fails its pending batches
  * (the writer retries them) and is replaced on the next append.
@@ -15,6 +15,8 @@ export class SqliteAppender implements AppendTarget {
 	private worker: Worker | null = null;
 	private next = 0;
 	private readonly pending = new Map<number, Pending>();
+	private readonly compactions: (Pending & { job: Record<string, unknown> })[] = [];
+	private compacting = false;
 	private readonly file: string;
 	private readonly log: Logger;
 
@@ -24,11 +26,40 @@ export class SqliteAppender implements AppendTarget {
 	}
 
 	append(rows: StoredUpdate[]): Promise<void> {
+		return this.send({ kind: 'append', rows: rows.map((r) => ({ doc: r.doc, seq: r.seq, data: r.data })) });
+	}
+
+	/**
+	 * Same contract as PadStorage.compact, on the worker's connection. One at
+	 * a time: the worker takes jobs in order, and appends (which people are
+	 * waiting for) must never queue behind a burst of compactions.
+	 */
+	compact(doc: string, state: Uint8Array, seq: number): Promise<void> {
+		return new Promise((resolve, reject) => {
+			this.compactions.push({ job: { kind: 'compact', doc, state, seq }, resolve, reject });
+			this.nextCompaction();
+		});
+	}
+
+	private nextCompaction() {
+		if (this.compacting) return;
+		const next = this.compactions.shift();
+		if (!next) return;
+		this.compacting = true;
+		this.send(next.job)
+			.then(next.resolve, next.reject)
+			.finally(() => {
+				this.compacting = false;
+				this.nextCompaction();
+			});
+	}
+
+	private send(job: Record<string, unknown>): Promise<void> {
 		const worker = this.ensureWorker();
 		const id = ++this.next;
 		return new Promise((resolve, reject) => {
 			this.pending.set(id, { resolve, reject });
-			worker.postMessage({ id, rows: rows.map((r) => ({ doc: r.doc, seq: r.seq, data: r.data })) });
+			worker.postMessage({ id, ...job });
 		});
 	}
 

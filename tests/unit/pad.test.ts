@@ -176,3 +176,38 @@ it('a document whose saves fail keeps the update unbroadcast, turns read-only fo
 	expect(kinds(a).filter((k) => k === 'step1')).toHaveLength(2);
 	pad.destroy();
 });
+
+it('on SQLite, the worker thread appends and compacts; the store then loads the snapshot plus the later updates', async () => {
+	const fs = await import('node:fs');
+	const os = await import('node:os');
+	const path = await import('node:path');
+	const { openStore } = await import('../../server/store/index.ts');
+	const { PadStorage } = await import('../../server/pad/storage.ts');
+	const { SqliteAppender } = await import('../../server/pad/sqlite-appender.ts');
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'confidante-pad-unit-'));
+	const store = await openStore({ dataDir: dir });
+	const appender = new SqliteAppender(path.join(dir, 'confidante.sqlite'), pino({ level: 'silent' }));
+	try {
+		const doc = new Y.Doc();
+		const updates: Uint8Array[] = [];
+		doc.on('update', (u: Uint8Array) => updates.push(u));
+		for (let i = 0; i < 5; i++) insertAction(doc, newAction('c', { text: `a${i}` }));
+		const name = 'session.abcdefghij234567.shared';
+		await appender.append(updates.slice(0, 3).map((data, i) => ({ doc: name, seq: i + 1, data })));
+		await appender.append(updates.slice(0, 3).map((data, i) => ({ doc: name, seq: i + 1, data }))); // a retried batch is harmless
+		const partial = new Y.Doc();
+		Y.applyUpdate(partial, Y.mergeUpdates(updates.slice(0, 3)));
+		await appender.compact(name, Y.encodeStateAsUpdate(partial), 3);
+		await appender.append(updates.slice(3).map((data, i) => ({ doc: name, seq: i + 4, data })));
+		const stored = await new PadStorage(store.db).load(name);
+		expect(stored.seq).toBe(5);
+		expect(stored.updates).toHaveLength(2);
+		const loaded = new Y.Doc();
+		for (const u of [stored.snapshot!, ...stored.updates]) Y.applyUpdate(loaded, u);
+		expect(readActions(loaded).map((a) => a.text)).toEqual(['a0', 'a1', 'a2', 'a3', 'a4']);
+	} finally {
+		await appender.close();
+		await store.close();
+		fs.rmSync(dir, { recursive: true, force: true });
+	}
+});
