@@ -156,8 +156,13 @@ export const limits = {
 		maxClock: 2 ** 30,
 		/** An update that takes more CPU time than this to apply closes its connection (after the pre-checks bound the work). */
 		applyBudgetMs: 250,
-		/** Compact a document's update log into a snapshot after this many updates (keeps loading fast). */
-		compactAfterUpdates: 500,
+		/**
+		 * Compact a document's update log into a snapshot after this many
+		 * updates (and when it goes idle). Loading 2,000 keystroke updates takes
+		 * milliseconds; compacting much more often made the write-ahead log churn
+		 * and showed in the pad's p99 (docs/benchmarks.md).
+		 */
+		compactAfterUpdates: 2_000,
 		/** A document with nobody connected is compacted and dropped from memory after this long. */
 		unloadAfterMs: 30_000,
 		/** Retry backoff for failed saves: 200 ms doubling to 10 s, for as long as it takes. */
