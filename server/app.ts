@@ -46,7 +46,11 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 	else process.env.PROTOCOL_HEADER = 'x-confidante-proto';
 	process.env.BODY_SIZE_LIMIT = String(limits.http.maxBodyBytes);
 
-	const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+	const store = await openStore({
+		dataDir: config.dataDir,
+		databaseUrl: config.databaseUrl,
+		onError: (err) => log.error({ err }, 'SQLite checkpointer failed; restarting it')
+	});
 	const auth = createAuth(store.db);
 	const engagements = createEngagements(store.db);
 	const web = await loadWebHandler();

@@ -98,6 +98,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
 /** Tuning knobs. Change them here, nowhere else. */
 export const limits = {
+	store: {
+		/** How often the SQLite log is copied back into the database file, off the write path. */
+		walCheckpointIntervalMs: 1_000
+	},
 	http: {
 		/** Largest request body the app accepts; forms and JSON here are small. */
 		maxBodyBytes: 256 * 1024,

@@ -10,14 +10,14 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { DatabaseSync } from 'node:sqlite';
+import { SQLITE_PRAGMAS } from '../store/sqlite-pragmas.ts';
 
 type Job =
 	| { id: number; kind: 'append'; rows: { doc: string; seq: number; data: Uint8Array }[] }
 	| { id: number; kind: 'compact'; doc: string; state: Uint8Array; seq: number };
 
 const db = new DatabaseSync((workerData as { file: string }).file);
-// Same settings as the main connection (server/store/sqlite-driver.ts).
-db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;');
+db.exec(SQLITE_PRAGMAS);
 const insert = db.prepare('INSERT INTO pad_updates (doc, seq, data, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (doc, seq) DO NOTHING');
 const snapshot = db.prepare(
 	'INSERT INTO pad_snapshots (doc, seq, data, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (doc) DO UPDATE SET seq = excluded.seq, data = excluded.data, updated_at = excluded.updated_at'

@@ -11,6 +11,8 @@ import type { Database } from './schema.ts';
 import { migrate, type Dialect } from './migrate.ts';
 import { migrations } from './migrations/index.ts';
 import { openSqlite } from './sqlite-driver.ts';
+import { startCheckpointer } from './wal-checkpointer.ts';
+import { limits } from '../config/index.ts';
 
 export type { Database } from './schema.ts';
 export type * from './schema.ts';
@@ -27,16 +29,19 @@ export interface Store {
 // BIGINT columns hold millisecond times; they fit a JS number exactly.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 
-export async function openStore(opts: { dataDir: string; databaseUrl?: string | undefined }): Promise<Store> {
+export async function openStore(opts: { dataDir: string; databaseUrl?: string | undefined; onError?: (err: Error) => void }): Promise<Store> {
 	let db: Kysely<Database>;
 	let dialect: Dialect;
+	let checkpointer: { stop(): Promise<void> } | undefined;
 	if (opts.databaseUrl) {
 		const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
 		db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 		dialect = { kind: 'postgres', time: 'bigint', bytes: 'bytea' };
 	} else {
 		fs.mkdirSync(opts.dataDir, { recursive: true });
-		const database = openSqlite(path.join(opts.dataDir, 'confidante.sqlite'));
+		const file = path.join(opts.dataDir, 'confidante.sqlite');
+		const database = openSqlite(file);
+		checkpointer = startCheckpointer(file, limits.store.walCheckpointIntervalMs, opts.onError ?? (() => {}));
 		db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
 		dialect = { kind: 'sqlite', time: 'integer', bytes: 'blob' };
 	}
@@ -47,6 +52,9 @@ export async function openStore(opts: { dataDir: string; databaseUrl?: string | 
 		async ping() {
 			await db.selectFrom('_migrations' as never).select(db.fn.countAll().as('n')).executeTakeFirst();
 		},
-		close: () => db.destroy()
+		async close() {
+			await checkpointer?.stop();
+			await db.destroy();
+		}
 	};
 }

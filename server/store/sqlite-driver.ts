@@ -6,6 +6,7 @@
  */
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
+import { SQLITE_PRAGMAS } from './sqlite-pragmas.ts';
 
 function toSqlite(value: unknown): SQLInputValue {
 	if (typeof value === 'boolean') return value ? 1 : 0;
@@ -16,9 +17,7 @@ function toSqlite(value: unknown): SQLInputValue {
 
 export function openSqlite(file: string): SqliteDatabase & { raw: DatabaseSync } {
 	const db = new DatabaseSync(file);
-	// WAL lets readers proceed during writes; NORMAL sync is durable across
-	// process crashes (only a power loss can drop the last transactions).
-	db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;');
+	db.exec(`${SQLITE_PRAGMAS} PRAGMA foreign_keys = ON;`);
 	return {
 		raw: db,
 		close: () => db.close(),
