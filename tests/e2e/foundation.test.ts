@@ -3,25 +3,15 @@
  * schedules a session; a coachee opens the link in their own browser, signs
  * up, joins; both dashboards show the engagement and the session.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { startServer, type TestServer } from '../helpers/server.ts';
-import { hydrated, launchBrowser, newPerson, screenshot, signUpInBrowser } from '../helpers/browser.ts';
+import { expect, it } from 'vitest';
+import { hydrated, serverAndBrowser, newPerson, screenshot, signUpInBrowser } from '../helpers/browser.ts';
 import { uniqueEmail } from '../helpers/http.ts';
 
-let server: TestServer;
-let browser: Browser;
-beforeAll(async () => {
-	[server, browser] = await Promise.all([startServer(), launchBrowser()]);
-});
-afterAll(async () => {
-	await browser?.close();
-	await server?.cleanup();
-});
+const app = serverAndBrowser();
 
 it('coach invites a coachee; both see the engagement and the scheduled session', async () => {
-	const coach = await newPerson(browser, server.url);
-	const coachee = await newPerson(browser, server.url, { width: 390, height: 844 });
+	const coach = await newPerson(app.browser, app.server.url);
+	const coachee = await newPerson(app.browser, app.server.url, { width: 390, height: 844 });
 	const c = coach.page;
 
 	await signUpInBrowser(c, 'Casey Coach', uniqueEmail('casey'));
@@ -67,7 +57,7 @@ it('coach invites a coachee; both see the engagement and the scheduled session',
 	await screenshot(p, 'foundation-coachee-dashboard');
 
 	// A third person gets nothing of it.
-	const outsider = await newPerson(browser, server.url);
+	const outsider = await newPerson(app.browser, app.server.url);
 	await signUpInBrowser(outsider.page, 'Olly Outsider', uniqueEmail('olly'));
 	const res = await outsider.page.goto(engagementPath);
 	expect(res?.status()).toBe(404);
@@ -75,7 +65,7 @@ it('coach invites a coachee; both see the engagement and the scheduled session',
 });
 
 it('shows inline errors and keeps what was typed', async () => {
-	const { page } = await newPerson(browser, server.url);
+	const { page } = await newPerson(app.browser, app.server.url);
 	await page.goto('/signup');
 	await hydrated(page);
 	await page.getByLabel('Your name').fill('Ria');

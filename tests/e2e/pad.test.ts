@@ -4,28 +4,19 @@
  * action left open in session 1 comes back in session 2 under "From last
  * time", and marking it done there is recorded in session 2's pad.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { startServer, type TestServer } from '../helpers/server.ts';
-import { launchBrowser, newPerson, screenshot } from '../helpers/browser.ts';
+import { serverAndBrowser, newPerson, screenshot } from '../helpers/browser.ts';
 import { coachingPair, type Visitor } from '../helpers/http.ts';
 import { padClient, until } from '../helpers/pad.ts';
 import { readActions, readCarriedActions } from '../../shared/pad/index.ts';
 
-let server: TestServer;
-let browser: Browser;
-beforeAll(async () => {
-	[server, browser] = await Promise.all([startServer(), launchBrowser()]);
-});
-afterAll(async () => {
-	await browser?.close();
-	await server?.cleanup();
-});
+const app = serverAndBrowser();
 
 async function signedIn(visitor: Visitor, viewport?: { width: number; height: number }): Promise<Page> {
-	const person = await newPerson(browser, server.url, viewport);
+	const person = await newPerson(app.browser, app.server.url, viewport);
 	const [name, value] = visitor.cookie.split('=') as [string, string];
-	await person.context.addCookies([{ name, value, url: server.url }]);
+	await person.context.addCookies([{ name, value, url: app.server.url }]);
 	return person.page;
 }
 
@@ -37,7 +28,7 @@ async function addAction(page: Page, text: string) {
 const actionTexts = (page: Page) => page.getByTestId('shared-pad').locator('[data-action-id] input.text').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
 
 it('coach and coachee edit the same action list at once; open actions come back next session and their review is recorded there', async () => {
-	const pair = await coachingPair(server.url);
+	const pair = await coachingPair(app.server.url);
 	const coach = await signedIn(pair.coach);
 	const coachee = await signedIn(pair.coachee, { width: 390, height: 844 });
 	await Promise.all([coach.goto(`/sessions/${pair.sessionId}`), coachee.goto(`/sessions/${pair.sessionId}`)]);
@@ -104,8 +95,8 @@ it('coach and coachee edit the same action list at once; open actions come back 
 	await screenshot(coachee, 'pad-coachee-session2-phone');
 
 	// Recorded in session 2's pad, by the coachee; session 1 still says what it said.
-	const s2 = padClient(server.url, pair.coach.cookie, session2);
-	const s1 = padClient(server.url, pair.coach.cookie, pair.sessionId);
+	const s2 = padClient(app.server.url, pair.coach.cookie, session2);
+	const s1 = padClient(app.server.url, pair.coach.cookie, pair.sessionId);
 	try {
 		await Promise.all([s2.synced(), s1.synced()]);
 		await until(() => readCarriedActions(s2.doc).length === 3, 5000, 'carried actions');

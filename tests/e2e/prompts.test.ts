@@ -4,21 +4,12 @@
  * their own, shows another prompt to the coachee with Shift+Enter, who sees
  * the card and dismisses it; the coach sees the dismissal. The coachee's page never downloads the library.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { startServer, type TestServer } from '../helpers/server.ts';
-import { launchBrowser, newPerson, screenshot } from '../helpers/browser.ts';
+import { serverAndBrowser, newPerson, screenshot } from '../helpers/browser.ts';
 import { coachingPair } from '../helpers/http.ts';
 
-let server: TestServer;
-let browser: Browser;
-beforeAll(async () => {
-	[server, browser] = await Promise.all([startServer(), launchBrowser()]);
-});
-afterAll(async () => {
-	await browser?.close();
-	await server?.cleanup();
-});
+const app = serverAndBrowser();
 
 // A library prompt nobody shows in this test: only the coach's code may carry it.
 const UNSHOWN_LIBRARY_TEXT = 'What would it cost to leave things as they are?';
@@ -33,10 +24,10 @@ function scriptsOf(page: Page): string[] {
 }
 
 it('coach finds, marks and shows prompts; the coachee sees and dismisses the card', async () => {
-	const pair = await coachingPair(server.url);
-	const coach = await newPerson(browser, server.url);
-	const coachee = await newPerson(browser, server.url, { width: 390, height: 844 });
-	const cookie = (visitor: { cookie: string }) => [{ name: 'confidante_session', value: visitor.cookie.split('=')[1]!, url: server.url }];
+	const pair = await coachingPair(app.server.url);
+	const coach = await newPerson(app.browser, app.server.url);
+	const coachee = await newPerson(app.browser, app.server.url, { width: 390, height: 844 });
+	const cookie = (visitor: { cookie: string }) => [{ name: 'confidante_session', value: visitor.cookie.split('=')[1]!, url: app.server.url }];
 	await coach.context.addCookies(cookie(pair.coach));
 	await coachee.context.addCookies(cookie(pair.coachee));
 	const c = coach.page;

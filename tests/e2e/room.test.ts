@@ -7,27 +7,18 @@
  * is killed and started again. Outsiders get no room.
  */
 import { execFileSync } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { startServer, type TestServer } from '../helpers/server.ts';
-import { launchBrowser, newPerson, screenshot, signUpInBrowser } from '../helpers/browser.ts';
+import { serverAndBrowser, newPerson, screenshot, signUpInBrowser } from '../helpers/browser.ts';
 import { coachingPair, uniqueEmail, type Visitor } from '../helpers/http.ts';
 
-let server: TestServer;
-let browser: Browser;
-beforeAll(async () => {
-	// Two workers, so killing the session's worker leaves a live one to move to.
-	[server, browser] = await Promise.all([startServer({ env: { MEDIA_WORKERS: '2' } }), launchBrowser()]);
-});
-afterAll(async () => {
-	await browser?.close();
-	await server?.cleanup();
-});
+// Two workers, so killing the session's worker leaves a live one to move to.
+const app = serverAndBrowser({ env: { MEDIA_WORKERS: '2' } });
 
 async function personAs(visitor: Visitor, viewport?: { width: number; height: number }): Promise<Page> {
-	const { context, page } = await newPerson(browser, server.url, viewport);
+	const { context, page } = await newPerson(app.browser, app.server.url, viewport);
 	const [name, value] = visitor.cookie.split('=');
-	await context.addCookies([{ name: name!, value: value!, url: server.url }]);
+	await context.addCookies([{ name: name!, value: value!, url: app.server.url }]);
 	return page;
 }
 
@@ -96,7 +87,7 @@ describe('one-to-one', () => {
 	let sessionId: string;
 
 	it('coach and coachee see each other move, hear each other, and see a mute', async () => {
-		const pair = await coachingPair(server.url);
+		const pair = await coachingPair(app.server.url);
 		sessionId = pair.sessionId;
 		coach = await personAs(pair.coach);
 		coachee = await personAs(pair.coachee, { width: 390, height: 844 });
@@ -164,38 +155,38 @@ describe('one-to-one', () => {
 		await screenshot(coach, 'room-coach-sees-coachee-reconnecting');
 		await coachee.context().setOffline(false);
 		// The tab came back on a new socket and took its transports back (ICE restart, no new transports).
-		await expect.poll(() => server.logs.some((l) => l.includes('"msg":"media joined"') && l.includes('"kept":true')), poll).toBe(true);
+		await expect.poll(() => app.server.logs.some((l) => l.includes('"msg":"media joined"') && l.includes('"kept":true')), poll).toBe(true);
 		await expect.poll(() => coach.locator('[data-testid=tile][data-self=false]').getByText('is reconnecting…').count(), poll).toBe(0);
 		await expect.poll(() => videoMoving(coach), poll).toBe(true);
 		await expect.poll(() => videoMoving(coachee), poll).toBe(true);
 	});
 
 	it('video resumes by itself when the session’s mediasoup worker dies', async () => {
-		const opened = server.logs.filter((l) => l.includes('media room opened') && l.includes(sessionId)).at(-1);
+		const opened = app.server.logs.filter((l) => l.includes('media room opened') && l.includes(sessionId)).at(-1);
 		const pid = Number(/"worker":(\d+)/.exec(opened ?? '')?.[1]);
-		const children = execFileSync('pgrep', ['-P', String(server.process.pid), '-f', 'mediasoup-worker']).toString().trim().split('\n').map(Number);
-		expect(children, server.logs.filter((l) => l.includes("media room")).join("\n")).toContain(pid);
+		const children = execFileSync('pgrep', ['-P', String(app.server.process.pid), '-f', 'mediasoup-worker']).toString().trim().split('\n').map(Number);
+		expect(children, app.server.logs.filter((l) => l.includes("media room")).join("\n")).toContain(pid);
 		process.kill(pid, 'SIGKILL');
 		// The frozen picture must be replaced by a moving one on both sides, without any click.
-		await expect.poll(() => server.logs.some((l) => l.includes('media room moved to a live worker')), poll).toBe(true);
+		await expect.poll(() => app.server.logs.some((l) => l.includes('media room moved to a live worker')), poll).toBe(true);
 		await expect.poll(() => videoMoving(coach), poll).toBe(true);
 		await expect.poll(() => videoMoving(coachee), poll).toBe(true);
 		// The dead worker is replaced, so the pool is back to two.
-		const workers = () => execFileSync('pgrep', ['-P', String(server.process.pid), '-f', 'mediasoup-worker']).toString().trim().split('\n').map(Number);
+		const workers = () => execFileSync('pgrep', ['-P', String(app.server.process.pid), '-f', 'mediasoup-worker']).toString().trim().split('\n').map(Number);
 		await expect.poll(() => workers().filter((p) => p !== pid).length, poll).toBe(2);
 	});
 
 	it('no media request failed on the server during all of this', () => {
 		// Apart from the worker this file kills on purpose.
-		const errors = server.logs.filter((l) => /"level":(50|60)/.test(l) && l.includes('media') && !l.includes('mediasoup worker died'));
+		const errors = app.server.logs.filter((l) => /"level":(50|60)/.test(l) && l.includes('media') && !l.includes('mediasoup worker died'));
 		expect(errors).toEqual([]);
 	});
 
 	it('video resumes within 5 s of a killed server being back', async () => {
-		await server.stop('SIGKILL');
+		await app.server.stop('SIGKILL');
 		await coach.getByText('Connection lost; reconnecting by itself…').waitFor();
 		await expect.poll(() => videoMoving(coach), { timeout: 3000 }).toBe(false);
-		await server.restart();
+		await app.server.restart();
 		const back = Date.now();
 		await expect.poll(async () => (await videoMoving(coach)) && (await videoMoving(coachee)), { timeout: 10_000, interval: 100 }).toBe(true);
 		const resumedMs = Date.now() - back;
@@ -209,7 +200,7 @@ describe('one-to-one', () => {
 
 describe('group and outsiders', () => {
 	it('three people in a group engagement all see each other', async () => {
-		const group = await coachingPair(server.url, { coachees: 2 });
+		const group = await coachingPair(app.server.url, { coachees: 2 });
 		const pages = [await personAs(group.coach), await personAs(group.coachees[0]!), await personAs(group.coachees[1]!)];
 		for (const p of pages) await joinRoom(p, group.sessionId);
 		for (const p of pages) await expect.poll(() => movingCount(p), poll).toBe(2);
@@ -232,7 +223,7 @@ describe('group and outsiders', () => {
 	});
 
 	it('a blocked camera is explained and the person joins with the microphone alone', async () => {
-		const { coach, coachee, sessionId } = await coachingPair(server.url);
+		const { coach, coachee, sessionId } = await coachingPair(app.server.url);
 		const c = await personAs(coach);
 		const e = await personAs(coachee);
 		// The browser refuses the camera, as it does when a person clicked "Block".
@@ -260,13 +251,13 @@ describe('group and outsiders', () => {
 	});
 
 	it('a non-member and a signed-out browser get no room', async () => {
-		const { sessionId } = await coachingPair(server.url);
-		const { page: outsider } = await newPerson(browser, server.url);
+		const { sessionId } = await coachingPair(app.server.url);
+		const { page: outsider } = await newPerson(app.browser, app.server.url);
 		await signUpInBrowser(outsider, 'Olly Outsider', uniqueEmail('olly'));
 		const res = await outsider.goto(`/sessions/${sessionId}`);
 		expect(res?.status()).toBe(404);
 		expect(await outsider.getByTestId('prejoin').count()).toBe(0);
-		const { page: anonymous } = await newPerson(browser, server.url);
+		const { page: anonymous } = await newPerson(app.browser, app.server.url);
 		await anonymous.goto(`/sessions/${sessionId}`);
 		expect(new URL(anonymous.url()).pathname).toBe('/signin');
 		expect(await anonymous.getByTestId('prejoin').count()).toBe(0);

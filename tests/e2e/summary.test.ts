@@ -4,32 +4,22 @@
  * coachee's without the coach-only part); the coach sees the emails in the
  * local mailbox, as a server without SMTP keeps them.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { startServer, type TestServer } from '../helpers/server.ts';
-import { launchBrowser, newPerson, screenshot } from '../helpers/browser.ts';
+import { serverAndBrowser, newPerson, screenshot } from '../helpers/browser.ts';
 import { coachingPair } from '../helpers/http.ts';
 import { padClient, until } from '../helpers/pad.ts';
 import { connect, connected, request } from '../helpers/socket.ts';
 import { PROTOCOL_VERSION } from '../../shared/protocol/index.ts';
 import { insertAction, insertLearning, newAction, notesOf, readActions } from '../../shared/pad/index.ts';
 
-let server: TestServer;
-let browser: Browser;
-beforeAll(async () => {
-	[server, browser] = await Promise.all([startServer(), launchBrowser()]);
-});
-afterAll(async () => {
-	await browser?.close();
-	await server?.cleanup();
-});
+const app = serverAndBrowser();
 
 /** The coach at a laptop and the coachee on a phone, each signed in in their own browser context. */
 async function coachAndCoachee(pair: { coach: { cookie: string }; coachee: { cookie: string } }) {
-	const coach = await newPerson(browser, server.url);
-	const coachee = await newPerson(browser, server.url, { width: 390, height: 844 });
-	const cookie = (visitor: { cookie: string }) => [{ name: 'confidante_session', value: visitor.cookie.split('=')[1]!, url: server.url }];
+	const coach = await newPerson(app.browser, app.server.url);
+	const coachee = await newPerson(app.browser, app.server.url, { width: 390, height: 844 });
+	const cookie = (visitor: { cookie: string }) => [{ name: 'confidante_session', value: visitor.cookie.split('=')[1]!, url: app.server.url }];
 	await coach.context.addCookies(cookie(pair.coach));
 	await coachee.context.addCookies(cookie(pair.coachee));
 	return { c: coach.page, p: coachee.page };
@@ -42,7 +32,7 @@ function paragraph(text: string) {
 }
 
 it('coach ends the session; both pages move to the summary, each with its own copy', async () => {
-	const pair = await coachingPair(server.url);
+	const pair = await coachingPair(app.server.url);
 	const nextId = await pair.coach.scheduleSession(pair.engagementId, 14 * 24 * 60);
 	expect(nextId).toBeTruthy();
 	const { c, p } = await coachAndCoachee(pair);
@@ -52,9 +42,9 @@ it('coach ends the session; both pages move to the summary, each with its own co
 	await expect.poll(() => c.getByRole('button', { name: 'End session' }).isEnabled(), { timeout: 20_000 }).toBe(true);
 
 	// What was agreed, written into the pad as the session went.
-	const shared = padClient(server.url, pair.coach.cookie, pair.sessionId, 'shared');
-	const priv = padClient(server.url, pair.coach.cookie, pair.sessionId, 'private');
-	const echo = padClient(server.url, pair.coachee.cookie, pair.sessionId, 'shared');
+	const shared = padClient(app.server.url, pair.coach.cookie, pair.sessionId, 'shared');
+	const priv = padClient(app.server.url, pair.coach.cookie, pair.sessionId, 'private');
+	const echo = padClient(app.server.url, pair.coachee.cookie, pair.sessionId, 'shared');
 	await Promise.all([shared.synced(), priv.synced(), echo.synced()]);
 	insertAction(shared.doc, newAction('coach', { text: 'Draft the 90-day plan and share it with the director', owner: 'coachee', due: '2026-12-15' }));
 	insertAction(shared.doc, newAction('coach', { text: 'Send two articles on delegation', owner: 'coach' }));
@@ -63,7 +53,7 @@ it('coach ends the session; both pages move to the summary, each with its own co
 	notesOf(priv.doc).push([paragraph('Coach only: Sam sounded tired; ask about workload next time.')]);
 	await until(() => readActions(echo.doc).length === 2, 10_000, 'pad stored');
 	// A prompt the coach marked asked (the panel does this over the same socket events).
-	const socket = connect(server.url, pair.coach.cookie);
+	const socket = connect(app.server.url, pair.coach.cookie);
 	await connected(socket);
 	expect(await request(socket, 'session:join', { sessionId: pair.sessionId, protocolVersion: PROTOCOL_VERSION })).toMatchObject({ ok: true });
 	expect(await request(socket, 'prompts:ask', { sessionId: pair.sessionId, id: 'scoping-happening-now' })).toMatchObject({ ok: true });
@@ -136,7 +126,7 @@ it('coach ends the session; both pages move to the summary, each with its own co
 });
 
 it('warns the coach when a page still holds pad edits the server has not confirmed', async () => {
-	const pair = await coachingPair(server.url);
+	const pair = await coachingPair(app.server.url);
 	const { c, p } = await coachAndCoachee(pair);
 	// The coachee's pad connection goes nowhere, like a link that drops the pad's traffic.
 	await p.routeWebSocket(/\/pad\//, () => undefined);
@@ -156,11 +146,11 @@ it('warns the coach when a page still holds pad edits the server has not confirm
 	// The coach can wait; nothing has ended.
 	await dialog.getByRole('button', { name: 'Keep going' }).click();
 	expect(new URL(c.url()).pathname).toBe(`/sessions/${pair.sessionId}`);
-	expect(await (await fetch(`${server.url}/sessions/${pair.sessionId}/summary`, { headers: { cookie: pair.coach.cookie }, redirect: 'manual' })).text()).toContain('This session has not ended yet.');
+	expect(await (await fetch(`${app.server.url}/sessions/${pair.sessionId}/summary`, { headers: { cookie: pair.coach.cookie }, redirect: 'manual' })).text()).toContain('This session has not ended yet.');
 });
 
 it('a page that was offline when the session ended moves to the summary when it is back', async () => {
-	const pair = await coachingPair(server.url);
+	const pair = await coachingPair(app.server.url);
 	const { c, p } = await coachAndCoachee(pair);
 	// The coachee's live connection can be cut and kept down, like a train going into a tunnel.
 	let down = false;

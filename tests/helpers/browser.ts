@@ -6,7 +6,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startServer, type TestServer } from './server.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -62,4 +64,30 @@ export async function signUpInBrowser(page: Page, name: string, email: string, p
 	await page.getByLabel('Password').fill(password);
 	await page.getByRole('button', { name: 'Create account' }).click();
 	await page.waitForURL((u) => !u.pathname.startsWith('/signup'));
+}
+
+/**
+ * One real server and one Chromium for a whole test file: started before the
+ * first test, stopped after the last. Read `app.server` and `app.browser` inside tests.
+ */
+export function serverAndBrowser(opts: Parameters<typeof startServer>[0] = {}): { readonly server: TestServer; readonly browser: Browser } {
+	let server: TestServer | undefined;
+	let browser: Browser | undefined;
+	beforeAll(async () => {
+		[server, browser] = await Promise.all([startServer(opts), launchBrowser()]);
+	});
+	afterAll(async () => {
+		await browser?.close();
+		await server?.cleanup();
+	});
+	return {
+		get server() {
+			if (!server) throw new Error('the test server is not started yet');
+			return server;
+		},
+		get browser() {
+			if (!browser) throw new Error('the browser is not started yet');
+			return browser;
+		}
+	};
 }
