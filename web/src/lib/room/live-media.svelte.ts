@@ -20,7 +20,8 @@ import type {
 	ProducerInfo
 } from '$shared/protocol/media.ts';
 import { acquireOne } from './devices.ts';
-import { QualityMeter, type Quality } from './quality.ts';
+import type { Quality } from './quality.ts';
+import { CallStats, inboundAudio } from './call-stats.ts';
 import { tabPeerId } from './choice.ts';
 
 export type MediaStatus = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'replaced' | 'unavailable';
@@ -86,7 +87,7 @@ export class LiveMedia {
 	/** Transports were made on the pre-join screen and not used yet. */
 	private prepared = false;
 	private queue: Promise<unknown> = Promise.resolve();
-	private meters = new Map<string, QualityMeter>();
+	private readonly stats = new CallStats();
 	private statsTimer: ReturnType<typeof setInterval> | null = null;
 	private unsubscribe: Array<() => void> = [];
 
@@ -489,46 +490,13 @@ export class LiveMedia {
 
 	/** Per-person connection figures, every few seconds. */
 	private async measure(): Promise<void> {
-		const next: Record<string, Quality> = {};
-		const byUser = new Map<string, types.Consumer>();
-		for (const r of this.remote) {
-			const c = this.consumers.get(r.consumerId);
-			if (!c || c.closed) continue;
-			// Video says more about a link than audio; fall back to audio when the camera is off.
-			if (!byUser.has(r.userId) || (r.kind === 'video' && r.source === 'camera')) byUser.set(r.userId, c);
-		}
-		try {
-			for (const [userId, consumer] of byUser) {
-				const meter = this.meterFor(`in:${userId}:${consumer.id}`);
-				next[userId] = meter.update(await consumer.getStats(), 'inbound');
-			}
-			if (this.sendTransport && !this.sendTransport.closed) {
-				next[this.userId] = this.meterFor(`out:${this.sendTransport.id}`).update(await this.sendTransport.getStats(), 'outbound');
-			}
-		} catch {
-			return; // A consumer closed while measuring; the next round is fine.
-		}
-		this.quality = next;
-	}
-
-	private meterFor(key: string): QualityMeter {
-		let m = this.meters.get(key);
-		if (!m) this.meters.set(key, (m = new QualityMeter()));
-		return m;
+		const next = await this.stats.measure(this.remote, this.consumers, this.sendTransport, this.userId);
+		if (next) this.quality = next;
 	}
 
 	/** Received audio per person, for tests and the benchmark (window.confidanteRoom). */
-	async inboundAudio(): Promise<Record<string, { bytes: number; energy: number }>> {
-		const out: Record<string, { bytes: number; energy: number }> = {};
-		for (const r of this.remote) {
-			if (r.kind !== 'audio') continue;
-			const c = this.consumers.get(r.consumerId);
-			if (!c) continue;
-			(await c.getStats()).forEach((s: Record<string, unknown> & { type: string }) => {
-				if (s.type === 'inbound-rtp') out[r.userId] = { bytes: Number(s.bytesReceived ?? 0), energy: Number(s.totalAudioEnergy ?? 0) };
-			});
-		}
-		return out;
+	inboundAudio(): Promise<Record<string, { bytes: number; energy: number }>> {
+		return inboundAudio(this.remote, this.consumers);
 	}
 
 	private closeTransports(): void {
@@ -539,7 +507,7 @@ export class LiveMedia {
 		this.producers = {};
 		this.consumers.clear();
 		this.remote = [];
-		this.meters.clear();
+		this.stats.reset();
 	}
 
 	/** Leaves the room: tells the server, stops the devices. */

@@ -1,0 +1,66 @@
+/**
+ * What the browser can measure about a call from WebRTC stats: the quality
+ * indicator per person, and received audio (for tests and the benchmark).
+ * Kept apart from LiveMedia, which sets the call up and keeps it going.
+ */
+import type { types } from 'mediasoup-client';
+import { QualityMeter, type Quality } from './quality.ts';
+import type { RemoteTrack } from './live-media.svelte.ts';
+
+export class CallStats {
+	private meters = new Map<string, QualityMeter>();
+
+	/**
+	 * Connection figures per user id (this person's own under `selfId`), or
+	 * null when a consumer closed while measuring (the next round is fine).
+	 */
+	async measure(
+		remote: RemoteTrack[],
+		consumers: Map<string, types.Consumer>,
+		send: types.Transport | null,
+		selfId: string
+	): Promise<Record<string, Quality> | null> {
+		const next: Record<string, Quality> = {};
+		const byUser = new Map<string, types.Consumer>();
+		for (const r of remote) {
+			const c = consumers.get(r.consumerId);
+			if (!c || c.closed) continue;
+			// Video says more about a link than audio; fall back to audio when the camera is off.
+			if (!byUser.has(r.userId) || (r.kind === 'video' && r.source === 'camera')) byUser.set(r.userId, c);
+		}
+		try {
+			for (const [userId, consumer] of byUser) {
+				next[userId] = this.meterFor(`in:${userId}:${consumer.id}`).update(await consumer.getStats(), 'inbound');
+			}
+			if (send && !send.closed) next[selfId] = this.meterFor(`out:${send.id}`).update(await send.getStats(), 'outbound');
+		} catch {
+			return null;
+		}
+		return next;
+	}
+
+	/** Forgets the meters of closed transports and consumers. */
+	reset(): void {
+		this.meters.clear();
+	}
+
+	private meterFor(key: string): QualityMeter {
+		let m = this.meters.get(key);
+		if (!m) this.meters.set(key, (m = new QualityMeter()));
+		return m;
+	}
+}
+
+/** Received audio per person: bytes and total energy of each inbound audio stream. */
+export async function inboundAudio(remote: RemoteTrack[], consumers: Map<string, types.Consumer>): Promise<Record<string, { bytes: number; energy: number }>> {
+	const out: Record<string, { bytes: number; energy: number }> = {};
+	for (const r of remote) {
+		if (r.kind !== 'audio') continue;
+		const c = consumers.get(r.consumerId);
+		if (!c) continue;
+		(await c.getStats()).forEach((s: Record<string, unknown> & { type: string }) => {
+			if (s.type === 'inbound-rtp') out[r.userId] = { bytes: Number(s.bytesReceived ?? 0), energy: Number(s.totalAudioEnergy ?? 0) };
+		});
+	}
+	return out;
+}
