@@ -13,8 +13,10 @@ if (!isRoot) {
 }
 console.error('[chromium] installing Debian chromium for the browser tests…');
 const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-spawnSync('apt-get', ['update', '-q'], { stdio: ['ignore', 'ignore', 'inherit'], env });
-const r = spawnSync('apt-get', ['install', '-y', '-q', 'chromium', 'fonts-dejavu-core'], { stdio: ['ignore', 'ignore', 'inherit'], env });
+// Wait for another apt (a second install, unattended upgrades) instead of failing at once.
+const waitForLock = ['-o', 'DPkg::Lock::Timeout=600'];
+spawnSync('apt-get', [...waitForLock, 'update', '-q'], { stdio: ['ignore', 'ignore', 'inherit'], env });
+const r = spawnSync('apt-get', [...waitForLock, 'install', '-y', '-q', 'chromium', 'fonts-dejavu-core'], { stdio: ['ignore', 'ignore', 'inherit'], env });
 if (r.status !== 0 || !fs.existsSync(CHROMIUM)) {
 	console.error('[chromium] apt-get install chromium failed; browser tests will fail until it is installed.');
 	process.exit(1);

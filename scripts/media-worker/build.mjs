@@ -113,13 +113,14 @@ export function ensureSystemPackages({ logFile }) {
 		}
 		log(`installing Debian packages: ${missing.join(' ')}`);
 		const aptEnv = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-		const installArgs = ['install', '-y', '--no-install-recommends', ...missing];
+		// Wait for another apt (a second install, unattended upgrades) instead of failing at once.
+		const installArgs = ['-o', 'DPkg::Lock::Timeout=600', 'install', '-y', '--no-install-recommends', ...missing];
 		let result = run('apt-get', installArgs, { env: aptEnv });
 		appendLog(logFile, 'apt-get install', result);
 		if (!result.ok) {
 			// Usually a machine whose package lists were never fetched.
 			log('apt-get install failed; running apt-get update and trying again');
-			appendLog(logFile, 'apt-get update', run('apt-get', ['update'], { env: aptEnv }));
+			appendLog(logFile, 'apt-get update', run('apt-get', ['-o', 'DPkg::Lock::Timeout=600', 'update'], { env: aptEnv }));
 			result = run('apt-get', installArgs, { env: aptEnv });
 			appendLog(logFile, 'apt-get install (retry)', result);
 		}
