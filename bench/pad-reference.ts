@@ -78,3 +78,6 @@ server.listen(0, '127.0.0.1', () => {
 	const a = server.address();
 	console.log(`listening ${typeof a === 'object' && a ? a.port : 0}`);
 });
+// Exit normally on SIGTERM so that `--cpu-prof` (and similar) can write their output.
+process.on('SIGTERM', () => process.exit(0));
+

@@ -172,6 +172,12 @@ export const limits = {
 		/** Retry backoff for failed saves: 200 ms doubling to 10 s, for as long as it takes. */
 		writeRetryMinMs: 200,
 		writeRetryMaxMs: 10_000,
+		/**
+		 * On SQLite, pad writes share the store's connection and wait while one
+		 * of its transactions is open (those take milliseconds); past this the
+		 * write counts as failed and is retried with the backoff above.
+		 */
+		storeBusyMaxWaitMs: 2_000,
 		/** Refused sync handshakes per address per minute before further attempts are refused unchecked (like failed sign-ins). */
 		refusalsPerMinute: 60,
 		/** Ping interval; a connection that missed a whole interval is dropped (y-websocket clients expect < 30 s). */

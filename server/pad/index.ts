@@ -15,7 +15,6 @@
  * Document layout and readers live in shared/pad.
  */
 import type { Server as HttpServer } from 'node:http';
-import path from 'node:path';
 import * as Y from 'yjs';
 import { limits, type Config } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
@@ -28,7 +27,7 @@ import { PadConnection } from './connection.ts';
 import { listen } from './endpoint.ts';
 import { PadRegistry } from './registry.ts';
 import { PadStorage } from './storage.ts';
-import { SqliteAppender } from './sqlite-appender.ts';
+import { SqliteUpdateLog } from './sqlite-update-log.ts';
 import { UpdateWriter } from './writer.ts';
 
 export { CloseCode } from './close-codes.ts';
@@ -48,12 +47,10 @@ export interface PadDeps {
 export function createPad(deps: PadDeps) {
 	const log = deps.log.child({ feature: 'pad' });
 	const storage = new PadStorage(deps.store.db);
-	// On SQLite, appends and compactions run in a worker thread with its own
-	// connection (the file is the one server/store opens), so disk waits do not
-	// stop the event loop and the two connections never wait on each other's lock.
-	const appender = deps.store.dialect.kind === 'sqlite' ? new SqliteAppender(path.join(deps.config.dataDir, 'confidante.sqlite'), log) : null;
-	const writer = new UpdateWriter(appender ?? storage, log, { minMs: limits.pad.writeRetryMinMs, maxMs: limits.pad.writeRetryMaxMs });
-	const registry = new PadRegistry({ db: deps.store.db, storage, compactor: appender ?? storage, writer, log });
+	// On SQLite, appends and compactions are synchronous commits on the store's connection (see sqlite-update-log.ts).
+	const updateLog = deps.store.sqlite ? new SqliteUpdateLog(deps.store.sqlite) : null;
+	const writer = new UpdateWriter(updateLog ?? storage, log, { minMs: limits.pad.writeRetryMinMs, maxMs: limits.pad.writeRetryMaxMs });
+	const registry = new PadRegistry({ db: deps.store.db, storage, compactor: updateLog ?? storage, writer, log });
 	const connections = new Set<PadConnection>();
 
 	const endpoint = listen(deps.httpServer, { config: deps.config, auth: deps.auth, engagements: deps.engagements, log }, (ws, admission) => {
@@ -134,7 +131,6 @@ export function createPad(deps: PadDeps) {
 			registry.stopTimers();
 			for (const conn of connections) conn.close(CloseCode.goingAway, reason);
 			await writer.drain();
-			await appender?.close();
 		}
 	};
 }

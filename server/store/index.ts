@@ -4,6 +4,7 @@
  * at open. Everything durable goes through here.
  */
 import fs from 'node:fs';
+import type { DatabaseSync } from 'node:sqlite';
 import path from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
@@ -21,6 +22,13 @@ export type { Dialect, Migration } from './migrate.ts';
 export interface Store {
 	db: Kysely<Database>;
 	dialect: Dialect;
+	/**
+	 * The SQLite connection under `db` (null on PostgreSQL), for a feature
+	 * that must write synchronously (the pad's update log). Writing on it
+	 * while `db` has a transaction open would join that transaction: check
+	 * `isTransaction` first.
+	 */
+	sqlite: DatabaseSync | null;
 	/** Cheap round trip, for /readyz. */
 	ping(): Promise<void>;
 	close(): Promise<void>;
@@ -33,6 +41,7 @@ export async function openStore(opts: { dataDir: string; databaseUrl?: string | 
 	let db: Kysely<Database>;
 	let dialect: Dialect;
 	let checkpointer: { stop(): Promise<void> } | undefined;
+	let sqlite: DatabaseSync | null = null;
 	if (opts.databaseUrl) {
 		const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: 10 });
 		db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
@@ -41,6 +50,7 @@ export async function openStore(opts: { dataDir: string; databaseUrl?: string | 
 		fs.mkdirSync(opts.dataDir, { recursive: true });
 		const file = path.join(opts.dataDir, 'confidante.sqlite');
 		const database = openSqlite(file);
+		sqlite = database.raw;
 		checkpointer = startCheckpointer(file, limits.store.walCheckpointIntervalMs, opts.onError ?? (() => {}));
 		db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
 		dialect = { kind: 'sqlite', time: 'integer', bytes: 'blob' };
@@ -49,6 +59,7 @@ export async function openStore(opts: { dataDir: string; databaseUrl?: string | 
 	return {
 		db,
 		dialect,
+		sqlite,
 		async ping() {
 			await db.selectFrom('_migrations' as never).select(db.fn.countAll().as('n')).executeTakeFirst();
 		},

@@ -25,7 +25,28 @@ import {
 } from '../../shared/pad/index.ts';
 import { inspectUpdate } from '../../server/pad/update-check.ts';
 import { UpdateWriter } from '../../server/pad/writer.ts';
-import type { StoredUpdate } from '../../server/pad/storage.ts';
+import { PadStorage, type StoredUpdate } from '../../server/pad/storage.ts';
+import { SqliteUpdateLog } from '../../server/pad/sqlite-update-log.ts';
+import { openStore, type Store } from '../../server/store/index.ts';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/** A fresh SQLite store in a temporary folder (`prepare` may fill the folder first), removed afterwards. */
+async function withSqliteStore(test: (store: Store) => Promise<void>, prepare?: (dir: string) => Promise<void>): Promise<void> {
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'confidante-pad-unit-'));
+	try {
+		await prepare?.(dir);
+		const store = await openStore({ dataDir: dir });
+		try {
+			await test(store);
+		} finally {
+			await store.close();
+		}
+	} finally {
+		fs.rmSync(dir, { recursive: true, force: true });
+	}
+}
 
 const bounds = { maxStructsPerUpdate: 1000, maxClock: 2 ** 30 };
 
@@ -177,37 +198,68 @@ it('a document whose saves fail keeps the update unbroadcast, turns read-only fo
 	pad.destroy();
 });
 
-it('on SQLite, the worker thread appends and compacts; the store then loads the snapshot plus the later updates', async () => {
-	const fs = await import('node:fs');
-	const os = await import('node:os');
-	const path = await import('node:path');
-	const { openStore } = await import('../../server/store/index.ts');
-	const { PadStorage } = await import('../../server/pad/storage.ts');
-	const { SqliteAppender } = await import('../../server/pad/sqlite-appender.ts');
-	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'confidante-pad-unit-'));
-	const store = await openStore({ dataDir: dir });
-	const appender = new SqliteAppender(path.join(dir, 'confidante.sqlite'), pino({ level: 'silent' }));
-	try {
+it('on SQLite, the update log appends and compacts on the store connection; the store then loads the snapshot plus the later updates', () =>
+	withSqliteStore(async (store) => {
+		const log = new SqliteUpdateLog(store.sqlite!);
 		const doc = new Y.Doc();
 		const updates: Uint8Array[] = [];
 		doc.on('update', (u: Uint8Array) => updates.push(u));
 		for (let i = 0; i < 5; i++) insertAction(doc, newAction('c', { text: `a${i}` }));
 		const name = 'session.abcdefghij234567.shared';
-		await appender.append(updates.slice(0, 3).map((data, i) => ({ doc: name, seq: i + 1, data })));
-		await appender.append(updates.slice(0, 3).map((data, i) => ({ doc: name, seq: i + 1, data }))); // a retried batch is harmless
+		await log.append(updates.slice(0, 3).map((data, i) => ({ doc: name, seq: i + 1, data })));
+		await log.append(updates.slice(0, 3).map((data, i) => ({ doc: name, seq: i + 1, data }))); // a retried batch is harmless
 		const partial = new Y.Doc();
 		Y.applyUpdate(partial, Y.mergeUpdates(updates.slice(0, 3)));
-		await appender.compact(name, Y.encodeStateAsUpdate(partial), 3);
-		await appender.append(updates.slice(3).map((data, i) => ({ doc: name, seq: i + 4, data })));
+		await log.compact(name, Y.encodeStateAsUpdate(partial), 3);
+		await log.append(updates.slice(3).map((data, i) => ({ doc: name, seq: i + 4, data })));
 		const stored = await new PadStorage(store.db).load(name);
 		expect(stored.seq).toBe(5);
 		expect(stored.updates).toHaveLength(2);
 		const loaded = new Y.Doc();
 		for (const u of [stored.snapshot!, ...stored.updates]) Y.applyUpdate(loaded, u);
 		expect(readActions(loaded).map((a) => a.text)).toEqual(['a0', 'a1', 'a2', 'a3', 'a4']);
-	} finally {
-		await appender.close();
-		await store.close();
-		fs.rmSync(dir, { recursive: true, force: true });
-	}
+	}));
+
+it('on SQLite, an append waits for a store transaction to end instead of joining it (a rollback there does not lose the update)', () =>
+	withSqliteStore(async (store) => {
+		const log = new SqliteUpdateLog(store.sqlite!);
+		const name = 'session.abcdefghij234567.shared';
+		let appended: Promise<void> | undefined;
+		let storedDuring = -1;
+		await store.db
+			.transaction()
+			.execute(async (trx) => {
+				await trx.insertInto('pad_snapshots').values({ doc: 'other', seq: 1, data: Buffer.from([0, 0]), updated_at: 0 }).execute();
+				appended = log.append([{ doc: name, seq: 1, data: new Uint8Array([0, 0]) }]);
+				await new Promise((r) => setTimeout(r, 20));
+				storedDuring = (await trx.selectFrom('pad_updates').select('seq').execute()).length;
+				throw new Error('roll back');
+			})
+			.catch(() => {});
+		await appended;
+		expect(storedDuring).toBe(0);
+		expect((await new PadStorage(store.db).load(name)).seq).toBe(1);
+		expect(await new PadStorage(store.db).exists('other')).toBe(false);
+	}));
+
+it('on SQLite, migrating an existing store to the clustered update table keeps every stored update', async () => {
+	const { Kysely, SqliteDialect } = await import('kysely');
+	const { openSqlite } = await import('../../server/store/sqlite-driver.ts');
+	const { migrate } = await import('../../server/store/migrate.ts');
+	const { migrations } = await import('../../server/store/migrations/index.ts');
+	const name = 'session.abcdefghij234567.shared';
+	// A store as it was before the migration, holding three updates.
+	const storeAtPadMigration = async (dir: string) => {
+		const before = new Kysely<any>({ dialect: new SqliteDialect({ database: openSqlite(path.join(dir, 'confidante.sqlite')) }) });
+		await migrate(before, { kind: 'sqlite', time: 'integer', bytes: 'blob' }, migrations.slice(0, migrations.findIndex((m) => m.name === '0004_pad') + 1));
+		await before.insertInto('pad_updates').values([1, 2, 3].map((seq) => ({ doc: name, seq, data: Buffer.from([seq, 0]), created_at: seq }))).execute();
+		await before.destroy();
+	};
+	await withSqliteStore(async (store) => {
+		const table = store.sqlite!.prepare("SELECT sql FROM sqlite_master WHERE name = 'pad_updates'").get() as { sql: string };
+		expect(table.sql).toMatch(/WITHOUT ROWID/);
+		const stored = await new PadStorage(store.db).load(name);
+		expect(stored.seq).toBe(3);
+		expect(stored.updates.map((u) => [...u])).toEqual([[1, 0], [2, 0], [3, 0]]);
+	}, storeAtPadMigration);
 });
