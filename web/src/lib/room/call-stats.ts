@@ -5,7 +5,7 @@
  */
 import type { types } from 'mediasoup-client';
 import { QualityMeter, type Quality } from './quality.ts';
-import type { RemoteTrack } from './live-media.svelte.ts';
+import type { RemoteTrack } from './remote-tracks.svelte.ts';
 
 export class CallStats {
 	private meters = new Map<string, QualityMeter>();

@@ -12,7 +12,6 @@ import { Device, type types } from 'mediasoup-client';
 import type { SessionConnection } from '$lib/session/connection.svelte.ts';
 import type { Result } from '$shared/result.ts';
 import type {
-	ConsumerOptions,
 	MediaCapabilities,
 	MediaJoined,
 	MediaSource,
@@ -23,38 +22,19 @@ import { acquireOne } from './devices.ts';
 import type { Quality } from './quality.ts';
 import { CallStats, inboundAudio } from './call-stats.ts';
 import { tabPeerId } from './choice.ts';
+import { mark } from './marks.ts';
+import { createTransport, restartIce } from './transports.ts';
+import { RemoteTracks, type RemoteTrack } from './remote-tracks.svelte.ts';
+
+export type { RemoteTrack } from './remote-tracks.svelte.ts';
 
 export type MediaStatus = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'replaced' | 'unavailable';
 
-/** A track someone else publishes, as this tab receives it. */
-export interface RemoteTrack {
-	producerId: string;
-	consumerId: string;
-	userId: string;
-	kind: 'audio' | 'video';
-	source: MediaSource;
-	track: MediaStreamTrack;
-	/** The sender muted it (microphone) or turned it off (camera). */
-	paused: boolean;
-}
-
-/** How long a `disconnected` transport may try to recover by itself before we restart ICE. */
-const DISCONNECTED_GRACE_MS = 1500;
 const STATS_EVERY_MS = 2000;
-
-/** Timings of the last join, for the join benchmark (exposed on window.confidanteRoom). */
-export const mark = (name: string, detail?: unknown) => {
-	try {
-		performance.mark(`room:${name}`, { detail });
-	} catch {
-		// performance.mark with detail is missing in very old browsers; timings are optional.
-	}
-};
 
 export class LiveMedia {
 	status = $state<MediaStatus>('idle');
 	problem = $state<string | null>(null);
-	remote = $state.raw<RemoteTrack[]>([]);
 	micOn = $state(false);
 	cameraOn = $state(false);
 	screenOn = $state(false);
@@ -67,6 +47,11 @@ export class LiveMedia {
 	/** Connection quality per user id (this person under their own id). */
 	quality = $state<Record<string, Quality>>({});
 
+	/** Everyone else's tracks, as this tab receives them. */
+	get remote(): RemoteTrack[] {
+		return this.tracks.list;
+	}
+
 	private readonly connection: SessionConnection;
 	private readonly sessionId: string;
 	private readonly userId: string;
@@ -77,10 +62,6 @@ export class LiveMedia {
 	private sendTransport: types.Transport | null = null;
 	private recvTransport: types.Transport | null = null;
 	private producers: Partial<Record<MediaSource, types.Producer>> = {};
-	private consumers = new Map<string, types.Consumer>();
-	private hidden = new Set<string>();
-	/** Simulcast layer each tile asked for, by producer id (kept across consumer re-creation). */
-	private layers = new Map<string, number>();
 	private micTrack: MediaStreamTrack | null = null;
 	private cameraId: string | undefined;
 	private wanted = false;
@@ -90,11 +71,18 @@ export class LiveMedia {
 	private readonly stats = new CallStats();
 	private statsTimer: ReturnType<typeof setInterval> | null = null;
 	private unsubscribe: Array<() => void> = [];
+	/** Everyone else's tracks. */
+	private readonly tracks: RemoteTracks;
 
 	constructor(connection: SessionConnection, userId: string) {
 		this.connection = connection;
 		this.sessionId = connection.sessionId;
 		this.userId = userId;
+		this.tracks = new RemoteTracks({
+			userId,
+			request: (event, payload) => this.request(event, payload),
+			largestLayer: () => Math.max(0, (this.caps?.cameraLayers.length ?? 1) - 1)
+		});
 		const s = connection.socket;
 		const mine = (m: { sessionId: string }) => m.sessionId === this.sessionId && this.wanted;
 		const on = <A extends { sessionId: string }>(event: string, fn: (m: A) => void) => {
@@ -104,12 +92,12 @@ export class LiveMedia {
 		};
 		on<{ sessionId: string; producer: ProducerInfo }>('media:newProducer', (m) => {
 			mark('new-producer', { kind: m.producer.kind });
-			void this.serial(() => this.consume(m.producer));
+			void this.serial(() => this.tracks.consume(this.recvTransport, m.producer));
 		});
-		on<{ sessionId: string; producerId: string }>('media:producerClosed', (m) => this.dropConsumerOf(m.producerId));
+		on<{ sessionId: string; producerId: string }>('media:producerClosed', (m) => this.tracks.dropConsumerOf(m.producerId));
 		on<{ sessionId: string; userIds: string[] }>('media:inCall', (m) => (this.inCall = m.userIds));
-		on<{ sessionId: string; producerId: string }>('media:producerPaused', (m) => this.markPaused(m.producerId, true));
-		on<{ sessionId: string; producerId: string }>('media:producerResumed', (m) => this.markPaused(m.producerId, false));
+		on<{ sessionId: string; producerId: string }>('media:producerPaused', (m) => this.tracks.markPaused(m.producerId, true));
+		on<{ sessionId: string; producerId: string }>('media:producerResumed', (m) => this.tracks.markPaused(m.producerId, false));
 		on<{ sessionId: string; reason: string }>('media:renegotiate', () => void this.serial(() => this.setUp()));
 		// Transports made on the pre-join screen died with their worker: make new ones on Join.
 		const unprepare = (m: { sessionId: string }) => {
@@ -220,7 +208,7 @@ export class LiveMedia {
 				this.publishAll().then(() => mark('published'))
 			]);
 			this.inCall = joined.inCall;
-			await this.syncConsumers(joined.producers);
+			await this.tracks.sync(this.recvTransport, joined.producers);
 			this.status = 'live';
 			this.problem = null;
 			return;
@@ -249,7 +237,7 @@ export class LiveMedia {
 		}
 		await this.publishAll();
 		mark('published');
-		await this.syncConsumers(joined.producers);
+		await this.tracks.sync(this.recvTransport, joined.producers);
 		this.status = 'live';
 		this.problem = null;
 	}
@@ -262,53 +250,18 @@ export class LiveMedia {
 	}
 
 	private makeTransport(direction: 'send' | 'recv', options: MediaTransports['send']): types.Transport {
-		const device = this.device!;
-		const init = {
-			id: options.id,
-			iceParameters: options.iceParameters as types.IceParameters,
-			iceCandidates: options.iceCandidates as types.IceCandidate[],
-			dtlsParameters: options.dtlsParameters as types.DtlsParameters,
-			iceServers: this.caps?.iceServers as RTCIceServer[] | undefined
-		};
-		const transport = direction === 'send' ? device.createSendTransport(init) : device.createRecvTransport(init);
-		transport.on('connect', ({ dtlsParameters }, done, fail) => {
-			this.request('media:connectTransport', { transportId: transport.id, dtlsParameters }).then(() => done(), fail);
-		});
-		if (direction === 'send') {
-			transport.on('produce', ({ kind, rtpParameters, appData }, done, fail) => {
-				this.request<{ producerId: string }>('media:produce', { transportId: transport.id, kind, rtpParameters, source: appData.source, paused: appData.paused === true }).then(
-					({ producerId }) => done({ id: producerId }),
-					fail
-				);
-			});
-		}
-		let recovering: ReturnType<typeof setTimeout> | null = null;
-		transport.on('connectionstatechange', (state) => {
-			if (state === 'connected') {
-				mark(`${direction}-connected`);
-				if (recovering) clearTimeout(recovering);
-				recovering = null;
-			} else if (state === 'failed' || state === 'disconnected') {
-				// The socket may be fine while the media path broke (new network): restart ICE.
-				if (recovering) return;
-				recovering = setTimeout(
-					() => {
-						recovering = null;
-						if (!transport.closed && transport.connectionState !== 'connected' && this.connection.socket.connected) {
-							void this.serial(() => this.restartIce(transport));
-						}
-					},
-					state === 'failed' ? 0 : DISCONNECTED_GRACE_MS
-				);
+		return createTransport(this.device!, direction, options, {
+			iceServers: this.caps?.iceServers as RTCIceServer[] | undefined,
+			request: (event, payload) => this.request(event, payload),
+			// The socket may be fine while the media path broke (new network): restart ICE.
+			recover: (transport) => {
+				if (this.connection.socket.connected) void this.serial(() => this.restartIce(transport));
 			}
 		});
-		return transport;
 	}
 
-	private async restartIce(transport: types.Transport): Promise<void> {
-		if (transport.closed) return;
-		const { iceParameters } = await this.request<{ iceParameters: types.IceParameters }>('media:restartIce', { transportId: transport.id });
-		await transport.restartIce({ iceParameters });
+	private restartIce(transport: types.Transport): Promise<void> {
+		return restartIce(transport, (event, payload) => this.request(event, payload));
 	}
 
 	/** Publishes every track that should be on and is not yet. */
@@ -343,79 +296,14 @@ export class LiveMedia {
 		});
 	}
 
-	/** Consumes what the server lists and drops consumers of producers that are gone. */
-	private async syncConsumers(list: ProducerInfo[]): Promise<void> {
-		const wanted = new Set(list.map((p) => p.producerId));
-		for (const r of this.remote) if (!wanted.has(r.producerId)) this.dropConsumerOf(r.producerId);
-		await Promise.all(list.filter((p) => !this.remote.some((r) => r.producerId === p.producerId && !this.consumers.get(r.consumerId)?.closed)).map((p) => this.consume(p)));
-		for (const p of list) this.markPaused(p.producerId, p.paused);
-	}
-
-	private async consume(info: ProducerInfo): Promise<void> {
-		const transport = this.recvTransport;
-		if (!transport || transport.closed || info.userId === this.userId) return;
-		// Announced and listed both (it appeared while we joined): one consumer is enough.
-		if (this.remote.some((r) => r.producerId === info.producerId && this.consumers.get(r.consumerId)?.closed === false)) return;
-		const options = await this.request<ConsumerOptions>('media:consume', { producerId: info.producerId }).catch((err: { code?: string }) => {
-			// The producer closed meanwhile: nothing to show.
-			if (err.code === 'not_found') return null;
-			throw err;
-		});
-		if (!options || transport.closed) return;
-		const consumer = await transport.consume({
-			id: options.consumerId,
-			producerId: options.producerId,
-			kind: options.kind,
-			rtpParameters: options.rtpParameters as types.RtpParameters
-		});
-		this.dropConsumerOf(options.producerId);
-		this.consumers.set(consumer.id, consumer);
-		consumer.on('transportclose', () => this.forgetConsumer(consumer.id));
-		this.remote = [
-			...this.remote,
-			{ producerId: options.producerId, consumerId: consumer.id, userId: options.userId, kind: options.kind, source: options.source, track: consumer.track, paused: options.producerPaused }
-		];
-		mark('consumer-ready', { kind: options.kind });
-		const layer = this.layers.get(options.producerId);
-		if (layer !== undefined && options.kind === 'video') await this.request('media:preferLayer', { consumerId: consumer.id, spatialLayer: layer });
-		if (!this.hidden.has(options.producerId)) await this.request('media:resumeConsumer', { consumerId: consumer.id });
-		mark('consumer-resumed', { kind: options.kind });
-	}
-
-	private dropConsumerOf(producerId: string): void {
-		const r = this.remote.find((x) => x.producerId === producerId);
-		if (!r) return;
-		this.consumers.get(r.consumerId)?.close();
-		this.forgetConsumer(r.consumerId);
-	}
-
-	private forgetConsumer(consumerId: string): void {
-		this.consumers.delete(consumerId);
-		if (this.remote.some((r) => r.consumerId === consumerId)) this.remote = this.remote.filter((r) => r.consumerId !== consumerId);
-	}
-
-	private markPaused(producerId: string, paused: boolean): void {
-		if (!this.remote.some((r) => r.producerId === producerId && r.paused !== paused)) return;
-		this.remote = this.remote.map((r) => (r.producerId === producerId ? { ...r, paused } : r));
-	}
-
 	/** A tile scrolled out of view (or back): stop or restart its video at the server. */
-	async setVisible(producerId: string, visible: boolean): Promise<void> {
-		if (visible) this.hidden.delete(producerId);
-		else this.hidden.add(producerId);
-		const r = this.remote.find((x) => x.producerId === producerId);
-		if (!r || r.kind !== 'video') return;
-		await this.request(visible ? 'media:resumeConsumer' : 'media:pauseConsumer', { consumerId: r.consumerId }).catch((err: unknown) => console.warn('[room]', err));
+	setVisible(producerId: string, visible: boolean): Promise<void> {
+		return this.tracks.setVisible(producerId, visible);
 	}
 
 	/** A small tile (grid, strip) needs the small layer; a large one the full picture. */
-	async preferLayer(producerId: string, small: boolean): Promise<void> {
-		const spatialLayer = small ? 0 : Math.max(0, (this.caps?.cameraLayers.length ?? 1) - 1);
-		if (this.layers.get(producerId) === spatialLayer) return;
-		this.layers.set(producerId, spatialLayer);
-		const r = this.remote.find((x) => x.producerId === producerId);
-		if (!r || r.kind !== 'video') return;
-		await this.request('media:preferLayer', { consumerId: r.consumerId, spatialLayer }).catch((err: unknown) => console.warn('[room]', err));
+	preferLayer(producerId: string, small: boolean): Promise<void> {
+		return this.tracks.preferLayer(producerId, small);
 	}
 
 	async setMic(on: boolean): Promise<void> {
@@ -490,13 +378,13 @@ export class LiveMedia {
 
 	/** Per-person connection figures, every few seconds. */
 	private async measure(): Promise<void> {
-		const next = await this.stats.measure(this.remote, this.consumers, this.sendTransport, this.userId);
+		const next = await this.stats.measure(this.tracks.list, this.tracks.consumers, this.sendTransport, this.userId);
 		if (next) this.quality = next;
 	}
 
 	/** Received audio per person, for tests and the benchmark (window.confidanteRoom). */
 	inboundAudio(): Promise<Record<string, { bytes: number; energy: number }>> {
-		return inboundAudio(this.remote, this.consumers);
+		return inboundAudio(this.tracks.list, this.tracks.consumers);
 	}
 
 	private closeTransports(): void {
@@ -505,8 +393,7 @@ export class LiveMedia {
 		this.sendTransport = null;
 		this.recvTransport = null;
 		this.producers = {};
-		this.consumers.clear();
-		this.remote = [];
+		this.tracks.clear();
 		this.stats.reset();
 	}
 

@@ -1,0 +1,124 @@
+/**
+ * What this tab receives: one mediasoup consumer per track someone else
+ * publishes, the list the tiles show, and each tile's wishes (a hidden tile
+ * paused at the server, a small tile on the small layer), which outlive a
+ * reconnect.
+ */
+import type { types } from 'mediasoup-client';
+import type { ConsumerOptions, MediaSource, ProducerInfo } from '$shared/protocol/media.ts';
+import { mark } from './marks.ts';
+
+/** A track someone else publishes, as this tab receives it. */
+export interface RemoteTrack {
+	producerId: string;
+	consumerId: string;
+	userId: string;
+	kind: 'audio' | 'video';
+	source: MediaSource;
+	track: MediaStreamTrack;
+	/** The sender muted it (microphone) or turned it off (camera). */
+	paused: boolean;
+}
+
+type Request = <T>(event: string, payload: Record<string, unknown>) => Promise<T>;
+
+export class RemoteTracks {
+	list = $state.raw<RemoteTrack[]>([]);
+	readonly consumers = new Map<string, types.Consumer>();
+	private readonly hidden = new Set<string>();
+	/** Spatial layer wanted per producer. */
+	private readonly layers = new Map<string, number>();
+	private readonly userId: string;
+	private readonly request: Request;
+	private readonly largestLayer: () => number;
+
+	constructor(deps: { userId: string; request: Request; largestLayer: () => number }) {
+		this.userId = deps.userId;
+		this.request = deps.request;
+		this.largestLayer = deps.largestLayer;
+	}
+
+	/** Consumes what the server lists and drops consumers of producers that are gone. */
+	async sync(transport: types.Transport | null, producers: ProducerInfo[]): Promise<void> {
+		const wanted = new Set(producers.map((p) => p.producerId));
+		for (const r of this.list) if (!wanted.has(r.producerId)) this.dropConsumerOf(r.producerId);
+		await Promise.all(producers.filter((p) => !this.receiving(p.producerId)).map((p) => this.consume(transport, p)));
+		for (const p of producers) this.markPaused(p.producerId, p.paused);
+	}
+
+	private receiving(producerId: string): boolean {
+		return this.list.some((r) => r.producerId === producerId && this.consumers.get(r.consumerId)?.closed === false);
+	}
+
+	async consume(transport: types.Transport | null, info: ProducerInfo): Promise<void> {
+		if (!transport || transport.closed || info.userId === this.userId) return;
+		// Announced and listed both (it appeared while we joined): one consumer is enough.
+		if (this.receiving(info.producerId)) return;
+		const options = await this.request<ConsumerOptions>('media:consume', { producerId: info.producerId }).catch((err: { code?: string }) => {
+			// The producer closed meanwhile: nothing to show.
+			if (err.code === 'not_found') return null;
+			throw err;
+		});
+		if (!options || transport.closed) return;
+		const consumer = await transport.consume({
+			id: options.consumerId,
+			producerId: options.producerId,
+			kind: options.kind,
+			rtpParameters: options.rtpParameters as types.RtpParameters
+		});
+		this.dropConsumerOf(options.producerId);
+		this.consumers.set(consumer.id, consumer);
+		consumer.on('transportclose', () => this.forget(consumer.id));
+		this.list = [
+			...this.list,
+			{ producerId: options.producerId, consumerId: consumer.id, userId: options.userId, kind: options.kind, source: options.source, track: consumer.track, paused: options.producerPaused }
+		];
+		mark('consumer-ready', { kind: options.kind });
+		const layer = this.layers.get(options.producerId);
+		if (layer !== undefined && options.kind === 'video') await this.request('media:preferLayer', { consumerId: consumer.id, spatialLayer: layer });
+		if (!this.hidden.has(options.producerId)) await this.request('media:resumeConsumer', { consumerId: consumer.id });
+		mark('consumer-resumed', { kind: options.kind });
+	}
+
+	dropConsumerOf(producerId: string): void {
+		const r = this.list.find((x) => x.producerId === producerId);
+		if (!r) return;
+		this.consumers.get(r.consumerId)?.close();
+		this.forget(r.consumerId);
+	}
+
+	private forget(consumerId: string): void {
+		this.consumers.delete(consumerId);
+		if (this.list.some((r) => r.consumerId === consumerId)) this.list = this.list.filter((r) => r.consumerId !== consumerId);
+	}
+
+	markPaused(producerId: string, paused: boolean): void {
+		if (!this.list.some((r) => r.producerId === producerId && r.paused !== paused)) return;
+		this.list = this.list.map((r) => (r.producerId === producerId ? { ...r, paused } : r));
+	}
+
+	/** A tile scrolled out of view (or back): stop or restart its video at the server. */
+	async setVisible(producerId: string, visible: boolean): Promise<void> {
+		if (visible) this.hidden.delete(producerId);
+		else this.hidden.add(producerId);
+		const r = this.list.find((x) => x.producerId === producerId);
+		if (!r || r.kind !== 'video') return;
+		await this.request(visible ? 'media:resumeConsumer' : 'media:pauseConsumer', { consumerId: r.consumerId }).catch((err: unknown) => console.warn('[room]', err));
+	}
+
+	/** A small tile (grid, strip) needs the small layer; a large one the full picture. */
+	async preferLayer(producerId: string, small: boolean): Promise<void> {
+		const spatialLayer = small ? 0 : this.largestLayer();
+		if (this.layers.get(producerId) === spatialLayer) return;
+		this.layers.set(producerId, spatialLayer);
+		const r = this.list.find((x) => x.producerId === producerId);
+		if (!r || r.kind !== 'video') return;
+		await this.request('media:preferLayer', { consumerId: r.consumerId, spatialLayer }).catch((err: unknown) => console.warn('[room]', err));
+	}
+
+	/** The transports closed: every consumer went with them. */
+	clear(): void {
+		this.consumers.clear();
+		this.list = [];
+	}
+}

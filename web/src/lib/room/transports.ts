@@ -1,0 +1,67 @@
+/**
+ * A mediasoup transport wired to the server's signalling: connecting
+ * (DTLS), producing on the send side, and recovering by itself when its
+ * media path breaks while the socket stays up.
+ */
+import type { Device, types } from 'mediasoup-client';
+import type { MediaTransports } from '$shared/protocol/media.ts';
+import { mark } from './marks.ts';
+
+/** How long a `disconnected` transport may try to recover by itself before ICE is restarted. */
+const DISCONNECTED_GRACE_MS = 1500;
+
+type Request = <T>(event: string, payload: Record<string, unknown>) => Promise<T>;
+
+export interface TransportContext {
+	iceServers: RTCIceServer[] | undefined;
+	request: Request;
+	/** The transport failed, or stayed disconnected past the grace time: restart its ICE. */
+	recover(transport: types.Transport): void;
+}
+
+export function createTransport(device: Device, direction: 'send' | 'recv', options: MediaTransports['send'], ctx: TransportContext): types.Transport {
+	const init = {
+		id: options.id,
+		iceParameters: options.iceParameters as types.IceParameters,
+		iceCandidates: options.iceCandidates as types.IceCandidate[],
+		dtlsParameters: options.dtlsParameters as types.DtlsParameters,
+		iceServers: ctx.iceServers
+	};
+	const transport = direction === 'send' ? device.createSendTransport(init) : device.createRecvTransport(init);
+	transport.on('connect', ({ dtlsParameters }, done, fail) => {
+		ctx.request('media:connectTransport', { transportId: transport.id, dtlsParameters }).then(() => done(), fail);
+	});
+	if (direction === 'send') {
+		transport.on('produce', ({ kind, rtpParameters, appData }, done, fail) => {
+			ctx.request<{ producerId: string }>('media:produce', { transportId: transport.id, kind, rtpParameters, source: appData.source, paused: appData.paused === true }).then(
+				({ producerId }) => done({ id: producerId }),
+				fail
+			);
+		});
+	}
+	let recovering: ReturnType<typeof setTimeout> | null = null;
+	transport.on('connectionstatechange', (state) => {
+		if (state === 'connected') {
+			mark(`${direction}-connected`);
+			if (recovering) clearTimeout(recovering);
+			recovering = null;
+		} else if (state === 'failed' || state === 'disconnected') {
+			if (recovering) return;
+			recovering = setTimeout(
+				() => {
+					recovering = null;
+					if (!transport.closed && transport.connectionState !== 'connected') ctx.recover(transport);
+				},
+				state === 'failed' ? 0 : DISCONNECTED_GRACE_MS
+			);
+		}
+	});
+	return transport;
+}
+
+/** New ICE credentials from the server, then an ICE restart in the browser. */
+export async function restartIce(transport: types.Transport, request: Request): Promise<void> {
+	if (transport.closed) return;
+	const { iceParameters } = await request<{ iceParameters: types.IceParameters }>('media:restartIce', { transportId: transport.id });
+	await transport.restartIce({ iceParameters });
+}
