@@ -10,6 +10,9 @@
 // 1,200 prompts; here the work is a pass over the vocabulary per new query
 // word and a pass over the postings, and only the best `limit` are sorted.
 import type { Prompt, PromptPhase, PromptTheme } from './index.ts';
+import { matchTier, tokenizePrompt } from './words.ts';
+
+export { tokenizePrompt } from './words.ts';
 
 /** How the best query word matched: 'none' when the query was empty. */
 export type PromptMatch = 'exact' | 'prefix' | 'typo' | 'none';
@@ -62,52 +65,6 @@ const SHORT_TERM = 3;
 // Query words whose vocabulary matches are remembered while the coach types:
 // typing "what would you like" looks "what" and "would" up once, not per key.
 const TERM_CACHE_SIZE = 256;
-
-/** Letters and digits only, lower case, accents and apostrophes dropped. */
-export function tokenizePrompt(text: string): string[] {
-	return text
-		.normalize('NFKD')
-		.replace(/\p{M}+/gu, '')
-		.toLocaleLowerCase('en')
-		.replace(/['\u2019]s(?![\p{L}\p{N}])/gu, '') // "coach's" finds "coach"
-		.replace(/(?<=\p{L})['\u2019](?=\p{L})/gu, '') // "don't" stays one word
-		.split(/[^\p{L}\p{N}]+/u)
-		.filter((term) => term.length > 0);
-}
-
-// A typo is one wrong letter in a word of 4+ letters, two in a word of 8+;
-// shorter words only match exactly or as the start of a longer word.
-function typoDistance(term: string): number {
-	if (term.length >= 8) return 2;
-	if (term.length >= 4) return 1;
-	return 0;
-}
-
-/** 3 exact, 2 prefix, 1 typo, 0 unrelated: how `docTerm` answers `queryTerm`. */
-function matchTier(queryTerm: string, docTerm: string): number {
-	if (docTerm === queryTerm) return 3;
-	if (docTerm.startsWith(queryTerm)) return 2;
-	return withinDistance(queryTerm, docTerm, typoDistance(queryTerm)) ? 1 : 0;
-}
-
-/** Levenshtein distance of at most `max`. */
-function withinDistance(a: string, b: string, max: number): boolean {
-	if (max === 0 || Math.abs(a.length - b.length) > max) return false;
-	let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-	for (let i = 1; i <= a.length; i++) {
-		const current = [i];
-		let rowMin = i;
-		for (let j = 1; j <= b.length; j++) {
-			const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-			const value = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
-			current.push(value);
-			rowMin = Math.min(rowMin, value);
-		}
-		if (rowMin > max) return false;
-		previous = current;
-	}
-	return previous[b.length]! <= max;
-}
 
 const TIER_MATCH: readonly PromptMatch[] = ['none', 'typo', 'prefix', 'exact'];
 
