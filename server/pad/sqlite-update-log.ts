@@ -87,4 +87,3 @@ export class SqliteUpdateLog implements AppendTarget, Compactor {
 		}
 	}
 }
-

@@ -1,8 +1,12 @@
 /**
  * Pad rules that need no server: the document layout helpers, notes as
  * Markdown, the update inspection against crafted updates (yjs issue 687),
- * and the writer's keep-in-memory-and-retry behaviour when saving fails.
+ * the writer's keep-in-memory-and-retry behaviour when saving fails, and
+ * the SQLite update log (its transactions, its migration).
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { expect, it } from 'vitest';
 import * as Y from 'yjs';
 import pino from 'pino';
@@ -28,9 +32,6 @@ import { UpdateWriter } from '../../server/pad/writer.ts';
 import { PadStorage, type StoredUpdate } from '../../server/pad/storage.ts';
 import { SqliteUpdateLog } from '../../server/pad/sqlite-update-log.ts';
 import { openStore, type Store } from '../../server/store/index.ts';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 
 /** A fresh SQLite store in a temporary folder (`prepare` may fill the folder first), removed afterwards. */
 async function withSqliteStore(test: (store: Store) => Promise<void>, prepare?: (dir: string) => Promise<void>): Promise<void> {

@@ -104,3 +104,21 @@ export async function listDevices(): Promise<Record<DeviceKind, DeviceChoice[]>>
 	}
 	return out;
 }
+
+/**
+ * A screen, window or tab to share, picked in the browser's own dialog.
+ * Null when the person cancelled the picker: a choice, not a problem.
+ */
+export async function acquireScreen(): Promise<{ track: MediaStreamTrack } | { problem: string } | null> {
+	try {
+		const stream = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { ideal: 15, max: 30 } }, audio: false });
+		const track = stream.getVideoTracks()[0];
+		if (!track) return null;
+		// Text and slides stay sharp rather than smooth.
+		track.contentHint = 'detail';
+		return { track };
+	} catch (err) {
+		if ((err as { name?: string }).name === 'NotAllowedError') return null;
+		return { problem: 'Your screen could not be shared in this browser.' };
+	}
+}

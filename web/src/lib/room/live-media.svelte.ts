@@ -11,19 +11,13 @@
 import { Device, type types } from 'mediasoup-client';
 import type { SessionConnection } from '$lib/session/connection.svelte.ts';
 import type { Result } from '$shared/result.ts';
-import type {
-	MediaCapabilities,
-	MediaJoined,
-	MediaSource,
-	MediaTransports,
-	ProducerInfo
-} from '$shared/protocol/media.ts';
-import { acquireOne } from './devices.ts';
+import type { MediaCapabilities, MediaJoined, MediaSource, MediaTransports, ProducerInfo } from '$shared/protocol/media.ts';
+import { acquireOne, acquireScreen } from './devices.ts';
 import type { Quality } from './quality.ts';
 import { CallStats, inboundAudio } from './call-stats.ts';
 import { tabPeerId } from './choice.ts';
 import { mark } from './marks.ts';
-import { createTransport, restartIce } from './transports.ts';
+import { createTransport, encodingsFor, restartIce, type Request } from './transports.ts';
 import { RemoteTracks, type RemoteTrack } from './remote-tracks.svelte.ts';
 
 export type { RemoteTrack } from './remote-tracks.svelte.ts';
@@ -80,16 +74,17 @@ export class LiveMedia {
 		this.userId = userId;
 		this.tracks = new RemoteTracks({
 			userId,
-			request: (event, payload) => this.request(event, payload),
+			request: this.request,
 			largestLayer: () => Math.max(0, (this.caps?.cameraLayers.length ?? 1) - 1)
 		});
 		const s = connection.socket;
 		const mine = (m: { sessionId: string }) => m.sessionId === this.sessionId && this.wanted;
-		const on = <A extends { sessionId: string }>(event: string, fn: (m: A) => void) => {
-			const handler = (m: A) => mine(m) && fn(m);
-			(s as unknown as { on(e: string, f: (m: A) => void): void }).on(event, handler);
-			this.unsubscribe.push(() => (s as unknown as { off(e: string, f: (m: A) => void): void }).off(event, handler));
+		const listen = <A>(event: string, handler: (m: A) => void) => {
+			const target = s as unknown as { on(e: string, f: (m: A) => void): void; off(e: string, f: (m: A) => void): void };
+			target.on(event, handler);
+			this.unsubscribe.push(() => target.off(event, handler));
 		};
+		const on = <A extends { sessionId: string }>(event: string, fn: (m: A) => void) => listen<A>(event, (m) => mine(m) && fn(m));
 		on<{ sessionId: string; producer: ProducerInfo }>('media:newProducer', (m) => {
 			mark('new-producer', { kind: m.producer.kind });
 			void this.serial(() => this.tracks.consume(this.recvTransport, m.producer));
@@ -100,21 +95,17 @@ export class LiveMedia {
 		on<{ sessionId: string; producerId: string }>('media:producerResumed', (m) => this.tracks.markPaused(m.producerId, false));
 		on<{ sessionId: string; reason: string }>('media:renegotiate', () => void this.serial(() => this.setUp()));
 		// Transports made on the pre-join screen died with their worker: make new ones on Join.
-		const unprepare = (m: { sessionId: string }) => {
+		listen<{ sessionId: string }>('media:renegotiate', (m) => {
 			if (m.sessionId === this.sessionId) this.prepared = false;
-		};
-		s.on('media:renegotiate', unprepare);
-		this.unsubscribe.push(() => s.off('media:renegotiate', unprepare));
+		});
 		on<{ sessionId: string }>('media:replaced', () => {
 			this.status = 'replaced';
 			this.closeTransports();
 		});
-		const onDisconnect = () => {
+		listen('disconnect', () => {
 			this.prepared = false;
 			if (this.wanted && this.status === 'live') this.status = 'reconnecting';
-		};
-		s.on('disconnect', onDisconnect);
-		this.unsubscribe.push(() => s.off('disconnect', onDisconnect));
+		});
 		this.unsubscribe.push(
 			connection.onJoined(() => {
 				if (this.wanted && this.status !== 'replaced') void this.serial(() => this.setUp());
@@ -173,14 +164,15 @@ export class LiveMedia {
 		return run;
 	}
 
-	private async request<T>(event: string, payload: Record<string, unknown>): Promise<T> {
+	// An arrow, so the transports and the received tracks can call it as it is.
+	private readonly request: Request = async <T>(event: string, payload: Record<string, unknown>): Promise<T> => {
 		const r: Result<T> = await this.connection.request<T>(event, { sessionId: this.sessionId, ...payload });
 		if (!r.ok) {
 			if (r.error.code === 'unavailable' && event === 'media:capabilities') this.status = 'unavailable';
 			throw Object.assign(new Error(`${event}: ${r.error.message}`), { code: r.error.code });
 		}
 		return r.value;
-	}
+	};
 
 	private async loadDevice(): Promise<void> {
 		const caps = await this.request<MediaCapabilities>('media:capabilities', {});
@@ -224,7 +216,7 @@ export class LiveMedia {
 		}
 		const kept = joined.kept;
 		if (kept && this.sendTransport?.id === kept.sendTransportId && this.recvTransport?.id === kept.recvTransportId && !this.sendTransport.closed) {
-			await Promise.all([this.restartIce(this.sendTransport), this.restartIce(this.recvTransport)]);
+			await Promise.all([restartIce(this.sendTransport, this.request), restartIce(this.recvTransport, this.request)]);
 			for (const [source, producer] of Object.entries(this.producers)) {
 				if (producer && !kept.producerIds.includes(producer.id)) {
 					producer.close();
@@ -252,16 +244,12 @@ export class LiveMedia {
 	private makeTransport(direction: 'send' | 'recv', options: MediaTransports['send']): types.Transport {
 		return createTransport(this.device!, direction, options, {
 			iceServers: this.caps?.iceServers as RTCIceServer[] | undefined,
-			request: (event, payload) => this.request(event, payload),
+			request: this.request,
 			// The socket may be fine while the media path broke (new network): restart ICE.
 			recover: (transport) => {
-				if (this.connection.socket.connected) void this.serial(() => this.restartIce(transport));
+				if (this.connection.socket.connected) void this.serial(() => restartIce(transport, this.request));
 			}
 		});
-	}
-
-	private restartIce(transport: types.Transport): Promise<void> {
-		return restartIce(transport, (event, payload) => this.request(event, payload));
 	}
 
 	/** Publishes every track that should be on and is not yet. */
@@ -278,16 +266,11 @@ export class LiveMedia {
 	private async publish(source: MediaSource, track: MediaStreamTrack, paused: boolean): Promise<void> {
 		const transport = this.sendTransport;
 		if (!transport || transport.closed) return;
-		const caps = this.caps;
 		const producer = await transport.produce({
 			track,
 			stopTracks: false,
 			appData: { source, paused },
-			...(source === 'camera' && caps
-				? { encodings: caps.cameraLayers.map((l) => ({ ...l })), codecOptions: { videoGoogleStartBitrate: 1000 } }
-				: source === 'screen' && caps
-					? { encodings: [{ maxBitrate: caps.screenMaxBitrate }] }
-					: { codecOptions: { opusDtx: true, opusFec: true } })
+			...encodingsFor(source, this.caps)
 		});
 		if (paused) producer.pause();
 		this.producers[source] = producer;
@@ -359,17 +342,13 @@ export class LiveMedia {
 			this.localScreen = null;
 			return;
 		}
-		let track: MediaStreamTrack | undefined;
-		try {
-			const stream = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { ideal: 15, max: 30 } }, audio: false });
-			track = stream.getVideoTracks()[0];
-		} catch (err) {
-			// Cancelling the browser's picker is a choice, not a problem.
-			if ((err as { name?: string }).name !== 'NotAllowedError') this.problem = 'Your screen could not be shared in this browser.';
+		const got = await acquireScreen();
+		if (!got) return;
+		if ('problem' in got) {
+			this.problem = got.problem;
 			return;
 		}
-		if (!track) return;
-		track.contentHint = 'detail';
+		const track = got.track;
 		track.addEventListener('ended', () => void this.setScreen(false));
 		this.localScreen = track;
 		this.screenOn = true;

@@ -7,6 +7,7 @@
 import type { types } from 'mediasoup-client';
 import type { ConsumerOptions, MediaSource, ProducerInfo } from '$shared/protocol/media.ts';
 import { mark } from './marks.ts';
+import type { Request } from './transports.ts';
 
 /** A track someone else publishes, as this tab receives it. */
 export interface RemoteTrack {
@@ -19,8 +20,6 @@ export interface RemoteTrack {
 	/** The sender muted it (microphone) or turned it off (camera). */
 	paused: boolean;
 }
-
-type Request = <T>(event: string, payload: Record<string, unknown>) => Promise<T>;
 
 export class RemoteTracks {
 	list = $state.raw<RemoteTrack[]>([]);

@@ -4,13 +4,14 @@
  * media path breaks while the socket stays up.
  */
 import type { Device, types } from 'mediasoup-client';
-import type { MediaTransports } from '$shared/protocol/media.ts';
+import type { MediaCapabilities, MediaSource, MediaTransports } from '$shared/protocol/media.ts';
 import { mark } from './marks.ts';
 
 /** How long a `disconnected` transport may try to recover by itself before ICE is restarted. */
 const DISCONNECTED_GRACE_MS = 1500;
 
-type Request = <T>(event: string, payload: Record<string, unknown>) => Promise<T>;
+/** A signalling request for this session; rejects with the server's message. */
+export type Request = <T>(event: string, payload: Record<string, unknown>) => Promise<T>;
 
 export interface TransportContext {
 	iceServers: RTCIceServer[] | undefined;
@@ -64,4 +65,11 @@ export async function restartIce(transport: types.Transport, request: Request): 
 	if (transport.closed) return;
 	const { iceParameters } = await request<{ iceParameters: types.IceParameters }>('media:restartIce', { transportId: transport.id });
 	await transport.restartIce({ iceParameters });
+}
+
+/** How a source is sent: the camera in simulcast layers, a screen capped, the microphone with Opus DTX and FEC. */
+export function encodingsFor(source: MediaSource, caps: MediaCapabilities | null): Pick<types.ProducerOptions, 'encodings' | 'codecOptions'> {
+	if (source === 'camera' && caps) return { encodings: caps.cameraLayers.map((l) => ({ ...l })), codecOptions: { videoGoogleStartBitrate: 1000 } };
+	if (source === 'screen' && caps) return { encodings: [{ maxBitrate: caps.screenMaxBitrate }] };
+	return { codecOptions: { opusDtx: true, opusFec: true } };
 }
