@@ -167,15 +167,26 @@ export const limits = {
 		 * and showed in the pad's p99 (docs/benchmarks.md).
 		 */
 		compactAfterUpdates: 2_000,
+		/**
+		 * ...and at the latest this long (1-1.5x) after its first update since
+		 * the last compaction: on SQLite, journal segments are deleted once
+		 * snapshots cover them, so this bounds the journal (and the replay at
+		 * start-up after a crash) to about a minute and a half of updates.
+		 */
+		compactAfterMs: 60_000,
+		/** On SQLite, a journal segment file is closed at this size and deleted once snapshots cover it. */
+		journalSegmentBytes: 16 * 1024 * 1024,
+		/** On SQLite, the journal is flushed to disk this often (a power cut loses at most about this much). */
+		journalSyncMs: 1_000,
 		/** A document with nobody connected is compacted and dropped from memory after this long. */
 		unloadAfterMs: 30_000,
 		/** Retry backoff for failed saves: 200 ms doubling to 10 s, for as long as it takes. */
 		writeRetryMinMs: 200,
 		writeRetryMaxMs: 10_000,
 		/**
-		 * On SQLite, pad writes share the store's connection and wait while one
-		 * of its transactions is open (those take milliseconds); past this the
-		 * write counts as failed and is retried with the backoff above.
+		 * On SQLite, pad snapshots share the store's connection and wait while
+		 * one of its transactions is open (those take milliseconds); past this
+		 * the compaction counts as failed and is tried again later.
 		 */
 		storeBusyMaxWaitMs: 2_000,
 		/** Refused sync handshakes per address per minute before further attempts are refused unchecked (like failed sign-ins). */

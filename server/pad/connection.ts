@@ -60,9 +60,8 @@ export class PadConnection implements PadPeer {
 			this.log.warn({ buffered: this.ws.bufferedAmount }, 'pad connection cannot keep up; dropping it');
 			return void this.ws.terminate();
 		}
-		this.ws.send(message, (err) => {
-			if (err) this.log.debug({ err }, 'pad send failed');
-		});
+		// No callback per message: a failed send closes the socket, which 'error' and 'close' report.
+		this.ws.send(message);
 	}
 
 	close(code: number, reason: string): void {

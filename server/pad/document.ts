@@ -103,6 +103,7 @@ export class PadDocument {
 	private unstored = 0;
 	private lastWrite: Promise<void> = Promise.resolve();
 	private compacting: Promise<void> | null = null;
+	private compactTimer: NodeJS.Timeout | null = null;
 	private savingProblem: PadServerState | null = null;
 	private sealed: PadServerState | null = null;
 	private readonly owners = new Map<number, PadPeer>();
@@ -145,6 +146,11 @@ export class PadDocument {
 		return this.unstored > 0;
 	}
 
+	/** True when the stored snapshot holds every update applied so far. */
+	get compacted(): boolean {
+		return this.sinceCompaction === 0;
+	}
+
 	/** Highest update sequence number given out (stored or being stored). */
 	get lastSeq(): number {
 		return this.seq;
@@ -155,14 +161,18 @@ export class PadDocument {
 		if (origin === LOAD) return;
 		this.seq++;
 		this.sinceCompaction++;
-		this.unstored++;
 		const message = syncMessage((e) => syncProtocol.writeUpdate(e, update));
-		const write = this.writer.append(this.name, this.seq, update).then(() => {
-			this.unstored--;
+		const relay = () => {
 			for (const peer of this.peers) if (peer !== origin) peer.send(message);
 			if (this.sinceCompaction >= this.compactAfter) void this.compact();
+			else this.compactLater();
+		};
+		if (this.writer.storeNow(this.name, this.seq, update)) return relay();
+		this.unstored++;
+		this.lastWrite = this.writer.append(this.name, this.seq, update).then(() => {
+			this.unstored--;
+			relay();
 		});
-		this.lastWrite = write;
 	};
 
 	private readonly onAwareness = (
@@ -307,9 +317,22 @@ export class PadDocument {
 		return Y.encodeStateAsUpdate(this.doc).length + pending + pendingDs;
 	}
 
+	// A document edited now and then still gets a snapshot soon, so the journal
+	// behind it can go; spread over 1-1.5x, so documents do not all compact at once.
+	private compactLater() {
+		if (this.compactTimer) return;
+		this.compactTimer = setTimeout(() => {
+			this.compactTimer = null;
+			void this.compact();
+		}, limits.pad.compactAfterMs * (1 + Math.random() / 2));
+		this.compactTimer.unref();
+	}
+
 	/** Folds the update log into one snapshot. Never runs twice at once; a failure leaves the log intact. */
 	compact(): Promise<void> {
 		if (this.compacting) return this.compacting;
+		if (this.compactTimer) clearTimeout(this.compactTimer);
+		this.compactTimer = null;
 		this.compacting = (async () => {
 			await this.stored();
 			if (this.sinceCompaction === 0) return;
@@ -322,6 +345,7 @@ export class PadDocument {
 				this.bytes = state.length;
 			} catch (err) {
 				this.log.warn({ err }, 'pad compaction failed; the update log still holds everything');
+				this.compactLater();
 			}
 		})().finally(() => {
 			this.compacting = null;
@@ -330,6 +354,7 @@ export class PadDocument {
 	}
 
 	destroy(): void {
+		if (this.compactTimer) clearTimeout(this.compactTimer);
 		this.awareness.destroy();
 		this.doc.destroy();
 	}

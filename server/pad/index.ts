@@ -15,6 +15,7 @@
  * Document layout and readers live in shared/pad.
  */
 import type { Server as HttpServer } from 'node:http';
+import path from 'node:path';
 import * as Y from 'yjs';
 import { limits, type Config } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
@@ -28,6 +29,7 @@ import { listen } from './endpoint.ts';
 import { PadRegistry } from './registry.ts';
 import { PadStorage } from './storage.ts';
 import { SqliteUpdateLog } from './sqlite-update-log.ts';
+import { PadJournal } from './journal.ts';
 import { UpdateWriter } from './writer.ts';
 
 export { CloseCode } from './close-codes.ts';
@@ -47,8 +49,10 @@ export interface PadDeps {
 export function createPad(deps: PadDeps) {
 	const log = deps.log.child({ feature: 'pad' });
 	const storage = new PadStorage(deps.store.db);
-	// On SQLite, appends and compactions are synchronous commits on the store's connection (see sqlite-update-log.ts).
-	const updateLog = deps.store.sqlite ? new SqliteUpdateLog(deps.store.sqlite) : null;
+	// On SQLite, appends go to a journal file and snapshots to the store (see journal.ts); a crash's leftovers are stored first.
+	const journal = deps.store.sqlite ? new PadJournal(path.join(deps.config.dataDir, 'pad-journal'), { segmentBytes: limits.pad.journalSegmentBytes, syncMs: limits.pad.journalSyncMs }, log) : null;
+	const updateLog = deps.store.sqlite && journal ? new SqliteUpdateLog(deps.store.sqlite, journal) : null;
+	updateLog?.recover();
 	const writer = new UpdateWriter(updateLog ?? storage, log, { minMs: limits.pad.writeRetryMinMs, maxMs: limits.pad.writeRetryMaxMs });
 	const registry = new PadRegistry({ db: deps.store.db, storage, compactor: updateLog ?? storage, writer, log });
 	const connections = new Set<PadConnection>();
@@ -131,6 +135,7 @@ export function createPad(deps: PadDeps) {
 			registry.stopTimers();
 			for (const conn of connections) conn.close(CloseCode.goingAway, reason);
 			await writer.drain();
+			journal?.close();
 		}
 	};
 }

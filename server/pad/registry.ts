@@ -102,9 +102,10 @@ export class PadRegistry {
 		const opens = this.opens.get(doc.name) ?? 0;
 		await doc.compact();
 		if (this.docs.get(doc.name) !== doc || this.unloadTimers.has(doc.name) || doc.peers.size > 0) return; // someone came back
-		// Someone is joining right now, or saving is failing and the document
-		// holds the only copy of some updates: look again later.
-		if ((this.opens.get(doc.name) ?? 0) !== opens || doc.unsaved) return this.scheduleUnload(doc);
+		// Someone is joining right now, or saving or compacting is failing and
+		// memory holds the only full copy (on SQLite the journal is only read at
+		// start-up): look again later.
+		if ((this.opens.get(doc.name) ?? 0) !== opens || doc.unsaved || !doc.compacted) return this.scheduleUnload(doc);
 		this.docs.delete(doc.name);
 		this.opens.delete(doc.name);
 		doc.destroy();

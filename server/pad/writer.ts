@@ -1,7 +1,8 @@
 /**
  * Writes accepted updates to the store before anyone else sees them. Appends
- * made in one event-loop turn, across all documents, go out as one insert;
- * batches are written one at a time, in order. A failed batch is kept and
+ * made in one event-loop turn, across all documents, go out as one insert
+ * (or each at once, when the target can store synchronously and nothing is
+ * queued); batches are written one at a time, in order. A failed batch is kept and
  * retried with backoff for as long as it takes: the caller's promise only
  * settles once its update is stored, so nothing is broadcast unstored. The
  * documents concerned are told when saving starts failing and when it works
@@ -13,6 +14,12 @@ import type { StoredUpdate } from './storage.ts';
 
 export interface AppendTarget {
 	append(rows: StoredUpdate[]): Promise<void>;
+	/**
+	 * Stores the rows before returning, or throws. A target whose write is
+	 * this cheap (the SQLite journal: one system call) saves each update as
+	 * it comes, so the relay does not wait for the rest of the turn.
+	 */
+	appendNow?(rows: StoredUpdate[]): void;
 }
 
 export interface WriterEvents {
@@ -47,6 +54,21 @@ export class UpdateWriter extends EventEmitter<WriterEvents> {
 		this.target = target;
 		this.log = log;
 		this.backoff = backoff;
+	}
+
+	/**
+	 * Stores the update before returning, when the target can and nothing is
+	 * waiting (so updates stay in order); false means: use `append`.
+	 */
+	storeNow(doc: string, seq: number, data: Uint8Array): boolean {
+		if (!this.target.appendNow || this.queue.length > 0 || this.writing || this.failures > 0) return false;
+		try {
+			this.target.appendNow([{ doc, seq, data }]);
+			return true;
+		} catch (err) {
+			this.log.warn({ err, doc, seq }, 'saving a pad update failed; queueing it for retry');
+			return false;
+		}
 	}
 
 	/** Resolves once the update is stored (never rejects: failures are retried). */

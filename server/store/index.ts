@@ -1,7 +1,9 @@
 /**
  * The data layer: one Kysely instance over the embedded SQLite file (default,
  * nothing to set up) or PostgreSQL (when DATABASE_URL is set). Migrations run
- * at open. Everything durable goes through here.
+ * at open. Everything durable goes through here, except the pad's update
+ * journal on SQLite (server/pad/journal.ts), a file beside the database that
+ * the pad folds into it.
  */
 import fs from 'node:fs';
 import type { DatabaseSync } from 'node:sqlite';
@@ -24,7 +26,7 @@ export interface Store {
 	dialect: Dialect;
 	/**
 	 * The SQLite connection under `db` (null on PostgreSQL), for a feature
-	 * that must write synchronously (the pad's update log). Writing on it
+	 * that must write synchronously (the pad's snapshots and crash recovery). Writing on it
 	 * while `db` has a transaction open would join that transaction: check
 	 * `isTransaction` first.
 	 */

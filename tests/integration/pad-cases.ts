@@ -38,7 +38,8 @@ export async function convergeOnConcurrentEdits(server: TestServer) {
 	}
 }
 
-export async function survivesSigkill(server: TestServer) {
+/** `killed` runs after the kill, before the restart (to check what the crash left). */
+export async function survivesSigkill(server: TestServer, killed?: () => void) {
 	const pair = await coachingPair(server.url);
 	const coach = padClient(server.url, pair.coach.cookie, pair.sessionId);
 	const coachee = padClient(server.url, pair.coachee.cookie, pair.sessionId);
@@ -62,6 +63,7 @@ export async function survivesSigkill(server: TestServer) {
 	coach.destroy();
 	coachee.destroy();
 	expect(received.length).toBeGreaterThan(60);
+	killed?.();
 	await server.restart();
 	const fresh = padClient(server.url, pair.coach.cookie, pair.sessionId);
 	try {

@@ -2,7 +2,7 @@
  * Pad rules that need no server: the document layout helpers, notes as
  * Markdown, the update inspection against crafted updates (yjs issue 687),
  * the writer's keep-in-memory-and-retry behaviour when saving fails, and
- * the SQLite update log (its transactions, its migration).
+ * the SQLite update table's migration (the journal: pad-journal.test.ts).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -30,7 +30,6 @@ import {
 import { inspectUpdate } from '../../server/pad/update-check.ts';
 import { UpdateWriter } from '../../server/pad/writer.ts';
 import { PadStorage, type StoredUpdate } from '../../server/pad/storage.ts';
-import { SqliteUpdateLog } from '../../server/pad/sqlite-update-log.ts';
 import { openStore, type Store } from '../../server/store/index.ts';
 
 /** A fresh SQLite store in a temporary folder (`prepare` may fill the folder first), removed afterwards. */
@@ -152,6 +151,33 @@ it('keeps updates in memory when saving fails, reports it, retries, and resolves
 	await writer.drain();
 });
 
+it('stores an update at once when the target can and nothing is queued; otherwise it queues, keeping the order', async () => {
+	const stored: string[] = [];
+	let failNow = false;
+	const target = {
+		appendNow(rows: StoredUpdate[]) {
+			if (failNow) throw new Error('disk full');
+			stored.push(...rows.map((r) => `now ${r.doc}${r.seq}`));
+		},
+		async append(rows: StoredUpdate[]) {
+			stored.push(...rows.map((r) => `later ${r.doc}${r.seq}`));
+		}
+	};
+	const writer = new UpdateWriter(target, pino({ level: 'silent' }), { minMs: 10, maxMs: 40 });
+	expect(writer.storeNow('a', 1, new Uint8Array([1]))).toBe(true);
+	expect(stored).toEqual(['now a1']);
+	failNow = true;
+	expect(writer.storeNow('a', 2, new Uint8Array([2]))).toBe(false);
+	const second = writer.append('a', 2, new Uint8Array([2]));
+	failNow = false;
+	// Behind the queued one, to keep the order.
+	expect(writer.storeNow('a', 3, new Uint8Array([3]))).toBe(false);
+	await Promise.all([second, writer.append('a', 3, new Uint8Array([3]))]);
+	expect(stored).toEqual(['now a1', 'later a2', 'later a3']);
+	expect(writer.storeNow('a', 4, new Uint8Array([4]))).toBe(true);
+	await writer.drain();
+});
+
 it('a document whose saves fail keeps the update unbroadcast, turns read-only for its clients, and pulls refused edits back once saving works', async () => {
 	const { PadDocument, SAVING_FAILED } = await import('../../server/pad/document.ts');
 	const { SERVER_STATE_KEY, insertAction: add } = await import('../../shared/pad/index.ts');
@@ -198,50 +224,6 @@ it('a document whose saves fail keeps the update unbroadcast, turns read-only fo
 	expect(kinds(a).filter((k) => k === 'step1')).toHaveLength(2);
 	pad.destroy();
 });
-
-it('on SQLite, the update log appends and compacts on the store connection; the store then loads the snapshot plus the later updates', () =>
-	withSqliteStore(async (store) => {
-		const log = new SqliteUpdateLog(store.sqlite!);
-		const doc = new Y.Doc();
-		const updates: Uint8Array[] = [];
-		doc.on('update', (u: Uint8Array) => updates.push(u));
-		for (let i = 0; i < 5; i++) insertAction(doc, newAction('c', { text: `a${i}` }));
-		const name = 'session.abcdefghij234567.shared';
-		await log.append(updates.slice(0, 3).map((data, i) => ({ doc: name, seq: i + 1, data })));
-		await log.append(updates.slice(0, 3).map((data, i) => ({ doc: name, seq: i + 1, data }))); // a retried batch is harmless
-		const partial = new Y.Doc();
-		Y.applyUpdate(partial, Y.mergeUpdates(updates.slice(0, 3)));
-		await log.compact(name, Y.encodeStateAsUpdate(partial), 3);
-		await log.append(updates.slice(3).map((data, i) => ({ doc: name, seq: i + 4, data })));
-		const stored = await new PadStorage(store.db).load(name);
-		expect(stored.seq).toBe(5);
-		expect(stored.updates).toHaveLength(2);
-		const loaded = new Y.Doc();
-		for (const u of [stored.snapshot!, ...stored.updates]) Y.applyUpdate(loaded, u);
-		expect(readActions(loaded).map((a) => a.text)).toEqual(['a0', 'a1', 'a2', 'a3', 'a4']);
-	}));
-
-it('on SQLite, an append waits for a store transaction to end instead of joining it (a rollback there does not lose the update)', () =>
-	withSqliteStore(async (store) => {
-		const log = new SqliteUpdateLog(store.sqlite!);
-		const name = 'session.abcdefghij234567.shared';
-		let appended: Promise<void> | undefined;
-		let storedDuring = -1;
-		await store.db
-			.transaction()
-			.execute(async (trx) => {
-				await trx.insertInto('pad_snapshots').values({ doc: 'other', seq: 1, data: Buffer.from([0, 0]), updated_at: 0 }).execute();
-				appended = log.append([{ doc: name, seq: 1, data: new Uint8Array([0, 0]) }]);
-				await new Promise((r) => setTimeout(r, 20));
-				storedDuring = (await trx.selectFrom('pad_updates').select('seq').execute()).length;
-				throw new Error('roll back');
-			})
-			.catch(() => {});
-		await appended;
-		expect(storedDuring).toBe(0);
-		expect((await new PadStorage(store.db).load(name)).seq).toBe(1);
-		expect(await new PadStorage(store.db).exists('other')).toBe(false);
-	}));
 
 it('on SQLite, migrating an existing store to the clustered update table keeps every stored update', async () => {
 	const { Kysely, SqliteDialect } = await import('kysely');
