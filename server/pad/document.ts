@@ -56,6 +56,18 @@ function awarenessMessage(update: Uint8Array): Uint8Array {
 
 const TIMED_STRUCTS = 64;
 
+/** Whether the transaction changed the document (Yjs's own test before it emits 'update'). */
+function changedIn(tr: Y.Transaction): boolean {
+	if (tr.deleteSet.clients.size > 0) return true;
+	for (const [client, clock] of tr.afterState) if (tr.beforeState.get(client) !== clock) return true;
+	return false;
+}
+
+/** Structs or deletions waiting for something the document lacks. */
+function hasPending(doc: Y.Doc): boolean {
+	return doc.store.pendingStructs !== null || doc.store.pendingDs !== null;
+}
+
 const cpuMs = (): number => {
 	const u = process.threadCpuUsage();
 	return (u.user + u.system) / 1000;
@@ -104,6 +116,8 @@ export class PadDocument {
 	private lastWrite: Promise<void> = Promise.resolve();
 	private compacting: Promise<void> | null = null;
 	private compactTimer: NodeJS.Timeout | null = null;
+	/** The peer update being applied right now (see onTransaction). */
+	private incoming: { update: Uint8Array; frame: Uint8Array | null; from: PadPeer; pendingBefore: boolean } | null = null;
 	private savingProblem: PadServerState | null = null;
 	private sealed: PadServerState | null = null;
 	private readonly owners = new Map<number, PadPeer>();
@@ -133,7 +147,8 @@ export class PadDocument {
 		}, LOAD);
 		this.awareness = new awarenessProtocol.Awareness(this.doc);
 		this.awareness.setLocalState(null);
-		this.doc.on('update', this.onUpdate);
+		// Not 'update': with no listener there, Yjs does not re-encode every transaction (see onTransaction).
+		this.doc.on('afterTransactionCleanup', this.onTransaction);
 		this.awareness.on('update', this.onAwareness);
 	}
 
@@ -156,12 +171,26 @@ export class PadDocument {
 		return this.seq;
 	}
 
-	// Every change to the Y.Doc, whoever made it, goes through here.
-	private readonly onUpdate = (update: Uint8Array, origin: unknown) => {
-		if (origin === LOAD) return;
+	/**
+	 * Every change to the Y.Doc, whoever made it, goes through here. A peer's
+	 * update that integrated completely is stored and relayed as the bytes
+	 * the peer sent (re-encoding each keystroke cost the server more than
+	 * storing it); anything else (the server's own changes, updates that
+	 * waited for or left missing pieces) is encoded from the document.
+	 */
+	private readonly onTransaction = (tr: Y.Transaction) => {
+		if (tr.origin === LOAD || !changedIn(tr)) return;
+		const incoming = this.incoming;
+		const asSent = incoming !== null && tr.origin === incoming.from && !incoming.pendingBefore && !hasPending(this.doc);
+		if (asSent) this.accept(incoming.update, incoming.frame, tr.origin);
+		else this.accept(Y.encodeStateAsUpdate(this.doc, Y.encodeStateVector(tr.beforeState)), null, tr.origin);
+	};
+
+	/** Stores an update and then relays it to the other peers (`frame`: the message to send, when already at hand). */
+	private accept(update: Uint8Array, frame: Uint8Array | null, origin: unknown) {
 		this.seq++;
 		this.sinceCompaction++;
-		const message = syncMessage((e) => syncProtocol.writeUpdate(e, update));
+		const message = frame ?? syncMessage((e) => syncProtocol.writeUpdate(e, update));
 		const relay = () => {
 			for (const peer of this.peers) if (peer !== origin) peer.send(message);
 			if (this.sinceCompaction >= this.compactAfter) void this.compact();
@@ -173,7 +202,7 @@ export class PadDocument {
 			this.unstored--;
 			relay();
 		});
-	};
+	}
 
 	private readonly onAwareness = (
 		{ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
@@ -220,7 +249,10 @@ export class PadDocument {
 			}
 			void this.answerStep1(stateVector, from);
 		} else if (type === syncProtocol.messageYjsSyncStep2 || type === syncProtocol.messageYjsUpdate) {
-			this.receiveUpdate(decoding.readVarUint8Array(decoder), from);
+			const update = decoding.readVarUint8Array(decoder);
+			// An update message with nothing after it can be relayed as it came.
+			const whole = type === syncProtocol.messageYjsUpdate && decoder.pos === decoder.arr.length;
+			this.receiveUpdate(update, from, whole ? decoder.arr : null);
 		} else {
 			from.close(CloseCode.badMessage, `Unknown sync message type ${type}.`);
 		}
@@ -233,7 +265,8 @@ export class PadDocument {
 		to.send(syncMessage((e) => syncProtocol.writeSyncStep2(e, this.doc, stateVector)));
 	}
 
-	receiveUpdate(update: Uint8Array, from: PadPeer): void {
+	/** `frame`: the sync message the update came in, if it can be relayed as is. */
+	receiveUpdate(update: Uint8Array, from: PadPeer, frame: Uint8Array | null = null): void {
 		// Read-only: the client keeps its edits; they are pulled again when saving works.
 		if (this.readOnly) return;
 		const verdict = inspectUpdate(update, limits.pad);
@@ -255,11 +288,14 @@ export class PadDocument {
 		// (a keystroke is one struct; the pre-checks already bound the rest).
 		const timed = verdict.structs >= TIMED_STRUCTS;
 		const started = timed ? cpuMs() : 0;
+		this.incoming = { update, frame, from, pendingBefore: hasPending(this.doc) };
 		try {
 			Y.applyUpdate(this.doc, update, from);
 		} catch (err) {
 			this.log.warn({ err, peer: from.id }, 'pad update could not be applied');
 			return from.close(CloseCode.badMessage, 'The update could not be applied.');
+		} finally {
+			this.incoming = null;
 		}
 		const took = timed ? cpuMs() - started : 0;
 		if (took > limits.pad.applyBudgetMs) {

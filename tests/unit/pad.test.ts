@@ -246,3 +246,46 @@ it('on SQLite, migrating an existing store to the clustered update table keeps e
 		expect(stored.updates.map((u) => [...u])).toEqual([[1, 0], [2, 0], [3, 0]]);
 	}, storeAtPadMigration);
 });
+
+it("relays a peer's update as the bytes it sent; an update that waited for a missing piece is stored and relayed with it", async () => {
+	const { PadDocument, syncMessage } = await import('../../server/pad/document.ts');
+	const syncProtocol = await import('y-protocols/sync');
+	const decoding = await import('lib0/decoding');
+	const target = { rows: [] as StoredUpdate[], async append(rows: StoredUpdate[]) { this.rows.push(...rows); }, appendNow(rows: StoredUpdate[]) { this.rows.push(...rows); } };
+	const log = pino({ level: 'silent' });
+	const writer = new UpdateWriter(target, log, { minMs: 10, maxMs: 20 });
+	const pad = new PadDocument('session.abcdefghij234567.shared', { snapshot: null, updates: [], seq: 0, bytes: 0 }, { writer, storage: { compact: async () => {} }, log });
+	const peer = (id: string) => ({ id, sent: [] as Uint8Array[], send(m: Uint8Array) { this.sent.push(m); }, close() {} });
+	const [a, b] = [peer('a'), peer('b')];
+	pad.addPeer(a);
+	pad.addPeer(b);
+	b.sent.length = 0;
+	const client = new Y.Doc();
+	const updates: Uint8Array[] = [];
+	client.on('update', (u: Uint8Array) => updates.push(u));
+	for (const text of ['one', 'two', 'three']) insertAction(client, newAction('a', { text }));
+	// In order: relayed byte for byte, stored as sent.
+	const frame = syncMessage((e) => syncProtocol.writeUpdate(e, updates[0]!));
+	const decoder = decoding.createDecoder(frame);
+	decoding.readVarUint(decoder);
+	pad.handleSync(decoder, a);
+	expect(b.sent).toEqual([frame]);
+	expect(target.rows.map((r) => [...r.data])).toEqual([[...updates[0]!]]);
+	// The third before the second: it waits (nothing stored or relayed), then goes out with the second.
+	pad.receiveUpdate(updates[2]!, a);
+	expect(b.sent).toHaveLength(1);
+	expect(target.rows).toHaveLength(1);
+	pad.receiveUpdate(updates[1]!, a);
+	expect(b.sent).toHaveLength(2);
+	expect(target.rows).toHaveLength(2);
+	const fromStore = new Y.Doc();
+	for (const r of target.rows) Y.applyUpdate(fromStore, r.data);
+	const atB = new Y.Doc();
+	for (const m of b.sent) {
+		const d = decoding.createDecoder(m);
+		decoding.readVarUint(d);
+		syncProtocol.readSyncMessage(d, (await import('lib0/encoding')).createEncoder(), atB, null);
+	}
+	for (const doc of [pad.doc, fromStore, atB]) expect(readActions(doc).map((x) => x.text)).toEqual(['one', 'two', 'three']);
+	pad.destroy();
+});
