@@ -115,7 +115,7 @@ export function decodeRecords(bytes: Uint8Array): { updates: StoredUpdate[]; val
 }
 
 /** "pid start-time": the start time tells a live owner from an unrelated process that got its pid later. */
-function processIdentity(pid: number): string | null {
+export function processIdentity(pid: number): string | null {
 	try {
 		const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
 		return `${pid} ${stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]}`;

@@ -60,12 +60,11 @@ export class SqliteUpdateLog implements AppendTarget, Compactor {
 	}
 
 	append(rows: StoredUpdate[]): Promise<void> {
-		try {
-			this.journal.append(rows);
-			return Promise.resolve();
-		} catch (err) {
-			return Promise.reject(err instanceof Error ? err : new Error(String(err)));
-		}
+		// A throw inside the executor rejects the promise; the writer retries.
+		return new Promise((resolve) => {
+			this.appendNow(rows);
+			resolve();
+		});
 	}
 
 	/** Replaces the document's snapshot and drops the updates it contains, atomically; then the journal lets them go. */

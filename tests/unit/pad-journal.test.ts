@@ -12,7 +12,7 @@ import { afterEach, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import pino from 'pino';
 import { insertAction, newAction, readActions } from '../../shared/pad/index.ts';
-import { PadJournal, decodeRecords, encodeRecord } from '../../server/pad/journal.ts';
+import { PadJournal, decodeRecords, encodeRecord, processIdentity } from '../../server/pad/journal.ts';
 import { SqliteUpdateLog } from '../../server/pad/sqlite-update-log.ts';
 import { PadStorage, type StoredUpdate } from '../../server/pad/storage.ts';
 import { openStore, type Store } from '../../server/store/index.ts';
@@ -155,8 +155,7 @@ it('a write that fails part-way leaves the journal readable: later records go to
 
 it('refuses a folder a live process is using, and takes over one whose process is gone', () => {
 	const dir = tempDir();
-	const stat = fs.readFileSync(`/proc/${process.ppid}/stat`, 'utf8');
-	fs.writeFileSync(path.join(dir, 'owner.pid'), `${process.ppid} ${stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]}`);
+	fs.writeFileSync(path.join(dir, 'owner.pid'), processIdentity(process.ppid)!);
 	expect(() => new PadJournal(dir, options, quiet)).toThrow(/Another Confidante process .* DATA_DIR/);
 	// Same pid, different start time: the pid was reused by some other process.
 	fs.writeFileSync(path.join(dir, 'owner.pid'), `${process.ppid} 1`);
