@@ -6,6 +6,7 @@
 import { ConfigError, limits, loadConfig } from './config/index.ts';
 import { createLogger } from './log/index.ts';
 import { createApp } from './app.ts';
+import { watchEventLoop } from './health/index.ts';
 
 let config;
 try {
@@ -22,6 +23,7 @@ const log = createLogger(config.logLevel);
 process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
 
 const app = await createApp(config, log);
+watchEventLoop(log.child({ feature: 'health' }));
 app.server.listen(config.port, config.host, () => {
 	const address = app.server.address();
 	const port = typeof address === 'object' && address ? address.port : config.port;

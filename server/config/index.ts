@@ -28,6 +28,18 @@ const envSchema = z.object({
 	MAIL_FROM: z.string().min(3).default('Confidante <no-reply@confidante.local>'),
 	/** Seconds to wait for the mail server to connect, greet and answer; unset uses limits.mail. */
 	SMTP_TIMEOUT_SECONDS: z.coerce.number().positive().max(600).optional(),
+	/**
+	 * Header a trusted reverse proxy puts the client's address in (e.g.
+	 * X-Forwarded-For); unset uses the connection's address. adapter-node reads
+	 * the same variable for the pages.
+	 */
+	ADDRESS_HEADER: z
+		.string()
+		.regex(/^[A-Za-z0-9-]+$/, 'must be a header name such as X-Forwarded-For')
+		.transform((h) => h.toLowerCase())
+		.optional(),
+	/** With X-Forwarded-For: how many proxies appended to it (the client is that many entries from the right). */
+	XFF_DEPTH: z.coerce.number().int().min(1).max(10).default(1),
 	LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 	/** Minutes a session stays live with nobody in it before it ends by itself. */
 	EMPTY_SESSION_END_MINUTES: z.coerce.number().positive().max(24 * 60).default(15),
@@ -84,6 +96,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 		mailFrom: e.MAIL_FROM,
 		smtpTimeoutMs: e.SMTP_TIMEOUT_SECONDS === undefined ? null : e.SMTP_TIMEOUT_SECONDS * 1000,
 		logLevel: e.LOG_LEVEL,
+		clientAddress: { header: e.ADDRESS_HEADER, xffDepth: e.XFF_DEPTH },
 		media: {
 			workers: e.MEDIA_WORKERS,
 			listenIp: e.MEDIA_LISTEN_IP,
@@ -98,6 +111,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 
 /** Tuning knobs. Change them here, nowhere else. */
 export const limits = {
+	health: {
+		/** A synchronous stretch longer than this is logged with what was running: every user waited that long. */
+		eventLoopStallMs: 100,
+		/** How often the loop is checked; a stall shows up at most this much later. */
+		eventLoopCheckMs: 50
+	},
 	store: {
 		/** How often the SQLite log is copied back into the database file, off the write path. */
 		walCheckpointIntervalMs: 1_000

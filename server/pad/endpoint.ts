@@ -15,6 +15,7 @@ import type { Logger } from '../log/index.ts';
 import { readSessionCookie, RateLimiter, type Auth } from '../auth/index.ts';
 import type { Engagements } from '../engagements/index.ts';
 import { originAllowed } from '../http/origin.ts';
+import { clientAddress } from '../http/client-address.ts';
 import { PAD_PATH, parsePadName, type PadName } from '../../shared/pad/index.ts';
 import { CloseCode, closeReason } from './close-codes.ts';
 import type { PadUser } from './connection.ts';
@@ -32,7 +33,17 @@ export interface EndpointDeps {
 
 const refuse = (code: number, reason: string): Admission => ({ ok: false, code, reason });
 
-export async function admit(req: IncomingMessage, deps: EndpointDeps): Promise<Admission> {
+/**
+ * What a handshake presented, which is what refusals are counted by: many
+ * people share an address behind a proxy or an office NAT, so a stranger's
+ * refused attempts must never count against a signed-in member's.
+ */
+export type Presented = { kind: 'stranger'; key: string } | { kind: 'member'; key: string; userId: string };
+
+const strangerKey = (what: string, address: string): Presented => ({ kind: 'stranger', key: `${what}:${address}` });
+
+/** The cheap part of admission: what can be judged without the database. */
+function precheck(req: IncomingMessage, deps: EndpointDeps, address: string): { pad: PadName; raw: string; token: string } | { refused: Admission; presented: Presented } {
 	const path = (req.url ?? '').split('?')[0]!;
 	let raw: string;
 	try {
@@ -40,26 +51,38 @@ export async function admit(req: IncomingMessage, deps: EndpointDeps): Promise<A
 	} catch {
 		raw = '';
 	}
+	if (!originAllowed(req, deps.config.origin)) {
+		return { refused: refuse(CloseCode.forbidden, 'This page may not open the pad (origin not allowed).'), presented: strangerKey('foreign-origin', address) };
+	}
+	const token = readSessionCookie(req.headers.cookie, deps.config.secureCookies);
+	if (!token) return { refused: refuse(CloseCode.unauthenticated, 'Sign in to open the pad.'), presented: strangerKey('no-cookie', address) };
 	const pad = parsePadName(raw);
-	if (!pad) return refuse(CloseCode.notFound, 'There is no such pad.');
-	if (!originAllowed(req, deps.config.origin)) return refuse(CloseCode.forbidden, 'This page may not open the pad (origin not allowed).');
+	if (!pad) return { refused: refuse(CloseCode.notFound, 'There is no such pad.'), presented: strangerKey('bad-name', address) };
+	return { pad, raw, token };
+}
+
+export async function admit(req: IncomingMessage, deps: EndpointDeps, address = clientAddress(req, deps.config.clientAddress)): Promise<Admission & { presented: Presented }> {
+	const cheap = precheck(req, deps, address);
+	if ('refused' in cheap) return { ...cheap.refused, presented: cheap.presented };
+	const { pad, raw, token } = cheap;
 	try {
-		const token = readSessionCookie(req.headers.cookie, deps.config.secureCookies);
 		const session = await deps.auth.validateSessionToken(token);
-		if (!session) return refuse(CloseCode.unauthenticated, 'Sign in to open the pad.');
+		if (!session) return { ...refuse(CloseCode.unauthenticated, 'Sign in to open the pad.'), presented: strangerKey('bad-cookie', address) };
+		const presented: Presented = { kind: 'member', key: `member:${session.user.id}`, userId: session.user.id };
 		const access = await deps.engagements.sessionAccess(pad.sessionId, session.user.id);
-		if (!access) return refuse(CloseCode.notFound, 'There is no such pad, or it is not part of your engagements.');
-		if (pad.kind === 'private' && access.role !== 'coach') return refuse(CloseCode.forbidden, "Only the coach can open the coach's private notes.");
+		if (!access) return { ...refuse(CloseCode.notFound, 'There is no such pad, or it is not part of your engagements.'), presented };
+		if (pad.kind === 'private' && access.role !== 'coach') return { ...refuse(CloseCode.forbidden, "Only the coach can open the coach's private notes."), presented };
 		return {
 			ok: true,
 			name: raw,
 			pad,
 			user: { userId: session.user.id, role: access.role },
-			sessionEnded: access.session.status === 'ended'
+			sessionEnded: access.session.status === 'ended',
+			presented
 		};
 	} catch (err) {
 		deps.log.error({ err }, 'pad sign-in check failed');
-		return refuse(CloseCode.unavailable, 'The server could not check your sign-in; trying again.');
+		return { ...refuse(CloseCode.unavailable, 'The server could not check your sign-in; trying again.'), presented: strangerKey('unchecked', address) };
 	}
 }
 
@@ -77,22 +100,26 @@ export function listen(httpServer: HttpServer, deps: EndpointDeps, accept: (ws: 
 		if (path !== PAD_PATH && !path.startsWith(PAD_PATH + '/')) return;
 		socket.on('error', (err) => deps.log.debug({ err }, 'pad upgrade socket error'));
 		if (closing) return void socket.destroy();
-		const address = req.socket.remoteAddress ?? 'unknown';
+		const address = clientAddress(req, deps.config.clientAddress);
 		const finish = (admission: Admission) =>
 			wss.handleUpgrade(req, socket, head, (ws) => {
 				ws.on('error', (err) => deps.log.debug({ err }, 'pad socket error'));
 				if (!admission.ok) return ws.close(admission.code, closeReason(admission.reason));
 				accept(ws, admission);
 			});
-		// Only refused attempts count: a busy legitimate client is never throttled,
-		// someone probing names or cookies is, before any database lookup.
-		if (refusals.retryAfter(address) > 0) {
-			deps.log.warn({ address }, 'too many refused pad connection attempts');
+		// Only refused attempts count, and each by what was presented: a busy
+		// legitimate client is never throttled, someone probing names or cookies
+		// is, and strangers behind a member's address never lock that member out.
+		const cheap = precheck(req, deps, address);
+		if ('refused' in cheap && refusals.retryAfter(cheap.presented.key) > 0) {
+			deps.log.warn({ address, presented: cheap.presented.key }, 'too many refused pad connection attempts');
 			return finish(refuse(CloseCode.rateLimited, 'Too many refused attempts; waiting a little.'));
 		}
-		admit(req, deps).then((admission) => {
-			if (!admission.ok) refusals.hit(address);
-			finish(admission);
+		admit(req, deps, address).then((admission) => {
+			const throttled = !admission.ok && refusals.retryAfter(admission.presented.key) > 0;
+			if (!admission.ok) refusals.hit(admission.presented.key);
+			if (throttled) deps.log.warn({ address, presented: admission.presented.key }, 'too many refused pad connection attempts');
+			finish(throttled ? refuse(CloseCode.rateLimited, 'Too many refused attempts; waiting a little.') : admission);
 		}, (err: unknown) => {
 			deps.log.error({ err }, 'pad admission failed');
 			socket.destroy();
