@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { sessionId } from './room.ts';
 import type { Failure } from '../result.ts';
-import { PROMPT_PHASES, type Prompt, type PromptInputField } from '../prompts/index.ts';
+import type { Prompt, PromptInputField, PromptPhase } from '../prompts/index.ts';
 
 // Library ids ("reality-what-else") and custom ids ("own-<random>") alike.
 export const promptId = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+){0,12}$/, 'Not a prompt id.').max(120);
@@ -38,7 +38,8 @@ export const cardId = z.string().regex(/^[a-z2-7]{10,40}$/, 'Not a card id.');
 const promptDismiss = z.object({ sessionId, cardId }).strict();
 
 /** A prompt marked as asked: a snapshot, so later edits do not rewrite the session's history. */
-const askedPrompt = z.object({ promptId: z.string(), text: z.string(), phase: z.enum(PROMPT_PHASES), askedAt: z.number() });
+// Types only from shared/prompts: importing its values here would put the coach's library in every page's bundle.
+const askedPrompt = z.object({ promptId: z.string(), text: z.string(), phase: z.custom<PromptPhase>((v) => typeof v === 'string'), askedAt: z.number() });
 export type AskedPrompt = z.infer<typeof askedPrompt>;
 
 /** The card as the coach sees it: what was shown, and who dismissed it. */

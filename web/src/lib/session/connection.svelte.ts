@@ -114,7 +114,11 @@ export class SessionConnection {
 		return () => this.joinedHandlers.delete(handler);
 	}
 
-	/** Sends a request and waits for its ack; a timeout, or an answer not in the protocol, becomes an `unavailable` failure. */
+	/**
+	 * Sends a request and waits for its ack. A timeout becomes an `unavailable`
+	 * failure; an answer outside the protocol (a server from another build)
+	 * becomes `outdated_client`, which tells the person to reload.
+	 */
 	async request<K extends RequestName>(name: K, payload: RequestPayload<K>): Promise<Answer<K>> {
 		// socket.io's event types cannot be indexed by a generic name, so the send goes
 		// through the untyped view; `K` already checked the payload, and readAnswer checks the reply.
@@ -128,7 +132,7 @@ export class SessionConnection {
 		const read = readAnswer(name, answer);
 		if (read) return read;
 		console.warn('[session] answer outside the protocol', name, answer);
-		return { ok: false, error: { code: 'internal', message: 'The server answered in a way this page does not understand; reload the page.' } };
+		return { ok: false, error: { code: 'outdated_client', message: REFUSALS.outdated_client } };
 	}
 
 	/** Listens to a server event, checked against its schema; returns an unsubscribe. */
