@@ -13,12 +13,15 @@ import {
 	PAD_PATH,
 	actionsOf,
 	carriedOf,
+	closeCodeName,
 	learningOf,
 	padName,
 	serverStateOf,
+	type CloseCodeName,
 	type PadKind,
 	type PadServerState
 } from '$shared/pad/index.ts';
+import type { EngagementRole } from '$shared/domain.ts';
 import { reportUnsynced } from '$lib/summary/unsynced.ts';
 import { colourFor } from './colours.ts';
 
@@ -27,7 +30,7 @@ export type PadStatus = 'connecting' | 'online' | 'offline' | 'refused';
 export interface PadPerson {
 	id: string;
 	name: string;
-	role: 'coach' | 'coachee';
+	role: EngagementRole;
 }
 
 export interface Peer {
@@ -43,10 +46,10 @@ const LINGER_MS = 30_000;
 /** Reconnect backoff cap: users expect seconds, not the default's growth. */
 const MAX_BACKOFF_MS = 4_000;
 
-const CLOSE_MESSAGES: Record<number, string> = {
-	4401: 'Your sign-in has expired. Sign in again to keep editing the pad.',
-	4403: 'You do not have access to this document.',
-	4404: 'This pad could not be found.'
+const CLOSE_MESSAGES: Partial<Record<CloseCodeName, string>> = {
+	unauthenticated: 'Your sign-in has expired. Sign in again to keep editing the pad.',
+	forbidden: 'You do not have access to this document.',
+	notFound: 'This pad could not be found.'
 };
 
 export class PadSync {
@@ -97,7 +100,8 @@ export class PadSync {
 		});
 		this.provider.on('closed', ({ code, reason }) => {
 			this.status = 'refused';
-			this.problem = CLOSE_MESSAGES[code] ?? (reason || 'The pad refused the connection.');
+			const name = closeCodeName(code);
+			this.problem = (name && CLOSE_MESSAGES[name]) ?? (reason || 'The pad refused the connection.');
 		});
 		this.provider.awareness.on('change', () => this.readAwareness());
 		this.doc.on('update', (_u: Uint8Array, origin: unknown) => {

@@ -10,8 +10,8 @@
  */
 import { Device, type types } from 'mediasoup-client';
 import type { SessionConnection } from '$lib/session/connection.svelte.ts';
-import type { Result } from '$shared/result.ts';
-import type { MediaCapabilities, MediaJoined, MediaSource, MediaTransports, ProducerInfo } from '$shared/protocol/media.ts';
+import type { MediaCapabilities, MediaSource, MediaTransports } from '$shared/protocol/index.ts';
+import { rtpCapabilities } from '$shared/protocol/media.ts';
 import { acquireOne, acquireScreen } from './devices.ts';
 import type { Quality } from './quality.ts';
 import { CallStats, inboundAudio } from './call-stats.ts';
@@ -74,38 +74,39 @@ export class LiveMedia {
 		this.userId = userId;
 		this.tracks = new RemoteTracks({
 			userId,
+			sessionId: this.sessionId,
 			request: this.request,
 			largestLayer: () => Math.max(0, (this.caps?.cameraLayers.length ?? 1) - 1)
 		});
-		const s = connection.socket;
 		const mine = (m: { sessionId: string }) => m.sessionId === this.sessionId && this.wanted;
-		const listen = <A>(event: string, handler: (m: A) => void) => {
-			const target = s as unknown as { on(e: string, f: (m: A) => void): void; off(e: string, f: (m: A) => void): void };
-			target.on(event, handler);
-			this.unsubscribe.push(() => target.off(event, handler));
-		};
-		const on = <A extends { sessionId: string }>(event: string, fn: (m: A) => void) => listen<A>(event, (m) => mine(m) && fn(m));
-		on<{ sessionId: string; producer: ProducerInfo }>('media:newProducer', (m) => {
-			mark('new-producer', { kind: m.producer.kind });
-			void this.serial(() => this.tracks.consume(this.recvTransport, m.producer));
-		});
-		on<{ sessionId: string; producerId: string }>('media:producerClosed', (m) => this.tracks.dropConsumerOf(m.producerId));
-		on<{ sessionId: string; userIds: string[] }>('media:inCall', (m) => (this.inCall = m.userIds));
-		on<{ sessionId: string; producerId: string }>('media:producerPaused', (m) => this.tracks.markPaused(m.producerId, true));
-		on<{ sessionId: string; producerId: string }>('media:producerResumed', (m) => this.tracks.markPaused(m.producerId, false));
-		on<{ sessionId: string; reason: string }>('media:renegotiate', () => void this.serial(() => this.setUp()));
-		// Transports made on the pre-join screen died with their worker: make new ones on Join.
-		listen<{ sessionId: string }>('media:renegotiate', (m) => {
-			if (m.sessionId === this.sessionId) this.prepared = false;
-		});
-		on<{ sessionId: string }>('media:replaced', () => {
-			this.status = 'replaced';
-			this.closeTransports();
-		});
-		listen('disconnect', () => {
+		this.unsubscribe.push(
+			connection.listen('media:newProducer', (m) => {
+				if (!mine(m)) return;
+				mark('new-producer', { kind: m.producer.kind });
+				void this.serial(() => this.tracks.consume(this.recvTransport, m.producer));
+			}),
+			connection.listen('media:producerClosed', (m) => mine(m) && this.tracks.dropConsumerOf(m.producerId)),
+			connection.listen('media:inCall', (m) => mine(m) && (this.inCall = m.userIds)),
+			connection.listen('media:producerPaused', (m) => mine(m) && this.tracks.markPaused(m.producerId, true)),
+			connection.listen('media:producerResumed', (m) => mine(m) && this.tracks.markPaused(m.producerId, false)),
+			connection.listen('media:renegotiate', (m) => {
+				if (m.sessionId !== this.sessionId) return;
+				// Transports made on the pre-join screen died with their worker: make new ones on Join.
+				this.prepared = false;
+				if (this.wanted) void this.serial(() => this.setUp());
+			}),
+			connection.listen('media:replaced', (m) => {
+				if (!mine(m)) return;
+				this.status = 'replaced';
+				this.closeTransports();
+			})
+		);
+		const onDisconnect = () => {
 			this.prepared = false;
 			if (this.wanted && this.status === 'live') this.status = 'reconnecting';
-		});
+		};
+		connection.socket.on('disconnect', onDisconnect);
+		this.unsubscribe.push(() => void connection.socket.off('disconnect', onDisconnect));
 		this.unsubscribe.push(
 			connection.onJoined(() => {
 				if (this.wanted && this.status !== 'replaced') void this.serial(() => this.setUp());
@@ -119,7 +120,7 @@ export class LiveMedia {
 			await this.loadDevice();
 			// Transports too: the click on Join then only publishes. Nobody sees
 			// this tab in the room until it produces something.
-			await this.request<MediaJoined>('media:join', { peerId: this.peerId, rtpCapabilities: this.device!.rtpCapabilities, entering: false });
+			await this.request('media:join', { sessionId: this.sessionId, peerId: this.peerId, rtpCapabilities: this.rtpCapabilities(), entering: false });
 			await this.newTransports();
 			this.prepared = true;
 		});
@@ -165,17 +166,17 @@ export class LiveMedia {
 	}
 
 	// An arrow, so the transports and the received tracks can call it as it is.
-	private readonly request: Request = async <T>(event: string, payload: Record<string, unknown>): Promise<T> => {
-		const r: Result<T> = await this.connection.request<T>(event, { sessionId: this.sessionId, ...payload });
+	private readonly request: Request = async (name, payload) => {
+		const r = await this.connection.request(name, payload);
 		if (!r.ok) {
-			if (r.error.code === 'unavailable' && event === 'media:capabilities') this.status = 'unavailable';
-			throw Object.assign(new Error(`${event}: ${r.error.message}`), { code: r.error.code });
+			if (r.error.code === 'unavailable' && name === 'media:capabilities') this.status = 'unavailable';
+			throw Object.assign(new Error(`${name}: ${r.error.message}`), { code: r.error.code });
 		}
 		return r.value;
 	};
 
 	private async loadDevice(): Promise<void> {
-		const caps = await this.request<MediaCapabilities>('media:capabilities', {});
+		const caps = await this.request('media:capabilities', { sessionId: this.sessionId });
 		this.caps = caps;
 		if (this.device && this.routerId === caps.routerId) return;
 		// A new router (the old worker died) may number codecs differently: start from a fresh Device.
@@ -183,6 +184,11 @@ export class LiveMedia {
 		await device.load({ routerRtpCapabilities: caps.routerRtpCapabilities as types.RtpCapabilities });
 		this.device = device;
 		this.routerId = caps.routerId;
+	}
+
+	/** What this browser receives, in the protocol's terms (mediasoup-client's type is wider). */
+	private rtpCapabilities() {
+		return rtpCapabilities.parse(this.device?.rtpCapabilities);
 	}
 
 	/** Brings this tab's media in line with the server, reusing what survived. */
@@ -196,7 +202,7 @@ export class LiveMedia {
 			this.prepared = false;
 			mark('signalled');
 			const [joined] = await Promise.all([
-				this.request<MediaJoined>('media:join', { peerId: this.peerId, rtpCapabilities: this.device!.rtpCapabilities, entering: true }),
+				this.request('media:join', { sessionId: this.sessionId, peerId: this.peerId, rtpCapabilities: this.rtpCapabilities(), entering: true }),
 				this.publishAll().then(() => mark('published'))
 			]);
 			this.inCall = joined.inCall;
@@ -206,8 +212,7 @@ export class LiveMedia {
 			return;
 		}
 		await this.loadDevice();
-		const device = this.device!;
-		const joined = await this.request<MediaJoined>('media:join', { peerId: this.peerId, rtpCapabilities: device.rtpCapabilities, entering: true });
+		const joined = await this.request('media:join', { sessionId: this.sessionId, peerId: this.peerId, rtpCapabilities: this.rtpCapabilities(), entering: true });
 		this.inCall = joined.inCall;
 		if (joined.routerId !== this.routerId) {
 			// The room moved between our two requests; go round again with the new router.
@@ -216,7 +221,7 @@ export class LiveMedia {
 		}
 		const kept = joined.kept;
 		if (kept && this.sendTransport?.id === kept.sendTransportId && this.recvTransport?.id === kept.recvTransportId && !this.sendTransport.closed) {
-			await Promise.all([restartIce(this.sendTransport, this.request), restartIce(this.recvTransport, this.request)]);
+			await Promise.all([restartIce(this.sendTransport, this.request, this.sessionId), restartIce(this.recvTransport, this.request, this.sessionId)]);
 			for (const [source, producer] of Object.entries(this.producers)) {
 				if (producer && !kept.producerIds.includes(producer.id)) {
 					producer.close();
@@ -236,18 +241,19 @@ export class LiveMedia {
 
 	private async newTransports(): Promise<void> {
 		this.closeTransports();
-		const t = await this.request<MediaTransports>('media:createTransports', {});
+		const t = await this.request('media:createTransports', { sessionId: this.sessionId });
 		this.sendTransport = this.makeTransport('send', t.send);
 		this.recvTransport = this.makeTransport('recv', t.recv);
 	}
 
 	private makeTransport(direction: 'send' | 'recv', options: MediaTransports['send']): types.Transport {
 		return createTransport(this.device!, direction, options, {
-			iceServers: this.caps?.iceServers as RTCIceServer[] | undefined,
+			sessionId: this.sessionId,
+			iceServers: this.caps?.iceServers,
 			request: this.request,
 			// The socket may be fine while the media path broke (new network): restart ICE.
 			recover: (transport) => {
-				if (this.connection.socket.connected) void this.serial(() => restartIce(transport, this.request));
+				if (this.connection.socket.connected) void this.serial(() => restartIce(transport, this.request, this.sessionId));
 			}
 		});
 	}
@@ -295,7 +301,7 @@ export class LiveMedia {
 		if (!producer) return;
 		if (on) producer.resume();
 		else producer.pause();
-		await this.request(on ? 'media:resumeProducer' : 'media:pauseProducer', { producerId: producer.id }).catch((err: unknown) => console.warn('[room]', err));
+		await this.request(on ? 'media:resumeProducer' : 'media:pauseProducer', { sessionId: this.sessionId, producerId: producer.id }).catch((err: unknown) => console.warn('[room]', err));
 	}
 
 	/** Camera off also releases the camera, so its light goes out. */
@@ -305,7 +311,7 @@ export class LiveMedia {
 			const producer = this.producers.camera;
 			if (producer) {
 				producer.pause();
-				await this.request('media:pauseProducer', { producerId: producer.id }).catch((err: unknown) => console.warn('[room]', err));
+				await this.request('media:pauseProducer', { sessionId: this.sessionId, producerId: producer.id }).catch((err: unknown) => console.warn('[room]', err));
 			}
 			this.localCamera?.stop();
 			this.localCamera = null;
@@ -323,7 +329,7 @@ export class LiveMedia {
 		if (producer && !producer.closed) {
 			await producer.replaceTrack({ track: got.track });
 			producer.resume();
-			await this.request('media:resumeProducer', { producerId: producer.id }).catch((err: unknown) => console.warn('[room]', err));
+			await this.request('media:resumeProducer', { sessionId: this.sessionId, producerId: producer.id }).catch((err: unknown) => console.warn('[room]', err));
 		} else if (this.status === 'live') {
 			await this.serial(() => this.publish('camera', got.track, false));
 		}
@@ -336,7 +342,7 @@ export class LiveMedia {
 			delete this.producers.screen;
 			if (producer) {
 				producer.close();
-				await this.request('media:closeProducer', { producerId: producer.id }).catch((err: unknown) => console.warn('[room]', err));
+				await this.request('media:closeProducer', { sessionId: this.sessionId, producerId: producer.id }).catch((err: unknown) => console.warn('[room]', err));
 			}
 			this.localScreen?.stop();
 			this.localScreen = null;
@@ -378,7 +384,7 @@ export class LiveMedia {
 
 	/** Leaves the room: tells the server, stops the devices. */
 	leave(): void {
-		if (this.wanted && this.connection.socket.connected) this.connection.socket.emit('media:leave', { sessionId: this.sessionId }, () => {});
+		if (this.wanted && this.connection.socket.connected) this.connection.socket.emit('media:leave', { sessionId: this.sessionId }, () => undefined);
 		this.wanted = false;
 		this.status = 'idle';
 		this.closeTransports();

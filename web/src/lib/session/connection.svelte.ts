@@ -8,16 +8,34 @@
 import { io, type Socket } from 'socket.io-client';
 import {
 	PROTOCOL_VERSION,
+	readAnswer,
+	serverEvents,
+	type Answer,
 	type ClientToServerEvents,
+	type HandshakeRefusal,
 	type Joined,
 	type Participant,
+	type RequestName,
+	type RequestPayload,
+	type ServerEventName,
+	type ServerEventPayload,
 	type ServerToClientEvents
 } from '$shared/protocol/index.ts';
-import type { Result } from '$shared/result.ts';
 
 export type ConnectionStatus = 'connecting' | 'online' | 'reconnecting' | 'refused';
 
 const REQUEST_TIMEOUT_MS = 8000;
+
+const REFUSALS: Record<'unauthenticated' | 'outdated_client', string> = {
+	unauthenticated: 'Your sign-in has expired. Sign in again to rejoin the session.',
+	outdated_client: 'This page is from an older version of Confidante. Reload the page to continue.'
+};
+
+function refusalOf(err: Error): HandshakeRefusal['code'] | undefined {
+	const data: unknown = 'data' in err ? err.data : undefined;
+	const code = typeof data === 'object' && data !== null && 'code' in data ? data.code : undefined;
+	return code === 'unauthenticated' || code === 'unavailable' || code === 'outdated_client' ? code : undefined;
+}
 
 export class SessionConnection {
 	readonly sessionId: string;
@@ -43,17 +61,19 @@ export class SessionConnection {
 			// seconds; a refused websocket attempt every 2 s costs nothing.
 			reconnectionDelayMax: 2000,
 			randomizationFactor: 0.5,
-			timeout: 5000
+			timeout: 5000,
+			// Checked at the handshake: a page from an older build is told to reload.
+			auth: { protocolVersion: PROTOCOL_VERSION }
 		});
 		this.socket.on('connect', () => void this.join());
 		this.socket.on('disconnect', () => {
 			if (this.status !== 'refused') this.status = 'reconnecting';
 		});
 		this.socket.on('connect_error', (err) => {
-			const code = (err as Error & { data?: { code?: string } }).data?.code;
-			if (code === 'unauthenticated') {
+			const code = refusalOf(err);
+			if (code === 'unauthenticated' || code === 'outdated_client') {
 				this.status = 'refused';
-				this.problem = 'Your sign-in has expired. Sign in again to rejoin the session.';
+				this.problem = REFUSALS[code];
 				this.socket.disconnect();
 			} else if (this.status !== 'refused') this.status = 'reconnecting';
 		});
@@ -67,7 +87,7 @@ export class SessionConnection {
 	}
 
 	private async join() {
-		const r = await this.request<Joined>('session:join', { sessionId: this.sessionId, protocolVersion: PROTOCOL_VERSION });
+		const r = await this.request('session:join', { sessionId: this.sessionId, protocolVersion: PROTOCOL_VERSION });
 		if (!r.ok) {
 			// A passing failure (timeout, restart) is retried by the next connect.
 			if (r.error.code === 'unavailable' || r.error.code === 'internal') {
@@ -94,14 +114,40 @@ export class SessionConnection {
 		return () => this.joinedHandlers.delete(handler);
 	}
 
-	/** Sends a request and waits for its ack; a timeout becomes an `unavailable` failure. */
-	async request<T>(event: string, payload: unknown): Promise<Result<T>> {
+	/**
+	 * Sends a request and waits for its ack. A timeout becomes an `unavailable`
+	 * failure; an answer outside the protocol (a server from another build)
+	 * becomes `outdated_client`, which tells the person to reload.
+	 */
+	async request<K extends RequestName>(name: K, payload: RequestPayload<K>): Promise<Answer<K>> {
+		// socket.io's event types cannot be indexed by a generic name, so the send goes
+		// through the untyped view; `K` already checked the payload, and readAnswer checks the reply.
+		const wire: Socket = this.socket;
+		let answer: unknown;
 		try {
-			// The event name is checked by the server's schemas; the typed maps cover known events.
-			return await (this.socket.timeout(REQUEST_TIMEOUT_MS) as unknown as { emitWithAck(e: string, p: unknown): Promise<Result<T>> }).emitWithAck(event, payload);
+			answer = await wire.timeout(REQUEST_TIMEOUT_MS).emitWithAck(name, payload);
 		} catch {
 			return { ok: false, error: { code: 'unavailable', message: 'No answer from the server; retrying when the connection is back.' } };
 		}
+		const read = readAnswer(name, answer);
+		if (read) return read;
+		console.warn('[session] answer outside the protocol', name, answer);
+		return { ok: false, error: { code: 'outdated_client', message: REFUSALS.outdated_client } };
+	}
+
+	/** Listens to a server event, checked against its schema; returns an unsubscribe. */
+	listen<K extends ServerEventName>(name: K, handler: (msg: ServerEventPayload<K>) => void): () => void {
+		const schema = serverEvents[name];
+		const listener = (msg: unknown) => {
+			const parsed = schema.safeParse(msg);
+			if (parsed.success) handler(parsed.data);
+			else console.warn('[session] event outside the protocol', name, msg);
+		};
+		// The untyped view, for the reason given in request(); the schema types the message.
+		const wire: Socket = this.socket;
+		const event: string = name;
+		wire.on(event, listener);
+		return () => void wire.off(event, listener);
 	}
 
 	async leave() {
