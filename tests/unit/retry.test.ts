@@ -100,19 +100,19 @@ describe('backoff policy', () => {
 /** A page whose online/visibility events the test fires by hand. */
 function fakePage(online = true) {
 	let listener: ((e: 'online' | 'offline' | 'visible') => void) | null = null;
+	const state = { online };
 	const page = {
-		online,
 		env: {
 			now: () => Date.now(),
-			online: () => page.online,
+			online: () => state.online,
 			watch(fn) {
 				listener = fn;
 				return () => (listener = null);
 			}
 		} satisfies RetryEnv,
 		fire(e: 'online' | 'offline' | 'visible') {
-			if (e === 'online') page.online = true;
-			if (e === 'offline') page.online = false;
+			if (e === 'online') state.online = true;
+			if (e === 'offline') state.online = false;
 			listener?.(e);
 		},
 		get watched() {

@@ -5,10 +5,9 @@
  */
 import type { Device, types } from 'mediasoup-client';
 import type { MediaCapabilities, MediaSource, MediaTransports } from '$shared/protocol/media.ts';
+import { backoff, retryKnobs } from '$shared/retry.ts';
+import { Retry } from '$lib/retry.ts';
 import { mark } from './marks.ts';
-
-/** How long a `disconnected` transport may try to recover by itself before ICE is restarted. */
-const DISCONNECTED_GRACE_MS = 1500;
 
 /** A signalling request for this session; rejects with the server's message. */
 export type Request = <T>(event: string, payload: Record<string, unknown>) => Promise<T>;
@@ -16,7 +15,7 @@ export type Request = <T>(event: string, payload: Record<string, unknown>) => Pr
 export interface TransportContext {
 	iceServers: RTCIceServer[] | undefined;
 	request: Request;
-	/** The transport failed, or stayed disconnected past the grace time: restart its ICE. */
+	/** The transport failed, or stayed disconnected past the grace time (and again while it stays broken): restart its ICE. */
 	recover(transport: types.Transport): void;
 }
 
@@ -40,24 +39,35 @@ export function createTransport(device: Device, direction: 'send' | 'recv', opti
 			);
 		});
 	}
-	let recovering: ReturnType<typeof setTimeout> | null = null;
+	watchIce(transport, direction, ctx);
+	return transport;
+}
+
+/**
+ * A `disconnected` transport gets the policy's first delay to recover by
+ * itself; a `failed` one is restarted at once. While it stays broken, ICE
+ * is restarted again on the policy's growing delays (a restart can fail
+ * silently, leaving the state where it was), until it connects or closes.
+ */
+function watchIce(transport: types.Transport, direction: 'send' | 'recv', ctx: TransportContext): void {
+	const retry = new Retry({
+		policy: backoff(retryKnobs.iceRestart),
+		attempt: () => {
+			if (transport.closed || transport.connectionState === 'connected') return retry.succeeded();
+			ctx.recover(transport);
+			retry.failed();
+		}
+	});
 	transport.on('connectionstatechange', (state) => {
 		if (state === 'connected') {
 			mark(`${direction}-connected`);
-			if (recovering) clearTimeout(recovering);
-			recovering = null;
+			retry.succeeded();
 		} else if (state === 'failed' || state === 'disconnected') {
-			if (recovering) return;
-			recovering = setTimeout(
-				() => {
-					recovering = null;
-					if (!transport.closed && transport.connectionState !== 'connected') ctx.recover(transport);
-				},
-				state === 'failed' ? 0 : DISCONNECTED_GRACE_MS
-			);
+			retry.failed();
+			if (state === 'failed') retry.now();
 		}
 	});
-	return transport;
+	transport.observer.on('close', () => retry.destroy());
 }
 
 /** New ICE credentials from the server, then an ICE restart in the browser. */
