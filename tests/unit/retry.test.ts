@@ -3,11 +3,14 @@
  * inside their jitter bounds, grow to the cap and stop where they should;
  * and the browser's runner (web/src/lib/retry.ts) retries at once when the
  * browser comes back online or the tab becomes visible, and waits while
- * offline.
+ * offline; a transport whose media path broke gets ICE restarts until it
+ * connects again.
  */
+import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { backoff, retryKnobs, type BackoffKnobs } from '../../shared/retry.ts';
 import { Retry, type RetryEnv } from '../../web/src/lib/retry.ts';
+import { watchIce } from '../../web/src/lib/room/transports.ts';
 
 /** Mulberry32: a small seeded generator, so a failing seed can be replayed. */
 function seeded(seed: number): () => number {
@@ -219,5 +222,54 @@ describe('browser retry runner', () => {
 		expect(tries).toBe(0);
 		retry.destroy();
 		expect(page.watched).toBe(false);
+	});
+});
+
+describe('ICE restarts on a broken transport', () => {
+	beforeEach(() => vi.useFakeTimers());
+	afterEach(() => vi.useRealTimers());
+
+	/** Stands in for a mediasoup-client transport: only its state events, state and close matter here. */
+	function brokenTransport() {
+		const events = new EventEmitter();
+		const observer = new EventEmitter();
+		const t = { closed: false, connectionState: 'new', on: events.on.bind(events), observer };
+		const set = (state: string) => {
+			t.connectionState = state;
+			events.emit('connectionstatechange', state);
+		};
+		const restarts: number[] = [];
+		const start = Date.now();
+		watchIce(t as unknown as Parameters<typeof watchIce>[0], 'send', { iceServers: undefined, request: async () => undefined as never, recover: () => restarts.push(Date.now() - start) });
+		return { t, set, restarts, close: () => ((t.closed = true), observer.emit('close')) };
+	}
+
+	it('a disconnected transport gets a grace time, then restarts repeat on growing delays while it stays broken', () => {
+		const { set, restarts } = brokenTransport();
+		set('connected');
+		set('disconnected');
+		vi.advanceTimersByTime(999);
+		expect(restarts).toEqual([]);
+		vi.advanceTimersByTime(60_000);
+		expect(restarts.length).toBeGreaterThanOrEqual(5);
+		expect(restarts[0]).toBeLessThanOrEqual(1500);
+		const gaps = restarts.slice(1).map((t, i) => t - restarts[i]!);
+		for (const g of gaps) expect(g).toBeGreaterThanOrEqual(1000);
+		for (const g of gaps) expect(g).toBeLessThanOrEqual(10_000);
+	});
+
+	it('a failed transport restarts at once; connecting or closing ends the restarts', () => {
+		const a = brokenTransport();
+		a.set('failed');
+		expect(a.restarts).toEqual([0]);
+		a.set('connected');
+		vi.advanceTimersByTime(60_000);
+		expect(a.restarts).toEqual([0]);
+
+		const b = brokenTransport();
+		b.set('disconnected');
+		b.close();
+		vi.advanceTimersByTime(60_000);
+		expect(b.restarts).toEqual([]);
 	});
 });

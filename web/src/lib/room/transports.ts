@@ -49,7 +49,7 @@ export function createTransport(device: Device, direction: 'send' | 'recv', opti
  * is restarted again on the policy's growing delays (a restart can fail
  * silently, leaving the state where it was), until it connects or closes.
  */
-function watchIce(transport: types.Transport, direction: 'send' | 'recv', ctx: TransportContext): void {
+export function watchIce(transport: types.Transport, direction: 'send' | 'recv', ctx: TransportContext): void {
 	const retry = new Retry({
 		policy: backoff(retryKnobs.iceRestart),
 		attempt: () => {
