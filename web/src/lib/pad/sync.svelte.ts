@@ -5,7 +5,8 @@
  * status, whether the server takes edits, who else is here, and an undo
  * manager for the lists. Instances are shared per document and kept a
  * little after the last component lets go, so switching tabs does not
- * reconnect.
+ * reconnect. Reconnects follow the shared retry policy (retryKnobs.pad),
+ * not the provider's own fixed doubling; a 44xx close is final.
  */
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
@@ -22,6 +23,8 @@ import {
 	type PadServerState
 } from '$shared/pad/index.ts';
 import type { EngagementRole } from '$shared/domain.ts';
+import { backoff, retryKnobs } from '$shared/retry.ts';
+import { Retry } from '$lib/retry.ts';
 import { reportUnsynced } from '$lib/summary/unsynced.ts';
 import { colourFor } from './colours.ts';
 
@@ -43,8 +46,6 @@ export interface Peer {
 
 /** Keep a document this long after the last component closed it (tab switches). */
 const LINGER_MS = 30_000;
-/** Reconnect backoff cap: users expect seconds, not the default's growth. */
-const MAX_BACKOFF_MS = 4_000;
 
 const CLOSE_MESSAGES: Partial<Record<CloseCodeName, string>> = {
 	unauthenticated: 'Your sign-in has expired. Sign in again to keep editing the pad.',
@@ -68,19 +69,21 @@ export class PadSync {
 	version = $state(0);
 	private offlineEdits = 0;
 	private readonly stopReporting: () => void;
-	private readonly goOnline = () => {
-		if (this.status === 'offline') {
-			this.provider.disconnect();
+	private readonly retry = new Retry({
+		policy: backoff(retryKnobs.pad),
+		attempt: () => {
+			if (this.status === 'refused') return;
+			// A socket stuck connecting (the network changed under it) is replaced, not waited for.
+			if (this.provider.ws && !this.provider.wsconnected) this.provider.disconnect();
 			this.provider.connect();
 		}
-	};
+	});
 
 	constructor(sessionId: string, kind: PadKind, me: PadPerson) {
 		this.me = me;
 		const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
 		this.provider = new WebsocketProvider(`${scheme}://${location.host}${PAD_PATH}`, padName(sessionId, kind), this.doc, {
-			disableBc: true,
-			maxBackoffTime: MAX_BACKOFF_MS
+			disableBc: true
 		});
 		this.provider.awareness.setLocalStateField('user', { name: me.name, color: colourFor(me.id), role: me.role });
 		this.undo = new Y.UndoManager([actionsOf(this.doc), carriedOf(this.doc), learningOf(this.doc)], {
@@ -92,13 +95,23 @@ export class PadSync {
 		});
 		this.provider.on('sync', (synced: boolean) => {
 			this.synced = synced;
-			if (synced) this.offlineEdits = 0;
+			if (synced) {
+				this.offlineEdits = 0;
+				this.retry.succeeded();
+			}
 		});
 		this.provider.on('connection-close', (event) => {
-			// 45xx: the server asks us to come back later; the provider retries by itself.
+			// 45xx: the server asks us to come back later.
 			if (event && event.code >= 4500 && event.code < 4600 && event.reason) this.problem = event.reason;
+			// Closed on purpose (disconnect, destroy): nothing to retry.
+			if (!this.provider.shouldConnect) return;
+			// The provider's own reconnect timer then finds nothing to do; our policy times the next try.
+			this.provider.shouldConnect = false;
+			if (!event || this.provider.shouldReconnect(event, this.provider)) this.retry.failed();
+			// Otherwise (44xx) the provider emits `closed` next: refused for good.
 		});
 		this.provider.on('closed', ({ code, reason }) => {
+			this.retry.cancel();
 			this.status = 'refused';
 			const name = closeCodeName(code);
 			this.problem = (name && CLOSE_MESSAGES[name]) ?? (reason || 'The pad refused the connection.');
@@ -110,7 +123,6 @@ export class PadSync {
 			this.version++;
 		});
 		this.stopReporting = reportUnsynced(() => this.unsynced());
-		window.addEventListener('online', this.goOnline);
 	}
 
 	/** Local edits the server may not have yet (for the end-of-session check). */
@@ -147,7 +159,7 @@ export class PadSync {
 	}
 
 	destroy(): void {
-		window.removeEventListener('online', this.goOnline);
+		this.retry.destroy();
 		this.stopReporting();
 		this.undo.destroy();
 		this.provider.destroy();

@@ -5,7 +5,8 @@
  * reconnect.
  */
 import type { types } from 'mediasoup-client';
-import type { MediaSource, ProducerInfo } from '$shared/protocol/index.ts';
+import type { ConsumerOptions, MediaSource, ProducerInfo } from '$shared/protocol/index.ts';
+import { log } from '$lib/log.ts';
 import { mark } from './marks.ts';
 import type { Request } from './transports.ts';
 
@@ -104,7 +105,7 @@ export class RemoteTracks {
 		else this.hidden.add(producerId);
 		const r = this.list.find((x) => x.producerId === producerId);
 		if (!r || r.kind !== 'video') return;
-		await this.request(visible ? 'media:resumeConsumer' : 'media:pauseConsumer', { sessionId: this.sessionId, consumerId: r.consumerId }).catch((err: unknown) => console.warn('[room]', err));
+		await this.request(visible ? 'media:resumeConsumer' : 'media:pauseConsumer', { sessionId: this.sessionId, consumerId: r.consumerId }).catch(this.wishFailed(visible ? 'resume hidden video' : 'pause hidden video', r));
 	}
 
 	/** A small tile (grid, strip) needs the small layer; a large one the full picture. */
@@ -114,7 +115,17 @@ export class RemoteTracks {
 		this.layers.set(producerId, spatialLayer);
 		const r = this.list.find((x) => x.producerId === producerId);
 		if (!r || r.kind !== 'video') return;
-		await this.request('media:preferLayer', { sessionId: this.sessionId, consumerId: r.consumerId, spatialLayer }).catch((err: unknown) => console.warn('[room]', err));
+		await this.request('media:preferLayer', { sessionId: this.sessionId, consumerId: r.consumerId, spatialLayer }).catch(this.wishFailed('prefer a layer', r));
+	}
+
+	/**
+	 * A tile's wish did not reach the server. Only logged: the picture goes
+	 * on (just larger or smaller than needed), the wish is kept and sent
+	 * again with the next consumer after a reconnect, and there is nothing
+	 * for the person to do.
+	 */
+	private wishFailed(what: string, r: RemoteTrack): (err: unknown) => void {
+		return (err) => log.warn({ area: 'room', err, code: (err as { code?: string })?.code, what, producerId: r.producerId, userId: r.userId }, 'tile preference did not reach the server');
 	}
 
 	/** The transports closed: every consumer went with them. */

@@ -6,10 +6,9 @@
 import type { Device, types } from 'mediasoup-client';
 import type { MediaCapabilities, MediaSource, MediaTransports, Reply, RequestName, RequestPayload } from '$shared/protocol/index.ts';
 import { mediaSource, rtpParameters as rtpParametersSchema } from '$shared/protocol/media.ts';
+import { backoff, retryKnobs } from '$shared/retry.ts';
+import { Retry } from '$lib/retry.ts';
 import { mark } from './marks.ts';
-
-/** How long a `disconnected` transport may try to recover by itself before ICE is restarted. */
-const DISCONNECTED_GRACE_MS = 1500;
 
 export type MediaRequestName = Extract<RequestName, `media:${string}`>;
 /** A signalling request; resolves with the reply, rejects with the server's message and code. */
@@ -19,7 +18,7 @@ export interface TransportContext {
 	sessionId: string;
 	iceServers: RTCIceServer[] | undefined;
 	request: Request;
-	/** The transport failed, or stayed disconnected past the grace time: restart its ICE. */
+	/** The transport failed, or stayed disconnected past the grace time (and again while it stays broken): restart its ICE. */
 	recover(transport: types.Transport): void;
 }
 
@@ -48,24 +47,35 @@ export function createTransport(device: Device, direction: 'send' | 'recv', opti
 			);
 		});
 	}
-	let recovering: ReturnType<typeof setTimeout> | null = null;
+	watchIce(transport, direction, ctx);
+	return transport;
+}
+
+/**
+ * A `disconnected` transport gets the policy's first delay to recover by
+ * itself; a `failed` one is restarted at once. While it stays broken, ICE
+ * is restarted again on the policy's growing delays (a restart can fail
+ * silently, leaving the state where it was), until it connects or closes.
+ */
+export function watchIce(transport: types.Transport, direction: 'send' | 'recv', ctx: TransportContext): void {
+	const retry = new Retry({
+		policy: backoff(retryKnobs.iceRestart),
+		attempt: () => {
+			if (transport.closed || transport.connectionState === 'connected') return retry.succeeded();
+			ctx.recover(transport);
+			retry.failed();
+		}
+	});
 	transport.on('connectionstatechange', (state) => {
 		if (state === 'connected') {
 			mark(`${direction}-connected`);
-			if (recovering) clearTimeout(recovering);
-			recovering = null;
+			retry.succeeded();
 		} else if (state === 'failed' || state === 'disconnected') {
-			if (recovering) return;
-			recovering = setTimeout(
-				() => {
-					recovering = null;
-					if (!transport.closed && transport.connectionState !== 'connected') ctx.recover(transport);
-				},
-				state === 'failed' ? 0 : DISCONNECTED_GRACE_MS
-			);
+			retry.failed();
+			if (state === 'failed') retry.now();
 		}
 	});
-	return transport;
+	transport.observer.on('close', () => retry.destroy());
 }
 
 /** New ICE credentials from the server, then an ICE restart in the browser. */

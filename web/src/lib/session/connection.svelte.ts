@@ -2,8 +2,10 @@
  * The browser's one socket.io connection for a coaching session. It joins the
  * session on every (re)connect, keeps presence, and lets features (video,
  * prompts, summary) send requests and re-establish their state after a drop.
- * socket.io retries by itself with backoff and jitter; we also retry at once
- * when the browser says it is back online.
+ * Reconnecting follows the shared retry policy (retryKnobs.session) instead of
+ * socket.io's own backoff, so the socket, the pad and the media client retry
+ * alike: at once when the browser is back online or the tab visible again,
+ * not at all while offline or after the server refused the sign-in.
  */
 import { io, type Socket } from 'socket.io-client';
 import {
@@ -21,6 +23,8 @@ import {
 	type ServerEventPayload,
 	type ServerToClientEvents
 } from '$shared/protocol/index.ts';
+import { backoff, retryKnobs } from '$shared/retry.ts';
+import { Retry } from '$lib/retry.ts';
 
 export type ConnectionStatus = 'connecting' | 'online' | 'reconnecting' | 'refused';
 
@@ -47,35 +51,46 @@ export class SessionConnection {
 	problem = $state<string | null>(null);
 	private joinedHandlers = new Set<(j: Joined, rejoin: boolean) => void>();
 	private joinCount = 0;
-	private readonly goOnline = () => {
-		if (!this.socket.connected) this.socket.connect();
-	};
+	/** One try is: open the socket if it is closed, else ask to join again. */
+	private readonly retry = new Retry({
+		policy: backoff(retryKnobs.session),
+		attempt: () => {
+			if (this.status === 'refused') return;
+			if (!this.socket.connected) this.socket.connect();
+			else void this.join();
+		}
+	});
 
 	constructor(sessionId: string) {
 		this.sessionId = sessionId;
 		this.socket = io({
 			path: '/socket.io',
 			transports: ['websocket'],
-			reconnectionDelay: 500,
-			// Short cap: after a server restart the call must be back within
-			// seconds; a refused websocket attempt every 2 s costs nothing.
-			reconnectionDelayMax: 2000,
-			randomizationFactor: 0.5,
+			// Our retry policy decides when to reconnect (see `retry`).
+			reconnection: false,
 			timeout: 5000,
 			// Checked at the handshake: a page from an older build is told to reload.
 			auth: { protocolVersion: PROTOCOL_VERSION }
 		});
 		this.socket.on('connect', () => void this.join());
-		this.socket.on('disconnect', () => {
-			if (this.status !== 'refused') this.status = 'reconnecting';
+		this.socket.on('disconnect', (reason) => {
+			// We closed it ourselves (close(), or a refused sign-in): nothing to retry.
+			if (reason === 'io client disconnect' || this.status === 'refused') return;
+			this.status = 'reconnecting';
+			this.retry.failed();
 		});
 		this.socket.on('connect_error', (err) => {
 			const code = refusalOf(err);
 			if (code === 'unauthenticated' || code === 'outdated_client') {
 				this.status = 'refused';
 				this.problem = REFUSALS[code];
+				this.retry.cancel();
 				this.socket.disconnect();
-			} else if (this.status !== 'refused') this.status = 'reconnecting';
+			} else if (this.status !== 'refused') {
+				// Server down or restarting, or it could not check the sign-in ('unavailable').
+				this.status = 'reconnecting';
+				this.retry.failed();
+			}
 		});
 		this.socket.on('presence:update', (m) => {
 			if (m.sessionId === this.sessionId) this.participants = m.participants;
@@ -83,7 +98,6 @@ export class SessionConnection {
 		this.socket.on('server:closing', () => {
 			if (this.status !== 'refused') this.status = 'reconnecting';
 		});
-		if (typeof window !== 'undefined') window.addEventListener('online', this.goOnline);
 	}
 
 	private async join() {
@@ -92,10 +106,11 @@ export class SessionConnection {
 			// A passing failure (timeout, restart) is retried by the next connect.
 			if (r.error.code === 'unavailable' || r.error.code === 'internal') {
 				this.status = 'reconnecting';
-				setTimeout(() => this.socket.connected && void this.join(), 1000);
+				this.retry.failed();
 				return;
 			}
 			this.status = 'refused';
+			this.retry.cancel();
 			this.problem = r.error.message;
 			return;
 		}
@@ -103,6 +118,7 @@ export class SessionConnection {
 		this.participants = r.value.participants;
 		this.status = 'online';
 		this.problem = null;
+		this.retry.succeeded();
 		const rejoin = this.joinCount++ > 0;
 		for (const h of this.joinedHandlers) h(r.value, rejoin);
 	}
@@ -155,7 +171,7 @@ export class SessionConnection {
 	}
 
 	close() {
-		if (typeof window !== 'undefined') window.removeEventListener('online', this.goOnline);
+		this.retry.destroy();
 		this.joinedHandlers.clear();
 		this.socket.close();
 	}
