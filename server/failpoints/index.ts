@@ -71,7 +71,8 @@ let armed: FailpointPlan = new Map();
 
 /** Arms the plan's points (replacing what was armed); an empty plan turns them all off. */
 export function armFailpoints(plan: FailpointPlan | string): void {
-	armed = typeof plan === 'string' ? parseFailpoints(plan) : new Map(plan);
+	// Copied: firing counts down, and the configuration's plan stays as it was read.
+	armed = new Map([...(typeof plan === 'string' ? parseFailpoints(plan) : plan)].map(([name, point]) => [name, { ...point }]));
 }
 
 export function disarmFailpoints(): void {
