@@ -109,9 +109,9 @@ export class PadRegistry {
 		const opens = this.opens.get(doc.name) ?? 0;
 		await doc.compact();
 		if (this.docs.get(doc.name) !== doc || this.unloadTimers.has(doc.name) || doc.peers.size > 0) return; // someone came back
-		// Someone is joining right now, or saving or compacting is failing and
-		// memory holds the only full copy (on SQLite the journal is only read at
-		// start-up): look again later.
+		// Someone is joining right now, or saving is failing and memory holds
+		// the only full copy, or compacting is failing (a document leaves memory
+		// compacted, so the journal behind it can go): look again later.
 		if ((this.opens.get(doc.name) ?? 0) !== opens || doc.unsaved || !doc.compacted) return this.scheduleUnload(doc);
 		this.docs.delete(doc.name);
 		this.opens.delete(doc.name);
