@@ -3,7 +3,8 @@
  * y-websocket protocol at `/pad/<name>` on the server's one port.
  *
  * Offers:
- * - `createPad(deps)`: attaches the endpoint to the HTTP server.
+ * - `createPad(deps)`: opens the pad store (what a crash left is stored
+ *   first) and attaches the endpoint to the HTTP server.
  * - `pad.finalState(sessionId)`: the session's shared and private document
  *   states, everything flushed to the store first (for the summary).
  * - `pad.read(sessionId)`: the same, read into typed content
