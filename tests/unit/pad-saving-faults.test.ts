@@ -11,7 +11,7 @@ import { afterEach, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import pino from 'pino';
 import { armFailpoints, disarmFailpoints } from '../../server/failpoints/index.ts';
-import { PadDocument, SAVING_FAILED, type PadPeer } from '../../server/pad/document.ts';
+import { PadDocument, SAVING_FAILED } from '../../server/pad/document.ts';
 import { UpdateWriter } from '../../server/pad/writer.ts';
 import { createSqlitePadStore, PadJournal } from '../../server/pad/store/index.ts';
 import { openStore } from '../../server/store/index.ts';
@@ -41,7 +41,7 @@ it('a failed save keeps the update unrelayed and the pad read-only until the ret
 	writer.on('failing', () => pad.setSavingProblem(SAVING_FAILED));
 	writer.on('recovered', () => pad.setSavingProblem(null));
 	const updatesTo = (sent: Uint8Array[]) => sent.filter((m) => m[0] === 0 && m[1] === 2).length;
-	const peer = (id: string) => ({ id, sent: [] as Uint8Array[], send(m: Uint8Array) { this.sent.push(m); }, close() {} }) satisfies PadPeer;
+	const peer = (id: string) => ({ id, sent: [] as Uint8Array[], send(m: Uint8Array) { this.sent.push(m); }, close() {} });
 	const [a, b] = [peer('a'), peer('b')];
 	pad.addPeer(a);
 	pad.addPeer(b);
