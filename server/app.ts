@@ -12,6 +12,7 @@ import type { Logger } from './log/index.ts';
 import { openStore } from './store/index.ts';
 import { createAuth } from './auth/index.ts';
 import { createEngagements } from './engagements/index.ts';
+import { createContracts } from './contracts/index.ts';
 import { createRooms } from './rooms/index.ts';
 import { createPad } from './pad/index.ts';
 import { createPrompts } from './prompts/index.ts';
@@ -53,6 +54,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 	});
 	const auth = createAuth(store.db);
 	const engagements = createEngagements(store.db);
+	const contracts = createContracts(store.db, store.dialect, { members: engagements.members, engagementPlan: engagements.plan });
 	const web = await loadWebHandler();
 
 	let ready = true;
@@ -89,7 +91,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 		db: store.db, config, log, engagements, rooms, mail: createMail(config, store.db, log),
 		sources: padSources({ seal: (id) => pad.sessionEnded(id), finalState: (id) => pad.finalState(id), askedIn: (id) => prompts.askedIn(id) })
 	});
-	const services: Services = { config, log, store, auth, engagements, rooms, media, prompts, summaries, pad };
+	const services: Services = { config, log, store, auth, engagements, contracts, rooms, media, prompts, summaries, pad };
 	provideServices(services);
 	await summaries.start();
 

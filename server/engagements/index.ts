@@ -109,6 +109,12 @@ export function createEngagements(db: Kysely<Database>) {
 				.execute();
 		},
 
+		/** The engagement's own plan (kind, sessions, frequency, goals), for the contract's first draft. */
+		async plan(engagementId: string) {
+			const e = await db.selectFrom('engagements').select(['kind', 'planned_sessions', 'frequency', 'goals']).where('id', '=', engagementId).executeTakeFirst();
+			return e ? { kind: e.kind, plannedSessions: e.planned_sessions, frequency: e.frequency, goals: e.goals } : null;
+		},
+
 		async getForMember(engagementId: string, userId: string): Promise<EngagementView | null> {
 			const role = await roleOf(engagementId, userId);
 			if (!role) return null;

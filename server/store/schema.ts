@@ -158,6 +158,36 @@ export interface PadSnapshotRow {
 	updated_at: number;
 }
 
+export type ContractStatus = 'draft' | 'sent' | 'in_force' | 'superseded';
+
+/** One version of an engagement's contract. */
+export interface ContractRow {
+	id: string;
+	engagement_id: string;
+	version: number;
+	status: ContractStatus;
+	/** JSON of ContractBody (shared/contract/body.ts). */
+	body: string;
+	/** JSON array of user ids whose acceptance puts this version in force. */
+	required: string;
+	created_by: string;
+	created_at: number;
+	updated_at: number;
+	sent_at: number | null;
+	in_force_at: number | null;
+	superseded_at: number | null;
+}
+
+/** A party's acceptance of one contract version. */
+export interface ContractAcceptanceRow {
+	contract_id: string;
+	user_id: string;
+	typed_name: string;
+	/** JSON array of the key clauses ticked. */
+	ticked: string;
+	accepted_at: number;
+}
+
 export interface Database {
 	users: UserRow;
 	auth_sessions: AuthSessionRow;
@@ -173,6 +203,8 @@ export interface Database {
 	session_prompts_asked: SessionPromptAskedRow;
 	pad_updates: PadUpdateRow;
 	pad_snapshots: PadSnapshotRow;
+	contracts: ContractRow;
+	contract_acceptances: ContractAcceptanceRow;
 	[table: `_${string}`]: never;
 }
 
