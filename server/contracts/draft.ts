@@ -39,8 +39,10 @@ export function readDraft(input: unknown): DraftReading {
 		const [field, message] = Object.entries(fields)[0]!;
 		return { ok: false, error: { code: 'invalid_input', message, field, fields } };
 	}
-	// Only blanks are missing: the input has the contract's shape, so keep it as typed.
-	return { ok: true, body: input as ContractBody, problems };
+	// Only blanks are missing: the input has the contract's shape, so keep it as typed (numbers as numbers).
+	const body = structuredClone(input) as ContractBody;
+	for (const k of ['sessions', 'sessionMinutes', 'noticeHours'] as const) body.plan[k] = Number(body.plan[k]);
+	return { ok: true, body, problems };
 }
 
 /** For sending: the whole contract must be valid. */

@@ -13,3 +13,4 @@ export * from './plan.ts';
 export * from './template.ts';
 export * from './clauses.ts';
 export * from './acceptance.ts';
+export * from './form.ts';

@@ -7,7 +7,15 @@ export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);
 	const view = await services().engagements.getForMember(event.params.id, user.id);
 	if (!view) notFound();
+	const versions = (await services().contracts.versions(view.id, user.id)) ?? [];
+	const shown = versions.filter((v) => v.status !== 'draft' || view.role === 'coach');
+	const contract = {
+		inForce: shown.find((v) => v.status === 'in_force')?.version ?? null,
+		waiting: shown.find((v) => v.status === 'sent')?.version ?? null,
+		draft: shown.find((v) => v.status === 'draft')?.version ?? null
+	};
 	return {
+		contract,
 		engagement: {
 			id: view.id,
 			title: view.title,
