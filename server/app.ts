@@ -53,8 +53,13 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 		onError: (err) => log.error({ err }, 'SQLite checkpointer failed; restarting it')
 	});
 	const auth = createAuth(store.db);
-	const engagements = createEngagements(store.db);
-	const contracts = createContracts(store.db, store.dialect, { members: engagements.members, engagementPlan: engagements.plan });
+	// Each needs the other: scheduling asks for the contract in force; contracts ask who the parties are.
+	const engagements = createEngagements(store.db, { contractInForce: (id) => contractInForce(id) });
+	const contracts = createContracts(store.db, store.dialect, { members: engagements.members, engagementPlan: engagements.plan, adoptPlan: engagements.adoptPlan });
+	const contractInForce = async (id: string) => {
+		const v = await contracts.inForce(id);
+		return v && { version: v.version, sessions: v.body.plan.sessions };
+	};
 	const web = await loadWebHandler();
 
 	let ready = true;

@@ -23,6 +23,8 @@ export type { ContractVersion, ContractAcceptance } from './store.ts';
 export interface ContractParties {
 	members(engagementId: string): Promise<{ userId: string; name: string; role: EngagementRole }[]>;
 	engagementPlan(engagementId: string): Promise<{ kind: EngagementKind; plannedSessions: number | null; frequency: string | null; goals: string } | null>;
+	/** Called once a version is in force, so the engagement shows its plan. */
+	adoptPlan(engagementId: string, plan: { sessions: number; frequency: string }): Promise<void>;
 }
 
 export interface Contracts {
@@ -143,8 +145,9 @@ export function createContracts(db: Kysely<Database>, dialect: Dialect, parties:
 			if (!form.success) return invalidForm(form.error);
 			const { me } = await roleIn(engagementId, userId);
 			if (!me) return fail('not_found', NOT_FOUND);
+			let result: Result<{ status: ContractStatus; body: ContractVersion['body'] }>;
 			try {
-				return await db.transaction().execute(async (trx) => {
+				result = await db.transaction().execute(async (trx) => {
 					const v = await findVersion(trx, engagementId, { version }, lockRows);
 					if (!v) return fail('not_found', NOT_FOUND);
 					const state = { status: v.status, required: v.required, accepted: v.acceptances.map((a) => a.userId) };
@@ -158,13 +161,16 @@ export function createContracts(db: Kysely<Database>, dialect: Dialect, parties:
 						if (previous) await updateVersion(trx, previous.id, 'in_force', { status: 'superseded', superseded_at: now });
 						await updateVersion(trx, v.id, 'sent', { status: 'in_force', in_force_at: now });
 					}
-					return ok({ status });
+					return ok({ status, body: v.body });
 				});
 			} catch (err) {
 				// The same person accepting from two tabs at once: the first one counted.
 				if (isUniqueViolation(err)) return fail('conflict', 'You have already accepted this version.');
 				throw err;
 			}
+			if (!result.ok) return result;
+			if (result.value.status === 'in_force') await parties.adoptPlan(engagementId, { sessions: result.value.body.plan.sessions, frequency: result.value.body.plan.frequency });
+			return ok({ status: result.value.status });
 		}
 	};
 }

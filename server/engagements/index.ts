@@ -10,7 +10,7 @@ import type { CoachingSessionRow, Database, EngagementRole, EngagementRow } from
 import { engagementForm, invalidForm, scheduleSessionForm } from '../../shared/forms/index.ts';
 import { fail, ok, type Result } from '../../shared/result.ts';
 import { generateToken, hashToken, newId } from '../auth/index.ts';
-import { canAcceptInvite, inviteState, nextSessionNumber, scheduleAllowed } from './rules.ts';
+import { canAcceptInvite, contractAllows, inviteState, nextSessionNumber, scheduleAllowed } from './rules.ts';
 
 export * as rules from './rules.ts';
 
@@ -34,7 +34,11 @@ export interface SessionAccess {
 	members: Member[];
 }
 
-export function createEngagements(db: Kysely<Database>) {
+/** The contract in force, as scheduling needs it (the contracts feature provides it). */
+export type ContractInForce = (engagementId: string) => Promise<{ version: number; sessions: number } | null>;
+
+export function createEngagements(db: Kysely<Database>, deps: { contractInForce?: ContractInForce } = {}) {
+	const contractInForce: ContractInForce = deps.contractInForce ?? (async () => null);
 	async function roleOf(engagementId: string, userId: string): Promise<EngagementRole | undefined> {
 		const row = await db
 			.selectFrom('engagement_members')
@@ -115,6 +119,11 @@ export function createEngagements(db: Kysely<Database>) {
 			return e ? { kind: e.kind, plannedSessions: e.planned_sessions, frequency: e.frequency, goals: e.goals } : null;
 		},
 
+		/** A contract came into force: its number of sessions and frequency become the engagement's ("Session 3 of 8"). */
+		async adoptPlan(engagementId: string, plan: { sessions: number; frequency: string }) {
+			await db.updateTable('engagements').set({ planned_sessions: plan.sessions, frequency: plan.frequency }).where('id', '=', engagementId).execute();
+		},
+
 		async getForMember(engagementId: string, userId: string): Promise<EngagementView | null> {
 			const role = await roleOf(engagementId, userId);
 			if (!role) return null;
@@ -137,12 +146,17 @@ export function createEngagements(db: Kysely<Database>) {
 			const scheduledAt = Date.parse(parsed.data.scheduledAt);
 			const allowed = scheduleAllowed(scheduledAt, Date.now());
 			if (!allowed.ok) return allowed;
+			const kind = parsed.data.kind;
+			const contract = kind === 'session' ? await contractInForce(engagementId) : null;
 			return db.transaction().execute(async (trx) => {
-				const numbers = await trx.selectFrom('coaching_sessions').select('number').where('engagement_id', '=', engagementId).execute();
+				const contracted = await trx.selectFrom('coaching_sessions').select('number').where('engagement_id', '=', engagementId).where('kind', '=', 'session').execute();
+				const allowed = contractAllows(kind, contract, contracted.length);
+				if (!allowed.ok) return allowed;
 				const row: CoachingSessionRow = {
 					id: newId(),
 					engagement_id: engagementId,
-					number: nextSessionNumber(numbers.map((n) => n.number)),
+					kind,
+					number: kind === 'session' ? nextSessionNumber(contracted.map((n) => n.number)) : 0,
 					scheduled_at: scheduledAt,
 					duration_minutes: parsed.data.durationMinutes,
 					status: 'scheduled',

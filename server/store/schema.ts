@@ -4,10 +4,12 @@
  * Features add their tables here together with a migration.
  */
 import type { Generated } from 'kysely';
+import type { SessionKind } from '../../shared/sessions.ts';
 
 export type EngagementKind = 'coaching' | 'mentoring';
 export type EngagementRole = 'coach' | 'coachee';
 export type SessionStatus = 'scheduled' | 'live' | 'ended';
+export type { SessionKind };
 
 export interface UserRow {
 	id: string;
@@ -44,6 +46,8 @@ export interface EngagementMemberRow {
 export interface CoachingSessionRow {
 	id: string;
 	engagement_id: string;
+	kind: SessionKind;
+	/** 1, 2, 3... for contracted sessions; 0 for an introductory meeting. */
 	number: number;
 	scheduled_at: number;
 	duration_minutes: number;

@@ -54,3 +54,24 @@ export function nextGoalId(body: Pick<ContractBody, 'goals'>): string {
 	while (taken.has(`goal-${n}`)) n++;
 	return `goal-${n}`;
 }
+
+/** The form fields for a body: what the page's inputs hold (the inverse of `contractFromForm`). */
+export function contractFormFields(body: ContractBody): Record<string, string> {
+	const f: Record<string, string> = {};
+	body.goals.forEach((g, i) => {
+		for (const k of ['id', 'statement', 'measure', 'whyItMatters', 'targetDate'] as const) f[`goals.${i}.${k}`] = g[k];
+	});
+	for (const [k, v] of Object.entries(body.boundaries)) f[`boundaries.${k}`] = v;
+	for (const [k, v] of Object.entries(body.confidentiality)) f[`confidentiality.${k}`] = v;
+	for (const [k, v] of Object.entries(body.plan)) f[`plan.${k}`] = String(v);
+	f['expectations.coachee'] = body.expectations.coachee.join('\n');
+	f['expectations.coach'] = body.expectations.coach.join('\n');
+	const s = body.stakeholders.sponsor;
+	if (s) {
+		f['sponsor.name'] = s.name;
+		f['sponsor.organisation'] = s.organisation;
+		f['sponsor.email'] = s.email;
+		if (s.pays) f['sponsor.pays'] = 'on';
+	}
+	return f;
+}

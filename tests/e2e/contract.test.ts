@@ -92,6 +92,19 @@ it('coach drafts and sends the contract, both accept it, an amendment shows what
 	expect(await p.getByTestId('contract-parties').textContent()).toMatch(/Casey Coach:\s*accepted/);
 	await screenshot(p, 'contract-coachee-in-force-phone');
 
+	// Now coaching sessions can be booked, and the room shows the contract they are held under.
+	await c.goto(engagement);
+	await hydrated(c);
+	expect(await c.getByLabel(/^What/).inputValue()).toBe('session');
+	await c.getByRole('button', { name: 'Schedule', exact: true }).click();
+	await c.getByTestId('sessions').getByText('Session 1 of 6').click();
+	await c.waitForURL(/\/sessions\//);
+	expect(await c.getByTestId('session-title').textContent()).toMatch(/Session 1 of 6\s*·\s*contract v1/);
+	await p.goto(c.url());
+	await p.getByRole('tab', { name: 'Contract' }).click();
+	await p.getByTestId('room-contract').getByText('Delegate the monthly budget report').waitFor();
+	await screenshot(p, 'contract-in-room-phone');
+
 	// An amendment is version 2; version 1 stays in force meanwhile, and the change is shown clause by clause.
 	await c.goto(`${engagement}/contract`);
 	await c.getByRole('link', { name: 'Amend the contract' }).click();

@@ -21,7 +21,7 @@ const PASSWORD = 'a sturdy passphrase 42';
 async function world(store: Store) {
 	const auth = createAuth(store.db);
 	const engagements = createEngagements(store.db);
-	const contracts = createContracts(store.db, store.dialect, { members: engagements.members, engagementPlan: engagements.plan });
+	const contracts = createContracts(store.db, store.dialect, { members: engagements.members, engagementPlan: engagements.plan, adoptPlan: engagements.adoptPlan });
 	const person = async (name: string) => {
 		const r = await auth.signUp({ name, email: uniqueEmail(name.split(' ')[0]!.toLowerCase()), password: PASSWORD });
 		if (!r.ok) throw new Error(r.error.message);

@@ -20,6 +20,7 @@ export const load: PageServerLoad = async ({ locals }) => {
 			id: s.id,
 			engagementId: s.engagement_id,
 			engagementTitle: s.engagementTitle,
+			kind: s.kind,
 			number: s.number,
 			plannedSessions: s.plannedSessions,
 			scheduledAt: s.scheduled_at,

@@ -27,6 +27,7 @@ export const load: PageServerLoad = async (event) => {
 			members: view.members.map((m) => ({ userId: m.userId, name: m.name, role: m.role, ...(view.role === 'coach' ? { email: m.email } : {}) })),
 			sessions: view.sessions.map((s) => ({
 				id: s.id,
+				kind: s.kind,
 				number: s.number,
 				scheduledAt: s.scheduled_at,
 				durationMinutes: s.duration_minutes,
