@@ -55,7 +55,14 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 	const auth = createAuth(store.db);
 	// Each needs the other: scheduling asks for the contract in force; contracts ask who the parties are.
 	const engagements = createEngagements(store.db, { contractInForce: (id) => contractInForce(id) });
-	const contracts = createContracts(store.db, store.dialect, { members: engagements.members, engagementPlan: engagements.plan, adoptPlan: engagements.adoptPlan });
+	const mail = createMail(config, store.db, log);
+	const contracts = createContracts({
+		db: store.db,
+		dialect: store.dialect,
+		parties: { members: engagements.members, engagementPlan: engagements.plan, adoptPlan: engagements.adoptPlan },
+		mail,
+		origin: config.origin
+	});
 	const contractInForce = async (id: string) => {
 		const v = await contracts.inForce(id);
 		return v && { version: v.version, sessions: v.body.plan.sessions };
@@ -93,7 +100,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 	const media = await createMedia({ config, log, rooms });
 	// The summary reads the pad's final state and the prompts marked asked when a session ends.
 	const summaries = createSummaries({
-		db: store.db, config, log, engagements, rooms, mail: createMail(config, store.db, log),
+		db: store.db, config, log, engagements, rooms, mail,
 		sources: padSources({ seal: (id) => pad.sessionEnded(id), finalState: (id) => pad.finalState(id), askedIn: (id) => prompts.askedIn(id) })
 	});
 	const services: Services = { config, log, store, auth, engagements, contracts, rooms, media, prompts, summaries, pad };

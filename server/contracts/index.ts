@@ -2,27 +2,31 @@
  * The engagement's contract: versions drafted by the coach from the template,
  * sent for review, accepted by each party (typed name and a tick per key
  * clause), in force once all required have accepted, superseded by a later
- * version. Offers `createContracts(db, dialect, people)` with:
+ * version. Offers `createContracts({ db, dialect, parties, mail, origin })` with:
  * - `versions`, `version`, `inForce`: reads, for members only (null otherwise);
  * - `openDraft`, `saveDraft`, `send`: the coach's side;
  * - `accept`: a party's acceptance, race-safe (one of two racing tabs wins).
+ * Sending and coming into force are announced by email (Markdown and PDF
+ * attached), queued in the same transaction.
  * A version never changes once sent: a change is a new version.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
+import type { MailQueue } from '../mail/index.ts';
 import type { Database, Dialect, EngagementKind, EngagementRole } from '../store/index.ts';
 import { ENGAGEMENT_FREQUENCIES, acceptanceForm, draftFromTemplate, mayAccept, statusAfter, type ContractStatus } from '../../shared/contract/index.ts';
 import { fail, ok, type Result } from '../../shared/result.ts';
 import { invalidForm } from '../../shared/forms/index.ts';
 import { newId } from '../auth/index.ts';
 import { readComplete, readDraft } from './draft.ts';
+import { registerContractMail, type ContractMailKind } from './mail.ts';
 import { findVersion, insertAcceptance, insertVersion, latestVersionNumber, listVersions, updateVersion, type ContractVersion } from './store.ts';
 
 export type { ContractVersion, ContractAcceptance } from './store.ts';
 
 /** What contracts need to know about an engagement and its people (the engagements feature provides it). */
 export interface ContractParties {
-	members(engagementId: string): Promise<{ userId: string; name: string; role: EngagementRole }[]>;
-	engagementPlan(engagementId: string): Promise<{ kind: EngagementKind; plannedSessions: number | null; frequency: string | null; goals: string } | null>;
+	members(engagementId: string): Promise<{ userId: string; name: string; email: string; role: EngagementRole }[]>;
+	engagementPlan(engagementId: string): Promise<{ title: string; kind: EngagementKind; plannedSessions: number | null; frequency: string | null; goals: string } | null>;
 	/** Called once a version is in force, so the engagement shows its plan. */
 	adoptPlan(engagementId: string, plan: { sessions: number; frequency: string }): Promise<void>;
 }
@@ -45,8 +49,29 @@ function isUniqueViolation(err: unknown): boolean {
 	return e?.code === '23505' || /UNIQUE constraint failed/i.test(e?.message ?? '');
 }
 
-export function createContracts(db: Kysely<Database>, dialect: Dialect, parties: ContractParties): Contracts {
+export interface ContractDeps {
+	db: Kysely<Database>;
+	dialect: Dialect;
+	parties: ContractParties;
+	mail: Pick<MailQueue, 'register' | 'enqueue' | 'kick'>;
+	origin: string | undefined;
+}
+
+export function createContracts({ db, dialect, parties, mail, origin }: ContractDeps): Contracts {
 	const lockRows = dialect.kind === 'postgres';
+	registerContractMail(mail, {
+		db,
+		origin,
+		async engagement(engagementId) {
+			const [plan, people] = await Promise.all([parties.engagementPlan(engagementId), parties.members(engagementId)]);
+			return plan && { title: plan.title, kind: plan.kind, people };
+		}
+	});
+
+	/** Queues one email per person, inside the transaction that makes the change. */
+	async function announce(trx: Transaction<Database>, kind: ContractMailKind, v: { id: string }, to: { userId: string; name: string; email: string }[]) {
+		await mail.enqueue(trx, to.map((p) => ({ kind, subjectId: v.id, userId: p.userId, toName: p.name, toAddress: p.email })));
+	}
 
 	async function roleIn(engagementId: string, userId: string) {
 		const people = await parties.members(engagementId);
@@ -136,14 +161,18 @@ export function createContracts(db: Kysely<Database>, dialect: Dialect, parties:
 				const waiting = await findVersion(trx, engagementId, { status: 'sent' }, lockRows);
 				if (waiting) await updateVersion(trx, waiting.id, 'sent', { status: 'superseded', superseded_at: now });
 				await updateVersion(trx, draft.id, 'draft', { status: 'sent', body: JSON.stringify(complete.body), required: JSON.stringify(required), sent_at: now, updated_at: now });
+				await announce(trx, 'contract_review', draft, people.filter((p) => required.includes(p.userId) && p.userId !== userId));
 				return ok({ ...draft, status: 'sent' as const, body: complete.body, required, sentAt: now });
+			}).then((r) => {
+				if (r.ok) mail.kick();
+				return r;
 			});
 		},
 
 		async accept(engagementId, version, userId, input) {
 			const form = acceptanceForm.safeParse(input);
 			if (!form.success) return invalidForm(form.error);
-			const { me } = await roleIn(engagementId, userId);
+			const { me, people } = await roleIn(engagementId, userId);
 			if (!me) return fail('not_found', NOT_FOUND);
 			let result: Result<{ status: ContractStatus; body: ContractVersion['body'] }>;
 			try {
@@ -160,6 +189,7 @@ export function createContracts(db: Kysely<Database>, dialect: Dialect, parties:
 						const previous = await findVersion(trx, engagementId, { status: 'in_force' }, lockRows);
 						if (previous) await updateVersion(trx, previous.id, 'in_force', { status: 'superseded', superseded_at: now });
 						await updateVersion(trx, v.id, 'sent', { status: 'in_force', in_force_at: now });
+						await announce(trx, 'contract_in_force', v, people.filter((p) => v.required.includes(p.userId)));
 					}
 					return ok({ status, body: v.body });
 				});
@@ -169,6 +199,7 @@ export function createContracts(db: Kysely<Database>, dialect: Dialect, parties:
 				throw err;
 			}
 			if (!result.ok) return result;
+			if (result.value.status === 'in_force') mail.kick();
 			if (result.value.status === 'in_force') await parties.adoptPlan(engagementId, { sessions: result.value.body.plan.sessions, frequency: result.value.body.plan.frequency });
 			return ok({ status: result.value.status });
 		}

@@ -83,6 +83,11 @@ export async function findVersion(db: Db, engagementId: string, where: { version
 	return row ? ((await withAcceptances(db, [row]))[0] ?? null) : null;
 }
 
+export async function findVersionById(db: Db, id: string): Promise<ContractVersion | null> {
+	const row = await db.selectFrom('contracts').selectAll().where('id', '=', id).executeTakeFirst();
+	return row ? ((await withAcceptances(db, [row]))[0] ?? null) : null;
+}
+
 export async function latestVersionNumber(db: Db, engagementId: string): Promise<number> {
 	const row = await db.selectFrom('contracts').select((eb) => eb.fn.max('version').as('v')).where('engagement_id', '=', engagementId).executeTakeFirst();
 	return Number(row?.v ?? 0);

@@ -115,8 +115,8 @@ export function createEngagements(db: Kysely<Database>, deps: { contractInForce?
 
 		/** The engagement's own plan (kind, sessions, frequency, goals), for the contract's first draft. */
 		async plan(engagementId: string) {
-			const e = await db.selectFrom('engagements').select(['kind', 'planned_sessions', 'frequency', 'goals']).where('id', '=', engagementId).executeTakeFirst();
-			return e ? { kind: e.kind, plannedSessions: e.planned_sessions, frequency: e.frequency, goals: e.goals } : null;
+			const e = await db.selectFrom('engagements').select(['title', 'kind', 'planned_sessions', 'frequency', 'goals']).where('id', '=', engagementId).executeTakeFirst();
+			return e ? { title: e.title, kind: e.kind, plannedSessions: e.planned_sessions, frequency: e.frequency, goals: e.goals } : null;
 		},
 
 		/** A contract came into force: its number of sessions and frequency become the engagement's ("Session 3 of 8"). */

@@ -99,7 +99,7 @@ export type MailStatus = 'pending' | 'sending' | 'sent' | 'failed';
 
 export interface MailJobRow {
 	id: string;
-	kind: 'summary';
+	kind: 'summary' | 'contract_review' | 'contract_in_force';
 	subject_id: string;
 	user_id: string;
 	to_name: string;

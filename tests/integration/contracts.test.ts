@@ -15,13 +15,23 @@ import { createContracts, type Contracts } from '../../server/contracts/index.ts
 import { KEY_CLAUSE_IDS, diffContracts, type ContractBody } from '../../shared/contract/index.ts';
 import { freshPostgresSchema } from '../helpers/server.ts';
 import { uniqueEmail } from '../helpers/http.ts';
+import { loadConfig } from '../../server/config/index.ts';
+import { createLogger } from '../../server/log/index.ts';
+import { createMail, type MailService } from '../../server/mail/index.ts';
+import { simpleParser } from 'mailparser';
 
 const PASSWORD = 'a sturdy passphrase 42';
 
-async function world(store: Store) {
+async function world(store: Store, mail: MailService) {
 	const auth = createAuth(store.db);
 	const engagements = createEngagements(store.db);
-	const contracts = createContracts(store.db, store.dialect, { members: engagements.members, engagementPlan: engagements.plan, adoptPlan: engagements.adoptPlan });
+	const contracts = createContracts({
+		db: store.db,
+		dialect: store.dialect,
+		parties: { members: engagements.members, engagementPlan: engagements.plan, adoptPlan: engagements.adoptPlan },
+		mail,
+		origin: 'https://coach.example.org'
+	});
 	const person = async (name: string) => {
 		const r = await auth.signUp({ name, email: uniqueEmail(name.split(' ')[0]!.toLowerCase()), password: PASSWORD });
 		if (!r.ok) throw new Error(r.error.message);
@@ -34,7 +44,7 @@ async function world(store: Store) {
 	if (!e.ok) throw new Error(e.error.message);
 	const invite = await engagements.createInvite(e.value.id, coach);
 	if (!invite.ok) throw new Error(invite.error.message);
-	return { contracts, coach, coachee, stranger, engagementId: e.value.id, invite: invite.value.token, engagements };
+	return { contracts, coach, coachee, stranger, engagementId: e.value.id, invite: invite.value.token, engagements, auth };
 }
 
 function completed(body: ContractBody): ContractBody {
@@ -51,25 +61,33 @@ const codeOf = (r: { ok: boolean; error?: { code: string } }) => (r.ok ? 'ok' : 
 for (const kind of ['sqlite', 'postgres'] as const) {
 	describe(`contracts on ${kind}`, () => {
 		let store: Store;
+		let mail: MailService;
+		let dir: string;
 		let cleanup: () => Promise<void>;
 		beforeAll(async () => {
+			dir = fs.mkdtempSync(path.join(os.tmpdir(), 'confidante-contract-mail-'));
 			if (kind === 'sqlite') {
-				const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'confidante-contracts-'));
 				store = await openStore({ dataDir: dir });
-				cleanup = async () => fs.rmSync(dir, { recursive: true, force: true });
+				cleanup = async () => {};
 			} else {
 				const schema = await freshPostgresSchema();
-				store = await openStore({ dataDir: os.tmpdir(), databaseUrl: schema.url });
+				store = await openStore({ dataDir: dir, databaseUrl: schema.url });
 				cleanup = schema.drop;
 			}
+			mail = createMail(loadConfig({ DATA_DIR: dir }), store.db, createLogger('silent'));
 		});
 		afterAll(async () => {
+			await mail?.close();
 			await store?.close();
 			await cleanup?.();
+			fs.rmSync(dir, { recursive: true, force: true });
 		});
 
+		const jobs = (subjectKind: string) =>
+			store.db.selectFrom('mail_jobs').select(['kind', 'user_id', 'subject_id', 'status', 'outbox_file']).where('kind', '=', subjectKind as never).execute();
+
 		it('goes from draft to sent to accepted by each to in force, and a new version supersedes it', async () => {
-			const w = await world(store);
+			const w = await world(store, mail);
 			const { contracts: c, engagementId: id } = w;
 			// Only the coach drafts; before the coachee joined, it cannot be sent.
 			expect(codeOf(await c.openDraft(id, w.stranger, '2027-01-04'))).toBe('not_found');
@@ -129,10 +147,30 @@ for (const kind of ['sqlite', 'postgres'] as const) {
 			expect(await c.versions(id, w.stranger)).toBeNull();
 			expect(diffContracts(all![1]!.body, all![0]!.body)).toEqual([expect.objectContaining({ key: 'plan.sessions', before: '6', after: '8' })]);
 			expect(codeOf(await accept(c, id, 1, w.coachee, 'Sam Coachee'))).toBe('gone');
+
+			// One "please review" per version to the coachee, one "in force" per version to each party, whatever the retries.
+			const review = (await jobs('contract_review')).filter((j) => j.user_id === w.coachee || j.user_id === w.coach);
+			const forCoachee = review.filter((j) => j.user_id === w.coachee);
+			expect(forCoachee).toHaveLength(2);
+			expect(review.filter((j) => j.user_id === w.coach)).toHaveLength(0);
+			const inForce = (await jobs('contract_in_force')).filter((j) => j.user_id === w.coachee || j.user_id === w.coach);
+			expect(inForce).toHaveLength(4);
+
+			// The emails carry the contract as Markdown and PDF.
+			await mail.start();
+			await expect.poll(async () => (await jobs('contract_in_force')).filter((j) => j.user_id === w.coachee && j.status === 'sent').length, { timeout: 10_000 }).toBe(2);
+			const delivered = (await jobs('contract_in_force')).find((j) => j.user_id === w.coachee && j.subject_id === all![0]!.id)!;
+			const message = await simpleParser(fs.readFileSync(path.join(dir, 'outbox', delivered.outbox_file!)));
+			expect(message.subject).toBe('In force: Leading the team, contract v2');
+			expect(message.text).toContain('https://coach.example.org/engagements/');
+			const files = Object.fromEntries(message.attachments.map((a) => [a.filename, a.content]));
+			expect(files['contract-v2.md']!.toString()).toMatch(/\*\*Number of sessions\*\*\s+8/);
+			expect(files['contract-v2.md']!.toString()).toContain('Sam Coachee: accepted as "Sam Coachee"');
+			expect(files['contract-v2.pdf']!.subarray(0, 5).toString()).toBe('%PDF-');
 		});
 
 		it('a version replaced while waiting can no longer be accepted, and racing tabs count once', async () => {
-			const w = await world(store);
+			const w = await world(store, mail);
 			const { contracts: c, engagementId: id } = w;
 			await w.engagements.acceptInvite(w.invite, w.coachee);
 			const d1 = await c.openDraft(id, w.coach, '2027-01-04');
