@@ -13,6 +13,7 @@ import { openStore } from './store/index.ts';
 import { createAuth } from './auth/index.ts';
 import { createEngagements } from './engagements/index.ts';
 import { createContracts } from './contracts/index.ts';
+import { createSponsors } from './sponsors/index.ts';
 import { createRooms } from './rooms/index.ts';
 import { createPad } from './pad/index.ts';
 import { createPrompts } from './prompts/index.ts';
@@ -63,6 +64,17 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 		mail,
 		origin: config.origin
 	});
+	const sponsors = createSponsors({
+		db: store.db,
+		mail,
+		origin: config.origin,
+		sources: {
+			members: engagements.members,
+			engagement: engagements.plan,
+			sessionDates: engagements.sessionDates,
+			contractInForce: (id) => contracts.inForce(id)
+		}
+	});
 	const contractInForce = async (id: string) => {
 		const v = await contracts.inForce(id);
 		return v && { version: v.version, sessions: v.body.plan.sessions };
@@ -103,7 +115,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 		db: store.db, config, log, engagements, rooms, mail,
 		sources: padSources({ seal: (id) => pad.sessionEnded(id), finalState: (id) => pad.finalState(id), askedIn: (id) => prompts.askedIn(id) })
 	});
-	const services: Services = { config, log, store, auth, engagements, contracts, rooms, media, prompts, summaries, pad };
+	const services: Services = { config, log, store, auth, engagements, contracts, sponsors, rooms, media, prompts, summaries, pad };
 	provideServices(services);
 	await summaries.start();
 

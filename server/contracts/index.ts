@@ -170,10 +170,11 @@ export function createContracts({ db, dialect, parties, mail, origin }: Contract
 		},
 
 		async accept(engagementId, version, userId, input) {
-			const form = acceptanceForm.safeParse(input);
-			if (!form.success) return invalidForm(form.error);
+			// Who asks comes first: someone outside the engagement learns nothing, not even what the form needs.
 			const { me, people } = await roleIn(engagementId, userId);
 			if (!me) return fail('not_found', NOT_FOUND);
+			const form = acceptanceForm.safeParse(input);
+			if (!form.success) return invalidForm(form.error);
 			let result: Result<{ status: ContractStatus; body: ContractVersion['body'] }>;
 			try {
 				result = await db.transaction().execute(async (trx) => {

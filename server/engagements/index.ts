@@ -119,6 +119,12 @@ export function createEngagements(db: Kysely<Database>, deps: { contractInForce?
 			return e ? { title: e.title, kind: e.kind, plannedSessions: e.planned_sessions, frequency: e.frequency, goals: e.goals } : null;
 		},
 
+		/** When sessions are and whether they were held; nothing of what happened in them (for the sponsor). */
+		async sessionDates(engagementId: string) {
+			const rows = await db.selectFrom('coaching_sessions').select(['kind', 'number', 'scheduled_at', 'status']).where('engagement_id', '=', engagementId).orderBy('scheduled_at').execute();
+			return rows.map((r) => ({ kind: r.kind, number: r.number, scheduledAt: r.scheduled_at, status: r.status }));
+		},
+
 		/** A contract came into force: its number of sessions and frequency become the engagement's ("Session 3 of 8"). */
 		async adoptPlan(engagementId: string, plan: { sessions: number; frequency: string }) {
 			await db.updateTable('engagements').set({ planned_sessions: plan.sessions, frequency: plan.frequency }).where('id', '=', engagementId).execute();

@@ -99,7 +99,7 @@ export type MailStatus = 'pending' | 'sending' | 'sent' | 'failed';
 
 export interface MailJobRow {
 	id: string;
-	kind: 'summary' | 'contract_review' | 'contract_in_force';
+	kind: 'summary' | 'contract_review' | 'contract_in_force' | 'sponsor_update';
 	subject_id: string;
 	user_id: string;
 	to_name: string;
@@ -192,6 +192,32 @@ export interface ContractAcceptanceRow {
 	accepted_at: number;
 }
 
+/** A single-use link inviting a sponsor to an engagement; the id is the token's hash. Same shape as a coachee's invite. */
+export type SponsorLinkRow = InviteRow;
+
+/** Who sponsors an engagement. Not a member: sponsors see only what the sponsors feature shows them. */
+export interface EngagementSponsorRow {
+	engagement_id: string;
+	user_id: string;
+	joined_at: number;
+}
+
+export type SponsorUpdateStatus = 'awaiting' | 'approved' | 'declined';
+
+/** An update for the sponsor: drafted by the coach, approved (maybe edited) or declined by a coachee. */
+export interface SponsorUpdateRow {
+	id: string;
+	engagement_id: string;
+	drafted_by: string;
+	draft_text: string;
+	status: SponsorUpdateStatus;
+	/** The text the coachee approved; the only text a sponsor ever receives. */
+	final_text: string | null;
+	decided_by: string | null;
+	decided_at: number | null;
+	created_at: number;
+}
+
 export interface Database {
 	users: UserRow;
 	auth_sessions: AuthSessionRow;
@@ -209,6 +235,9 @@ export interface Database {
 	pad_snapshots: PadSnapshotRow;
 	contracts: ContractRow;
 	contract_acceptances: ContractAcceptanceRow;
+	sponsor_links: SponsorLinkRow;
+	engagement_sponsors: EngagementSponsorRow;
+	sponsor_updates: SponsorUpdateRow;
 	[table: `_${string}`]: never;
 }
 

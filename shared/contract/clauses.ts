@@ -105,3 +105,20 @@ export function diffContracts(before: ContractBody, after: ContractBody): Clause
 	for (const [key, c] of old) if (!seen.has(key)) changes.push({ kind: 'removed', key, section: c.section, label: c.label, before: c.text });
 	return changes;
 }
+
+/**
+ * What a sponsor may read of a contract: the goals' statements and dates, the
+ * plan's shape, what the contract says they will see, and themselves. Never
+ * how a goal is measured or why it matters to the coachee, the boundaries, or
+ * the expectations.
+ */
+export function sponsorPartsOf(body: ContractBody) {
+	return {
+		goals: body.goals.map((g) => ({ statement: g.statement, targetDate: g.targetDate })),
+		plan: { sessions: body.plan.sessions, frequency: body.plan.frequency, sessionMinutes: body.plan.sessionMinutes, startDate: body.plan.startDate, endDate: body.plan.endDate },
+		sponsorSees: body.confidentiality.sponsorSees,
+		sponsor: body.stakeholders.sponsor
+	};
+}
+
+export type SponsorContractView = ReturnType<typeof sponsorPartsOf>;
