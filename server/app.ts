@@ -12,6 +12,8 @@ import type { Logger } from './log/index.ts';
 import { openStore } from './store/index.ts';
 import { createAuth } from './auth/index.ts';
 import { createEngagements } from './engagements/index.ts';
+import { createContracts } from './contracts/index.ts';
+import { createSponsors } from './sponsors/index.ts';
 import { createRooms } from './rooms/index.ts';
 import { createPad } from './pad/index.ts';
 import { createPrompts } from './prompts/index.ts';
@@ -54,7 +56,31 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 		onError: (err) => log.error({ err }, 'SQLite checkpointer failed; restarting it')
 	});
 	const auth = createAuth(store.db);
-	const engagements = createEngagements(store.db);
+	// Each needs the other: scheduling asks for the contract in force; contracts ask who the parties are.
+	const engagements = createEngagements(store.db, { contractInForce: (id) => contractInForce(id) });
+	const mail = createMail(config, store.db, log);
+	const contracts = createContracts({
+		db: store.db,
+		dialect: store.dialect,
+		parties: { members: engagements.members, engagementPlan: engagements.plan, adoptPlan: engagements.adoptPlan },
+		mail,
+		origin: config.origin
+	});
+	const sponsors = createSponsors({
+		db: store.db,
+		mail,
+		origin: config.origin,
+		sources: {
+			members: engagements.members,
+			engagement: engagements.plan,
+			sessionDates: engagements.sessionDates,
+			contractInForce: (id) => contracts.inForce(id)
+		}
+	});
+	const contractInForce = async (id: string) => {
+		const v = await contracts.inForce(id);
+		return v && { version: v.version, sessions: v.body.plan.sessions };
+	};
 	const web = await loadWebHandler();
 
 	let ready = true;
@@ -88,10 +114,10 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 	const media = await createMedia({ config, log, rooms });
 	// The summary reads the pad's final state and the prompts marked asked when a session ends.
 	const summaries = createSummaries({
-		db: store.db, config, log, engagements, rooms, mail: createMail(config, store.db, log),
+		db: store.db, config, log, engagements, rooms, mail,
 		sources: padSources({ seal: (id) => pad.sessionEnded(id), finalState: (id) => pad.finalState(id), askedIn: (id) => prompts.askedIn(id) })
 	});
-	const services: Services = { config, log, store, auth, engagements, rooms, media, prompts, summaries, pad };
+	const services: Services = { config, log, store, auth, engagements, contracts, sponsors, rooms, media, prompts, summaries, pad };
 	provideServices(services);
 	await summaries.start();
 

@@ -9,6 +9,8 @@ import type { Logger } from './log/index.ts';
 import type { Store } from './store/index.ts';
 import type { Auth } from './auth/index.ts';
 import type { Engagements } from './engagements/index.ts';
+import type { Contracts } from './contracts/index.ts';
+import type { Sponsors } from './sponsors/index.ts';
 import type { Rooms } from './rooms/index.ts';
 import type { Pad } from './pad/index.ts';
 import type { Summaries } from './summary/index.ts';
@@ -21,6 +23,8 @@ export interface Services {
 	store: Store;
 	auth: Auth;
 	engagements: Engagements;
+	contracts: Contracts;
+	sponsors: Sponsors;
 	rooms: Rooms;
 	pad: Pad;
 	summaries: Summaries;

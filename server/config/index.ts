@@ -156,6 +156,12 @@ export const limits = {
 		/** An invite link is single use and goes stale after a week. */
 		lifetimeMs: 7 * 24 * 60 * 60 * 1000
 	},
+	sponsors: {
+		/** Like a coachee's invite: single use, a week. */
+		linkLifetimeMs: 7 * 24 * 60 * 60 * 1000,
+		/** An update for a sponsor is a few sentences, not a report. */
+		maxUpdateChars: 2_000
+	},
 	socket: {
 		/** socket.io message cap; kept low after the engine.io memory CVEs. */
 		maxMessageBytes: 100_000,

@@ -10,7 +10,7 @@ import type { CoachingSessionRow, Database, EngagementKind, EngagementRole, Enga
 import { engagementForm, invalidForm, scheduleSessionForm } from '../../shared/forms/index.ts';
 import { fail, ok, type Result } from '../../shared/result.ts';
 import { generateToken, hashToken, newId } from '../auth/index.ts';
-import { canAcceptInvite, inviteState, nextSessionNumber, scheduleAllowed } from './rules.ts';
+import { canAcceptInvite, contractAllows, inviteState, nextSessionNumber, scheduleAllowed } from './rules.ts';
 
 export * as rules from './rules.ts';
 
@@ -34,7 +34,11 @@ export interface SessionAccess {
 	members: Member[];
 }
 
-export function createEngagements(db: Kysely<Database>) {
+/** The contract in force, as scheduling needs it (the contracts feature provides it). */
+export type ContractInForce = (engagementId: string) => Promise<{ version: number; sessions: number } | null>;
+
+export function createEngagements(db: Kysely<Database>, deps: { contractInForce?: ContractInForce } = {}) {
+	const contractInForce: ContractInForce = deps.contractInForce ?? (async () => null);
 	async function roleOf(engagementId: string, userId: string): Promise<EngagementRole | undefined> {
 		const row = await db
 			.selectFrom('engagement_members')
@@ -109,6 +113,23 @@ export function createEngagements(db: Kysely<Database>) {
 				.execute();
 		},
 
+		/** The engagement's own plan (kind, sessions, frequency, goals), for the contract's first draft. */
+		async plan(engagementId: string) {
+			const e = await db.selectFrom('engagements').select(['title', 'kind', 'planned_sessions', 'frequency', 'goals']).where('id', '=', engagementId).executeTakeFirst();
+			return e ? { title: e.title, kind: e.kind, plannedSessions: e.planned_sessions, frequency: e.frequency, goals: e.goals } : null;
+		},
+
+		/** When sessions are and whether they were held; nothing of what happened in them (for the sponsor). */
+		async sessionDates(engagementId: string) {
+			const rows = await db.selectFrom('coaching_sessions').select(['kind', 'number', 'scheduled_at', 'status']).where('engagement_id', '=', engagementId).orderBy('scheduled_at').execute();
+			return rows.map((r) => ({ kind: r.kind, number: r.number, scheduledAt: r.scheduled_at, status: r.status }));
+		},
+
+		/** A contract came into force: its number of sessions and frequency become the engagement's ("Session 3 of 8"). */
+		async adoptPlan(engagementId: string, plan: { sessions: number; frequency: string }) {
+			await db.updateTable('engagements').set({ planned_sessions: plan.sessions, frequency: plan.frequency }).where('id', '=', engagementId).execute();
+		},
+
 		async getForMember(engagementId: string, userId: string): Promise<EngagementView | null> {
 			const role = await roleOf(engagementId, userId);
 			if (!role) return null;
@@ -131,12 +152,17 @@ export function createEngagements(db: Kysely<Database>) {
 			const scheduledAt = Date.parse(parsed.data.scheduledAt);
 			const allowed = scheduleAllowed(scheduledAt, Date.now());
 			if (!allowed.ok) return allowed;
+			const kind = parsed.data.kind;
+			const contract = kind === 'session' ? await contractInForce(engagementId) : null;
 			return db.transaction().execute(async (trx) => {
-				const numbers = await trx.selectFrom('coaching_sessions').select('number').where('engagement_id', '=', engagementId).execute();
+				const contracted = await trx.selectFrom('coaching_sessions').select('number').where('engagement_id', '=', engagementId).where('kind', '=', 'session').execute();
+				const allowed = contractAllows(kind, contract, contracted.length);
+				if (!allowed.ok) return allowed;
 				const row: CoachingSessionRow = {
 					id: newId(),
 					engagement_id: engagementId,
-					number: nextSessionNumber(numbers.map((n) => n.number)),
+					kind,
+					number: kind === 'session' ? nextSessionNumber(contracted.map((n) => n.number)) : 0,
 					scheduled_at: scheduledAt,
 					duration_minutes: parsed.data.durationMinutes,
 					status: 'scheduled',

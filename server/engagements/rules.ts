@@ -2,7 +2,7 @@
  * Pure rules of the coaching practice, kept apart from storage so they are
  * easy to read and to test.
  */
-import type { EngagementRole, InviteRow } from '../store/index.ts';
+import type { EngagementRole, InviteRow, SessionKind } from '../store/index.ts';
 import { fail, ok, type Result } from '../../shared/result.ts';
 
 export type InviteState = 'usable' | 'used' | 'expired';
@@ -30,9 +30,19 @@ export function nextSessionNumber(existingNumbers: number[]): number {
 	return existingNumbers.reduce((max, n) => Math.max(max, n), 0) + 1;
 }
 
-/** "Session 3 of 6" when a number was agreed in contracting, else "Session 3". */
-export function sessionLabel(number: number, planned: number | null): string {
-	return planned ? `Session ${number} of ${planned}` : `Session ${number}`;
+/**
+ * Contracted sessions need a contract in force, and stop at its number of
+ * sessions; an introductory meeting can be booked before, and is not counted.
+ */
+export function contractAllows(kind: SessionKind, contract: { version: number; sessions: number } | null, contracted: number): Result<true> {
+	if (kind === 'introductory') return ok(true);
+	if (!contract) {
+		return fail('conflict', 'Coaching sessions can be scheduled once the contract is in force: draft it and have everyone accept it. An introductory meeting can be booked now.', 'kind');
+	}
+	if (contracted >= contract.sessions) {
+		return fail('conflict', `The contract in force (version ${contract.version}) has ${contract.sessions} sessions, and all of them are scheduled or held. Amend the contract to add more.`, 'kind');
+	}
+	return ok(true);
 }
 
 export function scheduleAllowed(scheduledAt: number, now: number): Result<true> {

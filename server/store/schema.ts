@@ -4,10 +4,11 @@
  * Features add their tables here together with a migration.
  */
 import type { Generated } from 'kysely';
+import type { SessionKind } from '../../shared/sessions.ts';
 
 import type { EngagementKind, EngagementRole, SessionStatus } from '../../shared/domain.ts';
 
-export type { EngagementKind, EngagementRole, SessionStatus };
+export type { EngagementKind, EngagementRole, SessionKind, SessionStatus };
 
 export interface UserRow {
 	id: string;
@@ -44,6 +45,8 @@ export interface EngagementMemberRow {
 export interface CoachingSessionRow {
 	id: string;
 	engagement_id: string;
+	kind: SessionKind;
+	/** 1, 2, 3... for contracted sessions; 0 for an introductory meeting. */
 	number: number;
 	scheduled_at: number;
 	duration_minutes: number;
@@ -95,7 +98,7 @@ export type MailStatus = 'pending' | 'sending' | 'sent' | 'failed';
 
 export interface MailJobRow {
 	id: string;
-	kind: 'summary';
+	kind: 'summary' | 'contract_review' | 'contract_in_force' | 'sponsor_update';
 	subject_id: string;
 	user_id: string;
 	to_name: string;
@@ -158,6 +161,62 @@ export interface PadSnapshotRow {
 	updated_at: number;
 }
 
+export type ContractStatus = 'draft' | 'sent' | 'in_force' | 'superseded';
+
+/** One version of an engagement's contract. */
+export interface ContractRow {
+	id: string;
+	engagement_id: string;
+	version: number;
+	status: ContractStatus;
+	/** JSON of ContractBody (shared/contract/body.ts). */
+	body: string;
+	/** JSON array of user ids whose acceptance puts this version in force. */
+	required: string;
+	created_by: string;
+	created_at: number;
+	updated_at: number;
+	sent_at: number | null;
+	in_force_at: number | null;
+	superseded_at: number | null;
+}
+
+/** A party's acceptance of one contract version. */
+export interface ContractAcceptanceRow {
+	contract_id: string;
+	user_id: string;
+	typed_name: string;
+	/** JSON array of the key clauses ticked. */
+	ticked: string;
+	accepted_at: number;
+}
+
+/** A single-use link inviting a sponsor to an engagement; the id is the token's hash. Same shape as a coachee's invite. */
+export type SponsorLinkRow = InviteRow;
+
+/** Who sponsors an engagement. Not a member: sponsors see only what the sponsors feature shows them. */
+export interface EngagementSponsorRow {
+	engagement_id: string;
+	user_id: string;
+	joined_at: number;
+}
+
+export type SponsorUpdateStatus = 'awaiting' | 'approved' | 'declined';
+
+/** An update for the sponsor: drafted by the coach, approved (maybe edited) or declined by a coachee. */
+export interface SponsorUpdateRow {
+	id: string;
+	engagement_id: string;
+	drafted_by: string;
+	draft_text: string;
+	status: SponsorUpdateStatus;
+	/** The text the coachee approved; the only text a sponsor ever receives. */
+	final_text: string | null;
+	decided_by: string | null;
+	decided_at: number | null;
+	created_at: number;
+}
+
 export interface Database {
 	users: UserRow;
 	auth_sessions: AuthSessionRow;
@@ -173,6 +232,11 @@ export interface Database {
 	session_prompts_asked: SessionPromptAskedRow;
 	pad_updates: PadUpdateRow;
 	pad_snapshots: PadSnapshotRow;
+	contracts: ContractRow;
+	contract_acceptances: ContractAcceptanceRow;
+	sponsor_links: SponsorLinkRow;
+	engagement_sponsors: EngagementSponsorRow;
+	sponsor_updates: SponsorUpdateRow;
 	[table: `_${string}`]: never;
 }
 

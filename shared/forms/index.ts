@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { ENGAGEMENT_KINDS } from '../domain.ts';
 import type { Failure } from '../result.ts';
+import { SESSION_KINDS } from '../sessions.ts';
 
 export { ENGAGEMENT_KINDS };
 
@@ -53,6 +54,7 @@ export const engagementForm = z.object({
 });
 
 export const scheduleSessionForm = z.object({
+	kind: z.enum(SESSION_KINDS, { error: 'Choose a coaching session or an introductory meeting.' }).default('session'),
 	/** An instant in ISO 8601 form; pages convert the local date and time before sending. */
 	scheduledAt: z.iso.datetime({ offset: true, error: 'Choose a date and time.' }),
 	durationMinutes: z.coerce

@@ -28,8 +28,10 @@ it('coach invites a coachee; both see the engagement and the scheduled session',
 	await c.getByRole('button', { name: 'Copy' }).click();
 	await expect.poll(() => c.evaluate(() => navigator.clipboard.readText())).toBe(inviteUrl);
 
-	await c.getByRole('button', { name: 'Schedule session' }).click();
-	await c.getByTestId('sessions').getByText('Session 1 of 6').waitFor();
+	// Before a contract is in force only an introductory meeting can be booked (issue 12).
+	expect(await c.getByLabel(/^What/).inputValue()).toBe('introductory');
+	await c.getByRole('button', { name: 'Schedule', exact: true }).click();
+	await c.getByTestId('sessions').getByText('Introductory meeting').waitFor();
 	await screenshot(c, 'foundation-coach-engagement');
 
 	const p = coachee.page;
@@ -51,7 +53,7 @@ it('coach invites a coachee; both see the engagement and the scheduled session',
 		await page.goto('/');
 		await page.getByTestId('engagements').getByText('Finding my voice in meetings').waitFor();
 		await page.getByTestId('upcoming').getByText('Finding my voice in meetings').waitFor();
-		expect(await page.getByTestId('upcoming').textContent()).toContain('Session 1 of 6');
+		expect(await page.getByTestId('upcoming').textContent()).toContain('Introductory meeting');
 	}
 	await screenshot(c, 'foundation-coach-dashboard');
 	await screenshot(p, 'foundation-coachee-dashboard');

@@ -3,6 +3,7 @@
  * posts forms the way a browser does (with an Origin header).
  */
 import * as devalue from 'devalue';
+import { KEY_CLAUSE_IDS, contractFormFields, draftFromTemplate, type ContractBody } from '../../shared/contract/index.ts';
 
 export class Visitor {
 	cookie = '';
@@ -16,7 +17,7 @@ export class Visitor {
 	}
 
 	/** Posts a form like a browser without JavaScript; returns the raw response. */
-	async post(path: string, fields: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
+	async post(path: string, fields: Record<string, string> | [string, string][], headers: Record<string, string> = {}): Promise<Response> {
 		const res = await fetch(this.base + path, {
 			method: 'POST',
 			redirect: 'manual',
@@ -28,7 +29,7 @@ export class Visitor {
 	}
 
 	/** Posts a form like SvelteKit's enhanced forms; returns the decoded action result. */
-	async action(path: string, fields: Record<string, string> = {}): Promise<{ type: string; status: number; data?: any; location?: string }> {
+	async action(path: string, fields: Record<string, string> | [string, string][] = {}): Promise<{ type: string; status: number; data?: any; location?: string }> {
 		const res = await this.post(path, fields, { 'x-sveltekit-action': 'true', accept: 'application/json' });
 		const body = (await res.json()) as { type: string; status: number; data?: string; location?: string };
 		return { ...body, data: body.data ? devalue.parse(body.data) : undefined };
@@ -72,8 +73,9 @@ export class Visitor {
 	}
 
 	/** Schedules a session `inMinutes` from now; returns its id. */
-	async scheduleSession(engagementId: string, inMinutes = 60, durationMinutes = 60): Promise<string> {
+	async scheduleSession(engagementId: string, inMinutes = 60, durationMinutes = 60, kind: 'session' | 'introductory' = 'session'): Promise<string> {
 		const r = await this.action(`/engagements/${engagementId}?/schedule`, {
+			kind,
 			scheduledAt: new Date(Date.now() + inMinutes * 60_000).toISOString(),
 			durationMinutes: String(durationMinutes)
 		});
@@ -86,7 +88,31 @@ let counter = 0;
 /** A unique email per call, so tests never collide. */
 export const uniqueEmail = (who: string) => `${who}.${Date.now().toString(36)}${(counter++).toString(36)}@example.org`;
 
-/** A coach with an engagement, a coachee who accepted the invite, and one scheduled session. */
+/**
+ * Drafts, sends and has everyone accept a contract (the template with one
+ * written goal, `sessions` sessions): what must be in force before coaching
+ * sessions can be scheduled.
+ */
+export async function agreeContract(coach: { visitor: Visitor; name: string }, coachees: { visitor: Visitor; name: string }[], engagementId: string, opts: { kind?: 'coaching' | 'mentoring'; sessions?: number; change?: (b: ContractBody) => void } = {}) {
+	const open = await coach.visitor.get(`/engagements/${engagementId}/contract/edit`);
+	if (open.status !== 200) throw new Error(`contract draft failed: ${open.status}`);
+	const today = new Date().toISOString().slice(0, 10);
+	const body = draftFromTemplate(opts.kind ?? 'coaching', { today, sessions: opts.sessions ?? 6, frequency: 'monthly', goals: 'Confident first 90 days' });
+	body.goals[0] = { ...body.goals[0]!, measure: 'Team survey at 4 of 5 or better', whyItMatters: 'A new role from March' };
+	opts.change?.(body);
+	const sent = await coach.visitor.action(`/engagements/${engagementId}/contract/edit?/send`, contractFormFields(body));
+	if (sent.type !== 'redirect') throw new Error(`contract send failed: ${JSON.stringify(sent)}`);
+	const versions = await coach.visitor.get(`/engagements/${engagementId}/contract`);
+	const version = /Version (\d+)/.exec(await versions.text())?.[1];
+	if (!version) throw new Error('the sent contract has no version');
+	for (const p of [coach, ...coachees]) {
+		const r = await p.visitor.action(`/engagements/${engagementId}/contract?/accept`, [['version', version], ['typedName', p.name], ...KEY_CLAUSE_IDS.map((k): [string, string] => ['ticked', k])]);
+		if (r.type !== 'success') throw new Error(`contract acceptance by ${p.name} failed: ${JSON.stringify(r)}`);
+	}
+	return Number(version);
+}
+
+/** A coach with an engagement, a coachee who accepted the invite, a contract in force, and one scheduled session. */
 export async function coachingPair(base: string, opts: { coachees?: number; kind?: string } = {}) {
 	const coach = new Visitor(base);
 	await coach.signUp('Casey Coach', uniqueEmail('coach'));
@@ -100,6 +126,8 @@ export async function coachingPair(base: string, opts: { coachees?: number; kind
 		if (r.type !== 'redirect') throw new Error(`accept failed: ${JSON.stringify(r)}`);
 		coachees.push(c);
 	}
+	const kind = opts.kind === 'mentoring' ? 'mentoring' : 'coaching';
+	await agreeContract({ visitor: coach, name: 'Casey Coach' }, coachees.map((visitor, i) => ({ visitor, name: names[i] ?? `Coachee ${i}` })), engagementId, { kind });
 	const sessionId = await coach.scheduleSession(engagementId);
 	return { coach, coachee: coachees[0]!, coachees, engagementId, sessionId };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { canAcceptInvite, inviteState, nextSessionNumber, scheduleAllowed, sessionLabel } from '../../server/engagements/rules.ts';
+import { canAcceptInvite, contractAllows, inviteState, nextSessionNumber, scheduleAllowed } from '../../server/engagements/rules.ts';
+import { sessionName } from '../../shared/sessions.ts';
 
 const now = 1_800_000_000_000;
 
@@ -28,8 +29,9 @@ describe('sessions', () => {
 	});
 
 	it('are labelled n of m when a number was agreed', () => {
-		expect(sessionLabel(3, 6)).toBe('Session 3 of 6');
-		expect(sessionLabel(3, null)).toBe('Session 3');
+		expect(sessionName({ number: 3 }, 6)).toBe('Session 3 of 6');
+		expect(sessionName({ number: 3 }, null)).toBe('Session 3');
+		expect(sessionName({ kind: 'introductory', number: 0 }, 6)).toBe('Introductory meeting');
 	});
 
 	it('are scheduled in the future (with slack for "now") and within two years', () => {
@@ -37,5 +39,16 @@ describe('sessions', () => {
 		expect(scheduleAllowed(now - 5 * 60_000, now).ok).toBe(true);
 		expect(scheduleAllowed(now - 60 * 60_000, now)).toMatchObject({ ok: false, error: { field: 'scheduledAt' } });
 		expect(scheduleAllowed(now + 3 * 365 * 24 * 3600_000, now).ok).toBe(false);
+	});
+});
+
+describe('sessions and the contract', () => {
+	const code = (r: ReturnType<typeof contractAllows>) => (r.ok ? 'ok' : r.error.code);
+	it('books an introductory meeting before any contract, contracted sessions only while one is in force and up to its number', () => {
+		expect(code(contractAllows('introductory', null, 0))).toBe('ok');
+		expect(code(contractAllows('session', null, 0))).toBe('conflict');
+		expect(code(contractAllows('session', { version: 2, sessions: 6 }, 5))).toBe('ok');
+		const full = contractAllows('session', { version: 2, sessions: 6 }, 6);
+		expect(!full.ok && full.error.message).toMatch(/version 2\) has 6 sessions/);
 	});
 });

@@ -2,13 +2,15 @@ import { services } from '$server/services.ts';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => {
-	if (!locals.user) return { engagements: [], upcoming: [] };
-	const { engagements } = services();
-	const [list, upcoming] = await Promise.all([
+	if (!locals.user) return { engagements: [], upcoming: [], sponsored: [] };
+	const { engagements, sponsors } = services();
+	const [list, upcoming, sponsored] = await Promise.all([
 		engagements.listForUser(locals.user.id),
-		engagements.upcomingForUser(locals.user.id)
+		engagements.upcomingForUser(locals.user.id),
+		sponsors.sponsored(locals.user.id)
 	]);
 	return {
+		sponsored,
 		engagements: list.map((e) => ({
 			id: e.id,
 			title: e.title,
@@ -20,6 +22,7 @@ export const load: PageServerLoad = async ({ locals }) => {
 			id: s.id,
 			engagementId: s.engagement_id,
 			engagementTitle: s.engagementTitle,
+			kind: s.kind,
 			number: s.number,
 			plannedSessions: s.plannedSessions,
 			scheduledAt: s.scheduled_at,

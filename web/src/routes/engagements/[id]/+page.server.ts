@@ -7,7 +7,19 @@ export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);
 	const view = await services().engagements.getForMember(event.params.id, user.id);
 	if (!view) notFound();
+	const versions = (await services().contracts.versions(view.id, user.id)) ?? [];
+	const shown = versions.filter((v) => v.status !== 'draft' || view.role === 'coach');
+	const contract = {
+		inForce: shown.find((v) => v.status === 'in_force')?.version ?? null,
+		waiting: shown.find((v) => v.status === 'sent')?.version ?? null,
+		draft: shown.find((v) => v.status === 'draft')?.version ?? null
+	};
+	const [sponsorList, updates] = await Promise.all([services().sponsors.sponsorsOf(view.id, user.id), services().sponsors.updatesFor(view.id, user.id)]);
+	const nameOf = new Map(view.members.map((m) => [m.userId, m.name]));
 	return {
+		contract,
+		sponsors: (sponsorList ?? []).map((p) => p.name),
+		updates: (updates ?? []).map((u) => ({ ...u, decidedByName: u.decidedBy ? (nameOf.get(u.decidedBy) ?? 'A former participant') : null })),
 		engagement: {
 			id: view.id,
 			title: view.title,
@@ -19,6 +31,7 @@ export const load: PageServerLoad = async (event) => {
 			members: view.members.map((m) => ({ userId: m.userId, name: m.name, role: m.role, ...(view.role === 'coach' ? { email: m.email } : {}) })),
 			sessions: view.sessions.map((s) => ({
 				id: s.id,
+				kind: s.kind,
 				number: s.number,
 				scheduledAt: s.scheduled_at,
 				durationMinutes: s.duration_minutes,
@@ -35,6 +48,26 @@ export const actions: Actions = {
 		const result = await services().engagements.createInvite(event.params.id, user.id);
 		if (!result.ok) return failWith(result.error);
 		return { invite: { url: `${event.url.origin}/invite/${result.value.token}`, expiresAt: result.value.expiresAt } };
+	},
+	sponsorLink: async (event) => {
+		const user = requireUser(event);
+		const result = await services().sponsors.createLink(event.params.id, user.id);
+		if (!result.ok) return failWith(result.error);
+		return { sponsorLink: { url: `${event.url.origin}/sponsor-invite/${result.value.token}`, expiresAt: result.value.expiresAt } };
+	},
+	draftUpdate: async (event) => {
+		const user = requireUser(event);
+		const form = await formObject(event.request);
+		const result = await services().sponsors.draftUpdate(event.params.id, user.id, form);
+		if (!result.ok) return failWith(result.error, form);
+		return { drafted: result.value.id };
+	},
+	decideUpdate: async (event) => {
+		const user = requireUser(event);
+		const form = await formObject(event.request);
+		const result = await services().sponsors.decideUpdate(event.params.id, form.update ?? '', user.id, form);
+		if (!result.ok) return failWith(result.error, form);
+		return { decided: { id: result.value.id, status: result.value.status } };
 	},
 	schedule: async (event) => {
 		const user = requireUser(event);

@@ -7,10 +7,13 @@ export const load: PageServerLoad = async (event) => {
 	const access = await services().engagements.sessionAccess(event.params.id, user.id);
 	if (!access) notFound();
 	const { session, engagement, role, members } = access;
+	const contract = await services().contracts.inForce(engagement.id);
 	return {
+		contract: contract && { version: contract.version, body: contract.body },
 		me: { id: user.id, name: user.name, role },
 		session: {
 			id: session.id,
+			kind: session.kind,
 			number: session.number,
 			status: session.status,
 			scheduledAt: session.scheduled_at,
