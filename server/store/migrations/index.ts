@@ -4,6 +4,7 @@ import { summary } from './0002_summary.ts';
 import { prompts } from './0003_prompts.ts';
 import { pad } from './0004_pad.ts';
 import { padUpdatesClustered } from './0005_pad_updates_clustered.ts';
+import { summaryRenderings } from './0006_summary_renderings.ts';
 
 /** Every migration in order. A feature adds its file here; never edit a released one. */
-export const migrations: Migration[] = [foundation, summary, prompts, pad, padUpdatesClustered];
+export const migrations: Migration[] = [foundation, summary, prompts, pad, padUpdatesClustered, summaryRenderings];
