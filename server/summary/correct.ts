@@ -82,6 +82,8 @@ export async function correctSummary(
 		},
 		coachOnly: { ...before.coachOnly, privateNotes: f.privateNotes }
 	};
+	// Serialised once: every version try stores it and the render thread parses its own copy.
+	const json = JSON.stringify(content);
 	const members = await deps.engagements.members(base.engagement_id);
 	// Two coaches' tabs correcting at once: the unique (session, version) key
 	// refuses the second, which then tries the next number.
@@ -89,7 +91,7 @@ export async function correctSummary(
 		const top = await db.selectFrom('summaries').select((e) => e.fn.max('version').as('v')).where('session_id', '=', base.session_id).executeTakeFirst();
 		const version = Number(top?.v ?? 0) + 1;
 		const id = newId();
-		const rendered = await deps.renderings.render(content, { version, correctionNote: f.note }, base.session_id);
+		const rendered = await deps.renderings.render(json, { version, correctionNote: f.note }, base.session_id);
 		try {
 			await db.transaction().execute(async (trx) => {
 				await trx
@@ -103,7 +105,7 @@ export async function correctSummary(
 						created_by: userId,
 						created_at: Date.now(),
 						correction_note: f.note,
-						content: JSON.stringify(content),
+						content: json,
 						shared_state: base.shared_state,
 						private_state: base.private_state
 					})

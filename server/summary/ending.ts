@@ -67,7 +67,9 @@ export function createEnding(deps: {
 			]);
 			const endedAt = session.ended_at ?? ending.requested_at;
 			const content = await buildContent(db, sources, { sessionId, endedAt, members, state, asked });
-			const rendered = await deps.renderings.render(content, { version: 1, correctionNote: null }, sessionId);
+			// Serialised once: the record stores it and the render thread parses its own copy.
+			const json = JSON.stringify(content);
+			const rendered = await deps.renderings.render(json, { version: 1, correctionNote: null }, sessionId);
 			const mine = newId();
 			summaryId = await db.transaction().execute(async (trx) => {
 				await trx
@@ -81,7 +83,7 @@ export function createEnding(deps: {
 						created_by: ending.requested_by,
 						created_at: Date.now(),
 						correction_note: null,
-						content: JSON.stringify(content),
+						content: json,
 						shared_state: state.shared,
 						private_state: state.private
 					})

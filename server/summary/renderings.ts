@@ -75,7 +75,7 @@ export function createRenderings(deps: { db: Kysely<Database>; renderer: CopyRen
 
 	return {
 		/** Both copies of a version about to be recorded, for `store` in the recording transaction. */
-		render: (content: SummaryContent, meta: RenderMeta, session: string) => renderer.render(content, meta, { session }),
+		render: (content: SummaryContent | string, meta: RenderMeta, session: string) => renderer.render(content, meta, { session }),
 		store,
 		/** A reader's copy of a version, from the store (rendered and stored first if it never was). */
 		async read(v: VersionRef, role: EngagementRole): Promise<Rendering> {
