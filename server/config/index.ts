@@ -281,7 +281,25 @@ export const limits = {
 		maxActions: 200,
 		maxTextChars: 20_000,
 		/** A failed ending job (e.g. database briefly down) is retried this often. */
-		endingRetryMs: 5_000
+		endingRetryMs: 5_000,
+		/**
+		 * What one summary section may hold when it is rendered; the rest is cut
+		 * with a visible line (the pad keeps everything). A session's notes are
+		 * kilobytes (20,000 characters is some 3,000 words) and a correction
+		 * holds at most `maxTextChars` per field, so honest summaries are never
+		 * cut; the pad takes up to 4 MiB, which no email should carry and no
+		 * page should render. Every page view and email costs time in
+		 * proportion to these (serialising, encoding), so they stay email-sized.
+		 */
+		sectionChars: { notes: 20_000, privateNotes: 20_000, learningPoints: 20_000, actions: 20_000 },
+		/**
+		 * Summaries are rendered in a worker thread, never on the event loop.
+		 * The renderer is linear (about 2 ms per 1,000 characters at worst on
+		 * hostile text, so a coach's copy at the bounds takes well under a
+		 * second); past this deadline the worker is stopped and that version is
+		 * rendered as plain escaped text instead.
+		 */
+		renderDeadlineMs: 5_000
 	},
 	mail: {
 		/**

@@ -94,6 +94,29 @@ export interface SummaryRow {
 	private_state: Uint8Array | null;
 }
 
+/**
+ * One reader's copy of a summary version as rendered when it was recorded
+ * (or, for a version recorded before renderings existed, on its first read):
+ * pages, downloads and emails are served from here, never rendered again.
+ */
+export interface SummaryRenderingRow {
+	summary_id: string;
+	/** Whose copy: every coachee reads the same copy, and the coach's has the coach-only part. */
+	role: EngagementRole;
+	markdown: string;
+	/** The email's body HTML. */
+	html: string;
+	/** The shared notes alone as HTML, for the page. */
+	notes_html: string;
+	/** The private notes alone as HTML; null in a coachee's copy. */
+	private_notes_html: string | null;
+	/** JSON of the copy as shown (each section within its bound) and what was cut (server/summary/bounds.ts). */
+	shown: string;
+	/** 'markdown', or 'plain-text' when the renderer missed its deadline. */
+	rendered_with: 'markdown' | 'plain-text';
+	created_at: number;
+}
+
 export type MailStatus = 'pending' | 'sending' | 'sent' | 'failed';
 
 export interface MailJobRow {
@@ -226,6 +249,7 @@ export interface Database {
 	invites: InviteRow;
 	session_endings: SessionEndingRow;
 	summaries: SummaryRow;
+	summary_renderings: SummaryRenderingRow;
 	mail_jobs: MailJobRow;
 	custom_prompts: CustomPromptRow;
 	prompt_favourites: PromptFavouriteRow;

@@ -2,14 +2,16 @@
  * The summary email for one recipient: their copy (the coach's has the
  * coach-only part, a coachee's never does) as HTML and plain text, the
  * Markdown attached, and an .ics for the next session when one is booked.
+ * The copy is the one rendered when the version was recorded.
  */
 import type Mail from 'nodemailer/lib/mailer';
 import { createEvent, type EventAttributes } from 'ics';
 import type { Kysely } from 'kysely';
 import type { Database, MailJobRow } from '../store/index.ts';
 import type { Logger } from '../log/index.ts';
-import { copyFor, parseContent, type SummaryCopy } from './content.ts';
-import { renderHtmlEmail, renderMarkdown, summarySubject } from './render.ts';
+import type { SummaryCopy } from './content.ts';
+import { renderHtmlEmail, summarySubject } from './render.ts';
+import type { Renderings } from './renderings.ts';
 
 export function markdownFileName(copy: SummaryCopy, version: number): string {
 	const slug = copy.engagement.title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'engagement';
@@ -47,10 +49,14 @@ export function nextSessionIcs(copy: SummaryCopy, people: { name: string; email:
 	return null;
 }
 
-export function summaryComposer(deps: { db: Kysely<Database>; log: Logger; origin: string | undefined }) {
+export function summaryComposer(deps: { db: Kysely<Database>; log: Logger; origin: string | undefined; renderings: Renderings }) {
 	const { db, log } = deps;
 	return async (job: MailJobRow): Promise<Mail.Options> => {
-		const row = await db.selectFrom('summaries').selectAll().where('id', '=', job.subject_id).executeTakeFirstOrThrow();
+		const row = await db
+			.selectFrom('summaries')
+			.select(['id', 'session_id', 'engagement_id', 'version', 'correction_note'])
+			.where('id', '=', job.subject_id)
+			.executeTakeFirstOrThrow();
 		// The copy follows the recipient's role now, never a role stored with the job.
 		const member = await db
 			.selectFrom('engagement_members')
@@ -59,8 +65,10 @@ export function summaryComposer(deps: { db: Kysely<Database>; log: Logger; origi
 			.where('user_id', '=', job.user_id)
 			.executeTakeFirst();
 		if (!member) throw Object.assign(new Error('The recipient is no longer part of this engagement.'), { code: 'EMESSAGE' });
-		const copy = copyFor(parseContent(row), member.role);
-		const markdown = renderMarkdown(copy, { version: row.version, correctionNote: row.correction_note });
+		// Rendered once when the version was recorded; every recipient's email reuses it.
+		const rendering = await deps.renderings.read(row, member.role);
+		const { copy } = rendering.shown;
+		const markdown = rendering.markdown;
 		const people = await db
 			.selectFrom('engagement_members as m')
 			.innerJoin('users as u', 'u.id', 'm.user_id')
@@ -72,7 +80,7 @@ export function summaryComposer(deps: { db: Kysely<Database>; log: Logger; origi
 		return {
 			subject: summarySubject(copy) + (row.version > 1 ? ' — corrected' : ''),
 			text: link ? `${markdown}\n\nOpen it in Confidante: ${link}\n` : markdown,
-			html: renderHtmlEmail(markdown, link),
+			html: renderHtmlEmail(rendering.html, link),
 			attachments: [{ filename: markdownFileName(copy, row.version), content: markdown, contentType: 'text/markdown; charset=utf-8' }],
 			...(ics ? { icalEvent: { filename: 'next-session.ics', method: 'PUBLISH', content: ics } } : {})
 		};

@@ -1,7 +1,8 @@
 /**
  * Corrections: the coach edits what a summary says and a new version is
- * recorded beside the old one, which is never changed. The final pad state
- * travels with every version, so each can still be traced to the session.
+ * recorded beside the old one, which is never changed, with its copies
+ * rendered once (renderings.ts). The final pad state travels with every
+ * version, so each can still be traced to the session.
  */
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
@@ -12,6 +13,7 @@ import type { Engagements } from '../engagements/index.ts';
 import { newId } from '../auth/index.ts';
 import { fail, ok, type Result } from '../../shared/result.ts';
 import { parseContent, type SummaryAction, type SummaryContent } from './content.ts';
+import type { Renderings } from './renderings.ts';
 
 const text = (max: number, label: string) => z.string().trim().max(max, `${label} is too long (at most ${max} characters).`);
 
@@ -52,7 +54,7 @@ export function readCorrectionForm(form: Record<string, string>): unknown {
 }
 
 export async function correctSummary(
-	deps: { db: Kysely<Database>; mail: MailService; engagements: Engagements },
+	deps: { db: Kysely<Database>; mail: MailService; engagements: Engagements; renderings: Renderings },
 	summaryId: string,
 	userId: string,
 	input: unknown
@@ -80,6 +82,8 @@ export async function correctSummary(
 		},
 		coachOnly: { ...before.coachOnly, privateNotes: f.privateNotes }
 	};
+	// Serialised once: every version try stores it and the render thread parses its own copy.
+	const json = JSON.stringify(content);
 	const members = await deps.engagements.members(base.engagement_id);
 	// Two coaches' tabs correcting at once: the unique (session, version) key
 	// refuses the second, which then tries the next number.
@@ -87,6 +91,7 @@ export async function correctSummary(
 		const top = await db.selectFrom('summaries').select((e) => e.fn.max('version').as('v')).where('session_id', '=', base.session_id).executeTakeFirst();
 		const version = Number(top?.v ?? 0) + 1;
 		const id = newId();
+		const rendered = await deps.renderings.render(json, { version, correctionNote: f.note }, base.session_id);
 		try {
 			await db.transaction().execute(async (trx) => {
 				await trx
@@ -100,11 +105,12 @@ export async function correctSummary(
 						created_by: userId,
 						created_at: Date.now(),
 						correction_note: f.note,
-						content: JSON.stringify(content),
+						content: json,
 						shared_state: base.shared_state,
 						private_state: base.private_state
 					})
 					.execute();
+				await deps.renderings.store(trx, id, rendered);
 				if (f.notify) {
 					await mail.enqueue(trx, members.map((m) => ({ kind: 'summary' as const, subjectId: id, userId: m.userId, toName: m.name, toAddress: m.email })));
 				}

@@ -1,7 +1,8 @@
 /**
  * Ending a session, exactly once. A durable `session_endings` row is written
- * first; then the session is marked ended; then, in one transaction, summary
- * version 1 and its emails are recorded and the ending is marked complete.
+ * first; then the session is marked ended; then summary version 1 is recorded
+ * with its rendered copies (one transaction), and its emails are queued and
+ * the ending marked complete (another).
  * Whatever step a crash interrupts, the next start finishes the job, and the
  * unique (session, version) key means a retry can never make a second
  * summary. Concurrent requests in this process share one promise.
@@ -20,6 +21,7 @@ import type { Ended } from '../../shared/protocol/index.ts';
 import { buildContent } from './build.ts';
 import type { SummarySources } from './sources.ts';
 import { failpointAsync } from '../failpoints/index.ts';
+import type { Renderings } from './renderings.ts';
 
 export type EndedBy = { userId: string } | 'empty-room';
 
@@ -41,6 +43,7 @@ export function createEnding(deps: {
 	rooms: Rooms;
 	mail: MailService;
 	sources: () => SummarySources;
+	renderings: Renderings;
 }) {
 	const { db, engagements, rooms, mail } = deps;
 	const log = deps.log.child({ feature: 'summary' });
@@ -65,26 +68,33 @@ export function createEnding(deps: {
 			]);
 			const endedAt = session.ended_at ?? ending.requested_at;
 			const content = await buildContent(db, sources, { sessionId, endedAt, members, state, asked });
-			summaryId = newId();
-			await db
-				.insertInto('summaries')
-				.values({
-					id: summaryId,
-					session_id: sessionId,
-					engagement_id: session.engagement_id,
-					version: 1,
-					reason: ending.reason,
-					created_by: ending.requested_by,
-					created_at: Date.now(),
-					correction_note: null,
-					content: JSON.stringify(content),
-					shared_state: state.shared,
-					private_state: state.private
-				})
-				.onConflict((oc) => oc.columns(['session_id', 'version']).doNothing())
-				.execute();
-			// Another process (or an earlier run) may have won: use whichever version 1 exists.
-			summaryId = (await db.selectFrom('summaries').select('id').where('session_id', '=', sessionId).where('version', '=', 1).executeTakeFirstOrThrow()).id;
+			// Serialised once: the record stores it and the render thread parses its own copy.
+			const json = JSON.stringify(content);
+			const rendered = await deps.renderings.render(json, { version: 1, correctionNote: null }, sessionId);
+			const mine = newId();
+			summaryId = await db.transaction().execute(async (trx) => {
+				await trx
+					.insertInto('summaries')
+					.values({
+						id: mine,
+						session_id: sessionId,
+						engagement_id: session.engagement_id,
+						version: 1,
+						reason: ending.reason,
+						created_by: ending.requested_by,
+						created_at: Date.now(),
+						correction_note: null,
+						content: json,
+						shared_state: state.shared,
+						private_state: state.private
+					})
+					.onConflict((oc) => oc.columns(['session_id', 'version']).doNothing())
+					.execute();
+				// Another process (or an earlier run) may have won: use whichever version 1 exists, with its own renderings.
+				const winner = (await trx.selectFrom('summaries').select('id').where('session_id', '=', sessionId).where('version', '=', 1).executeTakeFirstOrThrow()).id;
+				if (winner === mine) await deps.renderings.store(trx, mine, rendered);
+				return winner;
+			});
 		}
 		const id = summaryId;
 		await db.transaction().execute(async (trx) => {

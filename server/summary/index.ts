@@ -5,8 +5,10 @@
  *   and tells the room `session:ended`; interrupted endings finish at start;
  * - the socket events `session:end` and `session:end-check` (unsynced edits);
  * - reads for pages (`view`, `list`, `latestForSession`, `previousForSession`,
- *   `markdown`, `outbox`),
- *   each checked against the reader's membership and role;
+ *   `markdown`, `outbox`, `correctionDraft`),
+ *   each checked against the reader's membership and role; pages, downloads
+ *   and emails are served from the copies rendered once per version
+ *   (renderings.ts), never rendered per view or per recipient;
  * - `correct`: a new version by the coach, never an overwrite;
  * - `retryDelivery`: send a failed email again.
  * `sources.ts` is the interface to the pad and prompts features.
@@ -23,13 +25,15 @@ import { createEnding } from './ending.ts';
 import { unsyncedEditsIn } from './end-check.ts';
 import { summaryComposer, markdownFileName } from './compose.ts';
 import { correctSummary } from './correct.ts';
-import { renderMarkdown, markdownToHtml, nestHeadings } from './render.ts';
-import { latestForSession, listForEngagement, outboxFileFor, outboxFor, previousForSession, readForViewer, versionsOf, type SummaryView } from './reads.ts';
+import { latestForSession, listForEngagement, outboxFileFor, outboxFor, previousForSession, readForViewer, recordedForCoach, versionsOf, type SummaryView } from './reads.ts';
+import { createCopyRenderer } from './copy-renderer.ts';
+import { createRenderings } from './renderings.ts';
 import { noSources, type SummarySources } from './sources.ts';
 
 export type { SummarySources, PadFinalState, PadReading } from './sources.ts';
 export type { SummaryCopy, SummaryContent, SummaryAction, CarriedAction, AskedPrompt } from './content.ts';
 export type { SummaryView, VersionInfo } from './reads.ts';
+export type { Cut } from './bounds.ts';
 export { noSources } from './sources.ts';
 export { readCorrectionForm } from './correct.ts';
 
@@ -37,8 +41,9 @@ export function createSummaries(deps: { db: Kysely<Database>; config: Config; lo
 	const { db, rooms, mail, engagements } = deps;
 	const sources = deps.sources ?? noSources();
 	const log = deps.log.child({ feature: 'summary' });
-	const ending = createEnding({ db, config: deps.config, log: deps.log, engagements, rooms, mail, sources: () => sources });
-	mail.register('summary', summaryComposer({ db, log, origin: deps.config.origin }));
+	const renderings = createRenderings({ db, renderer: createCopyRenderer(log), log });
+	const ending = createEnding({ db, config: deps.config, log: deps.log, engagements, rooms, mail, sources: () => sources, renderings });
+	mail.register('summary', summaryComposer({ db, log, origin: deps.config.origin, renderings }));
 
 	rooms.addFeature((socket) => {
 		handle(socket, log, 'session:end', ({ sessionId }) => ending.end(sessionId, { userId: socket.data.user.id }));
@@ -55,11 +60,13 @@ export function createSummaries(deps: { db: Kysely<Database>; config: Config; lo
 		async close() {
 			await ending.close();
 			await mail.close();
+			await renderings.close();
 		},
 
 		async view(summaryId: string, userId: string): Promise<SummaryView | null> {
 			const r = await readForViewer(db, summaryId, userId);
 			if (!r) return null;
+			const rendering = await renderings.read(r.row, r.role);
 			const deliveries =
 				r.role === 'coach'
 					? (await mail.statusOf([summaryId])).map((j) => ({
@@ -82,28 +89,27 @@ export function createSummaries(deps: { db: Kysely<Database>; config: Config; lo
 				createdAt: r.row.created_at,
 				correctionNote: r.row.correction_note,
 				role: r.role,
-				copy: r.copy,
+				copy: rendering.shown.copy,
+				cut: rendering.shown.cut,
+				notesHtml: rendering.notesHtml,
+				privateNotesHtml: rendering.privateNotesHtml,
 				versions: await versionsOf(db, r.row.session_id),
 				deliveries
 			};
 		},
-		/** Shared (and, for the coach, private) notes as safe HTML for the page. */
-		notesHtml(view: SummaryView) {
-			return {
-				notes: markdownToHtml(nestHeadings(view.copy.shared.notes || '', 2)),
-				privateNotes: view.copy.coachOnly ? markdownToHtml(nestHeadings(view.copy.coachOnly.privateNotes || '', 3)) : null
-			};
-		},
+		/** The coach's full recorded copy (not bounded), for the correction form. */
+		correctionDraft: (summaryId: string, userId: string) => recordedForCoach(db, summaryId, userId),
 		async markdown(summaryId: string, userId: string): Promise<{ fileName: string; text: string } | null> {
 			const r = await readForViewer(db, summaryId, userId);
 			if (!r) return null;
-			return { fileName: markdownFileName(r.copy, r.row.version), text: renderMarkdown(r.copy, { version: r.row.version, correctionNote: r.row.correction_note }) };
+			const rendering = await renderings.read(r.row, r.role);
+			return { fileName: markdownFileName(rendering.shown.copy, r.row.version), text: rendering.markdown };
 		},
 		list: (engagementId: string, userId: string) => listForEngagement(db, engagementId, userId),
 		latestForSession: (sessionId: string, userId: string) => latestForSession(db, sessionId, userId),
 		previousForSession: (sessionId: string, userId: string) => previousForSession(db, sessionId, userId),
-		correct: (summaryId: string, userId: string, input: unknown) => correctSummary({ db, mail, engagements }, summaryId, userId, input),
-		outbox: (userId: string) => outboxFor(db, userId),
+		correct: (summaryId: string, userId: string, input: unknown) => correctSummary({ db, mail, engagements, renderings }, summaryId, userId, input),
+		outbox: (userId: string) => outboxFor(db, renderings, userId),
 		/** The raw .eml of an outbox message, for a person allowed to see it. */
 		async outboxMessage(jobId: string, userId: string): Promise<Buffer | null> {
 			const name = await outboxFileFor(db, jobId, userId);

@@ -7,7 +7,9 @@
 import type { Kysely } from 'kysely';
 import type { Database, EngagementRole, MailJobRow, SummaryRow } from '../store/index.ts';
 import { copyFor, parseContent, type SummaryCopy } from './content.ts';
-import { renderMarkdown, summarySubject } from './render.ts';
+import { summarySubject } from './render.ts';
+import type { Cut } from './bounds.ts';
+import type { Renderings } from './renderings.ts';
 
 export interface VersionInfo {
 	id: string;
@@ -25,7 +27,12 @@ export interface SummaryView {
 	createdAt: number;
 	correctionNote: string | null;
 	role: EngagementRole;
+	/** The reader's copy as shown: each section within its bound (`cut` says what was left out). */
 	copy: SummaryCopy;
+	cut: Cut;
+	/** The notes as safe HTML, rendered when the version was recorded. */
+	notesHtml: string;
+	privateNotesHtml: string | null;
 	versions: VersionInfo[];
 	/** Delivery status per recipient, for the coach only. */
 	deliveries: Pick<MailJobRow, 'id' | 'to_name' | 'to_address' | 'status' | 'attempts' | 'last_error' | 'sent_at' | 'next_attempt_at' | 'outbox_file'>[] | null;
@@ -36,12 +43,24 @@ export async function roleIn(db: Kysely<Database>, engagementId: string, userId:
 	return r?.role ?? null;
 }
 
-export async function readForViewer(db: Kysely<Database>, summaryId: string, userId: string): Promise<{ row: SummaryRow; role: EngagementRole; copy: SummaryCopy } | null> {
-	const row = await db.selectFrom('summaries').selectAll().where('id', '=', summaryId).executeTakeFirst();
+/** A version's facts (not its content: readers are served its stored rendering), for a member, with their role. */
+export async function readForViewer(db: Kysely<Database>, summaryId: string, userId: string) {
+	const row = await db
+		.selectFrom('summaries')
+		.select(['id', 'session_id', 'engagement_id', 'version', 'reason', 'created_at', 'correction_note'])
+		.where('id', '=', summaryId)
+		.executeTakeFirst();
 	if (!row) return null;
 	const role = await roleIn(db, row.engagement_id, userId);
 	if (!role) return null;
-	return { row, role, copy: copyFor(parseContent(row), role) };
+	return { row, role };
+}
+
+/** The recorded content of a version for its coach, in full (not bounded): what a correction starts from. */
+export async function recordedForCoach(db: Kysely<Database>, summaryId: string, userId: string): Promise<SummaryCopy | null> {
+	const row = await db.selectFrom('summaries').select(['engagement_id', 'content']).where('id', '=', summaryId).executeTakeFirst();
+	if (!row || (await roleIn(db, row.engagement_id, userId)) !== 'coach') return null;
+	return copyFor(parseContent(row), 'coach');
 }
 
 export async function versionsOf(db: Kysely<Database>, sessionId: string): Promise<VersionInfo[]> {
@@ -105,27 +124,25 @@ export async function previousForSession(db: Kysely<Database>, sessionId: string
 }
 
 /** Local outbox messages a person may open: addressed to them, or about an engagement they coach. */
-export async function outboxFor(db: Kysely<Database>, userId: string) {
+export async function outboxFor(db: Kysely<Database>, renderings: Renderings, userId: string) {
 	const rows = await db
 		.selectFrom('mail_jobs as j')
 		.innerJoin('summaries as s', 's.id', 'j.subject_id')
 		.innerJoin('engagement_members as m', (j) => j.onRef('m.engagement_id', '=', 's.engagement_id').on('m.user_id', '=', userId))
 		.leftJoin('engagement_members as r', (j) => j.onRef('r.engagement_id', '=', 's.engagement_id').onRef('r.user_id', '=', 'j.user_id'))
-		.select(['j.id', 'j.to_name', 'j.to_address', 'j.user_id', 'j.status', 'j.sent_at', 'j.created_at', 'j.outbox_file', 'j.last_error', 's.id as summaryId', 's.version', 's.content', 's.correction_note', 'r.role as recipientRole'])
+		.select(['j.id', 'j.to_name', 'j.to_address', 'j.user_id', 'j.status', 'j.sent_at', 'j.created_at', 'j.outbox_file', 'j.last_error', 's.id as summaryId', 's.session_id', 's.version', 's.correction_note', 'r.role as recipientRole'])
 		.where('j.kind', '=', 'summary')
 		.where((w) => w.or([w('m.role', '=', 'coach'), w('j.user_id', '=', userId)]))
 		.orderBy('j.created_at', 'desc')
 		.limit(200)
 		.execute();
-	return rows.map(({ content, correction_note, recipientRole, ...r }) => {
+	const out = [];
+	for (const { session_id, correction_note, recipientRole, ...r } of rows) {
 		// The preview is the copy the recipient received: a coachee's never has the coach-only part.
-		const copy = copyFor(parseContent({ content }), recipientRole ?? 'coachee');
-		return {
-			...r,
-			subject: summarySubject(copy) + (r.version > 1 ? ' — corrected' : ''),
-			preview: renderMarkdown(copy, { version: r.version, correctionNote: correction_note })
-		};
-	});
+		const rendering = await renderings.read({ id: r.summaryId, session_id, version: r.version, correction_note }, recipientRole ?? 'coachee');
+		out.push({ ...r, subject: summarySubject(rendering.shown.copy) + (r.version > 1 ? ' — corrected' : ''), preview: rendering.markdown });
+	}
+	return out;
 }
 
 /** Whether a person may open an outbox file, and its name. */

@@ -4,9 +4,10 @@ import { summary } from './0002_summary.ts';
 import { prompts } from './0003_prompts.ts';
 import { pad } from './0004_pad.ts';
 import { padUpdatesClustered } from './0005_pad_updates_clustered.ts';
+import { summaryRenderings } from './0006_summary_renderings.ts';
 import { contracts } from './0008_contracts.ts';
 import { sessionKinds } from './0009_session_kinds.ts';
 import { sponsors } from './0010_sponsors.ts';
 
 /** Every migration in order. A feature adds its file here; never edit a released one. */
-export const migrations: Migration[] = [foundation, summary, prompts, pad, padUpdatesClustered, contracts, sessionKinds, sponsors];
+export const migrations: Migration[] = [foundation, summary, prompts, pad, padUpdatesClustered, summaryRenderings, contracts, sessionKinds, sponsors];

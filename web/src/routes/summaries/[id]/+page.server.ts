@@ -8,8 +8,7 @@ export const load: PageServerLoad = async (event) => {
 	const { summaries } = services();
 	const view = await summaries.view(event.params.id, user.id);
 	if (!view) notFound();
-	const html = summaries.notesHtml(view);
-	return { view, notesHtml: html.notes, privateNotesHtml: html.privateNotes, outbox: summaries.mailTransport === 'outbox' };
+	return { view, outbox: summaries.mailTransport === 'outbox' };
 };
 
 export const actions: Actions = {

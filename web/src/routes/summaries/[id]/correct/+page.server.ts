@@ -7,18 +7,21 @@ import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);
-	const view = await services().summaries.view(event.params.id, user.id);
-	if (!view || view.role !== 'coach' || !view.copy.coachOnly) notFound();
+	const { summaries } = services();
+	const view = await summaries.view(event.params.id, user.id);
+	// The form starts from what was recorded, in full: the page's copy may be shortened.
+	const recorded = view?.role === 'coach' ? await summaries.correctionDraft(event.params.id, user.id) : null;
+	if (!view || !recorded?.coachOnly) notFound();
 	return {
 		id: view.id,
 		version: view.version,
-		title: view.copy.engagement.title,
-		number: view.copy.session.number,
-		actions: view.copy.shared.actions,
-		owners: [...new Set(['Both', ...view.copy.participants.map((p) => p.name)])],
-		learningPoints: view.copy.shared.learningPoints.join('\n'),
-		notes: view.copy.shared.notes,
-		privateNotes: view.copy.coachOnly.privateNotes
+		title: recorded.engagement.title,
+		number: recorded.session.number,
+		actions: recorded.shared.actions,
+		owners: [...new Set(['Both', ...recorded.participants.map((p) => p.name)])],
+		learningPoints: recorded.shared.learningPoints.join('\n'),
+		notes: recorded.shared.notes,
+		privateNotes: recorded.coachOnly.privateNotes
 	};
 };
 
