@@ -20,6 +20,7 @@ import { createMail } from './mail/index.ts';
 import { createSummaries } from './summary/index.ts';
 import { padSources } from './summary/pad-source.ts';
 import { provideServices, type Services } from './services.ts';
+import { webServices } from './web-services.ts';
 
 type NodeHandler = (req: http.IncomingMessage, res: http.ServerResponse, next?: () => void) => void;
 
@@ -52,7 +53,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 		onError: (err) => log.error({ err }, 'SQLite checkpointer failed; restarting it')
 	});
 	const auth = createAuth(store.db);
-	const engagements = createEngagements(store.db);
+	const engagements = createEngagements(store.db, auth);
 	const web = await loadWebHandler();
 
 	let ready = true;
@@ -90,7 +91,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 		sources: padSources({ seal: (id) => pad.sessionEnded(id), finalState: (id) => pad.finalState(id), askedIn: (id) => prompts.askedIn(id) })
 	});
 	const services: Services = { config, log, store, auth, engagements, rooms, media, prompts, summaries, pad };
-	provideServices(services);
+	provideServices(webServices(services));
 	await summaries.start();
 
 	return {

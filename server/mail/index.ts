@@ -19,10 +19,14 @@ export { backoffMs } from './queue.ts';
 
 export const outboxDir = (config: Pick<Config, 'dataDir'>) => path.join(config.dataDir, 'outbox');
 
-export function createMail(config: Config, db: Kysely<Database>, log: Logger): MailQueue & { readOutbox(name: string): Buffer | null } {
+/** Outgoing mail as other features use it; this folder owns the `mail_jobs` table. */
+export interface MailService extends MailQueue {
+	/** A message file of the local outbox, or null when there is none by that name. */
+	readOutbox(name: string): Buffer | null;
+}
+
+export function createMail(config: Config, db: Kysely<Database>, log: Logger): MailService {
 	const transport = config.smtpUrl ? smtpTransport(config.smtpUrl, config.smtpTimeoutMs) : outboxTransport(outboxDir(config));
 	const queue = createMailQueue({ db, log, transport, from: config.mailFrom });
 	return { ...queue, readOutbox: (name: string) => readOutboxFile(outboxDir(config), name) };
 }
-
-export type MailService = ReturnType<typeof createMail>;

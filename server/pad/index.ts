@@ -6,8 +6,6 @@
  * - `createPad(deps)`: attaches the endpoint to the HTTP server.
  * - `pad.finalState(sessionId)`: the session's shared and private document
  *   states, everything flushed to the store first (for the summary).
- * - `pad.read(sessionId)`: the same, read into typed content
- *   (actions, "From last time", learning points, notes as text/Markdown).
  * - `pad.sessionEnded(sessionId)`: makes the session's documents read-only.
  * - `pad.close(reason)`: graceful shutdown (close sockets, flush writes).
  * - `CloseCode`: the endpoint's close codes.
@@ -22,7 +20,7 @@ import type { Logger } from '../log/index.ts';
 import type { Store } from '../store/index.ts';
 import type { Auth } from '../auth/index.ts';
 import type { Engagements } from '../engagements/index.ts';
-import { padName, readPadStates, type PadContent, type PadStates } from '../../shared/pad/index.ts';
+import { padName, type PadStates } from '../../shared/pad/index.ts';
 import { CloseCode } from './close-codes.ts';
 import { PadConnection } from './connection.ts';
 import { listen } from './endpoint.ts';
@@ -46,7 +44,21 @@ export interface PadDeps {
 	engagements: Engagements;
 }
 
-export function createPad(deps: PadDeps) {
+/** What other features use of the pad. */
+export interface Pad {
+	/**
+	 * The session's final shared and private document states (Yjs updates),
+	 * flushed to the store first. `shared` is an empty document's state
+	 * when the pad was never opened; `private` is null then.
+	 */
+	finalState(sessionId: string): Promise<PadStates>;
+	/** The session ended: its documents stop taking edits (clients are told why). */
+	sessionEnded(sessionId: string): Promise<void>;
+	/** Stops accepting, closes connections with a reason, waits for pending writes. */
+	close(reason: string): Promise<void>;
+}
+
+export function createPad(deps: PadDeps): Pad {
 	const log = deps.log.child({ feature: 'pad' });
 	const storage = new PadStorage(deps.store.db);
 	// On SQLite, appends go to a journal file and snapshots to the store (see journal.ts); a crash's leftovers are stored first.
@@ -54,7 +66,7 @@ export function createPad(deps: PadDeps) {
 	const updateLog = deps.store.sqlite && journal ? new SqliteUpdateLog(deps.store.sqlite, journal) : null;
 	updateLog?.recover();
 	const writer = new UpdateWriter(updateLog ?? storage, log, { minMs: limits.pad.writeRetryMinMs, maxMs: limits.pad.writeRetryMaxMs });
-	const registry = new PadRegistry({ db: deps.store.db, storage, compactor: updateLog ?? storage, writer, log });
+	const registry = new PadRegistry({ sessions: deps.engagements, storage, compactor: updateLog ?? storage, writer, log });
 	const connections = new Set<PadConnection>();
 
 	const endpoint = listen(deps.httpServer, { config: deps.config, auth: deps.auth, engagements: deps.engagements, log }, (ws, admission) => {
@@ -99,23 +111,12 @@ export function createPad(deps: PadDeps) {
 	}
 
 	return {
-		/**
-		 * The session's final shared and private document states (Yjs updates),
-		 * flushed to the store first. `shared` is an empty document's state
-		 * when the pad was never opened; `private` is null then.
-		 */
-		async finalState(sessionId: string): Promise<PadStates> {
+		async finalState(sessionId) {
 			const [shared, priv] = await Promise.all([stateOf(padName(sessionId, 'shared')), stateOf(padName(sessionId, 'private'))]);
 			return { shared: shared ?? Y.encodeStateAsUpdate(new Y.Doc()), private: priv };
 		},
 
-		/** Typed content of the session's pad (see shared/pad `readPadStates`). */
-		async read(sessionId: string): Promise<PadContent> {
-			return readPadStates(await this.finalState(sessionId));
-		},
-
-		/** The session ended: its documents stop taking edits (clients are told why). */
-		async sessionEnded(sessionId: string): Promise<void> {
+		async sessionEnded(sessionId) {
 			for (const kind of ['shared', 'private'] as const) {
 				const doc = registry.loaded(padName(sessionId, kind));
 				if (!doc) continue;
@@ -124,13 +125,7 @@ export function createPad(deps: PadDeps) {
 			}
 		},
 
-		/** Numbers for health checks and the benchmark. */
-		stats() {
-			return { documents: registry.size, connections: connections.size, pendingWrites: writer.pending, savingFails: writer.failing };
-		},
-
-		/** Stops accepting, closes connections with a reason, waits for pending writes. */
-		async close(reason: string): Promise<void> {
+		async close(reason) {
 			endpoint.stop();
 			registry.stopTimers();
 			for (const conn of connections) conn.close(CloseCode.goingAway, reason);
@@ -139,5 +134,3 @@ export function createPad(deps: PadDeps) {
 		}
 	};
 }
-
-export type Pad = ReturnType<typeof createPad>;

@@ -6,12 +6,10 @@
  * a while. This is the one place that would move behind Redis to run
  * several instances.
  */
-import type { Kysely } from 'kysely';
 import { limits } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
-import type { Database } from '../store/index.ts';
 import { addCarried, parsePadName } from '../../shared/pad/index.ts';
-import { actionsToCarry } from './carry-over.ts';
+import { actionsToCarry, type CarryOverDeps } from './carry-over.ts';
 import { PadDocument, SAVING_FAILED, type Compactor } from './document.ts';
 import type { PadStorage } from './storage.ts';
 import type { UpdateWriter } from './writer.ts';
@@ -24,9 +22,9 @@ export class PadRegistry {
 	private readonly unloadTimers = new Map<string, NodeJS.Timeout>();
 	/** Opens per document, so an unload that raced with a newcomer backs off. */
 	private readonly opens = new Map<string, number>();
-	private readonly deps: { db: Kysely<Database>; storage: PadStorage; compactor: Compactor; writer: UpdateWriter; log: Logger };
+	private readonly deps: { sessions: CarryOverDeps['sessions']; storage: PadStorage; compactor: Compactor; writer: UpdateWriter; log: Logger };
 
-	constructor(deps: { db: Kysely<Database>; storage: PadStorage; compactor: Compactor; writer: UpdateWriter; log: Logger }) {
+	constructor(deps: { sessions: CarryOverDeps['sessions']; storage: PadStorage; compactor: Compactor; writer: UpdateWriter; log: Logger }) {
 		this.deps = deps;
 		deps.writer.on('failing', (names) => {
 			for (const n of names) this.docs.get(n)?.setSavingProblem(SAVING_FAILED);
@@ -69,13 +67,13 @@ export class PadRegistry {
 	}
 
 	private async load(name: string): Promise<PadDocument> {
-		const { storage, compactor, writer, log, db } = this.deps;
+		const { storage, compactor, writer, log, sessions } = this.deps;
 		const stored = await storage.load(name);
 		const doc = new PadDocument(name, stored, { storage: compactor, writer, log });
 		const parsed = parsePadName(name);
 		if (parsed?.kind === 'shared') {
 			try {
-				const carried = await actionsToCarry(parsed.sessionId, { db, storage, loaded: (n) => this.docs.get(n)?.doc });
+				const carried = await actionsToCarry(parsed.sessionId, { sessions, storage, loaded: (n) => this.docs.get(n)?.doc });
 				const added = addCarried(doc.doc, carried, CARRY);
 				if (added > 0) log.info({ doc: name, added }, 'carried open actions over from the previous session');
 			} catch (err) {

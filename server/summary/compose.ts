@@ -7,6 +7,7 @@ import type Mail from 'nodemailer/lib/mailer';
 import { createEvent, type EventAttributes } from 'ics';
 import type { Kysely } from 'kysely';
 import type { Database, MailJobRow } from '../store/index.ts';
+import type { Engagements } from '../engagements/index.ts';
 import type { Logger } from '../log/index.ts';
 import { copyFor, parseContent, type SummaryCopy } from './content.ts';
 import { renderHtmlEmail, renderMarkdown, summarySubject } from './render.ts';
@@ -47,26 +48,16 @@ export function nextSessionIcs(copy: SummaryCopy, people: { name: string; email:
 	return null;
 }
 
-export function summaryComposer(deps: { db: Kysely<Database>; log: Logger; origin: string | undefined }) {
+export function summaryComposer(deps: { db: Kysely<Database>; engagements: Pick<Engagements, 'membership' | 'members'>; log: Logger; origin: string | undefined }) {
 	const { db, log } = deps;
 	return async (job: MailJobRow): Promise<Mail.Options> => {
 		const row = await db.selectFrom('summaries').selectAll().where('id', '=', job.subject_id).executeTakeFirstOrThrow();
 		// The copy follows the recipient's role now, never a role stored with the job.
-		const member = await db
-			.selectFrom('engagement_members')
-			.select('role')
-			.where('engagement_id', '=', row.engagement_id)
-			.where('user_id', '=', job.user_id)
-			.executeTakeFirst();
+		const member = await deps.engagements.membership(job.user_id, { engagementId: row.engagement_id });
 		if (!member) throw Object.assign(new Error('The recipient is no longer part of this engagement.'), { code: 'EMESSAGE' });
 		const copy = copyFor(parseContent(row), member.role);
 		const markdown = renderMarkdown(copy, { version: row.version, correctionNote: row.correction_note });
-		const people = await db
-			.selectFrom('engagement_members as m')
-			.innerJoin('users as u', 'u.id', 'm.user_id')
-			.select(['u.name', 'u.email', 'm.role'])
-			.where('m.engagement_id', '=', row.engagement_id)
-			.execute();
+		const people = await deps.engagements.members(row.engagement_id);
 		const ics = nextSessionIcs(copy, people, log);
 		const link = deps.origin ? `${deps.origin}/summaries/${row.id}` : null;
 		return {

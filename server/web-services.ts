@@ -1,0 +1,35 @@
+/**
+ * Builds the narrow `WebServices` the SvelteKit app receives: each method the
+ * routes use, bound to its feature, and nothing else reachable.
+ */
+import { clearedSessionCookie, sessionCookie, sessionCookieName } from './auth/index.ts';
+import { readCorrectionForm } from './summary/index.ts';
+import type { Services, WebServices } from './services.ts';
+
+/** A new object holding only `keys` of `source`, methods bound to it. */
+function only<T extends object, K extends keyof T>(source: T, keys: readonly K[]): Pick<T, K> {
+	const out = {} as Pick<T, K>;
+	for (const k of keys) {
+		const v = source[k];
+		out[k] = (typeof v === 'function' ? v.bind(source) : v) as T[K];
+	}
+	return out;
+}
+
+export function webServices(s: Pick<Services, 'config' | 'log' | 'auth' | 'engagements' | 'summaries'>): WebServices {
+	const secure = s.config.secureCookies;
+	return {
+		log: s.log,
+		auth: {
+			...only(s.auth, ['signUp', 'signIn', 'signOut', 'validateSessionToken']),
+			cookieName: sessionCookieName(secure),
+			cookieFor: (token, expiresAt) => sessionCookie(token, expiresAt, secure),
+			clearedCookie: () => clearedSessionCookie(secure)
+		},
+		engagements: only(s.engagements, ['create', 'listForUser', 'upcomingForUser', 'getForMember', 'scheduleSession', 'createInvite', 'describeInvite', 'acceptInvite', 'sessionAccess']),
+		summaries: {
+			...only(s.summaries, ['view', 'notesHtml', 'markdown', 'list', 'latestForSession', 'previousForSession', 'outbox', 'outboxMessage', 'retryDelivery', 'mailTransport']),
+			correct: (summaryId, userId, form) => s.summaries.correct(summaryId, userId, readCorrectionForm(form))
+		}
+	};
+}
