@@ -5,7 +5,7 @@
  * time", and marking it done there is recorded in session 2's pad.
  */
 import { expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { serverAndBrowser, newPerson, screenshot } from '../helpers/browser.ts';
 import { coachingPair, type Visitor } from '../helpers/http.ts';
 import { padClient, until } from '../helpers/pad.ts';

@@ -8,7 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { serverAndBrowser, newPerson, screenshot, signUpInBrowser } from '../helpers/browser.ts';
 import { coachingPair, uniqueEmail, type Visitor } from '../helpers/http.ts';
 
@@ -69,7 +69,8 @@ async function movingCount(page: Page): Promise<number> {
 
 /** Audio bytes and energy received from each other person (inbound-rtp stats). */
 function inboundAudio(page: Page): Promise<Record<string, { bytes: number; energy: number }>> {
-	return page.evaluate(() => (window as any).confidanteRoom.media.inboundAudio());
+	type RoomProbe = { confidanteRoom: { media: { inboundAudio(): Record<string, { bytes: number; energy: number }> } } };
+	return page.evaluate(() => (window as unknown as RoomProbe).confidanteRoom.media.inboundAudio());
 }
 
 async function hearsSomeone(page: Page) {

@@ -27,6 +27,7 @@ export class SessionConnection {
 	joined = $state<Joined | null>(null);
 	/** A message a person can act on when the session cannot be joined. */
 	problem = $state<string | null>(null);
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity -- listeners, never rendered
 	private joinedHandlers = new Set<(j: Joined, rejoin: boolean) => void>();
 	private joinCount = 0;
 	private readonly goOnline = () => {
