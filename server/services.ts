@@ -3,8 +3,8 @@
  * separately (build/handler.js) and runs in this same process, so it reaches
  * the one instance of each service through a global slot rather than
  * importing (and so duplicating) the modules. The slot holds `WebServices`,
- * only what routes use; `web-services.ts` builds it. This file has no
- * runtime imports, so the web bundle takes nothing else from server/.
+ * only what routes use; `web-services.ts` builds it. This file imports only
+ * types, so the web bundle takes nothing else from server/.
  */
 import type { Config } from './config/index.ts';
 import type { Logger } from './log/index.ts';
@@ -35,20 +35,25 @@ export interface Services {
 export type { User } from './auth/index.ts';
 export type { SessionCookie } from './auth/cookies.ts';
 
+/** What routes call on each feature; the builder copies exactly these. */
+export const webMethods = {
+	auth: ['signUp', 'signIn', 'signOut', 'validateSessionToken'],
+	engagements: ['create', 'listForUser', 'upcomingForUser', 'getForMember', 'scheduleSession', 'createInvite', 'describeInvite', 'acceptInvite', 'sessionAccess'],
+	summaries: ['view', 'notesHtml', 'markdown', 'list', 'latestForSession', 'previousForSession', 'outbox', 'outboxMessage', 'retryDelivery', 'mailTransport']
+} as const satisfies { auth: readonly (keyof Auth)[]; engagements: readonly (keyof Engagements)[]; summaries: readonly (keyof Summaries)[] };
+
+type Methods<K extends keyof typeof webMethods> = (typeof webMethods)[K][number];
+
 /** Sign-up, sign-in and the session cookie, with the deployment's cookie security applied. */
-export interface WebAuth extends Pick<Auth, 'signUp' | 'signIn' | 'signOut' | 'validateSessionToken'> {
+export interface WebAuth extends Pick<Auth, Methods<'auth'>> {
 	cookieName: string;
 	cookieFor(token: string, expiresAt: number): SessionCookie;
 	clearedCookie(): SessionCookie;
 }
 
-export type WebEngagements = Pick<
-	Engagements,
-	'create' | 'listForUser' | 'upcomingForUser' | 'getForMember' | 'scheduleSession' | 'createInvite' | 'describeInvite' | 'acceptInvite' | 'sessionAccess'
->;
+export type WebEngagements = Pick<Engagements, Methods<'engagements'>>;
 
-export interface WebSummaries
-	extends Pick<Summaries, 'view' | 'notesHtml' | 'markdown' | 'list' | 'latestForSession' | 'previousForSession' | 'outbox' | 'outboxMessage' | 'retryDelivery' | 'mailTransport'> {
+export interface WebSummaries extends Pick<Summaries, Methods<'summaries'>> {
 	/** A correction from the flat form the correction page posts. */
 	correct(summaryId: string, userId: string, form: Record<string, string>): ReturnType<Summaries['correct']>;
 }

@@ -4,7 +4,7 @@
  */
 import { clearedSessionCookie, sessionCookie, sessionCookieName } from './auth/index.ts';
 import { readCorrectionForm } from './summary/index.ts';
-import type { Services, WebServices } from './services.ts';
+import { webMethods, type Services, type WebServices } from './services.ts';
 
 /** A new object holding only `keys` of `source`, methods bound to it. */
 function only<T extends object, K extends keyof T>(source: T, keys: readonly K[]): Pick<T, K> {
@@ -21,14 +21,14 @@ export function webServices(s: Pick<Services, 'config' | 'log' | 'auth' | 'engag
 	return {
 		log: s.log,
 		auth: {
-			...only(s.auth, ['signUp', 'signIn', 'signOut', 'validateSessionToken']),
+			...only(s.auth, webMethods.auth),
 			cookieName: sessionCookieName(secure),
 			cookieFor: (token, expiresAt) => sessionCookie(token, expiresAt, secure),
 			clearedCookie: () => clearedSessionCookie(secure)
 		},
-		engagements: only(s.engagements, ['create', 'listForUser', 'upcomingForUser', 'getForMember', 'scheduleSession', 'createInvite', 'describeInvite', 'acceptInvite', 'sessionAccess']),
+		engagements: only(s.engagements, webMethods.engagements),
 		summaries: {
-			...only(s.summaries, ['view', 'notesHtml', 'markdown', 'list', 'latestForSession', 'previousForSession', 'outbox', 'outboxMessage', 'retryDelivery', 'mailTransport']),
+			...only(s.summaries, webMethods.summaries),
 			correct: (summaryId, userId, form) => s.summaries.correct(summaryId, userId, readCorrectionForm(form))
 		}
 	};

@@ -4,7 +4,7 @@
  *   transaction, `kick`, `statusOf`, `retry`, `register` a composer per kind),
  *   sending over SMTP when SMTP_URL is set and writing `.eml` files to
  *   DATA_DIR/outbox when it is not;
- * - `readOutboxFile` for the local mailbox page.
+ * - `readOutbox(name)` for the local mailbox page.
  */
 import path from 'node:path';
 import type { Kysely } from 'kysely';
@@ -14,10 +14,8 @@ import type { Database } from '../store/index.ts';
 import { createMailQueue, type MailQueue } from './queue.ts';
 import { outboxTransport, readOutboxFile, smtpTransport } from './transport.ts';
 
-export type { MailQueue, NewMail, Composer } from './queue.ts';
-export { backoffMs } from './queue.ts';
 
-export const outboxDir = (config: Pick<Config, 'dataDir'>) => path.join(config.dataDir, 'outbox');
+const outboxDir = (config: Pick<Config, 'dataDir'>) => path.join(config.dataDir, 'outbox');
 
 /** Outgoing mail as other features use it; this folder owns the `mail_jobs` table. */
 export interface MailService extends MailQueue {

@@ -23,7 +23,6 @@ import { MediaRoom, type Notify, type TransportSettings } from './room.ts';
 import { registerMediaSignalling } from './signalling.ts';
 import { WorkerPool, type MediaWorker } from './workers.ts';
 
-export { WorkerPool } from './workers.ts';
 
 /** The SFU adds its socket events to the rooms; the server only needs to stop it. */
 export interface Media {

@@ -8,7 +8,7 @@
  *   states, everything flushed to the store first (for the summary).
  * - `pad.sessionEnded(sessionId)`: makes the session's documents read-only.
  * - `pad.close(reason)`: graceful shutdown (close sockets, flush writes).
- * - `CloseCode`: the endpoint's close codes.
+ * Close codes are in `close-codes.ts`.
  *
  * Document layout and readers live in shared/pad.
  */
@@ -30,10 +30,8 @@ import { SqliteUpdateLog } from './sqlite-update-log.ts';
 import { PadJournal } from './journal.ts';
 import { UpdateWriter } from './writer.ts';
 
-export { CloseCode } from './close-codes.ts';
-export type { PadStates, PadContent } from '../../shared/pad/index.ts';
 
-export const SESSION_ENDED = 'This session has ended. The pad is kept as it was; its summary is on the engagement page.';
+const SESSION_ENDED = 'This session has ended. The pad is kept as it was; its summary is on the engagement page.';
 
 export interface PadDeps {
 	httpServer: HttpServer;

@@ -28,7 +28,6 @@ import { PresenceRegistry } from './presence.ts';
 import { limitEventRate } from './socket-limits.ts';
 
 export { handle } from './handler.ts';
-export { PresenceRegistry } from './presence.ts';
 
 export interface SocketData {
 	user: User;

@@ -28,10 +28,8 @@ import { renderMarkdown, markdownToHtml, nestHeadings } from './render.ts';
 import { latestForSession, listForEngagement, outboxFileFor, outboxFor, previousForSession, readForViewer, summaryJobFor, versionsOf, type SummaryView } from './reads.ts';
 import { noSources, type SummarySources } from './sources.ts';
 
-export type { SummarySources, PadFinalState, PadReading } from './sources.ts';
-export type { SummaryCopy, SummaryContent, SummaryAction, CarriedAction, AskedPrompt } from './content.ts';
-export type { SummaryView, VersionInfo } from './reads.ts';
-export { noSources } from './sources.ts';
+export type { SummarySources } from './sources.ts';
+export type { SummaryView } from './reads.ts';
 export { readCorrectionForm } from './correct.ts';
 
 /** One session's summarised versions, as the engagement's summaries page lists them. */
