@@ -273,7 +273,10 @@ async function run(kind: Target['kind'], sessions: number): Promise<RunResult> {
 	const clientCpuPercent = ((clientCpu.user + clientCpu.system) / 1e6 / ((performance.now() - wallStart) / 1000)) * 100;
 	const rssEnd = rssMb(pid);
 	clearInterval(sampler);
-	for (const t of timers) clearTimeout(t), clearInterval(t);
+	for (const t of timers) {
+		clearTimeout(t);
+		clearInterval(t);
+	}
 	// Let the last edits land (a slow server shows as a long tail, not as loss).
 	for (let waited = 0; latencies.length < edits && waited < 30_000; waited += 250) await sleep(250);
 	stopping = true;

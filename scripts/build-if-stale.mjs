@@ -16,7 +16,8 @@ function newest(dir) {
 	return latest;
 }
 
-const sources = ['web', 'shared', 'svelte.config.js', 'vite.config.ts', 'package.json'].map((p) => path.join(root, p));
+// server/services.ts is the one server file the web bundle includes (the slot holding WebServices).
+const sources = ['web', 'shared', 'server/services.ts', 'svelte.config.js', 'vite.config.ts', 'package.json'].map((p) => path.join(root, p));
 const built = fs.existsSync(marker) ? fs.statSync(marker).mtimeMs : 0;
 const changed = sources.some((p) => fs.existsSync(p) && (fs.statSync(p).isDirectory() ? newest(p) : fs.statSync(p).mtimeMs) > built);
 if (changed || process.env.CONFIDANTE_FORCE_BUILD === '1') {

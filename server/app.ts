@@ -23,6 +23,7 @@ import { createSummaries } from './summary/index.ts';
 import { padSources } from './summary/pad-source.ts';
 import { provideServices, type Services } from './services.ts';
 import { armFailpoints } from './failpoints/index.ts';
+import { webServices } from './web-services.ts';
 
 type NodeHandler = (req: http.IncomingMessage, res: http.ServerResponse, next?: () => void) => void;
 
@@ -57,7 +58,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 	});
 	const auth = createAuth(store.db);
 	// Each needs the other: scheduling asks for the contract in force; contracts ask who the parties are.
-	const engagements = createEngagements(store.db, { contractInForce: (id) => contractInForce(id) });
+	const engagements = createEngagements(store.db, auth, { contractInForce: (id) => contractInForce(id) });
 	const mail = createMail(config, store.db, log);
 	const contracts = createContracts({
 		db: store.db,
@@ -74,7 +75,8 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 			members: engagements.members,
 			engagement: engagements.plan,
 			sessionDates: engagements.sessionDates,
-			contractInForce: (id) => contracts.inForce(id)
+			contractInForce: (id) => contracts.inForce(id),
+			people: (ids) => auth.usersByIds(ids)
 		}
 	});
 	const contractInForce = async (id: string) => {
@@ -118,7 +120,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 		sources: padSources({ seal: (id) => pad.sessionEnded(id), finalState: (id) => pad.finalState(id), askedIn: (id) => prompts.askedIn(id) })
 	});
 	const services: Services = { config, log, store, auth, engagements, contracts, sponsors, rooms, media, prompts, summaries, pad };
-	provideServices(services);
+	provideServices(webServices(services));
 	await summaries.start();
 
 	return {

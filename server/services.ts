@@ -1,13 +1,16 @@
 /**
- * The server's features, handed to the SvelteKit app. The app is bundled
+ * What the SvelteKit app may use of the server. The app is bundled
  * separately (build/handler.js) and runs in this same process, so it reaches
  * the one instance of each service through a global slot rather than
- * importing (and so duplicating) the modules.
+ * importing (and so duplicating) the modules. The slot holds `WebServices`,
+ * only what routes use; `web-services.ts` builds it. This file imports only
+ * types, so the web bundle takes nothing else from server/.
  */
 import type { Config } from './config/index.ts';
 import type { Logger } from './log/index.ts';
 import type { Store } from './store/index.ts';
 import type { Auth } from './auth/index.ts';
+import type { SessionCookie } from './auth/cookies.ts';
 import type { Engagements } from './engagements/index.ts';
 import type { Contracts } from './contracts/index.ts';
 import type { Sponsors } from './sponsors/index.ts';
@@ -17,6 +20,7 @@ import type { Summaries } from './summary/index.ts';
 import type { Prompts } from './prompts/index.ts';
 import type { Media } from './media/index.ts';
 
+/** Every feature of a running server, as `createApp` wires them. */
 export interface Services {
 	config: Config;
 	log: Logger;
@@ -32,14 +36,57 @@ export interface Services {
 	media: Media;
 }
 
-const slot = Symbol.for('confidante.services');
-type Slot = { [slot]?: Services };
+export type { User } from './auth/index.ts';
+export type { SessionCookie } from './auth/cookies.ts';
 
-export function provideServices(services: Services): void {
+/** What routes call on each feature; the builder copies exactly these. */
+export const webMethods = {
+	auth: ['signUp', 'signIn', 'signOut', 'validateSessionToken'],
+	engagements: ['create', 'listForUser', 'upcomingForUser', 'getForMember', 'scheduleSession', 'createInvite', 'describeInvite', 'acceptInvite', 'sessionAccess'],
+	summaries: ['view', 'correctionDraft', 'markdown', 'list', 'latestForSession', 'previousForSession', 'outbox', 'outboxMessage', 'retryDelivery', 'mailTransport'],
+	contracts: ['versions', 'version', 'inForce', 'openDraft', 'saveDraft', 'send', 'accept'],
+	sponsors: ['createLink', 'describeLink', 'acceptLink', 'view', 'sponsored', 'sponsorsOf', 'draftUpdate', 'decideUpdate', 'updatesFor']
+} as const satisfies {
+	auth: readonly (keyof Auth)[];
+	engagements: readonly (keyof Engagements)[];
+	summaries: readonly (keyof Summaries)[];
+	contracts: readonly (keyof Contracts)[];
+	sponsors: readonly (keyof Sponsors)[];
+};
+
+type Methods<K extends keyof typeof webMethods> = (typeof webMethods)[K][number];
+
+/** Sign-up, sign-in and the session cookie, with the deployment's cookie security applied. */
+export interface WebAuth extends Pick<Auth, Methods<'auth'>> {
+	cookieName: string;
+	cookieFor(token: string, expiresAt: number): SessionCookie;
+	clearedCookie(): SessionCookie;
+}
+
+export type WebEngagements = Pick<Engagements, Methods<'engagements'>>;
+
+export interface WebSummaries extends Pick<Summaries, Methods<'summaries'>> {
+	/** A correction from the flat form the correction page posts. */
+	correct(summaryId: string, userId: string, form: Record<string, string>): ReturnType<Summaries['correct']>;
+}
+
+export interface WebServices {
+	log: Logger;
+	auth: WebAuth;
+	engagements: WebEngagements;
+	summaries: WebSummaries;
+	contracts: Pick<Contracts, Methods<'contracts'>>;
+	sponsors: Pick<Sponsors, Methods<'sponsors'>>;
+}
+
+const slot = Symbol.for('confidante.services');
+type Slot = { [slot]?: WebServices };
+
+export function provideServices(services: WebServices): void {
 	(globalThis as Slot)[slot] = services;
 }
 
-export function services(): Services {
+export function services(): WebServices {
 	const s = (globalThis as Slot)[slot];
 	if (!s) throw new Error('Confidante services are not started; run the app with `npm start`.');
 	return s;

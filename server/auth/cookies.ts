@@ -3,23 +3,29 @@
  * other sites cannot ride it on posts, and over https the `__Host-` prefix
  * pins it to this exact origin.
  */
+export interface SessionCookie {
+	name: string;
+	value: string;
+	options: { path: string; httpOnly: boolean; sameSite: 'lax'; secure: boolean; expires?: Date; maxAge?: number };
+}
+
 export function sessionCookieName(secure: boolean): string {
 	return secure ? '__Host-confidante_session' : 'confidante_session';
 }
 
-export function sessionCookie(token: string, expiresAt: number, secure: boolean) {
+export function sessionCookie(token: string, expiresAt: number, secure: boolean): SessionCookie {
 	return {
 		name: sessionCookieName(secure),
 		value: token,
-		options: { path: '/', httpOnly: true, sameSite: 'lax' as const, secure, expires: new Date(expiresAt) }
+		options: { path: '/', httpOnly: true, sameSite: 'lax', secure, expires: new Date(expiresAt) }
 	};
 }
 
-export function clearedSessionCookie(secure: boolean) {
+export function clearedSessionCookie(secure: boolean): SessionCookie {
 	return {
 		name: sessionCookieName(secure),
 		value: '',
-		options: { path: '/', httpOnly: true, sameSite: 'lax' as const, secure, maxAge: 0 }
+		options: { path: '/', httpOnly: true, sameSite: 'lax', secure, maxAge: 0 }
 	};
 }
 

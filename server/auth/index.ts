@@ -28,13 +28,24 @@ export interface SignIn {
 	expiresAt: number;
 }
 
+/** What other features may ask of accounts and sign-in. */
+export interface Auth {
+	signUp(input: unknown): Promise<Result<SignIn>>;
+	signIn(input: unknown, clientAddress: string): Promise<Result<SignIn>>;
+	/** The signed-in user for a cookie token, extending the session when it is half used. */
+	validateSessionToken(token: string | undefined): Promise<{ user: User; expiresAt: number; renewed: boolean } | null>;
+	signOut(token: string | undefined): Promise<void>;
+	/** Public details of these accounts (unknown ids are left out). */
+	usersByIds(ids: readonly string[]): Promise<User[]>;
+}
+
 const publicUser = (u: Pick<UserRow, 'id' | 'email' | 'name'>): User => ({ id: u.id, email: u.email, name: u.name });
 
 // A hash to verify against when the email is unknown, so a wrong email and a
 // wrong password take the same time and cannot be told apart.
 let decoyHash: Promise<string> | undefined;
 
-export function createAuth(db: Kysely<Database>) {
+export function createAuth(db: Kysely<Database>): Auth {
 	const loginLimiter = new RateLimiter(limits.auth.loginAttempts, limits.auth.loginWindowMs);
 
 	async function createSession(userId: string): Promise<{ token: string; expiresAt: number }> {
@@ -45,7 +56,7 @@ export function createAuth(db: Kysely<Database>) {
 	}
 
 	return {
-		async signUp(input: unknown): Promise<Result<SignIn>> {
+		async signUp(input) {
 			const parsed = signUpForm.safeParse(input);
 			if (!parsed.success) return invalidForm(parsed.error);
 			const { name, email, password } = parsed.data;
@@ -61,7 +72,7 @@ export function createAuth(db: Kysely<Database>) {
 			return ok({ user: publicUser(user), ...(await createSession(user.id)) });
 		},
 
-		async signIn(input: unknown, clientAddress: string): Promise<Result<SignIn>> {
+		async signIn(input, clientAddress) {
 			const parsed = signInForm.safeParse(input);
 			if (!parsed.success) return invalidForm(parsed.error);
 			const { email, password } = parsed.data;
@@ -81,8 +92,7 @@ export function createAuth(db: Kysely<Database>) {
 			return ok({ user: publicUser(row), ...(await createSession(row.id)) });
 		},
 
-		/** The signed-in user for a cookie token, extending the session when it is half used. */
-		async validateSessionToken(token: string | undefined): Promise<{ user: User; expiresAt: number; renewed: boolean } | null> {
+		async validateSessionToken(token) {
 			if (!token || token.length > 64) return null;
 			const id = hashToken(token);
 			const row = await db
@@ -107,15 +117,14 @@ export function createAuth(db: Kysely<Database>) {
 			return { user: publicUser(row), expiresAt, renewed };
 		},
 
-		async signOut(token: string | undefined): Promise<void> {
+		async signOut(token) {
 			if (token) await db.deleteFrom('auth_sessions').where('id', '=', hashToken(token)).execute();
 		},
 
-		async userById(id: string): Promise<User | null> {
-			const row = await db.selectFrom('users').select(['id', 'email', 'name']).where('id', '=', id).executeTakeFirst();
-			return row ? publicUser(row) : null;
+		async usersByIds(ids) {
+			if (ids.length === 0) return [];
+			const rows = await db.selectFrom('users').select(['id', 'email', 'name']).where('id', 'in', [...ids]).execute();
+			return rows.map(publicUser);
 		}
 	};
 }
-
-export type Auth = ReturnType<typeof createAuth>;

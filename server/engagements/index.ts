@@ -1,18 +1,23 @@
 /**
  * Engagements (a coach with one or more coachees, their goals and agreed
- * rhythm), their coaching sessions and invite links. Every read takes the
- * asking user and returns null when they are not a member, so callers answer
- * 404 without revealing that the thing exists.
+ * rhythm), their coaching sessions and invite links. This folder owns the
+ * `engagements`, `engagement_members`, `coaching_sessions` and `invites`
+ * tables; other features ask through the `Engagements` interface below.
+ * Every read for a person takes the asking user and returns null when they
+ * are not a member, so callers answer 404 without revealing that the thing
+ * exists; `membership` is the one check all features use.
  */
 import type { Kysely } from 'kysely';
-import { limits } from '../config/index.ts';
-import type { CoachingSessionRow, Database, EngagementKind, EngagementRole, EngagementRow } from '../store/index.ts';
-import { engagementForm, invalidForm, scheduleSessionForm } from '../../shared/forms/index.ts';
-import { fail, ok, type Result } from '../../shared/result.ts';
-import { generateToken, hashToken, newId } from '../auth/index.ts';
-import { canAcceptInvite, contractAllows, inviteState, nextSessionNumber, scheduleAllowed } from './rules.ts';
+import type { CoachingSessionRow, Database, EngagementKind, EngagementRole, EngagementRow, SessionKind, SessionStatus } from '../store/index.ts';
+import type { Auth } from '../auth/index.ts';
+import type { Result } from '../../shared/result.ts';
+import { createMembership } from './membership.ts';
+import { createInvites } from './invites.ts';
+import { createSessions } from './sessions.ts';
+import { createPlans } from './plan.ts';
 
-export * as rules from './rules.ts';
+/** Whether a single-use link is usable, used or expired (sponsor links follow the invites' rule). */
+export { inviteState } from './rules.ts';
 
 export interface Member {
 	userId: string;
@@ -27,6 +32,16 @@ export interface EngagementView extends EngagementRow {
 	sessions: CoachingSessionRow[];
 }
 
+/** A person's place in an engagement, found from the engagement or from one of its sessions. */
+export interface Membership {
+	role: EngagementRole;
+	engagement: EngagementRow;
+	/** The session asked about, when the check was by session. */
+	session: CoachingSessionRow | null;
+}
+
+export type MembershipOf = { engagementId: string } | { sessionId: string };
+
 export interface SessionAccess {
 	session: CoachingSessionRow;
 	engagement: EngagementRow;
@@ -34,221 +49,63 @@ export interface SessionAccess {
 	members: Member[];
 }
 
+export type UpcomingSession = CoachingSessionRow & { engagementTitle: string; plannedSessions: number | null; role: EngagementRole };
+
+export interface InviteDescription {
+	engagementId: string;
+	title: string;
+	kind: EngagementKind;
+	coachName: string;
+	expiresAt: number;
+}
+
+export interface Engagements {
+	/** The one membership check: the person's role and the engagement, or null ("not for you"). */
+	membership(userId: string, of: MembershipOf): Promise<Membership | null>;
+	/** A session with its engagement and members, for a member; null otherwise. */
+	sessionAccess(sessionId: string, userId: string): Promise<SessionAccess | null>;
+	members(engagementId: string): Promise<Member[]>;
+	create(coachId: string, input: unknown): Promise<Result<EngagementRow>>;
+	listForUser(userId: string): Promise<(EngagementRow & { role: EngagementRole; members: Member[] })[]>;
+	/** Upcoming and live sessions across all of a user's engagements. */
+	upcomingForUser(userId: string, now?: number): Promise<UpcomingSession[]>;
+	getForMember(engagementId: string, userId: string): Promise<EngagementView | null>;
+	scheduleSession(engagementId: string, userId: string, input: unknown): Promise<Result<CoachingSessionRow>>;
+	/** A new single-use invite link token; only its hash is stored. */
+	createInvite(engagementId: string, userId: string): Promise<Result<{ token: string; expiresAt: number }>>;
+	/** What an invite link shows before anyone signs in. */
+	describeInvite(token: string): Promise<Result<InviteDescription>>;
+	acceptInvite(token: string, userId: string): Promise<Result<{ engagementId: string }>>;
+	/** A session and its engagement, for the server's own work (no person asking). */
+	sessionRecord(sessionId: string): Promise<{ session: CoachingSessionRow; engagement: EngagementRow } | null>;
+	/** The engagement's sessions, by number. */
+	sessionsOf(engagementId: string): Promise<CoachingSessionRow[]>;
+	/** The engagement's first scheduled session after `after`, if one is booked. */
+	nextScheduled(engagementId: string, after: number): Promise<CoachingSessionRow | null>;
+	liveSessionIds(): Promise<string[]>;
+	/** Going live only from scheduled keeps the first start time; ending is final. True when it changed. */
+	setSessionStatus(sessionId: string, status: 'live' | 'ended', at?: number): Promise<boolean>;
+	/** When sessions are and whether they were held; nothing of what happened in them (for the sponsor). */
+	sessionDates(engagementId: string): Promise<{ kind: SessionKind; number: number; scheduledAt: number; status: SessionStatus }[]>;
+	/** The engagement's own plan (title, kind, sessions, frequency, goals), for the contract's first draft. */
+	plan(engagementId: string): Promise<EngagementPlan | null>;
+	/** A contract came into force: its number of sessions and frequency become the engagement's ("Session 3 of 8"). */
+	adoptPlan(engagementId: string, plan: { sessions: number; frequency: string }): Promise<void>;
+}
+
+export interface EngagementPlan {
+	title: string;
+	kind: EngagementKind;
+	plannedSessions: number | null;
+	frequency: string | null;
+	goals: string;
+}
+
 /** The contract in force, as scheduling needs it (the contracts feature provides it). */
 export type ContractInForce = (engagementId: string) => Promise<{ version: number; sessions: number } | null>;
 
-export function createEngagements(db: Kysely<Database>, deps: { contractInForce?: ContractInForce } = {}) {
+export function createEngagements(db: Kysely<Database>, auth: Pick<Auth, 'usersByIds'>, deps: { contractInForce?: ContractInForce } = {}): Engagements {
+	const membership = createMembership(db, auth);
 	const contractInForce: ContractInForce = deps.contractInForce ?? (async () => null);
-	async function roleOf(engagementId: string, userId: string): Promise<EngagementRole | undefined> {
-		const row = await db
-			.selectFrom('engagement_members')
-			.select('role')
-			.where('engagement_id', '=', engagementId)
-			.where('user_id', '=', userId)
-			.executeTakeFirst();
-		return row?.role;
-	}
-
-	async function members(engagementId: string): Promise<Member[]> {
-		const rows = await db
-			.selectFrom('engagement_members')
-			.innerJoin('users', 'users.id', 'engagement_members.user_id')
-			.select(['users.id as userId', 'users.name', 'users.email', 'engagement_members.role', 'engagement_members.joined_at'])
-			.where('engagement_id', '=', engagementId)
-			.orderBy('engagement_members.joined_at')
-			.execute();
-		return rows.map(({ userId, name, email, role }) => ({ userId, name, email, role }));
-	}
-
-	return {
-		roleOf,
-		members,
-
-		async create(coachId: string, input: unknown): Promise<Result<EngagementRow>> {
-			const parsed = engagementForm.safeParse(input);
-			if (!parsed.success) return invalidForm(parsed.error);
-			const f = parsed.data;
-			const now = Date.now();
-			const row: EngagementRow = {
-				id: newId(),
-				kind: f.kind,
-				title: f.title,
-				goals: f.goals,
-				planned_sessions: f.plannedSessions,
-				frequency: f.frequency,
-				created_by: coachId,
-				created_at: now
-			};
-			await db.transaction().execute(async (trx) => {
-				await trx.insertInto('engagements').values(row).execute();
-				await trx.insertInto('engagement_members').values({ engagement_id: row.id, user_id: coachId, role: 'coach', joined_at: now }).execute();
-			});
-			return ok(row);
-		},
-
-		async listForUser(userId: string) {
-			const rows = await db
-				.selectFrom('engagement_members as m')
-				.innerJoin('engagements as e', 'e.id', 'm.engagement_id')
-				.selectAll('e')
-				.select('m.role')
-				.where('m.user_id', '=', userId)
-				.orderBy('e.created_at', 'desc')
-				.execute();
-			return Promise.all(rows.map(async (r) => ({ ...r, members: await members(r.id) })));
-		},
-
-		/** Upcoming and live sessions across all of a user's engagements. */
-		async upcomingForUser(userId: string, now = Date.now()) {
-			return db
-				.selectFrom('coaching_sessions as s')
-				.innerJoin('engagement_members as m', 'm.engagement_id', 's.engagement_id')
-				.innerJoin('engagements as e', 'e.id', 's.engagement_id')
-				.selectAll('s')
-				.select(['e.title as engagementTitle', 'e.planned_sessions as plannedSessions', 'm.role'])
-				.where('m.user_id', '=', userId)
-				.where((w) => w.or([w('s.status', '=', 'live'), w.and([w('s.status', '=', 'scheduled'), w('s.scheduled_at', '>=', now - 24 * 60 * 60_000)])]))
-				.orderBy('s.scheduled_at')
-				.limit(50)
-				.execute();
-		},
-
-		/** The engagement's own plan (kind, sessions, frequency, goals), for the contract's first draft. */
-		async plan(engagementId: string) {
-			const e = await db.selectFrom('engagements').select(['title', 'kind', 'planned_sessions', 'frequency', 'goals']).where('id', '=', engagementId).executeTakeFirst();
-			return e ? { title: e.title, kind: e.kind, plannedSessions: e.planned_sessions, frequency: e.frequency, goals: e.goals } : null;
-		},
-
-		/** When sessions are and whether they were held; nothing of what happened in them (for the sponsor). */
-		async sessionDates(engagementId: string) {
-			const rows = await db.selectFrom('coaching_sessions').select(['kind', 'number', 'scheduled_at', 'status']).where('engagement_id', '=', engagementId).orderBy('scheduled_at').execute();
-			return rows.map((r) => ({ kind: r.kind, number: r.number, scheduledAt: r.scheduled_at, status: r.status }));
-		},
-
-		/** A contract came into force: its number of sessions and frequency become the engagement's ("Session 3 of 8"). */
-		async adoptPlan(engagementId: string, plan: { sessions: number; frequency: string }) {
-			await db.updateTable('engagements').set({ planned_sessions: plan.sessions, frequency: plan.frequency }).where('id', '=', engagementId).execute();
-		},
-
-		async getForMember(engagementId: string, userId: string): Promise<EngagementView | null> {
-			const role = await roleOf(engagementId, userId);
-			if (!role) return null;
-			const engagement = await db.selectFrom('engagements').selectAll().where('id', '=', engagementId).executeTakeFirstOrThrow();
-			const sessions = await db
-				.selectFrom('coaching_sessions')
-				.selectAll()
-				.where('engagement_id', '=', engagementId)
-				.orderBy('number')
-				.execute();
-			return { ...engagement, role, members: await members(engagementId), sessions };
-		},
-
-		async scheduleSession(engagementId: string, userId: string, input: unknown): Promise<Result<CoachingSessionRow>> {
-			const role = await roleOf(engagementId, userId);
-			if (!role) return fail('not_found', 'No such engagement.');
-			if (role !== 'coach') return fail('forbidden', 'Only the coach can schedule sessions.');
-			const parsed = scheduleSessionForm.safeParse(input);
-			if (!parsed.success) return invalidForm(parsed.error);
-			const scheduledAt = Date.parse(parsed.data.scheduledAt);
-			const allowed = scheduleAllowed(scheduledAt, Date.now());
-			if (!allowed.ok) return allowed;
-			const kind = parsed.data.kind;
-			const contract = kind === 'session' ? await contractInForce(engagementId) : null;
-			return db.transaction().execute(async (trx) => {
-				const contracted = await trx.selectFrom('coaching_sessions').select('number').where('engagement_id', '=', engagementId).where('kind', '=', 'session').execute();
-				const allowed = contractAllows(kind, contract, contracted.length);
-				if (!allowed.ok) return allowed;
-				const row: CoachingSessionRow = {
-					id: newId(),
-					engagement_id: engagementId,
-					kind,
-					number: kind === 'session' ? nextSessionNumber(contracted.map((n) => n.number)) : 0,
-					scheduled_at: scheduledAt,
-					duration_minutes: parsed.data.durationMinutes,
-					status: 'scheduled',
-					started_at: null,
-					ended_at: null,
-					created_at: Date.now()
-				};
-				await trx.insertInto('coaching_sessions').values(row).execute();
-				return ok(row);
-			});
-		},
-
-		/** A new single-use invite link token; only its hash is stored. */
-		async createInvite(engagementId: string, userId: string): Promise<Result<{ token: string; expiresAt: number }>> {
-			const role = await roleOf(engagementId, userId);
-			if (!role) return fail('not_found', 'No such engagement.');
-			if (role !== 'coach') return fail('forbidden', 'Only the coach can invite people.');
-			const token = generateToken();
-			const now = Date.now();
-			const expiresAt = now + limits.invites.lifetimeMs;
-			await db
-				.insertInto('invites')
-				.values({ id: hashToken(token), engagement_id: engagementId, created_by: userId, created_at: now, expires_at: expiresAt, used_at: null, used_by: null })
-				.execute();
-			return ok({ token, expiresAt });
-		},
-
-		/** What an invite link shows before anyone signs in. */
-		async describeInvite(token: string): Promise<Result<{ engagementId: string; title: string; kind: EngagementKind; coachName: string; expiresAt: number }>> {
-			const invite = await db
-				.selectFrom('invites as i')
-				.innerJoin('engagements as e', 'e.id', 'i.engagement_id')
-				.innerJoin('users as u', 'u.id', 'i.created_by')
-				.select(['i.engagement_id', 'i.used_at', 'i.expires_at', 'e.title', 'e.kind', 'u.name as coachName'])
-				.where('i.id', '=', hashToken(token))
-				.executeTakeFirst();
-			if (!invite) return fail('not_found', 'This invite link is not valid. Check that you copied all of it.');
-			const state = inviteState(invite, Date.now());
-			if (state === 'used') return fail('gone', 'This invite link has already been used. Ask your coach for a new one.');
-			if (state === 'expired') return fail('gone', 'This invite link has expired. Ask your coach for a new one.');
-			return ok({ engagementId: invite.engagement_id, title: invite.title, kind: invite.kind, coachName: invite.coachName, expiresAt: invite.expires_at });
-		},
-
-		async acceptInvite(token: string, userId: string): Promise<Result<{ engagementId: string }>> {
-			const id = hashToken(token);
-			return db.transaction().execute(async (trx) => {
-				const invite = await trx.selectFrom('invites').selectAll().where('id', '=', id).executeTakeFirst();
-				if (!invite) return fail('not_found', 'This invite link is not valid. Check that you copied all of it.');
-				const existing = await trx
-					.selectFrom('engagement_members')
-					.select('role')
-					.where('engagement_id', '=', invite.engagement_id)
-					.where('user_id', '=', userId)
-					.executeTakeFirst();
-				const now = Date.now();
-				const decision = canAcceptInvite(inviteState(invite, now), existing?.role);
-				if (!decision.ok) return decision;
-				if (decision.value === 'join') {
-					// The guarded update makes single use hold even for two tabs racing.
-					const taken = await trx.updateTable('invites').set({ used_at: now, used_by: userId }).where('id', '=', id).where('used_at', 'is', null).executeTakeFirst();
-					if (Number(taken.numUpdatedRows) !== 1) return fail('gone', 'This invite link has already been used. Ask your coach for a new one.');
-					await trx.insertInto('engagement_members').values({ engagement_id: invite.engagement_id, user_id: userId, role: 'coachee', joined_at: now }).execute();
-				}
-				return ok({ engagementId: invite.engagement_id });
-			});
-		},
-
-		/** The one membership check every live feature uses: null means "not for you". */
-		async sessionAccess(sessionId: string, userId: string): Promise<SessionAccess | null> {
-			const session = await db.selectFrom('coaching_sessions').selectAll().where('id', '=', sessionId).executeTakeFirst();
-			if (!session) return null;
-			const role = await roleOf(session.engagement_id, userId);
-			if (!role) return null;
-			const engagement = await db.selectFrom('engagements').selectAll().where('id', '=', session.engagement_id).executeTakeFirstOrThrow();
-			return { session, engagement, role, members: await members(session.engagement_id) };
-		},
-
-		async setSessionStatus(sessionId: string, status: 'live' | 'ended', at = Date.now()) {
-			const patch = status === 'live' ? { status, started_at: at } : { status, ended_at: at };
-			let q = db.updateTable('coaching_sessions').set(patch).where('id', '=', sessionId);
-			// Going live only from scheduled keeps the first start time; ending is final.
-			q = status === 'live' ? q.where('status', '=', 'scheduled') : q.where('status', '!=', 'ended');
-			const r = await q.executeTakeFirst();
-			return Number(r.numUpdatedRows) === 1;
-		}
-	};
+	return { ...membership, ...createSessions(db, membership, contractInForce), ...createInvites(db, membership, auth), ...createPlans(db) };
 }
-
-export type Engagements = ReturnType<typeof createEngagements>;

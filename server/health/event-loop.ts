@@ -29,7 +29,7 @@ export function running<T>(label: string, fn: () => T, detail?: Record<string, u
 }
 
 /** The longest labelled stretch since the last call, and forgets it. */
-export function takeLongest(): Activity | null {
+function takeLongest(): Activity | null {
 	const a = longest;
 	longest = null;
 	return a;

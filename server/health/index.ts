@@ -3,4 +3,4 @@
  * - `watchEventLoop(log)`: starts the watch (main.ts does, once).
  * - `running(label, fn)`: wrap heavy synchronous work so a stall can name it.
  */
-export { running, takeLongest, watchEventLoop, type Activity, type EventLoopWatch } from './event-loop.ts';
+export { running, watchEventLoop } from './event-loop.ts';

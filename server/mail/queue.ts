@@ -29,13 +29,31 @@ export interface NewMail {
 	toAddress: string;
 }
 
+/** The queue as the rest of the server uses it. */
+export interface MailQueue {
+	transport: MailTransport['kind'];
+	/** The composer that builds messages of one kind at send time. */
+	register(kind: MailKind, compose: Composer): void;
+	/** Queues messages inside the caller's transaction; `kick()` after it commits. */
+	enqueue(trx: Transaction<Database> | Kysely<Database>, mails: NewMail[]): Promise<void>;
+	kick(): void;
+	/** Starts sending; rows left `sending` by a process that died are due again. */
+	start(): Promise<void>;
+	/** Delivery status of the messages about some records (e.g. a summary's versions), oldest first. */
+	statusOf(subjectIds: string[]): Promise<MailJobRow[]>;
+	job(jobId: string): Promise<MailJobRow | null>;
+	/** A failed message is tried again now (the coach's "Send again"); false when it had not failed. */
+	retry(jobId: string): Promise<boolean>;
+	close(): Promise<void>;
+}
+
 const address = z.email();
 
 export function backoffMs(attempts: number): number {
 	return Math.min(limits.mail.retryMaxMs, limits.mail.retryBaseMs * 2 ** Math.max(0, attempts - 1));
 }
 
-export function createMailQueue(deps: { db: Kysely<Database>; log: Logger; transport: MailTransport; from: string }) {
+export function createMailQueue(deps: { db: Kysely<Database>; log: Logger; transport: MailTransport; from: string }): MailQueue {
 	const { db, transport } = deps;
 	const log = deps.log.child({ feature: 'mail', transport: transport.kind });
 	const composers = new Map<MailKind, Composer>();
@@ -143,11 +161,11 @@ export function createMailQueue(deps: { db: Kysely<Database>; log: Logger; trans
 
 	return {
 		transport: transport.kind,
-		register(kind: MailKind, compose: Composer) {
+		register(kind, compose) {
 			composers.set(kind, compose);
 		},
 		/** Queues messages inside the caller's transaction; `kick()` after it commits. */
-		async enqueue(trx: Transaction<Database> | Kysely<Database>, mails: NewMail[]) {
+		async enqueue(trx, mails) {
 			const now = Date.now();
 			for (const m of mails) {
 				const id = newId();
@@ -181,12 +199,15 @@ export function createMailQueue(deps: { db: Kysely<Database>; log: Logger; trans
 			kick();
 		},
 		/** Delivery status of the messages about some records (e.g. a summary's versions). */
-		async statusOf(subjectIds: string[]): Promise<MailJobRow[]> {
+		async statusOf(subjectIds) {
 			if (subjectIds.length === 0) return [];
 			return db.selectFrom('mail_jobs').selectAll().where('subject_id', 'in', subjectIds).orderBy('created_at').execute();
 		},
+		async job(jobId) {
+			return (await db.selectFrom('mail_jobs').selectAll().where('id', '=', jobId).executeTakeFirst()) ?? null;
+		},
 		/** A failed message is tried again now (the coach's "Send again"). */
-		async retry(jobId: string): Promise<boolean> {
+		async retry(jobId) {
 			const r = await db
 				.updateTable('mail_jobs')
 				.set({ status: 'pending', attempts: 0, next_attempt_at: Date.now(), last_error: null })
@@ -205,5 +226,3 @@ export function createMailQueue(deps: { db: Kysely<Database>; log: Logger; trans
 		}
 	};
 }
-
-export type MailQueue = ReturnType<typeof createMailQueue>;

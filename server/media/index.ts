@@ -23,9 +23,13 @@ import { MediaRoom, type Notify, type TransportSettings } from './room.ts';
 import { registerMediaSignalling } from './signalling.ts';
 import { WorkerPool, type MediaWorker } from './workers.ts';
 
-export { WorkerPool } from './workers.ts';
 
-export async function createMedia(deps: { config: Config; log: Logger; rooms: Rooms }) {
+/** The SFU adds its socket events to the rooms; the server only needs to stop it. */
+export interface Media {
+	close(): Promise<void>;
+}
+
+export async function createMedia(deps: { config: Config; log: Logger; rooms: Rooms }): Promise<Media> {
 	const { config, rooms } = deps;
 	const log = deps.log.child({ feature: 'media' });
 	const pool = new WorkerPool({ size: WorkerPool.defaultSize(config.media.workers) }, log);
@@ -123,9 +127,6 @@ export async function createMedia(deps: { config: Config; log: Logger; rooms: Ro
 	);
 
 	return {
-		pool,
-		/** Live sessions' media, for tests and diagnostics. */
-		rooms: live,
 		async close() {
 			for (const room of live.values()) room.close();
 			live.clear();
@@ -133,5 +134,3 @@ export async function createMedia(deps: { config: Config; log: Logger; rooms: Ro
 		}
 	};
 }
-
-export type Media = Awaited<ReturnType<typeof createMedia>>;

@@ -7,28 +7,21 @@
  * records what it decided. Already carried actions are not copied twice.
  */
 import * as Y from 'yjs';
-import type { Kysely } from 'kysely';
-import type { Database } from '../store/index.ts';
+import type { Engagements } from '../engagements/index.ts';
 import { openActionsToCarry, padName, type CarriedAction } from '../../shared/pad/index.ts';
 import type { PadStore } from './store/index.ts';
 
 export interface CarryOverDeps {
-	db: Kysely<Database>;
+	sessions: Pick<Engagements, 'sessionRecord' | 'sessionsOf'>;
 	store: Pick<PadStore, 'load' | 'exists'>;
 	/** A loaded document, if it is in memory (fresher than the store). */
 	loaded(name: string): Y.Doc | undefined;
 }
 
 export async function actionsToCarry(sessionId: string, deps: CarryOverDeps): Promise<CarriedAction[]> {
-	const session = await deps.db.selectFrom('coaching_sessions').select(['engagement_id', 'number']).where('id', '=', sessionId).executeTakeFirst();
+	const session = (await deps.sessions.sessionRecord(sessionId))?.session;
 	if (!session) return [];
-	const earlier = await deps.db
-		.selectFrom('coaching_sessions')
-		.select(['id', 'number'])
-		.where('engagement_id', '=', session.engagement_id)
-		.where('number', '<', session.number)
-		.orderBy('number', 'desc')
-		.execute();
+	const earlier = (await deps.sessions.sessionsOf(session.engagement_id)).filter((s) => s.number < session.number).reverse();
 	for (const prev of earlier) {
 		const name = padName(prev.id, 'shared');
 		const live = deps.loaded(name);

@@ -7,11 +7,9 @@
  *   first) and attaches the endpoint to the HTTP server.
  * - `pad.finalState(sessionId)`: the session's shared and private document
  *   states, everything flushed to the store first (for the summary).
- * - `pad.read(sessionId)`: the same, read into typed content
- *   (actions, "From last time", learning points, notes as text/Markdown).
  * - `pad.sessionEnded(sessionId)`: makes the session's documents read-only.
  * - `pad.close(reason)`: graceful shutdown (close sockets, flush writes).
- * - `CloseCode`: the endpoint's close codes.
+ * Close codes are in `close-codes.ts`.
  *
  * Document layout and readers live in shared/pad.
  */
@@ -22,7 +20,7 @@ import type { Logger } from '../log/index.ts';
 import type { Store } from '../store/index.ts';
 import type { Auth } from '../auth/index.ts';
 import type { Engagements } from '../engagements/index.ts';
-import { padName, readPadStates, type PadContent, type PadStates } from '../../shared/pad/index.ts';
+import { padName, type PadStates } from '../../shared/pad/index.ts';
 import { CloseCode } from './close-codes.ts';
 import { PadConnection } from './connection.ts';
 import { listen } from './endpoint.ts';
@@ -30,10 +28,8 @@ import { PadRegistry } from './registry.ts';
 import { openPadStore } from './store/index.ts';
 import { UpdateWriter } from './writer.ts';
 
-export { CloseCode } from './close-codes.ts';
-export type { PadStates, PadContent } from '../../shared/pad/index.ts';
 
-export const SESSION_ENDED = 'This session has ended. The pad is kept as it was; its summary is on the engagement page.';
+const SESSION_ENDED = 'This session has ended. The pad is kept as it was; its summary is on the engagement page.';
 
 export interface PadDeps {
 	httpServer: HttpServer;
@@ -44,12 +40,26 @@ export interface PadDeps {
 	engagements: Engagements;
 }
 
-export async function createPad(deps: PadDeps) {
+/** What other features use of the pad. */
+export interface Pad {
+	/**
+	 * The session's final shared and private document states (Yjs updates),
+	 * flushed to the store first. `shared` is an empty document's state
+	 * when the pad was never opened; `private` is null then.
+	 */
+	finalState(sessionId: string): Promise<PadStates>;
+	/** The session ended: its documents stop taking edits (clients are told why). */
+	sessionEnded(sessionId: string): Promise<void>;
+	/** Stops accepting, closes connections with a reason, waits for pending writes. */
+	close(reason: string): Promise<void>;
+}
+
+export async function createPad(deps: PadDeps): Promise<Pad> {
 	const log = deps.log.child({ feature: 'pad' });
 	// A crash's leftovers are stored before anything loads (see store/).
 	const store = await openPadStore({ store: deps.store, dataDir: deps.config.dataDir, log });
 	const writer = new UpdateWriter(store, log, { minMs: limits.pad.writeRetryMinMs, maxMs: limits.pad.writeRetryMaxMs });
-	const registry = new PadRegistry({ db: deps.store.db, store, writer, log });
+	const registry = new PadRegistry({ sessions: deps.engagements, store, writer, log });
 	const connections = new Set<PadConnection>();
 
 	const endpoint = listen(deps.httpServer, { config: deps.config, auth: deps.auth, engagements: deps.engagements, log }, (ws, admission) => {
@@ -94,23 +104,12 @@ export async function createPad(deps: PadDeps) {
 	}
 
 	return {
-		/**
-		 * The session's final shared and private document states (Yjs updates),
-		 * flushed to the store first. `shared` is an empty document's state
-		 * when the pad was never opened; `private` is null then.
-		 */
-		async finalState(sessionId: string): Promise<PadStates> {
+		async finalState(sessionId) {
 			const [shared, priv] = await Promise.all([stateOf(padName(sessionId, 'shared')), stateOf(padName(sessionId, 'private'))]);
 			return { shared: shared ?? Y.encodeStateAsUpdate(new Y.Doc()), private: priv };
 		},
 
-		/** Typed content of the session's pad (see shared/pad `readPadStates`). */
-		async read(sessionId: string): Promise<PadContent> {
-			return readPadStates(await this.finalState(sessionId));
-		},
-
-		/** The session ended: its documents stop taking edits (clients are told why). */
-		async sessionEnded(sessionId: string): Promise<void> {
+		async sessionEnded(sessionId) {
 			for (const kind of ['shared', 'private'] as const) {
 				const doc = registry.loaded(padName(sessionId, kind));
 				if (!doc) continue;
@@ -119,13 +118,7 @@ export async function createPad(deps: PadDeps) {
 			}
 		},
 
-		/** Numbers for health checks and the benchmark. */
-		stats() {
-			return { documents: registry.size, connections: connections.size, pendingWrites: writer.pending, savingFails: writer.failing };
-		},
-
-		/** Stops accepting, closes connections with a reason, waits for pending writes. */
-		async close(reason: string): Promise<void> {
+		async close(reason) {
 			endpoint.stop();
 			registry.stopTimers();
 			for (const conn of connections) conn.close(CloseCode.goingAway, reason);
@@ -134,5 +127,3 @@ export async function createPad(deps: PadDeps) {
 		}
 	};
 }
-
-export type Pad = Awaited<ReturnType<typeof createPad>>;

@@ -6,12 +6,10 @@
  * a while. This is the one place that would move behind Redis to run
  * several instances.
  */
-import type { Kysely } from 'kysely';
 import { limits } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
-import type { Database } from '../store/index.ts';
 import { addCarried, parsePadName } from '../../shared/pad/index.ts';
-import { actionsToCarry } from './carry-over.ts';
+import { actionsToCarry, type CarryOverDeps } from './carry-over.ts';
 import { PadDocument, SAVING_FAILED } from './document.ts';
 import type { PadStore } from './store/index.ts';
 import type { UpdateWriter } from './writer.ts';
@@ -19,7 +17,7 @@ import type { UpdateWriter } from './writer.ts';
 const CARRY = Symbol('carry-over');
 
 interface RegistryDeps {
-	db: Kysely<Database>;
+	sessions: CarryOverDeps['sessions'];
 	store: PadStore;
 	writer: UpdateWriter;
 	log: Logger;
@@ -76,13 +74,13 @@ export class PadRegistry {
 	}
 
 	private async load(name: string): Promise<PadDocument> {
-		const { store, writer, log, db } = this.deps;
+		const { store, writer, log, sessions } = this.deps;
 		const stored = await store.load(name);
 		const doc = new PadDocument(name, stored, { storage: store, writer, log });
 		const parsed = parsePadName(name);
 		if (parsed?.kind === 'shared') {
 			try {
-				const carried = await actionsToCarry(parsed.sessionId, { db, store, loaded: (n) => this.docs.get(n)?.doc });
+				const carried = await actionsToCarry(parsed.sessionId, { sessions, store, loaded: (n) => this.docs.get(n)?.doc });
 				const added = addCarried(doc.doc, carried, CARRY);
 				if (added > 0) log.info({ doc: name, added }, 'carried open actions over from the previous session');
 			} catch (err) {

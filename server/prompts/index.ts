@@ -3,9 +3,7 @@
  * - `createPrompts(deps)`: adds the panel's socket events (coach-only, except
  *   the coachee's card) to the session rooms;
  * - `prompts.askedIn(sessionId)`: the prompts marked as asked in a session,
- *   in the order they were asked, as they read then (for the summary);
- * - `prompts.customOf(coachId)` / `prompts.favouritesOf(coachId)`: a coach's
- *   own prompts and favourites.
+ *   in the order they were asked, as they read then (for the summary).
  * The library and the search run in the coach's browser (shared/prompts).
  */
 import type { Kysely } from 'kysely';
@@ -14,18 +12,13 @@ import type { Logger } from '../log/index.ts';
 import type { Engagements } from '../engagements/index.ts';
 import type { Rooms } from '../rooms/index.ts';
 import type { AskedPrompt } from '../../shared/protocol/prompts.ts';
-import type { Prompt } from '../../shared/prompts/index.ts';
 import { createPromptStore } from './store.ts';
 import { ShownCards } from './cards.ts';
 import { registerPromptEvents } from './events.ts';
 
-export type { AskedPrompt, ShownCard } from '../../shared/protocol/prompts.ts';
-
 export interface Prompts {
 	/** Prompts marked as asked in the session, oldest first: `{ promptId, text, phase, askedAt }`. */
 	askedIn(sessionId: string): Promise<AskedPrompt[]>;
-	customOf(coachId: string): Promise<Prompt[]>;
-	favouritesOf(coachId: string): Promise<string[]>;
 }
 
 export function createPrompts(deps: { db: Kysely<Database>; rooms: Rooms; engagements: Engagements; log: Logger }): Prompts {
@@ -36,8 +29,6 @@ export function createPrompts(deps: { db: Kysely<Database>; rooms: Rooms; engage
 	// A card is live state: it goes when the last person leaves.
 	deps.rooms.events.on('empty', (sessionId) => cards.clear(sessionId));
 	return {
-		askedIn: (sessionId) => store.askedIn(sessionId),
-		customOf: (coachId) => store.customOf(coachId),
-		favouritesOf: (coachId) => store.favouritesOf(coachId)
+		askedIn: (sessionId) => store.askedIn(sessionId)
 	};
 }

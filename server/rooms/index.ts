@@ -26,7 +26,6 @@ import { PresenceRegistry } from './presence.ts';
 import { limitEventRate } from './socket-limits.ts';
 
 export { handle } from './handler.ts';
-export { PresenceRegistry } from './presence.ts';
 
 export interface SocketData {
 	user: User;
@@ -48,9 +47,26 @@ export interface RoomEvents {
 	socketClosed: [sessionId: string, userId: string, socketId: string];
 }
 
+export type RoomMember = Awaited<ReturnType<RoomServer['fetchSockets']>>[number];
+
+/** What other features use of the live rooms. */
+export interface Rooms {
+	io: RoomServer;
+	presence: PresenceRegistry;
+	events: EventEmitter<RoomEvents>;
+	/** Adds a feature's event handlers to every new socket. */
+	addFeature(register: (socket: RoomSocket) => void): void;
+	/** The server-side role of a socket in a session it joined, or null. */
+	roleIn(socket: RoomSocket, sessionId: string): ParticipantRole | null;
+	/** Sockets of a session, for sending to one role only (e.g. the coach). */
+	socketsOf(sessionId: string, role?: ParticipantRole): Promise<RoomMember[]>;
+	/** Tells every client why, then closes. */
+	close(reason: string): Promise<void>;
+}
+
 export const roomName = (sessionId: string) => `session:${sessionId}`;
 
-export function createRooms(deps: { httpServer: HttpServer; config: Config; log: Logger; auth: Auth; engagements: Engagements }) {
+export function createRooms(deps: { httpServer: HttpServer; config: Config; log: Logger; auth: Auth; engagements: Engagements }): Rooms {
 	const { config, auth, engagements } = deps;
 	const log = deps.log.child({ feature: 'rooms' });
 	const presence = new PresenceRegistry();
@@ -168,25 +184,19 @@ export function createRooms(deps: { httpServer: HttpServer; config: Config; log:
 		io,
 		presence,
 		events,
-		log,
-		/** Adds a feature's event handlers to every new socket. */
-		addFeature(register: (socket: RoomSocket) => void) {
+		addFeature(register) {
 			features.push(register);
 		},
-		/** The server-side role of a socket in a session it joined, or null. */
-		roleIn(socket: RoomSocket, sessionId: string): ParticipantRole | null {
+		roleIn(socket, sessionId) {
 			return socket.data.sessions.get(sessionId) ?? null;
 		},
-		/** Sockets of a session, for sending to one role only (e.g. the coach). */
-		async socketsOf(sessionId: string, role?: ParticipantRole) {
+		async socketsOf(sessionId, role) {
 			const sockets = await io.in(roomName(sessionId)).fetchSockets();
 			return role ? sockets.filter((s) => s.data.sessions.get(sessionId) === role) : sockets;
 		},
-		async close(reason: string) {
+		async close(reason) {
 			io.emit('server:closing', { reason });
 			await new Promise<void>((resolve) => io.close(() => resolve()));
 		}
 	};
 }
-
-export type Rooms = ReturnType<typeof createRooms>;

@@ -28,6 +28,8 @@ export interface SponsorSources {
 	/** Dates and states only: never what happened in a session. */
 	sessionDates(engagementId: string): Promise<{ kind: SessionKind; number: number; scheduledAt: number; status: SessionStatus }[]>;
 	contractInForce(engagementId: string): Promise<{ version: number; body: ContractBody } | null>;
+	/** Names and addresses of accounts (the auth feature). */
+	people(userIds: readonly string[]): Promise<{ id: string; name: string; email: string }[]>;
 }
 
 export interface SponsorView {
@@ -44,7 +46,7 @@ export interface SponsorView {
 
 export interface Sponsors {
 	createLink(engagementId: string, userId: string): Promise<Result<{ token: string; expiresAt: number }>>;
-	describeLink(token: string): ReturnType<typeof describeSponsorLink>;
+	describeLink(token: string): Promise<Result<{ engagementId: string; title: string; kind: EngagementKind; coachName: string }>>;
 	acceptLink(token: string, userId: string): Promise<Result<{ engagementId: string }>>;
 	view(engagementId: string, userId: string): Promise<SponsorView | null>;
 	sponsored(userId: string): Promise<{ engagementId: string; title: string }[]>;
@@ -70,14 +72,19 @@ export function createSponsors(deps: { db: Kysely<Database>; sources: SponsorSou
 
 	// Inside a transaction, pass it: on SQLite a query on `db` would wait for that transaction to end.
 	async function sponsorPeople(engagementId: string, on: Kysely<Database> = db) {
-		return on
-			.selectFrom('engagement_sponsors as s')
-			.innerJoin('users as u', 'u.id', 's.user_id')
-			.select(['u.id as userId', 'u.name', 'u.email'])
-			.where('s.engagement_id', '=', engagementId)
-			.orderBy('s.joined_at')
-			.execute();
+		const rows = await on.selectFrom('engagement_sponsors').select('user_id').where('engagement_id', '=', engagementId).orderBy('joined_at').execute();
+		const people = new Map((await sources.people(rows.map((r) => r.user_id))).map((p) => [p.id, p]));
+		return rows.flatMap((r) => {
+			const p = people.get(r.user_id);
+			return p ? [{ userId: p.id, name: p.name, email: p.email }] : [];
+		});
 	}
+
+	const linkSources = {
+		engagement: sources.engagement,
+		roleOf,
+		nameOf: async (userId: string) => (await sources.people([userId]))[0]?.name ?? null
+	};
 
 	registerSponsorMail(mail, { db, origin: deps.origin, engagement: sources.engagement, isSponsor });
 
@@ -88,8 +95,8 @@ export function createSponsors(deps: { db: Kysely<Database>; sources: SponsorSou
 			if (role !== 'coach') return fail('forbidden', 'Only the coach invites a sponsor.');
 			return ok(await createSponsorLink(db, engagementId, userId));
 		},
-		describeLink: (token) => describeSponsorLink(db, token),
-		acceptLink: (token, userId) => acceptSponsorLink(db, token, userId),
+		describeLink: (token) => describeSponsorLink(db, linkSources, token),
+		acceptLink: (token, userId) => acceptSponsorLink(db, linkSources, token, userId),
 
 		async view(engagementId, userId) {
 			if (!(await isSponsor(engagementId, userId))) return null;
@@ -117,13 +124,9 @@ export function createSponsors(deps: { db: Kysely<Database>; sources: SponsorSou
 		},
 
 		async sponsored(userId) {
-			return db
-				.selectFrom('engagement_sponsors as s')
-				.innerJoin('engagements as e', 'e.id', 's.engagement_id')
-				.select(['e.id as engagementId', 'e.title'])
-				.where('s.user_id', '=', userId)
-				.orderBy('s.joined_at', 'desc')
-				.execute();
+			const rows = await db.selectFrom('engagement_sponsors').select('engagement_id').where('user_id', '=', userId).orderBy('joined_at', 'desc').execute();
+			const found = await Promise.all(rows.map(async (r) => ({ engagementId: r.engagement_id, engagement: await sources.engagement(r.engagement_id) })));
+			return found.flatMap((f) => (f.engagement ? [{ engagementId: f.engagementId, title: f.engagement.title }] : []));
 		},
 
 		async sponsorsOf(engagementId, userId) {

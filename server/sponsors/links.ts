@@ -5,10 +5,10 @@
  */
 import type { Kysely } from 'kysely';
 import { limits } from '../config/index.ts';
-import type { Database } from '../store/index.ts';
+import type { Database, EngagementKind, EngagementRole, SponsorLinkRow } from '../store/index.ts';
 import { fail, ok, type Result } from '../../shared/result.ts';
 import { generateToken, hashToken } from '../auth/index.ts';
-import { rules } from '../engagements/index.ts';
+import { inviteState } from '../engagements/index.ts';
 
 const INVALID = 'This sponsor link is not valid. Check that you copied all of it, or ask the coach for a new one.';
 const USED = 'This sponsor link has already been used. Ask the coach for a new one.';
@@ -25,31 +25,40 @@ export async function createSponsorLink(db: Kysely<Database>, engagementId: stri
 	return { token, expiresAt };
 }
 
-export async function describeSponsorLink(db: Kysely<Database>, token: string): Promise<Result<{ engagementId: string; title: string; kind: string; coachName: string }>> {
-	const link = await db
-		.selectFrom('sponsor_links as l')
-		.innerJoin('engagements as e', 'e.id', 'l.engagement_id')
-		.innerJoin('users as u', 'u.id', 'l.created_by')
-		.select(['l.engagement_id', 'l.used_at', 'l.expires_at', 'e.title', 'e.kind', 'u.name as coachName'])
-		.where('l.id', '=', hashToken(token))
-		.executeTakeFirst();
-	if (!link) return fail('not_found', INVALID);
-	const state = rules.inviteState(link, Date.now());
-	if (state !== 'usable') return fail('gone', state === 'used' ? USED : EXPIRED);
-	return ok({ engagementId: link.engagement_id, title: link.title, kind: link.kind, coachName: link.coachName });
+/** Who and what a link names, from the engagements and auth features. */
+export interface LinkSources {
+	engagement(engagementId: string): Promise<{ title: string; kind: EngagementKind } | null>;
+	roleOf(engagementId: string, userId: string): Promise<EngagementRole | null>;
+	nameOf(userId: string): Promise<string | null>;
 }
 
-export async function acceptSponsorLink(db: Kysely<Database>, token: string, userId: string): Promise<Result<{ engagementId: string }>> {
+async function usableLink(db: Kysely<Database>, token: string): Promise<Result<SponsorLinkRow>> {
+	const link = await db.selectFrom('sponsor_links').selectAll().where('id', '=', hashToken(token)).executeTakeFirst();
+	if (!link) return fail('not_found', INVALID);
+	const state = inviteState(link, Date.now());
+	return state === 'usable' ? ok(link) : fail('gone', state === 'used' ? USED : EXPIRED);
+}
+
+export async function describeSponsorLink(db: Kysely<Database>, sources: LinkSources, token: string): Promise<Result<{ engagementId: string; title: string; kind: EngagementKind; coachName: string }>> {
+	const link = await usableLink(db, token);
+	if (!link.ok) return link;
+	const [engagement, coachName] = await Promise.all([sources.engagement(link.value.engagement_id), sources.nameOf(link.value.created_by)]);
+	if (!engagement) return fail('not_found', INVALID);
+	return ok({ engagementId: link.value.engagement_id, title: engagement.title, kind: engagement.kind, coachName: coachName ?? 'Your coach' });
+}
+
+export async function acceptSponsorLink(db: Kysely<Database>, sources: LinkSources, token: string, userId: string): Promise<Result<{ engagementId: string }>> {
 	const id = hashToken(token);
+	const found = await db.selectFrom('sponsor_links').select('engagement_id').where('id', '=', id).executeTakeFirst();
+	if (!found) return fail('not_found', INVALID);
+	const role = await sources.roleOf(found.engagement_id, userId);
+	if (role) return fail('conflict', `You are the ${role} of this engagement; a sponsor link is for the sponsor.`);
 	return db.transaction().execute(async (trx) => {
-		const link = await trx.selectFrom('sponsor_links').selectAll().where('id', '=', id).executeTakeFirst();
-		if (!link) return fail('not_found', INVALID);
-		const member = await trx.selectFrom('engagement_members').select('role').where('engagement_id', '=', link.engagement_id).where('user_id', '=', userId).executeTakeFirst();
-		if (member) return fail('conflict', `You are the ${member.role} of this engagement; a sponsor link is for the sponsor.`);
+		const link = await trx.selectFrom('sponsor_links').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 		const already = await trx.selectFrom('engagement_sponsors').select('user_id').where('engagement_id', '=', link.engagement_id).where('user_id', '=', userId).executeTakeFirst();
 		if (already) return ok({ engagementId: link.engagement_id });
 		const now = Date.now();
-		const state = rules.inviteState(link, now);
+		const state = inviteState(link, now);
 		if (state !== 'usable') return fail('gone', state === 'used' ? USED : EXPIRED);
 		// The guarded update keeps the link single use even for two tabs racing.
 		const taken = await trx.updateTable('sponsor_links').set({ used_at: now, used_by: userId }).where('id', '=', id).where('used_at', 'is', null).executeTakeFirst();

@@ -7,6 +7,9 @@
 import { sql, type Kysely, type ColumnDataType } from 'kysely';
 import type { Database } from './schema.ts';
 
+/** Migrations see every table, including ones the typed schema no longer has, so rows are loosely typed. */
+type AnyTables = Record<string, Record<string, unknown>>;
+
 /** Column types that differ between the two databases. */
 export interface Dialect {
 	kind: 'sqlite' | 'postgres';
@@ -19,11 +22,11 @@ export interface Dialect {
 export interface Migration {
 	name: string;
 	// Migrations see every table, including ones the typed schema no longer has.
-	up(db: Kysely<any>, t: Dialect): Promise<void>;
+	up(db: Kysely<AnyTables>, t: Dialect): Promise<void>;
 }
 
 export async function migrate(db: Kysely<Database>, t: Dialect, list: Migration[]): Promise<string[]> {
-	const anyDb = db as unknown as Kysely<any>;
+	const anyDb = db as unknown as Kysely<AnyTables>;
 	await anyDb.schema
 		.createTable('_migrations')
 		.ifNotExists()
@@ -31,7 +34,7 @@ export async function migrate(db: Kysely<Database>, t: Dialect, list: Migration[
 		.addColumn('applied_at', t.time, (c) => c.notNull())
 		.execute();
 	const done = new Set(
-		(await anyDb.selectFrom('_migrations').select('name').execute()).map((r: { name: string }) => r.name)
+		(await anyDb.selectFrom('_migrations').select('name').execute()).map((r) => String(r.name))
 	);
 	const applied: string[] = [];
 	for (const m of list) {

@@ -6,17 +6,11 @@
  */
 import { limits } from '../config/index.ts';
 import type { SummaryAction, SummaryCopy } from './content.ts';
+import type { Cut } from '../../shared/summary/copy.ts';
+
+export type { Cut };
 
 /** What was left out of each section of a shown copy. */
-export interface Cut {
-	/** Agreed actions left out (an action cut short inside counts as one). */
-	actions: number;
-	carriedOver: number;
-	learningPoints: number;
-	notes: boolean;
-	privateNotes: boolean;
-}
-
 export const noCut: Cut = { actions: 0, carriedOver: 0, learningPoints: 0, notes: false, privateNotes: false };
 
 export { shortenedItemsLine, shortenedNotesLine } from '../../shared/summary/index.ts';

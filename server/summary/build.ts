@@ -5,14 +5,14 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/index.ts';
-import type { Member } from '../engagements/index.ts';
+import type { Engagements, Member } from '../engagements/index.ts';
 import { parseContent, type CarriedAction, type SummaryContent, type AskedPrompt } from './content.ts';
 import type { PadFinalState, PadReading, SummarySources } from './sources.ts';
 import { previousSummary } from './reads.ts';
 
 /** Actions still open at the end of the engagement's previous summarised session, with where they came from. */
-async function openFromLastTime(db: Kysely<Database>, engagementId: string, beforeNumber: number): Promise<CarriedAction[]> {
-	const prev = await previousSummary(db, engagementId, beforeNumber);
+async function openFromLastTime(deps: BuildDeps, engagementId: string, beforeNumber: number): Promise<CarriedAction[]> {
+	const prev = await previousSummary(deps, engagementId, beforeNumber);
 	if (!prev) return [];
 	const content = parseContent(prev);
 	const fresh = content.shared.actions.filter((a) => a.status === 'open').map((a) => ({ ...a, fromSession: prev.number, statusBefore: a.status }));
@@ -38,24 +38,22 @@ export function reviewCarried(open: CarriedAction[], reading: PadReading): Carri
 	return out;
 }
 
+export interface BuildDeps {
+	db: Kysely<Database>;
+	engagements: Pick<Engagements, 'sessionRecord' | 'sessionsOf' | 'nextScheduled'>;
+}
+
 export async function buildContent(
-	db: Kysely<Database>,
+	deps: BuildDeps,
 	sources: SummarySources,
 	input: { sessionId: string; endedAt: number; members: Member[]; state: PadFinalState; asked: AskedPrompt[] }
 ): Promise<SummaryContent> {
-	const session = await db.selectFrom('coaching_sessions').selectAll().where('id', '=', input.sessionId).executeTakeFirstOrThrow();
-	const engagement = await db.selectFrom('engagements').selectAll().where('id', '=', session.engagement_id).executeTakeFirstOrThrow();
-	const next = await db
-		.selectFrom('coaching_sessions')
-		.select(['id', 'number', 'scheduled_at', 'duration_minutes'])
-		.where('engagement_id', '=', engagement.id)
-		.where('status', '=', 'scheduled')
-		.where('scheduled_at', '>', input.endedAt)
-		.orderBy('scheduled_at')
-		.limit(1)
-		.executeTakeFirst();
+	const record = await deps.engagements.sessionRecord(input.sessionId);
+	if (!record) throw new Error(`session ${input.sessionId} is not on record`);
+	const { session, engagement } = record;
+	const next = await deps.engagements.nextScheduled(engagement.id, input.endedAt);
 	const reading = sources.readPad(input.state, input.members.map((m) => ({ userId: m.userId, name: m.name, role: m.role })));
-	const carried = reviewCarried(await openFromLastTime(db, engagement.id, session.number), reading);
+	const carried = reviewCarried(await openFromLastTime(deps, engagement.id, session.number), reading);
 	return {
 		engagement: { id: engagement.id, title: engagement.title, kind: engagement.kind, plannedSessions: engagement.planned_sessions },
 		session: {

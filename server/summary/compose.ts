@@ -8,6 +8,7 @@ import type Mail from 'nodemailer/lib/mailer';
 import { createEvent, type EventAttributes } from 'ics';
 import type { Kysely } from 'kysely';
 import type { Database, MailJobRow } from '../store/index.ts';
+import type { Engagements } from '../engagements/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { SummaryCopy } from './content.ts';
 import { renderHtmlEmail, summarySubject } from './render.ts';
@@ -49,7 +50,7 @@ export function nextSessionIcs(copy: SummaryCopy, people: { name: string; email:
 	return null;
 }
 
-export function summaryComposer(deps: { db: Kysely<Database>; log: Logger; origin: string | undefined; renderings: Renderings }) {
+export function summaryComposer(deps: { db: Kysely<Database>; engagements: Pick<Engagements, 'membership' | 'members'>; log: Logger; origin: string | undefined; renderings: Renderings }) {
 	const { db, log } = deps;
 	return async (job: MailJobRow): Promise<Mail.Options> => {
 		const row = await db
@@ -58,23 +59,13 @@ export function summaryComposer(deps: { db: Kysely<Database>; log: Logger; origi
 			.where('id', '=', job.subject_id)
 			.executeTakeFirstOrThrow();
 		// The copy follows the recipient's role now, never a role stored with the job.
-		const member = await db
-			.selectFrom('engagement_members')
-			.select('role')
-			.where('engagement_id', '=', row.engagement_id)
-			.where('user_id', '=', job.user_id)
-			.executeTakeFirst();
+		const member = await deps.engagements.membership(job.user_id, { engagementId: row.engagement_id });
 		if (!member) throw Object.assign(new Error('The recipient is no longer part of this engagement.'), { code: 'EMESSAGE' });
 		// Rendered once when the version was recorded; every recipient's email reuses it.
 		const rendering = await deps.renderings.read(row, member.role);
 		const { copy } = rendering.shown;
 		const markdown = rendering.markdown;
-		const people = await db
-			.selectFrom('engagement_members as m')
-			.innerJoin('users as u', 'u.id', 'm.user_id')
-			.select(['u.name', 'u.email', 'm.role'])
-			.where('m.engagement_id', '=', row.engagement_id)
-			.execute();
+		const people = await deps.engagements.members(row.engagement_id);
 		const ics = nextSessionIcs(copy, people, log);
 		const link = deps.origin ? `${deps.origin}/summaries/${row.id}` : null;
 		return {

@@ -61,7 +61,7 @@ export async function correctSummary(
 ): Promise<Result<{ id: string; version: number }>> {
 	const { db, mail } = deps;
 	const base = await db.selectFrom('summaries').selectAll().where('id', '=', summaryId).executeTakeFirst();
-	const role = base ? await deps.engagements.roleOf(base.engagement_id, userId) : undefined;
+	const role = base ? (await deps.engagements.membership(userId, { engagementId: base.engagement_id }))?.role : undefined;
 	if (!base || !role) return fail('not_found', 'No such summary.');
 	if (role !== 'coach') return fail('forbidden', 'Only the coach can correct a summary.');
 	const parsed = correctionForm.safeParse(input);

@@ -57,7 +57,9 @@ export function createEnding(deps: {
 		const sessionId = ending.session_id;
 		if (ending.completed_at !== null && ending.summary_id) return ok(ending.summary_id);
 		await engagements.setSessionStatus(sessionId, 'ended', ending.requested_at);
-		const session = await db.selectFrom('coaching_sessions').selectAll().where('id', '=', sessionId).executeTakeFirstOrThrow();
+		const record = await engagements.sessionRecord(sessionId);
+		if (!record) throw new Error(`session ${sessionId} is not on record`);
+		const { session } = record;
 		const members = await engagements.members(session.engagement_id);
 		let summaryId = (await db.selectFrom('summaries').select('id').where('session_id', '=', sessionId).where('version', '=', 1).executeTakeFirst())?.id;
 		if (!summaryId) {
@@ -67,7 +69,7 @@ export function createEnding(deps: {
 				sources.promptsAsked(sessionId)
 			]);
 			const endedAt = session.ended_at ?? ending.requested_at;
-			const content = await buildContent(db, sources, { sessionId, endedAt, members, state, asked });
+			const content = await buildContent({ db, engagements }, sources, { sessionId, endedAt, members, state, asked });
 			// Serialised once: the record stores it and the render thread parses its own copy.
 			const json = JSON.stringify(content);
 			const rendered = await deps.renderings.render(json, { version: 1, correctionNote: null }, sessionId);
@@ -140,10 +142,10 @@ export function createEnding(deps: {
 	}
 
 	async function end(sessionId: string, by: EndedBy): Promise<Result<Ended>> {
-		const session = await db.selectFrom('coaching_sessions').select(['status', 'engagement_id']).where('id', '=', sessionId).executeTakeFirst();
+		const session = (await engagements.sessionRecord(sessionId))?.session;
 		if (!session) return fail('not_found', 'This session does not exist.');
 		if (by !== 'empty-room') {
-			const role = await engagements.roleOf(session.engagement_id, by.userId);
+			const role = (await engagements.membership(by.userId, { engagementId: session.engagement_id }))?.role;
 			if (!role) return fail('not_found', 'This session does not exist or you are not part of its engagement.');
 			if (role !== 'coach') return fail('forbidden', 'Only the coach can end the session. You can leave it at any time.');
 		}
@@ -204,8 +206,7 @@ export function createEnding(deps: {
 				log.info({ session: session_id }, 'completing a session end interrupted by a restart');
 				void completeOnce(session_id);
 			}
-			const live = await db.selectFrom('coaching_sessions').select('id').where('status', '=', 'live').execute();
-			for (const { id } of live) if (rooms.presence.isEmpty(id)) endWhenStillEmpty(id);
+			for (const id of await engagements.liveSessionIds()) if (rooms.presence.isEmpty(id)) endWhenStillEmpty(id);
 		},
 		async close() {
 			closed = true;

@@ -20,30 +20,60 @@ import type { Database } from '../store/index.ts';
 import type { Engagements } from '../engagements/index.ts';
 import { handle, type Rooms } from '../rooms/index.ts';
 import type { MailService } from '../mail/index.ts';
+import type { Ended } from '../../shared/protocol/index.ts';
 import { fail, ok, type Result } from '../../shared/result.ts';
-import { createEnding } from './ending.ts';
+import { createEnding, type EndedBy } from './ending.ts';
 import { unsyncedEditsIn } from './end-check.ts';
 import { summaryComposer, markdownFileName } from './compose.ts';
 import { correctSummary } from './correct.ts';
-import { latestForSession, listForEngagement, outboxFileFor, outboxFor, previousForSession, readForViewer, recordedForCoach, versionsOf, type SummaryView } from './reads.ts';
+import { latestForSession, listForEngagement, outboxFileFor, outboxFor, previousForSession, readForViewer, recordedForCoach, summaryJobFor, versionsOf, type SummaryView } from './reads.ts';
+import type { SummaryCopy } from './content.ts';
 import { createCopyRenderer } from './copy-renderer.ts';
 import { createRenderings } from './renderings.ts';
 import { noSources, type SummarySources } from './sources.ts';
 
 export type { SummarySources, PadFinalState, PadReading } from './sources.ts';
-export type { SummaryCopy, SummaryContent, SummaryAction, CarriedAction, AskedPrompt } from './content.ts';
 export type { SummaryView, VersionInfo } from './reads.ts';
 export type { Cut } from './bounds.ts';
 export { noSources } from './sources.ts';
 export { readCorrectionForm } from './correct.ts';
 
-export function createSummaries(deps: { db: Kysely<Database>; config: Config; log: Logger; engagements: Engagements; rooms: Rooms; mail: MailService; sources?: SummarySources }) {
+/** One session's summarised versions, as the engagement's summaries page lists them. */
+export type SummaryListing = NonNullable<Awaited<ReturnType<typeof listForEngagement>>>;
+export type OutboxMessage = Awaited<ReturnType<typeof outboxFor>>[number];
+
+/** Session summaries as the server and the web app use them; this folder owns `summaries`, `summary_renderings` and `session_endings`. */
+export interface Summaries {
+	end(sessionId: string, by: EndedBy): Promise<Result<Ended>>;
+	/** Finishes endings a restart interrupted, and starts the mail queue. */
+	start(): Promise<void>;
+	close(): Promise<void>;
+	/** A summary in the reader's copy (notes as safe HTML rendered when it was recorded), with versions and, for the coach, delivery status; null when not theirs. */
+	view(summaryId: string, userId: string): Promise<SummaryView | null>;
+	/** The coach's full recorded copy (not bounded), for the correction form. */
+	correctionDraft(summaryId: string, userId: string): Promise<SummaryCopy | null>;
+	markdown(summaryId: string, userId: string): Promise<{ fileName: string; text: string } | null>;
+	list(engagementId: string, userId: string): Promise<SummaryListing | null>;
+	latestForSession(sessionId: string, userId: string): Promise<string | null>;
+	previousForSession(sessionId: string, userId: string): Promise<{ id: string; number: number } | null>;
+	/** A new version by the coach, never an overwrite. */
+	correct(summaryId: string, userId: string, input: unknown): Promise<Result<{ id: string; version: number }>>;
+	outbox(userId: string): Promise<OutboxMessage[]>;
+	/** The raw .eml of an outbox message, for a person allowed to see it. */
+	outboxMessage(jobId: string, userId: string): Promise<Buffer | null>;
+	mailTransport: MailService['transport'];
+	/** The coach sends a failed email again. */
+	retryDelivery(jobId: string, userId: string): Promise<Result<true>>;
+}
+
+export function createSummaries(deps: { db: Kysely<Database>; config: Config; log: Logger; engagements: Engagements; rooms: Rooms; mail: MailService; sources?: SummarySources }): Summaries {
 	const { db, rooms, mail, engagements } = deps;
+	const reads = { db, engagements, mail };
 	const sources = deps.sources ?? noSources();
 	const log = deps.log.child({ feature: 'summary' });
 	const renderings = createRenderings({ db, renderer: createCopyRenderer(log), log });
 	const ending = createEnding({ db, config: deps.config, log: deps.log, engagements, rooms, mail, sources: () => sources, renderings });
-	mail.register('summary', summaryComposer({ db, log, origin: deps.config.origin, renderings }));
+	mail.register('summary', summaryComposer({ db, engagements, log, origin: deps.config.origin, renderings }));
 
 	rooms.addFeature((socket) => {
 		handle(socket, log, 'session:end', ({ sessionId }) => ending.end(sessionId, { userId: socket.data.user.id }));
@@ -63,8 +93,8 @@ export function createSummaries(deps: { db: Kysely<Database>; config: Config; lo
 			await renderings.close();
 		},
 
-		async view(summaryId: string, userId: string): Promise<SummaryView | null> {
-			const r = await readForViewer(db, summaryId, userId);
+		async view(summaryId, userId) {
+			const r = await readForViewer(reads, summaryId, userId);
 			if (!r) return null;
 			const rendering = await renderings.read(r.row, r.role);
 			const deliveries =
@@ -97,39 +127,28 @@ export function createSummaries(deps: { db: Kysely<Database>; config: Config; lo
 				deliveries
 			};
 		},
-		/** The coach's full recorded copy (not bounded), for the correction form. */
-		correctionDraft: (summaryId: string, userId: string) => recordedForCoach(db, summaryId, userId),
-		async markdown(summaryId: string, userId: string): Promise<{ fileName: string; text: string } | null> {
-			const r = await readForViewer(db, summaryId, userId);
+		correctionDraft: (summaryId, userId) => recordedForCoach(reads, summaryId, userId),
+		async markdown(summaryId, userId) {
+			const r = await readForViewer(reads, summaryId, userId);
 			if (!r) return null;
 			const rendering = await renderings.read(r.row, r.role);
 			return { fileName: markdownFileName(rendering.shown.copy, r.row.version), text: rendering.markdown };
 		},
-		list: (engagementId: string, userId: string) => listForEngagement(db, engagementId, userId),
-		latestForSession: (sessionId: string, userId: string) => latestForSession(db, sessionId, userId),
-		previousForSession: (sessionId: string, userId: string) => previousForSession(db, sessionId, userId),
-		correct: (summaryId: string, userId: string, input: unknown) => correctSummary({ db, mail, engagements, renderings }, summaryId, userId, input),
-		outbox: (userId: string) => outboxFor(db, renderings, userId),
-		/** The raw .eml of an outbox message, for a person allowed to see it. */
-		async outboxMessage(jobId: string, userId: string): Promise<Buffer | null> {
-			const name = await outboxFileFor(db, jobId, userId);
+		list: (engagementId, userId) => listForEngagement(reads, engagementId, userId),
+		latestForSession: (sessionId, userId) => latestForSession(reads, sessionId, userId),
+		previousForSession: (sessionId, userId) => previousForSession(reads, sessionId, userId),
+		correct: (summaryId, userId, input) => correctSummary({ db, mail, engagements, renderings }, summaryId, userId, input),
+		outbox: (userId) => outboxFor(reads, renderings, userId),
+		async outboxMessage(jobId, userId) {
+			const name = await outboxFileFor(reads, jobId, userId);
 			return name ? mail.readOutbox(name) : null;
 		},
 		mailTransport: mail.transport,
-		/** The coach sends a failed email again. */
-		async retryDelivery(jobId: string, userId: string): Promise<Result<true>> {
-			const row = await db
-				.selectFrom('mail_jobs as j')
-				.innerJoin('summaries as s', 's.id', 'j.subject_id')
-				.select(['j.id', 's.engagement_id'])
-				.where('j.id', '=', jobId)
-				.executeTakeFirst();
-			const role = row ? await engagements.roleOf(row.engagement_id, userId) : undefined;
-			if (!row || !role) return fail('not_found', 'No such email.');
-			if (role !== 'coach') return fail('forbidden', 'Only the coach can send a summary again.');
+		async retryDelivery(jobId, userId) {
+			const found = await summaryJobFor(reads, jobId, userId);
+			if (!found) return fail('not_found', 'No such email.');
+			if (found.role !== 'coach') return fail('forbidden', 'Only the coach can send a summary again.');
 			return (await mail.retry(jobId)) ? ok(true) : fail('conflict', 'This email is not in a failed state.');
 		}
 	};
 }
-
-export type Summaries = ReturnType<typeof createSummaries>;

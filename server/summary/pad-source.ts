@@ -8,7 +8,7 @@ import type { PadFinalState, PadReading, SummarySources } from './sources.ts';
 import { emptyDocState } from './sources.ts';
 import type { AskedPrompt } from './content.ts';
 
-export function readPad(state: PadFinalState, people: { userId: string; name: string; role: string }[]): PadReading {
+function readPad(state: PadFinalState, people: { userId: string; name: string; role: string }[]): PadReading {
 	const pad = readPadStates(state);
 	const label = (a: Parameters<typeof ownerLabel>[0]) => ownerLabel(a, people);
 	return {

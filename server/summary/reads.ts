@@ -6,6 +6,8 @@
  */
 import type { Kysely } from 'kysely';
 import type { Database, EngagementRole, MailJobRow, SummaryRow } from '../store/index.ts';
+import type { Engagements } from '../engagements/index.ts';
+import type { MailService } from '../mail/index.ts';
 import { copyFor, parseContent, type SummaryCopy } from './content.ts';
 import { summarySubject } from './render.ts';
 import type { Cut } from './bounds.ts';
@@ -38,28 +40,34 @@ export interface SummaryView {
 	deliveries: Pick<MailJobRow, 'id' | 'to_name' | 'to_address' | 'status' | 'attempts' | 'last_error' | 'sent_at' | 'next_attempt_at' | 'outbox_file'>[] | null;
 }
 
-export async function roleIn(db: Kysely<Database>, engagementId: string, userId: string): Promise<EngagementRole | null> {
-	const r = await db.selectFrom('engagement_members').select('role').where('engagement_id', '=', engagementId).where('user_id', '=', userId).executeTakeFirst();
-	return r?.role ?? null;
+/** The summary's own table, and the other features' surfaces it reads through. */
+export interface ReadDeps {
+	db: Kysely<Database>;
+	engagements: Pick<Engagements, 'membership' | 'sessionsOf' | 'listForUser'>;
+	mail: Pick<MailService, 'statusOf' | 'job'>;
 }
 
+/** A person's role in the engagement of a summary record, or null when they are not in it. */
+const roleIn = async (deps: ReadDeps, engagementId: string, userId: string): Promise<EngagementRole | null> =>
+	(await deps.engagements.membership(userId, { engagementId }))?.role ?? null;
+
 /** A version's facts (not its content: readers are served its stored rendering), for a member, with their role. */
-export async function readForViewer(db: Kysely<Database>, summaryId: string, userId: string) {
-	const row = await db
+export async function readForViewer(deps: ReadDeps, summaryId: string, userId: string) {
+	const row = await deps.db
 		.selectFrom('summaries')
 		.select(['id', 'session_id', 'engagement_id', 'version', 'reason', 'created_at', 'correction_note'])
 		.where('id', '=', summaryId)
 		.executeTakeFirst();
 	if (!row) return null;
-	const role = await roleIn(db, row.engagement_id, userId);
+	const role = await roleIn(deps, row.engagement_id, userId);
 	if (!role) return null;
 	return { row, role };
 }
 
 /** The recorded content of a version for its coach, in full (not bounded): what a correction starts from. */
-export async function recordedForCoach(db: Kysely<Database>, summaryId: string, userId: string): Promise<SummaryCopy | null> {
-	const row = await db.selectFrom('summaries').select(['engagement_id', 'content']).where('id', '=', summaryId).executeTakeFirst();
-	if (!row || (await roleIn(db, row.engagement_id, userId)) !== 'coach') return null;
+export async function recordedForCoach(deps: ReadDeps, summaryId: string, userId: string): Promise<SummaryCopy | null> {
+	const row = await deps.db.selectFrom('summaries').select(['engagement_id', 'content']).where('id', '=', summaryId).executeTakeFirst();
+	if (!row || (await roleIn(deps, row.engagement_id, userId)) !== 'coach') return null;
 	return copyFor(parseContent(row), 'coach');
 }
 
@@ -74,17 +82,14 @@ export async function versionsOf(db: Kysely<Database>, sessionId: string): Promi
 }
 
 /** Each summarised session of an engagement, newest first, with its latest version. */
-export async function listForEngagement(db: Kysely<Database>, engagementId: string, userId: string) {
-	const role = await roleIn(db, engagementId, userId);
+export async function listForEngagement(deps: ReadDeps, engagementId: string, userId: string) {
+	const role = await roleIn(deps, engagementId, userId);
 	if (!role) return null;
-	const rows = await db
-		.selectFrom('summaries as s')
-		.innerJoin('coaching_sessions as c', 'c.id', 's.session_id')
-		.select(['s.id', 's.session_id', 's.version', 's.reason', 's.created_at', 'c.number', 'c.started_at', 'c.ended_at', 'c.scheduled_at'])
-		.where('s.engagement_id', '=', engagementId)
-		.orderBy('c.number', 'desc')
-		.orderBy('s.version', 'desc')
-		.execute();
+	const [summaries, sessions] = await Promise.all([
+		deps.db.selectFrom('summaries').select(['id', 'session_id', 'version', 'reason', 'created_at']).where('engagement_id', '=', engagementId).orderBy('version', 'desc').execute(),
+		deps.engagements.sessionsOf(engagementId)
+	]);
+	const rows = withSessions(summaries, sessions);
 	const latest = new Map<string, (typeof rows)[number] & { versions: number }>();
 	for (const r of rows) {
 		const seen = latest.get(r.session_id);
@@ -95,49 +100,65 @@ export async function listForEngagement(db: Kysely<Database>, engagementId: stri
 }
 
 /** The latest summary version of a session, for a member. */
-export async function latestForSession(db: Kysely<Database>, sessionId: string, userId: string): Promise<string | null> {
-	const row = await db.selectFrom('summaries').select(['id', 'engagement_id']).where('session_id', '=', sessionId).orderBy('version', 'desc').limit(1).executeTakeFirst();
-	if (!row || !(await roleIn(db, row.engagement_id, userId))) return null;
+export async function latestForSession(deps: ReadDeps, sessionId: string, userId: string): Promise<string | null> {
+	const row = await deps.db.selectFrom('summaries').select(['id', 'engagement_id']).where('session_id', '=', sessionId).orderBy('version', 'desc').limit(1).executeTakeFirst();
+	if (!row || !(await roleIn(deps, row.engagement_id, userId))) return null;
 	return row.id;
 }
 
+/** Summary rows joined with their session's number and times, by session number, newest first (rows keep their order within a session). */
+function withSessions<S extends { session_id: string }>(summaries: S[], sessions: Awaited<ReturnType<Engagements['sessionsOf']>>) {
+	const byId = new Map(sessions.map((c) => [c.id, c]));
+	return summaries
+		.flatMap((s) => {
+			const c = byId.get(s.session_id);
+			return c ? [{ ...s, number: c.number, started_at: c.started_at, ended_at: c.ended_at, scheduled_at: c.scheduled_at }] : [];
+		})
+		.sort((a, b) => b.number - a.number);
+}
+
 /** The latest version of the summary of the engagement's last summarised session before session `beforeNumber`. */
-export function previousSummary(db: Kysely<Database>, engagementId: string, beforeNumber: number) {
-	return db
-		.selectFrom('summaries as s')
-		.innerJoin('coaching_sessions as c', 'c.id', 's.session_id')
-		.select(['s.id', 's.content', 'c.number'])
-		.where('s.engagement_id', '=', engagementId)
-		.where('c.number', '<', beforeNumber)
-		.orderBy('c.number', 'desc')
-		.orderBy('s.version', 'desc')
-		.limit(1)
-		.executeTakeFirst();
+export async function previousSummary(deps: { db: Kysely<Database>; engagements: Pick<Engagements, 'sessionsOf'> }, engagementId: string, beforeNumber: number) {
+	const earlier = (await deps.engagements.sessionsOf(engagementId)).filter((c) => c.number < beforeNumber);
+	if (earlier.length === 0) return undefined;
+	const summaries = await deps.db
+		.selectFrom('summaries')
+		.select(['id', 'content', 'session_id', 'version'])
+		.where('session_id', 'in', earlier.map((c) => c.id))
+		.orderBy('version', 'desc')
+		.execute();
+	const [latest] = withSessions(summaries, earlier);
+	return latest && { id: latest.id, content: latest.content, number: latest.number };
 }
 
 /** Last time's summary for a member: last session's notes, at hand in this one. */
-export async function previousForSession(db: Kysely<Database>, sessionId: string, userId: string): Promise<{ id: string; number: number } | null> {
-	const session = await db.selectFrom('coaching_sessions').select(['engagement_id', 'number']).where('id', '=', sessionId).executeTakeFirst();
-	if (!session || !(await roleIn(db, session.engagement_id, userId))) return null;
-	const prev = await previousSummary(db, session.engagement_id, session.number);
+export async function previousForSession(deps: ReadDeps, sessionId: string, userId: string): Promise<{ id: string; number: number } | null> {
+	const m = await deps.engagements.membership(userId, { sessionId });
+	if (!m?.session) return null;
+	const prev = await previousSummary(deps, m.engagement.id, m.session.number);
 	return prev ? { id: prev.id, number: prev.number } : null;
 }
 
+const OUTBOX_SHOWN = 200;
+
 /** Local outbox messages a person may open: addressed to them, or about an engagement they coach. */
-export async function outboxFor(db: Kysely<Database>, renderings: Renderings, userId: string) {
-	const rows = await db
-		.selectFrom('mail_jobs as j')
-		.innerJoin('summaries as s', 's.id', 'j.subject_id')
-		.innerJoin('engagement_members as m', (j) => j.onRef('m.engagement_id', '=', 's.engagement_id').on('m.user_id', '=', userId))
-		.leftJoin('engagement_members as r', (j) => j.onRef('r.engagement_id', '=', 's.engagement_id').onRef('r.user_id', '=', 'j.user_id'))
-		.select(['j.id', 'j.to_name', 'j.to_address', 'j.user_id', 'j.status', 'j.sent_at', 'j.created_at', 'j.outbox_file', 'j.last_error', 's.id as summaryId', 's.session_id', 's.version', 's.correction_note', 'r.role as recipientRole'])
-		.where('j.kind', '=', 'summary')
-		.where((w) => w.or([w('m.role', '=', 'coach'), w('j.user_id', '=', userId)]))
-		.orderBy('j.created_at', 'desc')
-		.limit(200)
-		.execute();
+export async function outboxFor(deps: ReadDeps, renderings: Renderings, userId: string) {
+	const engagements = new Map((await deps.engagements.listForUser(userId)).map((e) => [e.id, e]));
+	if (engagements.size === 0) return [];
+	const summaries = new Map(
+		(await deps.db.selectFrom('summaries').select(['id', 'engagement_id', 'session_id', 'version', 'correction_note']).where('engagement_id', 'in', [...engagements.keys()]).execute()).map((s) => [s.id, s])
+	);
+	const jobs = (await deps.mail.statusOf([...summaries.keys()])).filter((j) => j.kind === 'summary').reverse();
+	const rows = jobs.flatMap((j) => {
+		const s = summaries.get(j.subject_id)!;
+		const e = engagements.get(s.engagement_id)!;
+		if (e.role !== 'coach' && j.user_id !== userId) return [];
+		const recipientRole = e.members.find((m) => m.userId === j.user_id)?.role ?? null;
+		const { id, to_name, to_address, user_id, status, sent_at, created_at, outbox_file, last_error } = j;
+		return [{ id, to_name, to_address, user_id, status, sent_at, created_at, outbox_file, last_error, summaryId: s.id, session_id: s.session_id, version: s.version, correction_note: s.correction_note, recipientRole }];
+	});
 	const out = [];
-	for (const { session_id, correction_note, recipientRole, ...r } of rows) {
+	for (const { session_id, correction_note, recipientRole, ...r } of rows.slice(0, OUTBOX_SHOWN)) {
 		// The preview is the copy the recipient received: a coachee's never has the coach-only part.
 		const rendering = await renderings.read({ id: r.summaryId, session_id, version: r.version, correction_note }, recipientRole ?? 'coachee');
 		out.push({ ...r, subject: summarySubject(rendering.shown.copy) + (r.version > 1 ? ' — corrected' : ''), preview: rendering.markdown });
@@ -145,15 +166,17 @@ export async function outboxFor(db: Kysely<Database>, renderings: Renderings, us
 	return out;
 }
 
+/** A summary email and the asking person's role in its engagement, or null when it is not about one of theirs. */
+export async function summaryJobFor(deps: ReadDeps, jobId: string, userId: string): Promise<{ job: MailJobRow; role: EngagementRole } | null> {
+	const job = await deps.mail.job(jobId);
+	const summary = job && (await deps.db.selectFrom('summaries').select('engagement_id').where('id', '=', job.subject_id).executeTakeFirst());
+	const role = summary ? await roleIn(deps, summary.engagement_id, userId) : null;
+	return job && role ? { job, role } : null;
+}
+
 /** Whether a person may open an outbox file, and its name. */
-export async function outboxFileFor(db: Kysely<Database>, jobId: string, userId: string): Promise<string | null> {
-	const row = await db
-		.selectFrom('mail_jobs as j')
-		.innerJoin('summaries as s', 's.id', 'j.subject_id')
-		.innerJoin('engagement_members as m', (j) => j.onRef('m.engagement_id', '=', 's.engagement_id').on('m.user_id', '=', userId))
-		.select(['j.outbox_file', 'j.user_id', 'm.role'])
-		.where('j.id', '=', jobId)
-		.executeTakeFirst();
-	if (!row || !row.outbox_file || (row.role !== 'coach' && row.user_id !== userId)) return null;
-	return row.outbox_file;
+export async function outboxFileFor(deps: ReadDeps, jobId: string, userId: string): Promise<string | null> {
+	const found = await summaryJobFor(deps, jobId, userId);
+	if (!found || !found.job.outbox_file || (found.role !== 'coach' && found.job.user_id !== userId)) return null;
+	return found.job.outbox_file;
 }

@@ -10,22 +10,22 @@ import { SESSION_KINDS } from '../sessions.ts';
 export { ENGAGEMENT_KINDS };
 
 export const PASSWORD_MIN = 10;
-export const PASSWORD_MAX = 256;
+const PASSWORD_MAX = 256;
 
-export const email = z
+const email = z
 	.string({ error: 'Enter your email address.' })
 	.trim()
 	.toLowerCase()
 	.max(254, 'That email address is too long.')
 	.pipe(z.email({ error: 'Enter a valid email address, like sam@example.org.' }));
 
-export const password = z
+const password = z
 	.string({ error: 'Enter a password.' })
 	.min(PASSWORD_MIN, `Use at least ${PASSWORD_MIN} characters.`)
 	.max(PASSWORD_MAX, `Use at most ${PASSWORD_MAX} characters.`)
 	.refine((p) => new Set(p).size >= 5, 'Use a less repetitive password.');
 
-export const personName = z
+const personName = z
 	.string({ error: 'Enter your name.' })
 	.trim()
 	.min(1, 'Enter your name.')
@@ -76,7 +76,7 @@ export function invalidForm(error: z.ZodError): { ok: false; error: Failure } {
 }
 
 /** First message per field, for showing beside each input. */
-export function fieldErrors(error: z.ZodError): Record<string, string> {
+function fieldErrors(error: z.ZodError): Record<string, string> {
 	const out: Record<string, string> = {};
 	for (const issue of error.issues) {
 		const key = String(issue.path[0] ?? 'form');

@@ -26,7 +26,7 @@ export interface PadContent {
 	privateNotesMarkdown: string;
 }
 
-export function docFromState(state: Uint8Array | null): Y.Doc {
+function docFromState(state: Uint8Array | null): Y.Doc {
 	const doc = new Y.Doc({ gc: true });
 	if (state && state.length > 0) Y.applyUpdate(doc, state);
 	return doc;

@@ -18,11 +18,10 @@
 import * as Y from 'yjs';
 import type { EngagementRole } from '../domain.ts';
 
-export const ACTIONS = 'actions';
-export const CARRIED = 'carried';
-export const LEARNING = 'learning';
+const ACTIONS = 'actions';
+const CARRIED = 'carried';
+const LEARNING = 'learning';
 export const NOTES = 'notes';
-export const META = 'meta';
 
 export type ActionStatus = 'open' | 'done' | 'dropped';
 export const ACTION_STATUSES: readonly ActionStatus[] = ['open', 'done', 'dropped'];
@@ -59,7 +58,7 @@ export interface LearningPoint {
 }
 
 /** Random id for list items; works in insecure browser contexts too (no randomUUID). */
-export function itemId(): string {
+function itemId(): string {
 	const bytes = new Uint8Array(9);
 	crypto.getRandomValues(bytes);
 	return Array.from(bytes, (b) => b.toString(36).padStart(2, '0')).join('');
@@ -69,7 +68,6 @@ export const actionsOf = (doc: Y.Doc) => doc.getArray<Y.Map<unknown>>(ACTIONS);
 export const carriedOf = (doc: Y.Doc) => doc.getArray<Y.Map<unknown>>(CARRIED);
 export const learningOf = (doc: Y.Doc) => doc.getArray<Y.Map<unknown>>(LEARNING);
 export const notesOf = (doc: Y.Doc) => doc.getXmlFragment(NOTES);
-export const metaOf = (doc: Y.Doc) => doc.getMap<unknown>(META);
 
 const str = (v: unknown, fallback = ''): string => (typeof v === 'string' ? v : fallback);
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
@@ -77,7 +75,7 @@ const status = (v: unknown): ActionStatus => (ACTION_STATUSES.includes(v as Acti
 const owner = (v: unknown): ActionOwner => (v === 'coach' || v === 'coachee' || v === 'both' ? v : 'both');
 
 // Documents come from clients: every read tolerates missing or odd fields.
-export function readAction(m: Y.Map<unknown>): Action {
+function readAction(m: Y.Map<unknown>): Action {
 	return {
 		id: str(m.get('id')),
 		text: str(m.get('text')),
@@ -92,11 +90,11 @@ export function readAction(m: Y.Map<unknown>): Action {
 	};
 }
 
-export function readCarried(m: Y.Map<unknown>): CarriedAction {
+function readCarried(m: Y.Map<unknown>): CarriedAction {
 	return { ...readAction(m), fromSessionId: str(m.get('fromSessionId')), fromSessionNumber: num(m.get('fromSessionNumber')) ?? 0 };
 }
 
-export function readLearning(m: Y.Map<unknown>): LearningPoint {
+function readLearning(m: Y.Map<unknown>): LearningPoint {
 	return { id: str(m.get('id')), text: str(m.get('text')), createdBy: str(m.get('createdBy')), createdAt: num(m.get('createdAt')) ?? 0 };
 }
 
@@ -140,7 +138,7 @@ export function insertAction(doc: Y.Doc, action: Action, index = actionsOf(doc).
 	doc.transact(() => actionsOf(doc).insert(index, [toMap({ ...action })]), origin);
 }
 
-export function findIndex(list: Y.Array<Y.Map<unknown>>, id: string): number {
+function findIndex(list: Y.Array<Y.Map<unknown>>, id: string): number {
 	const items = list.toArray();
 	return items.findIndex((m) => m instanceof Y.Map && m.get('id') === id);
 }

@@ -72,7 +72,7 @@ export interface Prompt {
 // a call, and a short list keeps each keystroke cheap (bench/prompts.ts).
 export const PROMPT_RESULTS_SHOWN = 40;
 
-export const PROMPT_TEXT_MIN = 3;
+const PROMPT_TEXT_MIN = 3;
 export const PROMPT_TEXT_MAX = 500;
 
 const phaseSchema = z.enum(PROMPT_PHASES, {
@@ -103,7 +103,7 @@ const mentoringTextSchema = z
 // Library ids read "<phase>-<slug>" so a prompt's phase is visible in logs and URLs.
 const LIBRARY_ID = /^[a-z]+-[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
-export const libraryPromptSchema = z
+const libraryPromptSchema = z
 	.strictObject({
 		id: z.string().regex(LIBRARY_ID, { error: 'Library ids look like "<phase>-<slug>".' }),
 		text: promptTextSchema,

@@ -6,7 +6,7 @@
  * dropped pad connection comes back by itself; a 44xx close stays closed.
  */
 import { expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { serverAndBrowser, newPerson, screenshot } from '../helpers/browser.ts';
 import { coachingPair, type Visitor } from '../helpers/http.ts';
 import { padClient, until } from '../helpers/pad.ts';

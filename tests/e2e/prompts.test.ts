@@ -5,7 +5,7 @@
  * the card and dismisses it; the coach sees the dismissal. The coachee's page never downloads the library.
  */
 import { expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { serverAndBrowser, newPerson, screenshot } from '../helpers/browser.ts';
 import { coachingPair } from '../helpers/http.ts';
 

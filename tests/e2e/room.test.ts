@@ -10,7 +10,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { serverAndBrowser, newPerson, screenshot, signUpInBrowser } from '../helpers/browser.ts';
 import { coachingPair, uniqueEmail, type Visitor } from '../helpers/http.ts';
 
@@ -71,7 +71,8 @@ async function movingCount(page: Page): Promise<number> {
 
 /** Audio bytes and energy received from each other person (inbound-rtp stats). */
 function inboundAudio(page: Page): Promise<Record<string, { bytes: number; energy: number }>> {
-	return page.evaluate(() => (window as any).confidanteRoom.media.inboundAudio());
+	type RoomProbe = { confidanteRoom: { media: { inboundAudio(): Record<string, { bytes: number; energy: number }> } } };
+	return page.evaluate(() => (window as unknown as RoomProbe).confidanteRoom.media.inboundAudio());
 }
 
 async function hearsSomeone(page: Page) {
@@ -275,6 +276,7 @@ describe('group and outsiders', () => {
  */
 function endLocalTrack(page: Page, kind: 'video' | 'audio'): Promise<boolean> {
 	return page.evaluate((kind) => {
+		// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the page exposes its room object for tests only; its type lives in the web bundle
 		const media = (window as any).confidanteRoom.media;
 		const track: MediaStreamTrack | null = kind === 'video' ? media.localCamera : media.micTrack;
 		if (!track) return false;

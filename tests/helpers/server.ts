@@ -90,7 +90,9 @@ export async function startServer(opts: { db?: DbKind; env?: Record<string, stri
 		dropSchema = s.drop;
 	}
 	const logs: string[] = [];
-	let { child, port } = await launch(env, logs);
+	const launched = await launch(env, logs);
+	let child = launched.child;
+	const port = launched.port;
 	env.PORT = String(port);
 	const server: TestServer = {
 		url: `http://localhost:${port}`,

@@ -24,7 +24,7 @@ const PASSWORD = 'a sturdy passphrase 42';
 
 async function world(store: Store, mail: MailService) {
 	const auth = createAuth(store.db);
-	const engagements = createEngagements(store.db);
+	const engagements = createEngagements(store.db, auth);
 	const contracts = createContracts({
 		db: store.db,
 		dialect: store.dialect,

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type DbKind, type TestServer } from '../helpers/server.ts';
 import { Visitor, coachingPair, uniqueEmail } from '../helpers/http.ts';
 import { connect, connected, request } from '../helpers/socket.ts';
-import { PROTOCOL_VERSION } from '../../shared/protocol/index.ts';
+import { PROTOCOL_VERSION, type Joined, type Participant } from '../../shared/protocol/index.ts';
 
 describe.each<DbKind>(['sqlite', 'postgres'])('foundation on %s', (db) => {
 	let server: TestServer;
@@ -136,12 +136,12 @@ describe.each<DbKind>(['sqlite', 'postgres'])('foundation on %s', (db) => {
 		const a = connect(server.url, coach.cookie);
 		const b = connect(server.url, coachee.cookie);
 		await Promise.all([connected(a), connected(b)]);
-		const ja = await request<any>(a, 'session:join', { sessionId, protocolVersion: PROTOCOL_VERSION });
+		const ja = await request<Joined>(a, 'session:join', { sessionId, protocolVersion: PROTOCOL_VERSION });
 		expect(ja).toMatchObject({ ok: true, value: { role: 'coach', session: { status: 'live', number: 1 } } });
-		const seen = new Promise<any>((resolve) => a.on('presence:update', (m) => m.participants.length === 2 && resolve(m)));
-		const jb = await request<any>(b, 'session:join', { sessionId, protocolVersion: PROTOCOL_VERSION });
+		const seen = new Promise<{ participants: Participant[] }>((resolve) => a.on('presence:update', (m) => m.participants.length === 2 && resolve(m)));
+		const jb = await request<Joined>(b, 'session:join', { sessionId, protocolVersion: PROTOCOL_VERSION });
 		expect(jb.ok && jb.value.role).toBe('coachee');
-		expect((await seen).participants.map((p: any) => p.name).sort()).toEqual(['Casey Coach', 'Sam Coachee']);
+		expect((await seen).participants.map((p) => p.name).sort()).toEqual(['Casey Coach', 'Sam Coachee']);
 		// Malformed and mistyped payloads get an error ack, not a crash.
 		expect(await request(a, 'session:join', { sessionId: 42 })).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
 		expect(await request(a, 'session:join', { sessionId, protocolVersion: 999 })).toMatchObject({ ok: false, error: { code: 'conflict' } });

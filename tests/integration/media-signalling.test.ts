@@ -67,7 +67,7 @@ async function pairInCall() {
 function next<T>(s: ClientSocket, event: string, timeoutMs = 5000): Promise<T> {
 	return new Promise((resolve, reject) => {
 		const t = setTimeout(() => reject(new Error(`no ${event} within ${timeoutMs} ms`)), timeoutMs);
-		(s as any).once(event, (m: T) => {
+		(s as unknown as { once(event: string, listener: (m: T) => void): void }).once(event, (m: T) => {
 			clearTimeout(t);
 			resolve(m);
 		});

@@ -34,7 +34,7 @@ function recordAll(socket: ClientSocket): { event: string; args: unknown[] }[] {
 function nextEvent<T>(socket: ClientSocket, event: string): Promise<T> {
 	return new Promise((resolve, reject) => {
 		const timer = setTimeout(() => reject(new Error(`no ${event} within 5 s`)), 5000);
-		(socket as any).once(event, (msg: T) => {
+		(socket as unknown as { once(event: string, listener: (msg: T) => void): void }).once(event, (msg: T) => {
 			clearTimeout(timer);
 			resolve(msg);
 		});
@@ -170,7 +170,7 @@ describe.each<DbKind>(['sqlite', 'postgres'])('prompt panel on %s', (db) => {
 		});
 		const both = await create({ text: '', phase: 'middle' });
 		expect(both.ok).toBe(false);
-		if (!both.ok) expect((both.error as any).fields).toEqual({ text: 'Write the prompt.', phase: expect.stringMatching(/^Choose one of the phases/) });
+		if (!both.ok) expect((both.error as { fields?: unknown }).fields).toEqual({ text: 'Write the prompt.', phase: expect.stringMatching(/^Choose one of the phases/) });
 
 		const first = await create({ text: 'What would make this week feel lighter?', phase: 'goal', themes: ['wellbeing'] });
 		expect(first).toMatchObject({ ok: true, value: { text: 'What would make this week feel lighter?', phase: 'goal', themes: ['wellbeing'] } });

@@ -19,7 +19,7 @@ import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
 import { padClient, until } from '../helpers/pad.ts';
 import * as Y from 'yjs';
 import { insertAction, insertLearning, newAction, notesOf, readActions, readLearningPoints, updateItem, actionsOf, carriedOf, readCarriedActions, readPadStates } from '../../shared/pad/index.ts';
-import { PROTOCOL_VERSION } from '../../shared/protocol/index.ts';
+import { PROTOCOL_VERSION, type Ended } from '../../shared/protocol/index.ts';
 import type { Result } from '../../shared/result.ts';
 
 /** The value of a successful ack; a failure fails the test with its message. */
@@ -79,12 +79,12 @@ async function recordedStates(server: TestServer, summaryId: string): Promise<{ 
 /** A pair whose visitors remember their email addresses. */
 async function pair(url: string) {
 	const p = await coachingPair(url);
-	const dash = async (v: Visitor) => {
+	const dash = async () => {
 		// The address is on the engagement page for the coach; read both from there.
 		const html = await (await p.coach.get(`/engagements/${p.engagementId}`)).text();
 		return html;
 	};
-	const html = await dash(p.coach);
+	const html = await dash();
 	const emails = [...html.matchAll(/([a-z0-9.]+@example\.org)/g)].map((m) => m[1]!);
 	(p.coach as Visitor & { email: string }).email = emails.find((e) => e.startsWith('coach.'))!;
 	(p.coachee as Visitor & { email: string }).email = emails.find((e) => e.startsWith('coachee.'))!;
@@ -307,7 +307,7 @@ describe.each<DbKind>(['sqlite', 'postgres'])('session end and summary on %s', (
 		expect(await request(a1, 'session:end-check', { sessionId })).toMatchObject({ ok: true, value: { unsynced: [] } });
 
 		const a2 = await joined(server.url, coach, sessionId);
-		const [r1, r2] = await Promise.all([request<any>(a1, 'session:end', { sessionId }), request<any>(a2, 'session:end', { sessionId })]);
+		const [r1, r2] = await Promise.all([request<Ended>(a1, 'session:end', { sessionId }), request<Ended>(a2, 'session:end', { sessionId })]);
 		expect(r1.ok && r2.ok).toBe(true);
 		expect(val(r1).summaryId).toBe(val(r2).summaryId);
 		expect([val(r1).alreadyEnded, val(r2).alreadyEnded].sort()).toEqual([false, true]);
@@ -325,7 +325,7 @@ describe.each<DbKind>(['sqlite', 'postgres'])('session end and summary on %s', (
 	it('keeps corrections as new versions; the coachee never sees private notes', async () => {
 		const { coach, coachee, engagementId, sessionId } = await pair(server.url);
 		const a = await joined(server.url, coach, sessionId);
-		const r = await request<any>(a, 'session:end', { sessionId });
+		const r = await request<Ended>(a, 'session:end', { sessionId });
 		const v1 = val(r).summaryId as string;
 
 		const form = {
@@ -392,14 +392,6 @@ describe('delivery failures', () => {
 		await smtp?.close();
 	});
 
-	async function endedPair() {
-		const p = await pair(server.url);
-		const a = await joined(server.url, p.coach, p.sessionId);
-		const r = await request<any>(a, 'session:end', { sessionId: p.sessionId });
-		expect(r.ok).toBe(true);
-		return { ...p, summaryId: val(r).summaryId as string };
-	}
-
 	const deliveries = async (coach: Visitor, summaryId: string) => {
 		const html = await (await coach.get(`/summaries/${summaryId}`)).text();
 		return [...html.matchAll(/data-status="(\w+)"/g)].map((m) => m[1]);
@@ -411,7 +403,7 @@ describe('delivery failures', () => {
 		const p = await pair(server.url);
 		smtp.rejectRecipients.add(p.coachee.email!);
 		const a = await joined(server.url, p.coach, p.sessionId);
-		const r = await request<any>(a, 'session:end', { sessionId: p.sessionId });
+		const r = await request<Ended>(a, 'session:end', { sessionId: p.sessionId });
 		const summaryId = val(r).summaryId as string;
 		await expect.poll(async () => (await (await p.coach.get(`/summaries/${summaryId}`)).text()), { timeout: 10_000 }).toContain('Try again later');
 		smtp.mode = 'accept';
@@ -444,7 +436,7 @@ describe('delivery failures', () => {
 		db.prepare('UPDATE users SET email = ? WHERE email = ?').run('sam at example dot org', p.coachee.email!);
 		db.close();
 		const a = await joined(server.url, p.coach, p.sessionId);
-		const r = await request<any>(a, 'session:end', { sessionId: p.sessionId });
+		const r = await request<Ended>(a, 'session:end', { sessionId: p.sessionId });
 		const summaryId = val(r).summaryId as string;
 		await expect.poll(() => deliveries(p.coach, summaryId), { timeout: 10_000 }).toEqual(['sent', 'failed']);
 		expect(await (await p.coach.get(`/summaries/${summaryId}`)).text()).toContain('is not a valid email address');
@@ -536,7 +528,7 @@ describe.each<DbKind>(['sqlite', 'postgres'])('crashes and restarts on %s', (db)
 		const p = await pair(server.url);
 		smtp.mode = 'stall';
 		const a = await joined(server.url, p.coach, p.sessionId);
-		const r = await request<any>(a, 'session:end', { sessionId: p.sessionId });
+		const r = await request<Ended>(a, 'session:end', { sessionId: p.sessionId });
 		expect(r.ok).toBe(true);
 		await expect.poll(() => smtp.stalled, { timeout: 10_000 }).toBe(2);
 		await server.stop('SIGKILL');

@@ -146,8 +146,14 @@ async function settle(pad: PadDocument, peers: Peer[]) {
 	for (let quiet = 0; quiet < 2; ) {
 		let moved = false;
 		for (const p of peers) {
-			for (const m of p.outbox.splice(0)) (moved = true), toServer(pad, p, m);
-			for (const m of p.inbox.splice(0)) (moved = true), toPeer(p, m);
+			for (const m of p.outbox.splice(0)) {
+				moved = true;
+				toServer(pad, p, m);
+			}
+			for (const m of p.inbox.splice(0)) {
+				moved = true;
+				toPeer(p, m);
+			}
 		}
 		await pad.stored();
 		await new Promise((r) => setImmediate(r));
@@ -181,7 +187,8 @@ test.prop([fc.integer({ min: 2, max: 3 }), fc.array(step, { minLength: 1, maxLen
 					const queue = s.toServer ? peer.outbox : peer.inbox;
 					if (queue.length === 0) continue;
 					const [m] = queue.splice(s.pick % queue.length, 1);
-					if (s.kind === 'deliver') s.toServer ? toServer(pad, peer, m!) : toPeer(peer, m!);
+					if (s.kind === 'deliver' && s.toServer) toServer(pad, peer, m!);
+					else if (s.kind === 'deliver') toPeer(peer, m!);
 				}
 				await new Promise((r) => setImmediate(r));
 			}

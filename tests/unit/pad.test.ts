@@ -30,6 +30,7 @@ import {
 import { inspectUpdate } from '../../server/pad/update-check.ts';
 import { UpdateWriter } from '../../server/pad/writer.ts';
 import { PadJournal, createSqlitePadStore, type StoredUpdate } from '../../server/pad/store/index.ts';
+import type { Database } from '../../server/store/index.ts';
 import { openStore, type Store } from '../../server/store/index.ts';
 
 /** A fresh SQLite store in a temporary folder (`prepare` may fill the folder first), removed afterwards. */
@@ -233,7 +234,7 @@ it('on SQLite, migrating an existing store to the clustered update table keeps e
 	const name = 'session.abcdefghij234567.shared';
 	// A store as it was before the migration, holding three updates.
 	const storeAtPadMigration = async (dir: string) => {
-		const before = new Kysely<any>({ dialect: new SqliteDialect({ database: openSqlite(path.join(dir, 'confidante.sqlite')) }) });
+		const before = new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(path.join(dir, 'confidante.sqlite')) }) });
 		await migrate(before, { kind: 'sqlite', time: 'integer', bytes: 'blob' }, migrations.slice(0, migrations.findIndex((m) => m.name === '0004_pad') + 1));
 		await before.insertInto('pad_updates').values([1, 2, 3].map((seq) => ({ doc: name, seq, data: Buffer.from([seq, 0]), created_at: seq }))).execute();
 		await before.destroy();

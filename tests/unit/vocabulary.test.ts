@@ -2,7 +2,7 @@
 import { expect, it } from 'vitest';
 import { ROLES, ENGAGEMENT_KINDS, roleWord } from '../../shared/domain.ts';
 import { CloseCode, closeCodeName } from '../../shared/pad/index.ts';
-import { CloseCode as ServerCloseCode } from '../../server/pad/index.ts';
+import { CloseCode as ServerCloseCode } from '../../server/pad/close-codes.ts';
 
 it('names each role in coaching and mentoring words', () => {
 	const words = ENGAGEMENT_KINDS.flatMap((kind) => ROLES.map((role) => roleWord(role, kind)));

@@ -1,4 +1,4 @@
-import type { User } from '$server/auth/index.ts';
+import type { User } from '$lib/server/services.ts';
 
 declare global {
 	namespace App {

@@ -1,11 +1,10 @@
 import type { Handle, HandleServerError } from '@sveltejs/kit';
-import { services } from '$server/services.ts';
-import { sessionCookie, sessionCookieName } from '$server/auth/cookies.ts';
+import { services } from '$lib/server/services.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 export const handle: Handle = async ({ event, resolve }) => {
-	const { auth, config } = services();
+	const { auth } = services();
 
 	// SvelteKit checks Origin on form posts only; this covers JSON and every
 	// other state-changing request too. A missing Origin is a non-browser
@@ -17,13 +16,12 @@ export const handle: Handle = async ({ event, resolve }) => {
 		}
 	}
 
-	const secure = config.secureCookies;
-	const token = event.cookies.get(sessionCookieName(secure));
+	const token = event.cookies.get(auth.cookieName);
 	const session = token ? await auth.validateSessionToken(token) : null;
 	event.locals.user = session?.user ?? null;
-	if (token && !session) event.cookies.delete(sessionCookieName(secure), { path: '/' });
+	if (token && !session) event.cookies.delete(auth.cookieName, { path: '/' });
 	if (token && session?.renewed) {
-		const c = sessionCookie(token, session.expiresAt, secure);
+		const c = auth.cookieFor(token, session.expiresAt);
 		event.cookies.set(c.name, c.value, c.options);
 	}
 	const response = await resolve(event);

@@ -87,6 +87,7 @@ export class PadSync {
 		});
 		this.provider.awareness.setLocalStateField('user', { name: me.name, color: colourFor(me.id), role: me.role });
 		this.undo = new Y.UndoManager([actionsOf(this.doc), carriedOf(this.doc), learningOf(this.doc)], {
+			// eslint-disable-next-line svelte/prefer-svelte-reactivity -- Yjs wants a plain Set; nothing renders it
 			trackedOrigins: new Set([this.origin])
 		});
 		this.provider.on('status', ({ status }) => {
@@ -167,6 +168,7 @@ export class PadSync {
 	}
 }
 
+// eslint-disable-next-line svelte/prefer-svelte-reactivity -- a registry of open pads, never rendered
 const open = new Map<string, { sync: PadSync; users: number; timer?: ReturnType<typeof setTimeout> }>();
 
 /** The shared instance for a document; call `releasePad` when done. */

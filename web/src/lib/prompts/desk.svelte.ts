@@ -29,6 +29,8 @@ export class PromptDeskState {
 	/** A sentence the coach can act on when something did not work. */
 	problem = $state<string | null>(null);
 	custom = $state.raw<Prompt[]>([]);
+	// Favourites are replaced whole ($state.raw), never mutated, so plain Sets are right here.
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity -- replaced whole, see above
 	favourites = $state.raw<ReadonlySet<string>>(new Set());
 	asked = $state.raw<AskedPrompt[]>([]);
 	card = $state.raw<ShownCard | null>(null);
@@ -63,6 +65,7 @@ export class PromptDeskState {
 		const { custom, favourites, asked, card, maxCustom } = r.value;
 		this.index = createPromptSearch(custom, { favourites });
 		this.custom = custom;
+		// eslint-disable-next-line svelte/prefer-svelte-reactivity -- replaced whole
 		this.favourites = new Set(favourites);
 		this.asked = asked;
 		this.card = card;
@@ -102,6 +105,7 @@ export class PromptDeskState {
 		if (r.ok || r.error.code === 'not_found') {
 			this.custom = this.custom.filter((p) => p.id !== id);
 			if (this.index.has(id)) this.index.removeCustom(id);
+			// eslint-disable-next-line svelte/prefer-svelte-reactivity -- replaced whole
 			if (this.favourites.has(id)) this.favourites = new Set([...this.favourites].filter((f) => f !== id));
 			this.version++;
 		}
@@ -112,6 +116,7 @@ export class PromptDeskState {
 		const favourite = !this.favourites.has(id);
 		const r = await this.connection.request('prompts:favourite', { sessionId: this.sessionId, id, favourite });
 		if (r.ok) {
+			// eslint-disable-next-line svelte/prefer-svelte-reactivity -- built, then assigned whole
 			const next = new Set(this.favourites);
 			if (favourite) next.add(id);
 			else next.delete(id);

@@ -13,9 +13,8 @@
  */
 import { Device, type types } from 'mediasoup-client';
 import type { SessionConnection } from '$lib/session/connection.svelte.ts';
-import type { MediaCapabilities, MediaJoined, MediaSource, MediaTransports, ProducerInfo } from '$shared/protocol/index.ts';
+import type { MediaCapabilities, MediaSource, MediaTransports } from '$shared/protocol/index.ts';
 import { rtpCapabilities } from '$shared/protocol/media.ts';
-import type { Result } from '$shared/result.ts';
 import { backoff, retryKnobs } from '$shared/retry.ts';
 import { log as rootLog } from '$lib/log.ts';
 import { Retry } from '$lib/retry.ts';

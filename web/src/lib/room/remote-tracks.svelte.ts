@@ -5,7 +5,7 @@
  * reconnect.
  */
 import type { types } from 'mediasoup-client';
-import type { ConsumerOptions, MediaSource, ProducerInfo } from '$shared/protocol/index.ts';
+import type { MediaSource, ProducerInfo } from '$shared/protocol/index.ts';
 import { log } from '$lib/log.ts';
 import { mark } from './marks.ts';
 import type { Request } from './transports.ts';
@@ -24,10 +24,12 @@ export interface RemoteTrack {
 
 export class RemoteTracks {
 	list = $state.raw<RemoteTrack[]>([]);
+	/* eslint-disable svelte/prefer-svelte-reactivity -- bookkeeping behind `list`, which is what renders */
 	readonly consumers = new Map<string, types.Consumer>();
 	private readonly hidden = new Set<string>();
 	/** Spatial layer wanted per producer. */
 	private readonly layers = new Map<string, number>();
+	/* eslint-enable svelte/prefer-svelte-reactivity */
 	private readonly userId: string;
 	private readonly sessionId: string;
 	private readonly request: Request;
@@ -42,6 +44,7 @@ export class RemoteTracks {
 
 	/** Consumes what the server lists and drops consumers of producers that are gone. */
 	async sync(transport: types.Transport | null, producers: ProducerInfo[]): Promise<void> {
+		// eslint-disable-next-line svelte/prefer-svelte-reactivity -- a local lookup
 		const wanted = new Set(producers.map((p) => p.producerId));
 		for (const r of this.list) if (!wanted.has(r.producerId)) this.dropConsumerOf(r.producerId);
 		await Promise.all(producers.filter((p) => !this.receiving(p.producerId)).map((p) => this.consume(transport, p)));

@@ -1,5 +1,5 @@
 import { error, redirect, type RequestEvent } from '@sveltejs/kit';
-import type { User } from '$server/auth/index.ts';
+import type { User } from '$lib/server/services.ts';
 
 /** The signed-in user, or a redirect to sign in that comes back here afterwards. */
 export function requireUser(event: Pick<RequestEvent, 'locals' | 'url'>): User {

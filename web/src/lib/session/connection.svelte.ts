@@ -49,6 +49,7 @@ export class SessionConnection {
 	joined = $state<Joined | null>(null);
 	/** A message a person can act on when the session cannot be joined. */
 	problem = $state<string | null>(null);
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity -- listeners, never rendered
 	private joinedHandlers = new Set<(j: Joined, rejoin: boolean) => void>();
 	private joinCount = 0;
 	/** One try is: open the socket if it is closed, else ask to join again. */

@@ -1,6 +1,5 @@
 import { redirect } from '@sveltejs/kit';
-import { services } from '$server/services.ts';
-import { sessionCookie } from '$server/auth/cookies.ts';
+import { services } from '$lib/server/services.ts';
 import { failWith, formObject } from '$lib/server/forms.ts';
 import { safeNext } from '$lib/server/guards.ts';
 import type { Actions, PageServerLoad } from './$types';
@@ -13,10 +12,10 @@ export const load: PageServerLoad = ({ locals, url }) => {
 export const actions: Actions = {
 	default: async ({ request, cookies, url }) => {
 		const form = await formObject(request);
-		const { auth, config } = services();
+		const { auth } = services();
 		const result = await auth.signUp(form);
 		if (!result.ok) return failWith(result.error, form);
-		const c = sessionCookie(result.value.token, result.value.expiresAt, config.secureCookies);
+		const c = auth.cookieFor(result.value.token, result.value.expiresAt);
 		cookies.set(c.name, c.value, c.options);
 		redirect(303, safeNext(url.searchParams.get('next')));
 	}

@@ -1,4 +1,4 @@
-import { services } from '$server/services.ts';
+import { services } from '$lib/server/services.ts';
 import { notFound, requireUser } from '$lib/server/guards.ts';
 import type { RequestHandler } from './$types';
 

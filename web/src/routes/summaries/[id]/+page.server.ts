@@ -1,4 +1,4 @@
-import { services } from '$server/services.ts';
+import { services } from '$lib/server/services.ts';
 import { failWith, formObject } from '$lib/server/forms.ts';
 import { notFound, requireUser } from '$lib/server/guards.ts';
 import type { Actions, PageServerLoad } from './$types';

@@ -1,4 +1,4 @@
-import { services } from '$server/services.ts';
+import { services } from '$lib/server/services.ts';
 import { failWith } from '$lib/server/forms.ts';
 import { notFound, requireUser } from '$lib/server/guards.ts';
 import { contractVersionView } from '$lib/server/contract-view.ts';

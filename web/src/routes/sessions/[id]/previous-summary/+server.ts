@@ -1,5 +1,5 @@
 import { json } from '@sveltejs/kit';
-import { services } from '$server/services.ts';
+import { services } from '$lib/server/services.ts';
 import { notFound, requireUser } from '$lib/server/guards.ts';
 import type { RequestHandler } from './$types';
 

@@ -1,8 +1,7 @@
 import { redirect } from '@sveltejs/kit';
-import { services } from '$server/services.ts';
+import { services } from '$lib/server/services.ts';
 import { failWith, formObject } from '$lib/server/forms.ts';
 import { notFound, requireUser } from '$lib/server/guards.ts';
-import { readCorrectionForm } from '$server/summary/index.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
@@ -29,7 +28,7 @@ export const actions: Actions = {
 	default: async (event) => {
 		const user = requireUser(event);
 		const form = await formObject(event.request);
-		const r = await services().summaries.correct(event.params.id, user.id, readCorrectionForm(form));
+		const r = await services().summaries.correct(event.params.id, user.id, form);
 		if (!r.ok) return failWith(r.error, form);
 		redirect(303, `/summaries/${r.value.id}`);
 	}

@@ -1,5 +1,5 @@
 import { error, redirect } from '@sveltejs/kit';
-import { services } from '$server/services.ts';
+import { services } from '$lib/server/services.ts';
 import { failWith } from '$lib/server/forms.ts';
 import { notFound, requireUser } from '$lib/server/guards.ts';
 import { contractBody, contractFromForm, contractProblems, nextGoalId, type ContractBody } from '$shared/contract/index.ts';

@@ -1,0 +1,37 @@
+/**
+ * Builds the narrow `WebServices` the SvelteKit app receives: each method the
+ * routes use, bound to its feature, and nothing else reachable.
+ */
+import { clearedSessionCookie, sessionCookie, sessionCookieName } from './auth/index.ts';
+import { readCorrectionForm } from './summary/index.ts';
+import { webMethods, type Services, type WebServices } from './services.ts';
+
+/** A new object holding only `keys` of `source`, methods bound to it. */
+function only<T extends object, K extends keyof T>(source: T, keys: readonly K[]): Pick<T, K> {
+	const out = {} as Pick<T, K>;
+	for (const k of keys) {
+		const v = source[k];
+		out[k] = (typeof v === 'function' ? v.bind(source) : v) as T[K];
+	}
+	return out;
+}
+
+export function webServices(s: Pick<Services, 'config' | 'log' | 'auth' | 'engagements' | 'summaries' | 'contracts' | 'sponsors'>): WebServices {
+	const secure = s.config.secureCookies;
+	return {
+		log: s.log,
+		auth: {
+			...only(s.auth, webMethods.auth),
+			cookieName: sessionCookieName(secure),
+			cookieFor: (token, expiresAt) => sessionCookie(token, expiresAt, secure),
+			clearedCookie: () => clearedSessionCookie(secure)
+		},
+		engagements: only(s.engagements, webMethods.engagements),
+		contracts: only(s.contracts, webMethods.contracts),
+		sponsors: only(s.sponsors, webMethods.sponsors),
+		summaries: {
+			...only(s.summaries, webMethods.summaries),
+			correct: (summaryId, userId, form) => s.summaries.correct(summaryId, userId, readCorrectionForm(form))
+		}
+	};
+}

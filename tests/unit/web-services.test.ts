@@ -1,0 +1,74 @@
+/**
+ * The web app's door to the server: it holds only the methods routes use,
+ * each still working when called on its own (routes destructure them), with
+ * the deployment's cookie security applied.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { afterAll, expect, it } from 'vitest';
+import { loadConfig } from '../../server/config/index.ts';
+import { openStore } from '../../server/store/index.ts';
+import { createAuth } from '../../server/auth/index.ts';
+import { createEngagements } from '../../server/engagements/index.ts';
+import type { Contracts } from '../../server/contracts/index.ts';
+import type { Sponsors } from '../../server/sponsors/index.ts';
+import type { Summaries } from '../../server/summary/index.ts';
+import { webMethods } from '../../server/services.ts';
+import { webServices } from '../../server/web-services.ts';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'confidante-web-services-'));
+const store = await openStore({ dataDir: dir });
+afterAll(async () => {
+	await store.close();
+	fs.rmSync(dir, { recursive: true, force: true });
+});
+
+// The summary feature needs rooms and mail to start; here only its method names matter.
+const summaries = Object.fromEntries([...webMethods.summaries, 'end', 'start', 'close', 'correct'].map((m) => [m, () => null])) as unknown as Summaries;
+
+function web(origin?: string) {
+	const config = loadConfig(origin ? { ORIGIN: origin, DATA_DIR: dir } : { DATA_DIR: dir });
+	const auth = createAuth(store.db);
+	const stub = <T>(names: readonly string[]) => Object.fromEntries(names.map((m) => [m, () => null])) as unknown as T;
+	return webServices({
+		config,
+		log: pino({ level: 'silent' }),
+		auth,
+		engagements: createEngagements(store.db, auth),
+		summaries,
+		contracts: stub<Contracts>([...webMethods.contracts]),
+		sponsors: stub<Sponsors>([...webMethods.sponsors])
+	});
+}
+
+it('offers routes only the methods they use', () => {
+	const w = web();
+	expect(Object.keys(w.engagements).sort()).toEqual([...webMethods.engagements].sort());
+	expect(Object.keys(w.summaries).sort()).toEqual([...webMethods.summaries, 'correct'].sort());
+	expect(Object.keys(w.auth).sort()).toEqual([...webMethods.auth, 'clearedCookie', 'cookieFor', 'cookieName'].sort());
+	for (const internal of ['membership', 'members', 'setSessionStatus', 'sessionRecord', 'liveSessionIds']) expect(w.engagements).not.toHaveProperty(internal);
+	expect(w.auth).not.toHaveProperty('usersByIds');
+});
+
+it('binds the cookie to the deployment: __Host- and Secure behind https', () => {
+	const secure = web('https://coach.example.org').auth;
+	expect(secure.cookieName).toBe('__Host-confidante_session');
+	expect(secure.cookieFor('t', 1).options).toMatchObject({ secure: true, httpOnly: true, sameSite: 'lax', path: '/' });
+	expect(web().auth.clearedCookie()).toMatchObject({ name: 'confidante_session', value: '', options: { maxAge: 0, secure: false } });
+});
+
+it('methods work when taken off the object, as routes do', async () => {
+	const { signUp } = web().auth;
+	const { create, getForMember } = web().engagements;
+	const signed = await signUp({ name: 'Casey Coach', email: 'casey.web@example.org', password: 'a long enough password' });
+	expect(signed.ok).toBe(true);
+	if (!signed.ok) return;
+	const made = await create(signed.value.user.id, { kind: 'coaching', title: 'Leadership', goals: 'Lead the team', plannedSessions: '6', frequency: 'monthly' });
+	expect(made.ok).toBe(true);
+	if (!made.ok) return;
+	const view = await getForMember(made.value.id, signed.value.user.id);
+	expect(view).toMatchObject({ title: 'Leadership', role: 'coach', members: [{ name: 'Casey Coach', role: 'coach' }] });
+	expect(await getForMember(made.value.id, 'someone-else')).toBeNull();
+});
