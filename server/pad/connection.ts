@@ -24,6 +24,7 @@ let counter = 0;
 export class PadConnection implements PadPeer {
 	readonly id: string;
 	readonly user: PadUser;
+	readonly userId: string;
 	private readonly ws: WebSocket;
 	private readonly doc: PadDocument;
 	private readonly log: Logger;
@@ -37,6 +38,7 @@ export class PadConnection implements PadPeer {
 		this.ws = ws;
 		this.doc = doc;
 		this.user = user;
+		this.userId = user.userId;
 		this.log = log.child({ doc: doc.name, connection: this.id, user: user.userId });
 		ws.on('message', (data, isBinary) => this.receive(data as Buffer, isBinary));
 		ws.on('close', () => this.closed());
