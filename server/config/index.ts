@@ -212,8 +212,8 @@ export const limits = {
 			deleteRange: 200,
 			/** Stepping over one struct inside a delete range, e.g. one deleted long ago. */
 			visitedStruct: 20,
-			/** One step of Yjs's conflict scan past an item inserted at the same place (a set insert and compares). */
-			conflictStep: 100
+			/** One step of Yjs's conflict scan past an item at the same place: ~250 ns measured (1,400 inserts without right origin inside one item: 500 ms). */
+			conflictStep: 250
 		},
 		/**
 		 * Compact a document's update log into a snapshot after this many

@@ -117,6 +117,19 @@ class ClientView {
 		return s ? { start: s.start, deleted: s.gc, splittable: !s.gc, after: inc.length - i - 1 + this.splits } : null;
 	}
 
+	/** Items of this client split by the estimate so far. */
+	get splitCount(): number {
+		return this.splits;
+	}
+
+	/** The item the document already holds at `clock`, if any. */
+	itemAt(clock: number): Y.Item | null {
+		if (clock < 0 || clock >= this.state) return null;
+		const k = this.known;
+		const s = k[indexAt((j) => k[j]!.id.clock, (j) => k[j]!.id.clock + k[j]!.length, k.length, clock)];
+		return s instanceof Y.Item ? s : null;
+	}
+
 	/** The cost of making `clock` the start of a piece (0 when it already is, or Yjs would not split there). */
 	cut(clock: number, forDelete: boolean, w: ApplyCostWeights): number {
 		if (this.cuts.has(clock)) return 0;
@@ -166,6 +179,8 @@ function insertionPlace(item: Y.Item): string {
 
 class Estimate {
 	cost = 0;
+	/** Items of the update (and pending) integrated so far. */
+	private inserted = 0;
 	private readonly views = new Map<number, ClientView>();
 	/** Items of this update inserted at the same place so far, and the last one of them. */
 	private readonly places = new Map<string, { count: number; last: Y.ID; lastRight: Y.ID | null }>();
@@ -213,6 +228,46 @@ class Estimate {
 		const quick = before && (sameId(s.rightOrigin, before.last) || sameId(s.rightOrigin, before.lastRight));
 		if (before && !quick) this.cost += this.w.conflictStep * before.count;
 		this.places.set(place, { count: (before?.count ?? 0) + 1, last: s.id, lastRight: s.rightOrigin });
+		this.cost += this.w.conflictStep * this.scanSteps(s);
+		this.inserted++;
+	}
+
+	private existingItem(id: Y.ID): Y.Item | null {
+		return this.view(id.client).itemAt(id.clock);
+	}
+
+	/**
+	 * Steps of Yjs's conflict scan over the items the document already holds
+	 * after the origin, walked read-only as Yjs would: past items inserted at
+	 * the same place and items that follow those, up to the right origin. An
+	 * insert with no right origin in the middle of a text walks to its end.
+	 */
+	private scanSteps(s: Y.Item): number {
+		if (!s.origin) return 0;
+		const start = this.existingItem(s.origin);
+		if (!start) return 0;
+		const stopAt = s.rightOrigin ? this.existingItem(s.rightOrigin) : null;
+		let steps = 0;
+		// The origin inside an item: unless the right origin is the very next
+		// character, the scan walks the rest of that item, which earlier splits
+		// and inserts of this update may have cut into as many pieces as there
+		// were (no honest client inserts inside an item without its right origin).
+		if (s.origin.clock < start.id.clock + start.length - 1) {
+			if (s.rightOrigin && s.rightOrigin.client === s.origin.client && s.rightOrigin.clock === s.origin.clock + 1) return 0;
+			steps += this.view(s.origin.client).splitCount + this.inserted;
+			if (stopAt === start) return steps;
+		}
+		const limit = (this.w.budget - this.cost) / Math.max(1, this.w.conflictStep) + 1;
+		const seen = new Set<Y.Item>([start]);
+		for (let o = start.right; o !== null && o !== stopAt && steps < limit; o = o.right) {
+			steps++;
+			if (!sameId(o.origin, s.origin)) {
+				const from = o.origin ? this.existingItem(o.origin) : null;
+				if (!from || !seen.has(from)) break;
+			}
+			seen.add(o);
+		}
+		return steps;
 	}
 
 	deleteRange(client: number, clock: number, len: number): void {

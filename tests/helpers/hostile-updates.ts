@@ -45,7 +45,11 @@ function writeInsert(e: encoding.Encoder, s: CraftedInsert) {
 export function craftUpdate({ inserts = [], deletes = new Map() }: CraftedUpdate): Uint8Array {
 	const e = encoding.createEncoder();
 	const byClient = new Map<number, CraftedInsert[]>();
-	for (const s of inserts) byClient.set(s.client, [...(byClient.get(s.client) ?? []), s]);
+	for (const s of inserts) {
+		const list = byClient.get(s.client);
+		if (list) list.push(s);
+		else byClient.set(s.client, [s]);
+	}
 	encoding.writeVarUint(e, byClient.size);
 	for (const [client, structs] of byClient) {
 		structs.sort((a, b) => a.clock - b.clock);
@@ -63,6 +67,15 @@ export function craftUpdate({ inserts = [], deletes = new Map() }: CraftedUpdate
 			encoding.writeVarUint(e, len);
 		}
 	}
+	return encoding.toUint8Array(e);
+}
+
+/** A y-websocket sync "update" message carrying `update`. */
+export function syncUpdateFrame(update: Uint8Array): Uint8Array {
+	const e = encoding.createEncoder();
+	encoding.writeVarUint(e, 0);
+	encoding.writeVarUint(e, 2);
+	encoding.writeVarUint8Array(e, update);
 	return encoding.toUint8Array(e);
 }
 
