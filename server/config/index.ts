@@ -198,8 +198,44 @@ export const limits = {
 		maxStructsPerUpdate: 100_000,
 		/** Highest clock a client may declare: ~1 billion inserted characters per client, never reached honestly. */
 		maxClock: 2 ** 30,
-		/** An update that takes more CPU time than this to apply closes its connection (after the pre-checks bound the work). */
-		applyBudgetMs: 250,
+		/**
+		 * Every update's apply is timed (CPU time of this thread); one that takes
+		 * longer than this is refused before it is stored or relayed, its sender
+		 * closed and the document rebuilt as it was. A backstop: the cost
+		 * estimate below refuses the expensive shapes it knows before applying.
+		 */
+		applyBudgetMs: 100,
+		/**
+		 * The work an update may cause, estimated against the live document
+		 * before it is applied (server/pad/apply-cost.ts). Units are about a
+		 * nanosecond on a loaded development machine, measured with the shapes
+		 * in tests/unit/pad-apply-cost.test.ts; the weights lean high, since the
+		 * same splice cost 1-10 ns per moved struct from run to run.
+		 */
+		applyCost: {
+			/**
+			 * About 30 ms at the slowest measured rates (typically 5-10x less):
+			 * every person on the server waits while an update applies. Honest
+			 * updates stay far below: a keystroke costs ~2,000, a reconnect's
+			 * sync step 2 carrying 4,800 historic deletions ~1 million, syncing
+			 * back 300 offline edits ~3.4 million.
+			 */
+			budget: 30_000_000,
+			/** Integrating one struct: 1.5-2 µs measured (30,000 formatted runs, 5,000 clients). */
+			struct: 2_000,
+			/** Splitting an item (new item, content split), before the splice. */
+			split: 1_000,
+			/** Per struct a split's splice moves (those after the split item): 0.2-10 ns measured, so the high end. */
+			movedStruct: 10,
+			/** Deleting and garbage-collecting one live item: ~2 µs per one-character delete range with its splits. */
+			deletedItem: 2_000,
+			/** Reading a delete range and finding its start (a binary search). */
+			deleteRange: 200,
+			/** Stepping over one struct inside a delete range, e.g. one deleted long ago. */
+			visitedStruct: 20,
+			/** One step of Yjs's conflict scan past an item at the same place: ~250 ns measured (1,400 inserts without right origin inside one item: 500 ms). */
+			conflictStep: 250
+		},
 		/**
 		 * Compact a document's update log into a snapshot after this many
 		 * updates (and when it goes idle). Loading 2,000 keystroke updates takes

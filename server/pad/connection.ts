@@ -25,6 +25,7 @@ let counter = 0;
 export class PadConnection implements PadPeer {
 	readonly id: string;
 	readonly user: PadUser;
+	readonly userId: string;
 	private readonly ws: WebSocket;
 	private readonly doc: PadDocument;
 	private readonly log: Logger;
@@ -38,6 +39,7 @@ export class PadConnection implements PadPeer {
 		this.ws = ws;
 		this.doc = doc;
 		this.user = user;
+		this.userId = user.userId;
 		this.log = log.child({ doc: doc.name, connection: this.id, user: user.userId });
 		ws.on('message', (data, isBinary) => this.receive(data as Buffer, isBinary));
 		ws.on('close', () => this.closed());

@@ -16,7 +16,15 @@ import { SERVER_STATE_KEY, type PadServerState } from '../../shared/pad/index.ts
 import { CloseCode } from './close-codes.ts';
 import type { StoredDoc } from './store/index.ts';
 import type { UpdateWriter } from './writer.ts';
+import { running } from '../health/index.ts';
 import { inspectUpdate } from './update-check.ts';
+import { estimateApplyCost, type ApplyCostWeights } from './apply-cost.ts';
+
+/** How much work one update may cause (limits.pad; tests pass their own). */
+export interface ApplyBudget {
+	applyBudgetMs: number;
+	applyCost: ApplyCostWeights;
+}
 
 // Message types of the y-websocket protocol.
 export const MESSAGE_SYNC = 0;
@@ -32,6 +40,8 @@ export interface Compactor {
 /** What a document needs from a connection. */
 export interface PadPeer {
 	readonly id: string;
+	/** Who is behind the connection, for the log. */
+	readonly userId?: string;
 	send(message: Uint8Array): void;
 	close(code: number, reason: string): void;
 }
@@ -53,8 +63,6 @@ function awarenessMessage(update: Uint8Array): Uint8Array {
 	encoding.writeVarUint8Array(encoder, update);
 	return encoding.toUint8Array(encoder);
 }
-
-const TIMED_STRUCTS = 64;
 
 /** Whether the transaction changed the document (Yjs's own test before it emits 'update'). */
 function changedIn(tr: Y.Transaction): boolean {
@@ -100,9 +108,15 @@ function writeAwarenessEntries(entries: AwarenessEntry[]): Uint8Array {
 	return encoding.toUint8Array(encoder);
 }
 
+/** What a peer's update changed, kept until its apply was measured (see receiveUpdate). */
+interface Applied {
+	asSent: boolean;
+	beforeState: Map<number, number>;
+}
+
 export class PadDocument {
 	readonly name: string;
-	readonly doc = new Y.Doc({ gc: true });
+	private current = new Y.Doc({ gc: true });
 	readonly awareness: awarenessProtocol.Awareness;
 	readonly peers = new Set<PadPeer>();
 	/** Called when the last peer leaves (the registry schedules unloading). */
@@ -117,7 +131,13 @@ export class PadDocument {
 	private compacting: Promise<void> | null = null;
 	private compactTimer: NodeJS.Timeout | null = null;
 	/** The peer update being applied right now (see onTransaction). */
-	private incoming: { update: Uint8Array; frame: Uint8Array | null; from: PadPeer; pendingBefore: boolean } | null = null;
+	private incoming: { update: Uint8Array; frame: Uint8Array | null; from: PadPeer; pendingBefore: boolean; applied: Applied[] } | null = null;
+	/**
+	 * The document as stored: the last snapshot and every update accepted
+	 * since, so an update found too expensive after it was applied can be
+	 * undone by rebuilding (Yjs cannot take an update back).
+	 */
+	private restorePoint: { snapshot: Uint8Array | null; updates: Uint8Array[] };
 	private savingProblem: PadServerState | null = null;
 	private sealed: PadServerState | null = null;
 	private readonly owners = new Map<number, PadPeer>();
@@ -126,30 +146,44 @@ export class PadDocument {
 	private readonly writer: UpdateWriter;
 	private readonly storage: Compactor;
 	private readonly log: Logger;
+	private readonly budget: ApplyBudget;
 
-	constructor(name: string, stored: StoredDoc, deps: { writer: UpdateWriter; storage: Compactor; log: Logger }) {
+	constructor(name: string, stored: StoredDoc, deps: { writer: UpdateWriter; storage: Compactor; log: Logger; budget?: ApplyBudget }) {
 		this.name = name;
 		this.writer = deps.writer;
 		this.storage = deps.storage;
 		this.log = deps.log.child({ doc: name });
+		this.budget = deps.budget ?? limits.pad;
 		this.seq = stored.seq;
 		this.bytes = stored.bytes;
 		this.sinceCompaction = stored.updates.length;
-		this.doc.transact(() => {
-			for (const u of stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates) {
+		this.restorePoint = { snapshot: stored.snapshot, updates: [...stored.updates] };
+		this.load(this.current);
+		this.awareness = new awarenessProtocol.Awareness(this.doc);
+		this.awareness.setLocalState(null);
+		// Not 'update': with no listener there, Yjs does not re-encode every transaction (see onTransaction).
+		this.doc.on('afterTransactionCleanup', this.onTransaction);
+		this.awareness.on('update', this.onAwareness);
+	}
+
+	/** The live Y.Doc (a new one after an update had to be undone). */
+	get doc(): Y.Doc {
+		return this.current;
+	}
+
+	/** Fills `doc` with the stored state (the restore point). */
+	private load(doc: Y.Doc) {
+		const { snapshot, updates } = this.restorePoint;
+		doc.transact(() => {
+			for (const u of snapshot ? [snapshot, ...updates] : updates) {
 				try {
-					Y.applyUpdate(this.doc, u, LOAD);
+					Y.applyUpdate(doc, u, LOAD);
 				} catch (err) {
 					// Only validated updates are stored; if one is unreadable anyway, keep the rest.
 					this.log.error({ err }, 'a stored pad update could not be applied; skipping it');
 				}
 			}
 		}, LOAD);
-		this.awareness = new awarenessProtocol.Awareness(this.doc);
-		this.awareness.setLocalState(null);
-		// Not 'update': with no listener there, Yjs does not re-encode every transaction (see onTransaction).
-		this.doc.on('afterTransactionCleanup', this.onTransaction);
-		this.awareness.on('update', this.onAwareness);
 	}
 
 	get readOnly(): PadServerState | null {
@@ -182,14 +216,20 @@ export class PadDocument {
 		if (tr.origin === LOAD || !changedIn(tr)) return;
 		const incoming = this.incoming;
 		const asSent = incoming !== null && tr.origin === incoming.from && !incoming.pendingBefore && !hasPending(this.doc);
-		if (asSent) this.accept(incoming.update, incoming.frame, tr.origin);
-		else this.accept(Y.encodeStateAsUpdate(this.doc, Y.encodeStateVector(tr.beforeState)), null, tr.origin);
+		// A peer's update is stored and relayed only once its apply was measured.
+		if (incoming !== null && tr.origin === incoming.from) incoming.applied.push({ asSent, beforeState: tr.beforeState });
+		else this.acceptChange(tr.beforeState, tr.origin);
 	};
+
+	private acceptChange(beforeState: Map<number, number>, origin: unknown) {
+		this.accept(Y.encodeStateAsUpdate(this.doc, Y.encodeStateVector(beforeState)), null, origin);
+	}
 
 	/** Stores an update and then relays it to the other peers (`frame`: the message to send, when already at hand). */
 	private accept(update: Uint8Array, frame: Uint8Array | null, origin: unknown) {
 		this.seq++;
 		this.sinceCompaction++;
+		this.restorePoint.updates.push(update);
 		const message = frame ?? syncMessage((e) => syncProtocol.writeUpdate(e, update));
 		const relay = () => {
 			for (const peer of this.peers) if (peer !== origin) peer.send(message);
@@ -269,39 +309,76 @@ export class PadDocument {
 	receiveUpdate(update: Uint8Array, from: PadPeer, frame: Uint8Array | null = null): void {
 		// Read-only: the client keeps its edits; they are pulled again when saving works.
 		if (this.readOnly) return;
-		const verdict = inspectUpdate(update, limits.pad);
-		if (!verdict.ok) {
-			this.log.warn({ peer: from.id, reason: verdict.reason, bytes: update.length }, 'pad update refused');
-			return from.close(verdict.malformed ? CloseCode.badMessage : CloseCode.updateRejected, verdict.reason);
-		}
-		if (this.bytes + update.length > limits.pad.maxDocBytes) {
-			this.bytes = this.exactBytes();
-			if (this.bytes + update.length > limits.pad.maxDocBytes) {
-				this.log.warn({ peer: from.id, bytes: this.bytes, update: update.length }, 'pad document full');
-				return from.close(CloseCode.documentTooLarge, 'This pad is full; start a new session to keep writing.');
-			}
-		}
+		if (!this.admit(update, from)) return;
 		this.bytes += update.length;
+		const incoming = { update, frame, from, pendingBefore: hasPending(this.doc), applied: [] as Applied[] };
+		this.incoming = incoming;
 		// CPU time of this thread, not wall time: on a busy machine the process
-		// may be descheduled mid-apply, which is no fault of the update. Reading
-		// it is a system call, so only updates big enough to matter are timed
-		// (a keystroke is one struct; the pre-checks already bound the rest).
-		const timed = verdict.structs >= TIMED_STRUCTS;
-		const started = timed ? cpuMs() : 0;
-		this.incoming = { update, frame, from, pendingBefore: hasPending(this.doc) };
+		// may be descheduled mid-apply, which is no fault of the update.
+		const started = cpuMs();
 		try {
-			Y.applyUpdate(this.doc, update, from);
+			running('pad apply', () => Y.applyUpdate(this.doc, update, from), { doc: this.name, user: from.userId });
 		} catch (err) {
-			this.log.warn({ err, peer: from.id }, 'pad update could not be applied');
+			// It may have changed part of the document (or left pieces waiting) before it failed.
+			this.log.warn({ err, peer: from.id, user: from.userId }, 'pad update could not be applied; document restored');
+			this.restore();
 			return from.close(CloseCode.badMessage, 'The update could not be applied.');
 		} finally {
 			this.incoming = null;
 		}
-		const took = timed ? cpuMs() - started : 0;
-		if (took > limits.pad.applyBudgetMs) {
-			this.log.warn({ peer: from.id, ms: Math.round(took), structs: verdict.structs }, 'pad update used too much CPU to apply; closing its connection');
-			from.close(CloseCode.updateRejected, 'The update took too much work to apply.');
+		const took = cpuMs() - started;
+		if (took > this.budget.applyBudgetMs) {
+			this.log.warn({ peer: from.id, user: from.userId, ms: Math.round(took), bytes: update.length }, 'pad update used too much CPU to apply; refused, document restored');
+			this.restore();
+			return from.close(CloseCode.updateRejected, 'The update took too much work to apply.');
 		}
+		for (const a of incoming.applied) {
+			if (a.asSent) this.accept(update, frame, from);
+			else this.acceptChange(a.beforeState, from);
+		}
+	}
+
+	/** The checks before an update touches the document: its declared structure, the document's size, the work it would cause. */
+	private admit(update: Uint8Array, from: PadPeer): boolean {
+		const verdict = inspectUpdate(update, limits.pad);
+		if (!verdict.ok) {
+			this.log.warn({ peer: from.id, user: from.userId, reason: verdict.reason, bytes: update.length }, 'pad update refused');
+			from.close(verdict.malformed ? CloseCode.badMessage : CloseCode.updateRejected, verdict.reason);
+			return false;
+		}
+		if (this.bytes + update.length > limits.pad.maxDocBytes) {
+			this.bytes = this.exactBytes();
+			if (this.bytes + update.length > limits.pad.maxDocBytes) {
+				this.log.warn({ peer: from.id, user: from.userId, bytes: this.bytes, update: update.length }, 'pad document full');
+				from.close(CloseCode.documentTooLarge, 'This pad is full; start a new session to keep writing.');
+				return false;
+			}
+		}
+		const cost = running('pad apply cost', () => estimateApplyCost(this.doc, verdict.decoded, this.budget.applyCost), { doc: this.name, user: from.userId });
+		if (!cost.ok) {
+			this.log.warn({ peer: from.id, user: from.userId, cost: cost.cost, budget: this.budget.applyCost.budget, bytes: update.length }, 'pad update refused: too much work to apply');
+			from.close(CloseCode.updateRejected, cost.reason);
+			return false;
+		}
+		return true;
+	}
+
+	/**
+	 * Rebuilds the document from its restore point, dropping an applied update
+	 * that was neither stored nor relayed. Other peers never saw it, so they
+	 * stay connected; the awareness moves over to the new Y.Doc.
+	 */
+	private restore() {
+		const old = this.current;
+		old.off('afterTransactionCleanup', this.onTransaction);
+		const doc = new Y.Doc({ gc: true });
+		doc.clientID = old.clientID;
+		this.load(doc);
+		this.current = doc;
+		this.awareness.doc = doc;
+		doc.on('afterTransactionCleanup', this.onTransaction);
+		this.bytes = this.exactBytes();
+		// Not destroyed: destroying it would take the awareness with it.
 	}
 
 	handleAwareness(update: Uint8Array, from: PadPeer): void {
@@ -375,10 +452,15 @@ export class PadDocument {
 			const seq = this.seq;
 			const folded = this.sinceCompaction;
 			const state = Y.encodeStateAsUpdate(this.doc);
+			const restored = this.restorePoint;
+			const inState = restored.updates.length;
 			try {
 				await this.storage.compact(this.name, state, seq);
 				this.sinceCompaction -= folded;
 				this.bytes = state.length;
+				// The snapshot now stands for everything accepted before it.
+				restored.snapshot = state;
+				restored.updates.splice(0, inState);
 			} catch (err) {
 				this.log.warn({ err }, 'pad compaction failed; the update log still holds everything');
 				this.compactLater();
@@ -393,5 +475,6 @@ export class PadDocument {
 		if (this.compactTimer) clearTimeout(this.compactTimer);
 		this.awareness.destroy();
 		this.doc.destroy();
+		this.restorePoint = { snapshot: null, updates: [] };
 	}
 }

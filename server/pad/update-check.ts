@@ -4,7 +4,8 @@
  * applying it slow or make the document enormous. Decoding (without
  * applying) costs time proportional to the bytes received, which
  * limits.pad.maxMessageBytes bounds; then the declared structure is checked
- * against the bounds, and only then is the update applied.
+ * against the bounds; then apply-cost.ts weighs the work it would cause in
+ * the live document, and only then is the update applied.
  */
 import * as Y from 'yjs';
 
@@ -14,10 +15,13 @@ export interface UpdateBounds {
 	maxClock: number;
 }
 
-export type UpdateVerdict = { ok: true; structs: number } | { ok: false; malformed: boolean; reason: string };
+export type DecodedUpdate = ReturnType<typeof Y.decodeUpdate>;
+
+/** On success, the decoded update, so the cost estimate (apply-cost.ts) need not decode it again. */
+export type UpdateVerdict = { ok: true; structs: number; decoded: DecodedUpdate } | { ok: false; malformed: boolean; reason: string };
 
 export function inspectUpdate(update: Uint8Array, bounds: UpdateBounds): UpdateVerdict {
-	let decoded: ReturnType<typeof Y.decodeUpdate>;
+	let decoded: DecodedUpdate;
 	try {
 		decoded = Y.decodeUpdate(update);
 	} catch {
@@ -36,5 +40,5 @@ export function inspectUpdate(update: Uint8Array, bounds: UpdateBounds): UpdateV
 		for (const d of items) if (d.clock + d.len > bounds.maxClock) return { ok: false, malformed: false, reason: 'The update deletes an impossible range.' };
 	}
 	if (deletes > bounds.maxStructsPerUpdate) return { ok: false, malformed: false, reason: 'The update deletes too many ranges at once.' };
-	return { ok: true, structs: structs.length };
+	return { ok: true, structs: structs.length, decoded };
 }

@@ -9,12 +9,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import * as encoding from 'lib0/encoding';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { coachingPair, uniqueEmail, Visitor } from '../helpers/http.ts';
 import { padClient, rawPadSocket, until } from '../helpers/pad.ts';
 import { insertAction, newAction, notesOf, padName, readActions } from '../../shared/pad/index.ts';
 import { convergeOnConcurrentEdits, survivesSigkill } from './pad-cases.ts';
+import { syncUpdateFrame } from '../helpers/hostile-updates.ts';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -33,14 +33,6 @@ function writeNote(doc: Y.Doc, text: string) {
 	const p = new Y.XmlElement('paragraph');
 	p.insert(0, [new Y.XmlText(text)]);
 	notesOf(doc).push([p]);
-}
-
-function syncUpdateFrame(update: Uint8Array): Uint8Array {
-	const e = encoding.createEncoder();
-	encoding.writeVarUint(e, 0);
-	encoding.writeVarUint(e, 2);
-	encoding.writeVarUint8Array(e, update);
-	return encoding.toUint8Array(e);
 }
 
 it('two stock y-websocket providers (coach and coachee) converge on concurrent edits', async () => {
