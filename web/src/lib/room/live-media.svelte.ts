@@ -8,7 +8,7 @@
  * - a transport failed while the socket stayed up: ICE restart.
  * All set-up steps run one at a time, so overlapping causes cannot interleave.
  */
-import { Device, type types } from 'mediasoup-client';
+import type { Device, types } from 'mediasoup-client';
 import type { SessionConnection } from '$lib/session/connection.svelte.ts';
 import type { Result } from '$shared/result.ts';
 import type { MediaCapabilities, MediaJoined, MediaSource, MediaTransports, ProducerInfo } from '$shared/protocol/media.ts';
@@ -179,6 +179,8 @@ export class LiveMedia {
 		this.caps = caps;
 		if (this.device && this.routerId === caps.routerId) return;
 		// A new router (the old worker died) may number codecs differently: start from a fresh Device.
+		// mediasoup-client is a chunk of its own, fetched once the room prepares: the session page shows without it.
+		const { Device } = await import('mediasoup-client');
 		const device = new Device();
 		await device.load({ routerRtpCapabilities: caps.routerRtpCapabilities as types.RtpCapabilities });
 		this.device = device;
