@@ -135,22 +135,91 @@ it('loads the notes editor only when the notes are used, and keeps keys typed wh
 	// The editor's chunk is slow to come; the coachee starts writing at once.
 	await slowScripts(page, 1_500);
 	await notes.click();
-	await page.keyboard.type('Listen first');
-	await page.keyboard.press('Enter');
-	await page.keyboard.type('Then ask one question');
+	// Typing goes on at a person's pace while the editor arrives and takes over, so keys land before, during and after.
+	const typing = (async () => {
+		await page.keyboard.type('Listen first', { delay: 40 });
+		await page.keyboard.press('Enter');
+		await page.keyboard.type('Then ask one question and wait for the answer.', { delay: 40 });
+	})();
 	await page.getByText('Loading the editor…').waitFor();
 	await screenshot(page, 'page-ready-notes-loading');
+	await typing;
 	await page.locator('.ProseMirror').waitFor({ timeout: 20_000 });
-	// The caret stays in the editor: more typing goes on where the person left off.
-	await page.keyboard.type('.');
-	await expect.poll(() => page.locator('.ProseMirror p').allInnerTexts()).toEqual(['Listen first', 'Then ask one question.']);
+	await expect.poll(() => page.locator('.ProseMirror p').allInnerTexts()).toEqual(['Listen first', 'Then ask one question and wait for the answer.']);
 	await screenshot(page, 'page-ready-notes-editor');
 
 	const pad = padClient(app.server.url, pair.coach.cookie, pair.sessionId);
 	try {
 		await pad.synced();
-		await until(() => notesText(notesOf(pad.doc)) === 'Listen first\nThen ask one question.', 10_000, 'notes stored');
+		await until(() => notesText(notesOf(pad.doc)) === 'Listen first\nThen ask one question and wait for the answer.', 10_000, 'notes stored');
 	} finally {
 		pad.destroy();
 	}
+});
+
+/** A coach on their session page; while `hold.on`, the pad's messages from the server wait (a slow link), then come in order. */
+async function coachOnSession(hold?: { on: boolean; release: () => void }) {
+	const pair = await coachingPair(app.server.url);
+	const { context, page } = await newPerson(app.browser, app.server.url);
+	const [name, value] = pair.coach.cookie.split('=') as [string, string];
+	await context.addCookies([{ name, value, url: app.server.url }]);
+	if (hold) await page.routeWebSocket(/\/pad\//, (ws) => {
+		const server = ws.connectToServer();
+		ws.onMessage((m) => server.send(m));
+		const held: (string | Buffer)[] = [];
+		server.onMessage((m) => {
+			if (hold.on) held.push(m);
+			else ws.send(m);
+		});
+		hold.release = () => {
+			hold.on = false;
+			for (const m of held.splice(0)) ws.send(m);
+		};
+	});
+	await page.goto(`/sessions/${pair.sessionId}`);
+	await page.getByTestId('pad-status').getByText('Saved').waitFor({ timeout: 20_000 });
+	await expect.poll(() => page.getByRole('button', { name: 'End session' }).isEnabled(), { timeout: 20_000 }).toBe(true);
+	return page;
+}
+
+async function openEndDialog(page: Page) {
+	await page.getByRole('button', { name: 'End session' }).click();
+	const dialog = page.getByRole('dialog', { name: 'End the session for everyone?' });
+	await dialog.getByRole('button', { name: 'Keep going' }).waitFor();
+	return dialog;
+}
+
+it('the end dialog and the pad agree: notes the pad shows as saved are not reported unsaved', async () => {
+	const page = await coachOnSession();
+	await page.getByRole('textbox', { name: 'Shared notes' }).click();
+	await page.locator('.ProseMirror').waitFor();
+	await page.keyboard.type('Agreed to try one question per meeting');
+	await page.getByTestId('pad-status').getByText('Saved').waitFor({ timeout: 10_000 });
+	await page.waitForTimeout(1_000);
+	const dialog = await openEndDialog(page);
+	expect(await dialog.getByTestId('unsynced-warning').count()).toBe(0);
+	expect(await dialog.getByRole('button', { name: 'End session' }).count()).toBe(1);
+	await screenshot(page, 'page-ready-end-dialog-saved');
+});
+
+it('edits the server has not stored: the pad says "Saving…" and the dialog names the document and when it was typed', async () => {
+	const hold = { on: false, release: () => {} };
+	const page = await coachOnSession(hold);
+	await page.getByRole('textbox', { name: 'Shared notes' }).click();
+	await page.locator('.ProseMirror').waitFor();
+	hold.on = true;
+	await page.keyboard.type('Workload');
+	await page.getByTestId('pad-status').getByText('Saving…').waitFor();
+	await page.waitForTimeout(2_000);
+	expect(await page.getByTestId('pad-status').textContent()).toContain('Saving…');
+	const dialog = await openEndDialog(page);
+	const warning = dialog.getByTestId('unsynced-warning');
+	expect(await warning.textContent()).toMatch(/Your shared notes: typed [2-9] s ago, not saved yet\./);
+	await screenshot(page, 'page-ready-end-dialog-unsaved');
+	await dialog.getByRole('button', { name: 'Keep going' }).click();
+	// Once the server's answers come through again, both say so together.
+	hold.release();
+	await page.getByTestId('pad-status').getByText('Saved').waitFor({ timeout: 10_000 });
+	const again = await openEndDialog(page);
+	expect(await again.getByTestId('unsynced-warning').count()).toBe(0);
 });

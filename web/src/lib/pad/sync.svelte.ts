@@ -21,6 +21,7 @@ import {
 } from '$shared/pad/index.ts';
 import { reportUnsynced } from '$lib/summary/unsynced.ts';
 import { colourFor } from './colours.ts';
+import { SavedEdits } from './saved-edits.svelte.ts';
 
 export type PadStatus = 'connecting' | 'online' | 'offline' | 'refused';
 
@@ -63,7 +64,8 @@ export class PadSync {
 	peers = $state.raw<Peer[]>([]);
 	/** Bumped on every document change, so derived views re-read the doc. */
 	version = $state(0);
-	private offlineEdits = 0;
+	/** Which of this page's edits the server has stored ("Saved" and the end check both read it). */
+	readonly saved: SavedEdits;
 	private readonly stopReporting: () => void;
 	private readonly goOnline = () => {
 		if (this.status === 'offline') {
@@ -79,6 +81,7 @@ export class PadSync {
 			disableBc: true,
 			maxBackoffTime: MAX_BACKOFF_MS
 		});
+		this.saved = new SavedEdits(this.provider, () => !this.server?.readOnly);
 		this.provider.awareness.setLocalStateField('user', { name: me.name, color: colourFor(me.id), role: me.role });
 		this.undo = new Y.UndoManager([actionsOf(this.doc), carriedOf(this.doc), learningOf(this.doc)], {
 			trackedOrigins: new Set([this.origin])
@@ -89,7 +92,6 @@ export class PadSync {
 		});
 		this.provider.on('sync', (synced: boolean) => {
 			this.synced = synced;
-			if (synced) this.offlineEdits = 0;
 		});
 		this.provider.on('connection-close', (event) => {
 			// 45xx: the server asks us to come back later; the provider retries by itself.
@@ -101,18 +103,12 @@ export class PadSync {
 		});
 		this.provider.awareness.on('change', () => this.readAwareness());
 		this.doc.on('update', (_u: Uint8Array, origin: unknown) => {
-			if (origin !== this.provider && !this.synced) this.offlineEdits++;
+			if (origin !== this.provider) this.saved.edited();
 			if (origin !== this.provider && this.synced && this.problem && this.status === 'online') this.problem = null;
 			this.version++;
 		});
-		this.stopReporting = reportUnsynced(() => this.unsynced());
+		this.stopReporting = reportUnsynced(() => ({ document: kind === 'private' ? 'private notes' : 'shared notes', edits: this.saved.pending, lastEditAt: this.saved.pendingSince }));
 		window.addEventListener('online', this.goOnline);
-	}
-
-	/** Local edits the server may not have yet (for the end-of-session check). */
-	unsynced(): number {
-		const buffered = this.provider.ws?.bufferedAmount ?? 0;
-		return this.offlineEdits + (buffered > 0 ? 1 : 0);
 	}
 
 	get readOnly(): boolean {
@@ -145,6 +141,7 @@ export class PadSync {
 	destroy(): void {
 		window.removeEventListener('online', this.goOnline);
 		this.stopReporting();
+		this.saved.destroy();
 		this.undo.destroy();
 		this.provider.destroy();
 		this.doc.destroy();
