@@ -107,7 +107,7 @@ export class PadSync {
 			if (origin !== this.provider && this.synced && this.problem && this.status === 'online') this.problem = null;
 			this.version++;
 		});
-		this.stopReporting = reportUnsynced(() => ({ document: kind === 'private' ? 'private notes' : 'shared notes', edits: this.saved.pending, lastEditAt: this.saved.pendingSince }));
+		this.stopReporting = reportUnsynced(() => ({ sessionId, document: kind === 'private' ? 'private notes' : 'shared notes', edits: this.saved.pending, lastEditAt: this.saved.pendingSince }));
 		window.addEventListener('online', this.goOnline);
 	}
 

@@ -6,6 +6,8 @@
  * the document and how long ago it was edited.
  */
 export interface UnsavedReport {
+	/** The session the document belongs to: a page keeps another session's pad open a little after leaving it. */
+	sessionId: string;
 	/** In words, e.g. "shared notes". */
 	document: string;
 	/** Edits the server has not confirmed. */
@@ -22,23 +24,23 @@ export function reportUnsynced(report: () => UnsavedReport): () => void {
 	return () => reporters.delete(report);
 }
 
-/** The documents on this page with edits the server has not stored, latest edit first. */
-export function unsavedDocuments(): UnsavedReport[] {
+/** The session's documents on this page with edits the server has not stored, latest edit first. */
+export function unsavedDocuments(sessionId: string): UnsavedReport[] {
 	const out: UnsavedReport[] = [];
 	for (const report of reporters) {
 		try {
 			const r = report();
-			if (r.edits > 0) out.push(r);
+			if (r.edits > 0 && r.sessionId === sessionId) out.push(r);
 		} catch {
 			// A reporter that fails cannot vouch for its edits.
-			out.push({ document: 'a pad document', edits: 1, lastEditAt: null });
+			out.push({ sessionId, document: 'a pad document', edits: 1, lastEditAt: null });
 		}
 	}
 	return out.sort((a, b) => (b.lastEditAt ?? 0) - (a.lastEditAt ?? 0));
 }
 
-export function unsyncedEdits(): number {
-	return unsavedDocuments().reduce((n, r) => n + r.edits, 0);
+export function unsyncedEdits(sessionId: string): number {
+	return unsavedDocuments(sessionId).reduce((n, r) => n + r.edits, 0);
 }
 
 /** "shared notes: typed 2 s ago, not saved yet" */
