@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 // Three projects so `npm test` can run the fast ones first and a developer can
@@ -5,7 +6,11 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
 	test: {
 		projects: [
-			{ test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' } },
+			{
+				// The browser's pure pieces are unit-tested too; they import through the app's aliases.
+				resolve: { alias: { $shared: path.resolve(import.meta.dirname, 'shared'), $lib: path.resolve(import.meta.dirname, 'web/src/lib') } },
+				test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' }
+			},
 			{
 				test: {
 					name: 'integration',

@@ -383,7 +383,7 @@ async function main() {
 
 /** What the figures mean and what shaped them; kept with the code that produces them. */
 const EXPLANATION = [
-	"How to read this: the pad's latency includes the durable write. Each accepted update is appended to the pad journal (`DATA_DIR/pad-journal`, one write system call, see server/pad/journal.ts) as soon as it is applied, and relayed once written; documents are compacted into SQLite snapshots in the background and journal segments deleted once covered.",
+	"How to read this: the pad's latency includes the durable write. Each accepted update is appended to the pad journal (`DATA_DIR/pad-journal`, one write system call, see server/pad/store/journal.ts) as soon as it is applied, and relayed once written; documents are compacted into SQLite snapshots in the background and journal segments deleted once covered.",
 	'',
 	'What shaped it (CPU profiles of both servers at S = 500, and rounds of 20 s at S = 500 on this machine, same day):',
 	'- Committing each event-loop turn\'s updates to a SQLite table on the main thread (the previous design) cost about 10 µs per update, mostly a write-ahead-log frame per document page per commit: the pad server used about 40% of a core against the reference\'s 30%, and the median ratio was 1.85 in 60 s rounds.',

@@ -20,6 +20,7 @@ import { createMail } from './mail/index.ts';
 import { createSummaries } from './summary/index.ts';
 import { padSources } from './summary/pad-source.ts';
 import { provideServices, type Services } from './services.ts';
+import { armFailpoints } from './failpoints/index.ts';
 
 type NodeHandler = (req: http.IncomingMessage, res: http.ServerResponse, next?: () => void) => void;
 
@@ -39,6 +40,7 @@ export interface App {
 }
 
 export async function createApp(config: Config, log: Logger): Promise<App> {
+	armFailpoints(config.failpoints);
 	// adapter-node reads these when its handler loads.
 	// Without ORIGIN, adapter-node would assume https; this server speaks plain
 	// http, so it states that itself and lets the Host header name the origin.
@@ -81,7 +83,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 	});
 
 	const rooms = createRooms({ httpServer: server, config, log, auth, engagements });
-	const pad = createPad({ httpServer: server, config, log, store, auth, engagements });
+	const pad = await createPad({ httpServer: server, config, log, store, auth, engagements });
 	const prompts = createPrompts({ db: store.db, rooms, engagements, log });
 	const media = await createMedia({ config, log, rooms });
 	// The summary reads the pad's final state and the prompts marked asked when a session ends.

@@ -3,17 +3,23 @@
  * a sentence for people, and the form field it concerns when there is one.
  * HTTP routes map `status`; socket acks carry the same shape.
  */
-export type ErrorCode =
-	| 'invalid_input'
-	| 'unauthenticated'
-	| 'forbidden'
-	| 'not_found'
-	| 'conflict'
-	| 'gone'
-	| 'rate_limited'
-	| 'too_large'
-	| 'unavailable'
-	| 'internal';
+export const ERROR_CODES = [
+	'invalid_input',
+	'unauthenticated',
+	'forbidden',
+	'not_found',
+	'conflict',
+	'gone',
+	'rate_limited',
+	'too_large',
+	'unavailable',
+	'internal',
+	/** A socket event name the protocol does not have. */
+	'unknown_event',
+	/** The page was built for another protocol version; reloading it fixes this. */
+	'outdated_client'
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface Failure {
 	code: ErrorCode;
@@ -41,5 +47,7 @@ export const httpStatus: Record<ErrorCode, number> = {
 	rate_limited: 429,
 	too_large: 413,
 	unavailable: 503,
-	internal: 500
+	internal: 500,
+	unknown_event: 404,
+	outdated_client: 426
 };

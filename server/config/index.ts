@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { parseFailpoints } from '../failpoints/index.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const originUrl = z
@@ -43,6 +44,9 @@ const envSchema = z.object({
 	LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 	/** Minutes a session stays live with nobody in it before it ends by itself. */
 	EMPTY_SESSION_END_MINUTES: z.coerce.number().positive().max(24 * 60).default(15),
+	/** Test environments only: failpoints to arm (server/failpoints); refused when NODE_ENV=production. */
+	CONFIDANTE_FAILPOINTS: z.string().optional(),
+	NODE_ENV: z.string().optional(),
 	MEDIA_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
 	MEDIA_LISTEN_IP: z.string().min(1).default('127.0.0.1'),
 	MEDIA_ANNOUNCED_IP: z.string().min(1).optional(),
@@ -105,8 +109,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 			rtcMaxPort: e.MEDIA_RTC_MAX_PORT,
 			iceServers: e.ICE_SERVERS
 		},
-		emptySessionEndMs: e.EMPTY_SESSION_END_MINUTES * 60_000
+		emptySessionEndMs: e.EMPTY_SESSION_END_MINUTES * 60_000,
+		failpoints: failpointsOf(e)
 	};
+}
+
+function failpointsOf(e: z.infer<typeof envSchema>) {
+	if (!e.CONFIDANTE_FAILPOINTS) return new Map() as ReturnType<typeof parseFailpoints>;
+	if (e.NODE_ENV === 'production') throw new ConfigError('Invalid configuration:\n  CONFIDANTE_FAILPOINTS: fault injection is for tests; unset it when NODE_ENV=production');
+	try {
+		return parseFailpoints(e.CONFIDANTE_FAILPOINTS);
+	} catch (err) {
+		throw new ConfigError(`Invalid configuration:\n  CONFIDANTE_FAILPOINTS: ${(err as Error).message}`);
+	}
 }
 
 /** Tuning knobs. Change them here, nowhere else. */

@@ -6,7 +6,7 @@
  */
 import type { Kysely } from 'kysely';
 import { limits } from '../config/index.ts';
-import type { CoachingSessionRow, Database, EngagementRole, EngagementRow } from '../store/index.ts';
+import type { CoachingSessionRow, Database, EngagementKind, EngagementRole, EngagementRow } from '../store/index.ts';
 import { engagementForm, invalidForm, scheduleSessionForm } from '../../shared/forms/index.ts';
 import { fail, ok, type Result } from '../../shared/result.ts';
 import { generateToken, hashToken, newId } from '../auth/index.ts';
@@ -165,7 +165,7 @@ export function createEngagements(db: Kysely<Database>) {
 		},
 
 		/** What an invite link shows before anyone signs in. */
-		async describeInvite(token: string): Promise<Result<{ engagementId: string; title: string; kind: string; coachName: string; expiresAt: number }>> {
+		async describeInvite(token: string): Promise<Result<{ engagementId: string; title: string; kind: EngagementKind; coachName: string; expiresAt: number }>> {
 			const invite = await db
 				.selectFrom('invites as i')
 				.innerJoin('engagements as e', 'e.id', 'i.engagement_id')

@@ -10,7 +10,7 @@ import type { Logger } from '../log/index.ts';
 import type { Rooms, RoomSocket } from '../rooms/index.ts';
 import { handle } from '../rooms/index.ts';
 import { fail, ok, type Result } from '../../shared/result.ts';
-import { mediaRequest, type MediaCapabilities } from '../../shared/protocol/media.ts';
+import type { MediaCapabilities } from '../../shared/protocol/index.ts';
 import type { types } from 'mediasoup';
 import type { MediaRoom } from './room.ts';
 import type { MediaPeer } from './peer.ts';
@@ -42,13 +42,13 @@ export function registerMediaSignalling(socket: RoomSocket, deps: SignallingDeps
 		return fn(room, peer);
 	};
 
-	handle(socket, log, 'media:capabilities', mediaRequest.capabilities, async ({ sessionId }) => {
+	handle(socket, log, 'media:capabilities', async ({ sessionId }) => {
 		if (!rooms.roleIn(socket, sessionId)) return notJoined;
 		const room = await deps.roomFor(sessionId);
 		return room ? ok(deps.capabilities(room)) : unavailable;
 	});
 
-	handle(socket, log, 'media:join', mediaRequest.join, async ({ sessionId, peerId, rtpCapabilities, entering }) => {
+	handle(socket, log, 'media:join', async ({ sessionId, peerId, rtpCapabilities, entering }) => {
 		if (!rooms.roleIn(socket, sessionId)) return notJoined;
 		const room = await deps.roomFor(sessionId);
 		if (!room) return unavailable;
@@ -57,43 +57,43 @@ export function registerMediaSignalling(socket: RoomSocket, deps: SignallingDeps
 		return ok(joined);
 	});
 
-	handle(socket, log, 'media:createTransports', mediaRequest.createTransports, ({ sessionId }) =>
+	handle(socket, log, 'media:createTransports', ({ sessionId }) =>
 		withPeer(sessionId, async (room, peer) => ok(await room.createTransports(peer)))
 	);
 
-	handle(socket, log, 'media:connectTransport', mediaRequest.connectTransport, ({ sessionId, transportId, dtlsParameters }) =>
+	handle(socket, log, 'media:connectTransport', ({ sessionId, transportId, dtlsParameters }) =>
 		withPeer(sessionId, (room, peer) => room.connectTransport(peer, transportId, dtlsParameters as types.DtlsParameters))
 	);
 
-	handle(socket, log, 'media:restartIce', mediaRequest.restartIce, ({ sessionId, transportId }) =>
+	handle(socket, log, 'media:restartIce', ({ sessionId, transportId }) =>
 		withPeer(sessionId, (room, peer) => room.restartIce(peer, transportId))
 	);
 
-	handle(socket, log, 'media:produce', mediaRequest.produce, ({ sessionId, ...req }) => withPeer(sessionId, (room, peer) => room.produce(peer, req)));
+	handle(socket, log, 'media:produce', ({ sessionId, ...req }) => withPeer(sessionId, (room, peer) => room.produce(peer, req)));
 
-	handle(socket, log, 'media:pauseProducer', mediaRequest.producer, ({ sessionId, producerId }) =>
+	handle(socket, log, 'media:pauseProducer', ({ sessionId, producerId }) =>
 		withPeer(sessionId, (room, peer) => room.setProducerPaused(peer, producerId, true))
 	);
-	handle(socket, log, 'media:resumeProducer', mediaRequest.producer, ({ sessionId, producerId }) =>
+	handle(socket, log, 'media:resumeProducer', ({ sessionId, producerId }) =>
 		withPeer(sessionId, (room, peer) => room.setProducerPaused(peer, producerId, false))
 	);
-	handle(socket, log, 'media:closeProducer', mediaRequest.producer, ({ sessionId, producerId }) =>
+	handle(socket, log, 'media:closeProducer', ({ sessionId, producerId }) =>
 		withPeer(sessionId, (room, peer) => room.closeProducer(peer, producerId))
 	);
 
-	handle(socket, log, 'media:consume', mediaRequest.consume, ({ sessionId, producerId }) => withPeer(sessionId, (room, peer) => room.consume(peer, producerId)));
-	handle(socket, log, 'media:resumeConsumer', mediaRequest.consumer, ({ sessionId, consumerId }) =>
+	handle(socket, log, 'media:consume', ({ sessionId, producerId }) => withPeer(sessionId, (room, peer) => room.consume(peer, producerId)));
+	handle(socket, log, 'media:resumeConsumer', ({ sessionId, consumerId }) =>
 		withPeer(sessionId, (room, peer) => room.setConsumerPaused(peer, consumerId, false))
 	);
-	handle(socket, log, 'media:pauseConsumer', mediaRequest.consumer, ({ sessionId, consumerId }) =>
+	handle(socket, log, 'media:pauseConsumer', ({ sessionId, consumerId }) =>
 		withPeer(sessionId, (room, peer) => room.setConsumerPaused(peer, consumerId, true))
 	);
 
-	handle(socket, log, 'media:preferLayer', mediaRequest.preferLayer, ({ sessionId, consumerId, spatialLayer }) =>
+	handle(socket, log, 'media:preferLayer', ({ sessionId, consumerId, spatialLayer }) =>
 		withPeer(sessionId, (room, peer) => room.preferLayer(peer, consumerId, spatialLayer))
 	);
 
-	handle(socket, log, 'media:leave', mediaRequest.leave, ({ sessionId }) =>
+	handle(socket, log, 'media:leave', ({ sessionId }) =>
 		withPeer(sessionId, (room) => {
 			room.removePeer(userId);
 			log.info({ session: sessionId, user: userId }, 'media left');

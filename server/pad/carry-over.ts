@@ -10,11 +10,11 @@ import * as Y from 'yjs';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/index.ts';
 import { openActionsToCarry, padName, type CarriedAction } from '../../shared/pad/index.ts';
-import type { PadStorage } from './storage.ts';
+import type { PadStore } from './store/index.ts';
 
 export interface CarryOverDeps {
 	db: Kysely<Database>;
-	storage: PadStorage;
+	store: Pick<PadStore, 'load' | 'exists'>;
 	/** A loaded document, if it is in memory (fresher than the store). */
 	loaded(name: string): Y.Doc | undefined;
 }
@@ -33,8 +33,8 @@ export async function actionsToCarry(sessionId: string, deps: CarryOverDeps): Pr
 		const name = padName(prev.id, 'shared');
 		const live = deps.loaded(name);
 		if (live) return openActionsToCarry(live, prev.id, prev.number);
-		if (!(await deps.storage.exists(name))) continue;
-		const stored = await deps.storage.load(name);
+		if (!(await deps.store.exists(name))) continue;
+		const stored = await deps.store.load(name);
 		const doc = new Y.Doc();
 		try {
 			doc.transact(() => {

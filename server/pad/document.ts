@@ -14,7 +14,7 @@ import { limits } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
 import { SERVER_STATE_KEY, type PadServerState } from '../../shared/pad/index.ts';
 import { CloseCode } from './close-codes.ts';
-import type { StoredDoc } from './storage.ts';
+import type { StoredDoc } from './store/index.ts';
 import type { UpdateWriter } from './writer.ts';
 import { inspectUpdate } from './update-check.ts';
 

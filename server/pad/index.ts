@@ -3,7 +3,8 @@
  * y-websocket protocol at `/pad/<name>` on the server's one port.
  *
  * Offers:
- * - `createPad(deps)`: attaches the endpoint to the HTTP server.
+ * - `createPad(deps)`: opens the pad store (what a crash left is stored
+ *   first) and attaches the endpoint to the HTTP server.
  * - `pad.finalState(sessionId)`: the session's shared and private document
  *   states, everything flushed to the store first (for the summary).
  * - `pad.read(sessionId)`: the same, read into typed content
@@ -15,7 +16,6 @@
  * Document layout and readers live in shared/pad.
  */
 import type { Server as HttpServer } from 'node:http';
-import path from 'node:path';
 import * as Y from 'yjs';
 import { limits, type Config } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
@@ -27,9 +27,7 @@ import { CloseCode } from './close-codes.ts';
 import { PadConnection } from './connection.ts';
 import { listen } from './endpoint.ts';
 import { PadRegistry } from './registry.ts';
-import { PadStorage } from './storage.ts';
-import { SqliteUpdateLog } from './sqlite-update-log.ts';
-import { PadJournal } from './journal.ts';
+import { openPadStore } from './store/index.ts';
 import { UpdateWriter } from './writer.ts';
 
 export { CloseCode } from './close-codes.ts';
@@ -46,15 +44,12 @@ export interface PadDeps {
 	engagements: Engagements;
 }
 
-export function createPad(deps: PadDeps) {
+export async function createPad(deps: PadDeps) {
 	const log = deps.log.child({ feature: 'pad' });
-	const storage = new PadStorage(deps.store.db);
-	// On SQLite, appends go to a journal file and snapshots to the store (see journal.ts); a crash's leftovers are stored first.
-	const journal = deps.store.sqlite ? new PadJournal(path.join(deps.config.dataDir, 'pad-journal'), { segmentBytes: limits.pad.journalSegmentBytes, syncMs: limits.pad.journalSyncMs }, log) : null;
-	const updateLog = deps.store.sqlite && journal ? new SqliteUpdateLog(deps.store.sqlite, journal) : null;
-	updateLog?.recover();
-	const writer = new UpdateWriter(updateLog ?? storage, log, { minMs: limits.pad.writeRetryMinMs, maxMs: limits.pad.writeRetryMaxMs });
-	const registry = new PadRegistry({ db: deps.store.db, storage, compactor: updateLog ?? storage, writer, log });
+	// A crash's leftovers are stored before anything loads (see store/).
+	const store = await openPadStore({ store: deps.store, dataDir: deps.config.dataDir, log });
+	const writer = new UpdateWriter(store, log, { minMs: limits.pad.writeRetryMinMs, maxMs: limits.pad.writeRetryMaxMs });
+	const registry = new PadRegistry({ db: deps.store.db, store, writer, log });
 	const connections = new Set<PadConnection>();
 
 	const endpoint = listen(deps.httpServer, { config: deps.config, auth: deps.auth, engagements: deps.engagements, log }, (ws, admission) => {
@@ -93,7 +88,7 @@ export function createPad(deps: PadDeps) {
 			await live.stored();
 			return Y.encodeStateAsUpdate(live.doc);
 		}
-		const stored = await storage.load(name);
+		const stored = await store.load(name);
 		if (!stored.snapshot && stored.updates.length === 0) return null;
 		return stored.updates.length === 0 && stored.snapshot ? stored.snapshot : Y.mergeUpdates(stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates);
 	}
@@ -135,9 +130,9 @@ export function createPad(deps: PadDeps) {
 			registry.stopTimers();
 			for (const conn of connections) conn.close(CloseCode.goingAway, reason);
 			await writer.drain();
-			journal?.close();
+			await store.close();
 		}
 	};
 }
 
-export type Pad = ReturnType<typeof createPad>;
+export type Pad = Awaited<ReturnType<typeof createPad>>;

@@ -12,11 +12,18 @@ import type { Logger } from '../log/index.ts';
 import type { Database } from '../store/index.ts';
 import { addCarried, parsePadName } from '../../shared/pad/index.ts';
 import { actionsToCarry } from './carry-over.ts';
-import { PadDocument, SAVING_FAILED, type Compactor } from './document.ts';
-import type { PadStorage } from './storage.ts';
+import { PadDocument, SAVING_FAILED } from './document.ts';
+import type { PadStore } from './store/index.ts';
 import type { UpdateWriter } from './writer.ts';
 
 const CARRY = Symbol('carry-over');
+
+interface RegistryDeps {
+	db: Kysely<Database>;
+	store: PadStore;
+	writer: UpdateWriter;
+	log: Logger;
+}
 
 export class PadRegistry {
 	private readonly docs = new Map<string, PadDocument>();
@@ -24,9 +31,9 @@ export class PadRegistry {
 	private readonly unloadTimers = new Map<string, NodeJS.Timeout>();
 	/** Opens per document, so an unload that raced with a newcomer backs off. */
 	private readonly opens = new Map<string, number>();
-	private readonly deps: { db: Kysely<Database>; storage: PadStorage; compactor: Compactor; writer: UpdateWriter; log: Logger };
+	private readonly deps: RegistryDeps;
 
-	constructor(deps: { db: Kysely<Database>; storage: PadStorage; compactor: Compactor; writer: UpdateWriter; log: Logger }) {
+	constructor(deps: RegistryDeps) {
 		this.deps = deps;
 		deps.writer.on('failing', (names) => {
 			for (const n of names) this.docs.get(n)?.setSavingProblem(SAVING_FAILED);
@@ -69,13 +76,13 @@ export class PadRegistry {
 	}
 
 	private async load(name: string): Promise<PadDocument> {
-		const { storage, compactor, writer, log, db } = this.deps;
-		const stored = await storage.load(name);
-		const doc = new PadDocument(name, stored, { storage: compactor, writer, log });
+		const { store, writer, log, db } = this.deps;
+		const stored = await store.load(name);
+		const doc = new PadDocument(name, stored, { storage: store, writer, log });
 		const parsed = parsePadName(name);
 		if (parsed?.kind === 'shared') {
 			try {
-				const carried = await actionsToCarry(parsed.sessionId, { db, storage, loaded: (n) => this.docs.get(n)?.doc });
+				const carried = await actionsToCarry(parsed.sessionId, { db, store, loaded: (n) => this.docs.get(n)?.doc });
 				const added = addCarried(doc.doc, carried, CARRY);
 				if (added > 0) log.info({ doc: name, added }, 'carried open actions over from the previous session');
 			} catch (err) {
@@ -102,9 +109,9 @@ export class PadRegistry {
 		const opens = this.opens.get(doc.name) ?? 0;
 		await doc.compact();
 		if (this.docs.get(doc.name) !== doc || this.unloadTimers.has(doc.name) || doc.peers.size > 0) return; // someone came back
-		// Someone is joining right now, or saving or compacting is failing and
-		// memory holds the only full copy (on SQLite the journal is only read at
-		// start-up): look again later.
+		// Someone is joining right now, or saving is failing and memory holds
+		// the only full copy, or compacting is failing (a document leaves memory
+		// compacted, so the journal behind it can go): look again later.
 		if ((this.opens.get(doc.name) ?? 0) !== opens || doc.unsaved || !doc.compacted) return this.scheduleUnload(doc);
 		this.docs.delete(doc.name);
 		this.opens.delete(doc.name);

@@ -10,16 +10,16 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../log/index.ts';
-import type { StoredUpdate } from './storage.ts';
+import type { PadStore, StoredUpdate } from './store/index.ts';
 
-export interface AppendTarget {
-	append(rows: StoredUpdate[]): Promise<void>;
+/** What the writer needs of a pad store. */
+export interface AppendTarget extends Pick<PadStore, 'append'> {
 	/**
 	 * Stores the rows before returning, or throws. A target whose write is
 	 * this cheap (the SQLite journal: one system call) saves each update as
 	 * it comes, so the relay does not wait for the rest of the turn.
 	 */
-	appendNow?(rows: StoredUpdate[]): void;
+	appendNow?(rows: readonly StoredUpdate[]): void;
 }
 
 export interface WriterEvents {

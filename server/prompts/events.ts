@@ -13,22 +13,7 @@ import { newId } from '../auth/index.ts';
 import { fail, ok, type Result } from '../../shared/result.ts';
 import { loadLibrary, validateCustomPrompt, DUPLICATE_PROMPT_MESSAGE } from '../../shared/prompts/index.ts';
 import type { Prompt, PromptInputField } from '../../shared/prompts/index.ts';
-import {
-	promptAsk,
-	promptCard,
-	promptCreate,
-	promptDelete,
-	promptDismiss,
-	promptFavourite,
-	promptShow,
-	promptUnask,
-	promptUpdate,
-	promptWithdraw,
-	promptsLoad,
-	type PromptDesk,
-	type PromptFailure,
-	type ShownCard
-} from '../../shared/protocol/prompts.ts';
+import type { PromptDesk, PromptFailure, ShownCard } from '../../shared/protocol/index.ts';
 import { isUniqueViolation, type PromptStore } from './store.ts';
 import type { ShownCards } from './cards.ts';
 
@@ -81,7 +66,7 @@ export function registerPromptEvents(deps: { rooms: Rooms; engagements: Engageme
 		// Other tabs of the same coach load again, so two windows stay in step.
 		const changed = (sessionId: string) => void toCoach(sessionId, (s) => s.emit('prompts:changed', { sessionId }), socket.id);
 
-		handle(socket, log, 'prompts:load', promptsLoad, ({ sessionId }) =>
+		handle(socket, log, 'prompts:load', ({ sessionId }) =>
 			asCoach(sessionId, async () => {
 				const [custom, favourites, asked] = await Promise.all([store.customOf(user.id), store.favouritesOf(user.id), store.askedIn(sessionId)]);
 				const desk: PromptDesk = { custom, favourites, asked, card: cards.get(sessionId), maxCustom: limits.prompts.maxCustomPerCoach };
@@ -89,7 +74,7 @@ export function registerPromptEvents(deps: { rooms: Rooms; engagements: Engageme
 			})
 		);
 
-		handle(socket, log, 'prompts:create', promptCreate, ({ sessionId, prompt }) =>
+		handle(socket, log, 'prompts:create', ({ sessionId, prompt }) =>
 			asCoach(sessionId, async () => {
 				const existing = await store.customOf(user.id);
 				const checked = validateCustomPrompt(prompt, existing);
@@ -110,7 +95,7 @@ export function registerPromptEvents(deps: { rooms: Rooms; engagements: Engageme
 			})
 		);
 
-		handle(socket, log, 'prompts:update', promptUpdate, ({ sessionId, id, prompt }) =>
+		handle(socket, log, 'prompts:update', ({ sessionId, id, prompt }) =>
 			asCoach(sessionId, async () => {
 				const existing = await store.customOf(user.id);
 				if (!existing.some((p) => p.id === id)) {
@@ -131,7 +116,7 @@ export function registerPromptEvents(deps: { rooms: Rooms; engagements: Engageme
 			})
 		);
 
-		handle(socket, log, 'prompts:delete', promptDelete, ({ sessionId, id }) =>
+		handle(socket, log, 'prompts:delete', ({ sessionId, id }) =>
 			asCoach(sessionId, async () => {
 				if (!(await store.deleteCustom(user.id, id))) {
 					return fail('not_found', library.has(id) ? 'Library prompts cannot be deleted.' : 'That prompt no longer exists.');
@@ -142,7 +127,7 @@ export function registerPromptEvents(deps: { rooms: Rooms; engagements: Engageme
 			})
 		);
 
-		handle(socket, log, 'prompts:favourite', promptFavourite, ({ sessionId, id, favourite }) =>
+		handle(socket, log, 'prompts:favourite', ({ sessionId, id, favourite }) =>
 			asCoach(sessionId, async () => {
 				if (favourite && !(await promptFor(id))) return fail('not_found', 'That prompt no longer exists.');
 				await store.setFavourite(user.id, id, favourite);
@@ -151,7 +136,7 @@ export function registerPromptEvents(deps: { rooms: Rooms; engagements: Engageme
 			})
 		);
 
-		handle(socket, log, 'prompts:ask', promptAsk, ({ sessionId, id }) =>
+		handle(socket, log, 'prompts:ask', ({ sessionId, id }) =>
 			asCoach(sessionId, async () => {
 				const prompt = await promptFor(id);
 				if (!prompt) return fail('not_found', 'That prompt no longer exists.');
@@ -165,7 +150,7 @@ export function registerPromptEvents(deps: { rooms: Rooms; engagements: Engageme
 			})
 		);
 
-		handle(socket, log, 'prompts:unask', promptUnask, ({ sessionId, id }) =>
+		handle(socket, log, 'prompts:unask', ({ sessionId, id }) =>
 			asCoach(sessionId, async () => {
 				if (!(await store.unmarkAsked(sessionId, id))) return fail('not_found', 'That prompt is not marked as asked.');
 				log.info({ user: user.id, sessionId, prompt: id }, 'prompt unmarked');
@@ -174,7 +159,7 @@ export function registerPromptEvents(deps: { rooms: Rooms; engagements: Engageme
 			})
 		);
 
-		handle(socket, log, 'prompts:show', promptShow, ({ sessionId, id }) =>
+		handle(socket, log, 'prompts:show', ({ sessionId, id }) =>
 			asCoach(sessionId, async () => {
 				const prompt = await promptFor(id);
 				if (!prompt) return fail('not_found', 'That prompt no longer exists.');
@@ -190,7 +175,7 @@ export function registerPromptEvents(deps: { rooms: Rooms; engagements: Engageme
 			})
 		);
 
-		handle(socket, log, 'prompts:withdraw', promptWithdraw, ({ sessionId }) =>
+		handle(socket, log, 'prompts:withdraw', ({ sessionId }) =>
 			asCoach(sessionId, async () => {
 				const card = cards.clear(sessionId);
 				if (!card) return fail('not_found', 'No card is being shown.');
@@ -201,14 +186,14 @@ export function registerPromptEvents(deps: { rooms: Rooms; engagements: Engageme
 		);
 
 		// Coachee events: the card on screen now, and putting it away.
-		handle(socket, log, 'prompts:current-card', promptCard, ({ sessionId }) => {
+		handle(socket, log, 'prompts:current-card', ({ sessionId }) => {
 			if (!rooms.roleIn(socket, sessionId)) return fail('not_found', NOT_JOINED);
 			const card = cards.get(sessionId);
 			if (!card || cards.dismissedBy(sessionId, user.id)) return ok(null);
 			return ok({ sessionId, cardId: card.cardId, text: card.text });
 		});
 
-		handle(socket, log, 'prompts:dismiss', promptDismiss, async ({ sessionId, cardId }) => {
+		handle(socket, log, 'prompts:dismiss', async ({ sessionId, cardId }) => {
 			const role = rooms.roleIn(socket, sessionId);
 			if (!role) return fail('not_found', NOT_JOINED);
 			if (role !== 'coachee') return fail('forbidden', 'Only a coachee dismisses the card; take it back instead.');

@@ -14,16 +14,14 @@ import type { Engagements } from '../engagements/index.ts';
 import { originAllowed } from '../http/origin.ts';
 import {
 	PROTOCOL_VERSION,
-	joinSession,
-	sessionId as sessionIdSchema,
 	type ClientToServerEvents,
+	type HandshakeRefusal,
 	type Joined,
 	type ParticipantRole,
 	type ServerToClientEvents
 } from '../../shared/protocol/index.ts';
 import { fail, ok } from '../../shared/result.ts';
-import { z } from 'zod';
-import { handle } from './handler.ts';
+import { handle, serveRequests } from './handler.ts';
 import { PresenceRegistry } from './presence.ts';
 import { limitEventRate } from './socket-limits.ts';
 
@@ -71,17 +69,25 @@ export function createRooms(deps: { httpServer: HttpServer; config: Config; log:
 		allowRequest: (req, cb) => cb(originAllowed(req, config.origin) ? null : 'origin not allowed', originAllowed(req, config.origin))
 	});
 
+	const refuse = (message: string, code: HandshakeRefusal['code']) => Object.assign(new Error(message), { data: { code } });
+
 	io.use(async (socket, next) => {
+		// A page built for another protocol would misread every answer: it must reload first.
+		const version: unknown = socket.handshake.auth.protocolVersion;
+		if (version !== PROTOCOL_VERSION) {
+			log.info({ version: String(version).slice(0, 20) }, 'socket refused: page from another protocol version');
+			return next(refuse('This page is from an older version of Confidante. Reload the page to continue.', 'outdated_client'));
+		}
 		try {
 			const token = readSessionCookie(socket.request.headers.cookie, config.secureCookies);
 			const session = await auth.validateSessionToken(token);
-			if (!session) return next(Object.assign(new Error('Sign in to join a session.'), { data: { code: 'unauthenticated' } }));
+			if (!session) return next(refuse('Sign in to join a session.', 'unauthenticated'));
 			socket.data.user = session.user;
 			socket.data.sessions = new Map();
 			next();
 		} catch (err) {
 			log.error({ err }, 'handshake check failed');
-			next(Object.assign(new Error('The server could not check your sign-in; try again.'), { data: { code: 'unavailable' } }));
+			next(refuse('The server could not check your sign-in; try again.', 'unavailable'));
 		}
 	});
 
@@ -99,7 +105,7 @@ export function createRooms(deps: { httpServer: HttpServer; config: Config; log:
 		limitEventRate(socket);
 		const user = socket.data.user;
 
-		handle(socket, log, 'session:join', joinSession, async ({ sessionId, protocolVersion }) => {
+		handle(socket, log, 'session:join', async ({ sessionId, protocolVersion }) => {
 			if (protocolVersion !== PROTOCOL_VERSION) return fail('conflict', 'Confidante was updated; reload the page to continue.');
 			const access = await engagements.sessionAccess(sessionId, user.id);
 			if (!access) return fail('not_found', 'This session does not exist or you are not part of its engagement.');
@@ -137,7 +143,7 @@ export function createRooms(deps: { httpServer: HttpServer; config: Config; log:
 			return ok(joined);
 		});
 
-		handle(socket, log, 'session:leave', z.object({ sessionId: sessionIdSchema }).strict(), async ({ sessionId }) => {
+		handle(socket, log, 'session:leave', async ({ sessionId }) => {
 			if (!socket.data.sessions.delete(sessionId)) return fail('not_found', 'You are not in this session.');
 			await socket.leave(roomName(sessionId));
 			presence.remove(sessionId, user.id);
@@ -155,6 +161,7 @@ export function createRooms(deps: { httpServer: HttpServer; config: Config; log:
 		});
 
 		for (const feature of features) feature(socket);
+		serveRequests(socket, log);
 	});
 
 	return {

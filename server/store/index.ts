@@ -2,7 +2,7 @@
  * The data layer: one Kysely instance over the embedded SQLite file (default,
  * nothing to set up) or PostgreSQL (when DATABASE_URL is set). Migrations run
  * at open. Everything durable goes through here, except the pad's update
- * journal on SQLite (server/pad/journal.ts), a file beside the database that
+ * journal on SQLite (server/pad/store/journal.ts), a file beside the database that
  * the pad folds into it.
  */
 import fs from 'node:fs';

@@ -5,9 +5,9 @@
  */
 import type { Generated } from 'kysely';
 
-export type EngagementKind = 'coaching' | 'mentoring';
-export type EngagementRole = 'coach' | 'coachee';
-export type SessionStatus = 'scheduled' | 'live' | 'ended';
+import type { EngagementKind, EngagementRole, SessionStatus } from '../../shared/domain.ts';
+
+export type { EngagementKind, EngagementRole, SessionStatus };
 
 export interface UserRow {
 	id: string;

@@ -88,10 +88,8 @@ export function sessionTitle(h: SummaryHeader): string {
 	return `${h.engagement.title} · ${n}`;
 }
 
-export function roleName(role: EngagementRole, kind: EngagementKind): string {
-	if (kind === 'mentoring') return role === 'coach' ? 'mentor' : 'mentee';
-	return role;
-}
+/** A role in the engagement's words (mentor, mentee…); render.ts and the page use the same words. */
+export { roleWord as roleName } from '../../shared/domain.ts';
 
 /** The stored record's content. */
 export function parseContent(row: Pick<SummaryRow, 'content'>): SummaryContent {

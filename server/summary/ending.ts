@@ -19,6 +19,7 @@ import { fail, ok, type Result } from '../../shared/result.ts';
 import type { Ended } from '../../shared/protocol/index.ts';
 import { buildContent } from './build.ts';
 import type { SummarySources } from './sources.ts';
+import { failpointAsync } from '../failpoints/index.ts';
 
 export type EndedBy = { userId: string } | 'empty-room';
 
@@ -154,9 +155,7 @@ export function createEnding(deps: {
 				})
 				.onConflict((oc) => oc.column('session_id').doNothing())
 				.execute();
-			// Test hook: the crash test kills the process exactly here, after the ending is durable
-			// and before anything else, to prove the next start completes it.
-			if (process.env.CONFIDANTE_TEST_CRASH_AT === 'after-end') process.kill(process.pid, 'SIGKILL');
+			await failpointAsync('summary.afterEndMarked');
 		}
 		const alreadyEnded = !!before || running.has(sessionId);
 		const r = await completeOnce(sessionId);

@@ -18,7 +18,6 @@ import type { Database } from '../store/index.ts';
 import type { Engagements } from '../engagements/index.ts';
 import { handle, type Rooms } from '../rooms/index.ts';
 import type { MailService } from '../mail/index.ts';
-import { endCheck, endSession } from '../../shared/protocol/index.ts';
 import { fail, ok, type Result } from '../../shared/result.ts';
 import { createEnding } from './ending.ts';
 import { unsyncedEditsIn } from './end-check.ts';
@@ -42,9 +41,9 @@ export function createSummaries(deps: { db: Kysely<Database>; config: Config; lo
 	mail.register('summary', summaryComposer({ db, log, origin: deps.config.origin }));
 
 	rooms.addFeature((socket) => {
-		handle(socket, log, 'session:end', endSession, ({ sessionId }) => ending.end(sessionId, { userId: socket.data.user.id }));
+		handle(socket, log, 'session:end', ({ sessionId }) => ending.end(sessionId, { userId: socket.data.user.id }));
 
-		handle(socket, log, 'session:end-check', endCheck, ({ sessionId }) => unsyncedEditsIn(rooms, socket, sessionId));
+		handle(socket, log, 'session:end-check', ({ sessionId }) => unsyncedEditsIn(rooms, socket, sessionId));
 	});
 
 	return {

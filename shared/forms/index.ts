@@ -3,7 +3,10 @@
  * same messages) and the server (which never trusts the page).
  */
 import { z } from 'zod';
+import { ENGAGEMENT_KINDS } from '../domain.ts';
 import type { Failure } from '../result.ts';
+
+export { ENGAGEMENT_KINDS };
 
 export const PASSWORD_MIN = 10;
 export const PASSWORD_MAX = 256;
@@ -33,7 +36,6 @@ export const signInForm = z.object({
 	password: z.string({ error: 'Enter your password.' }).min(1, 'Enter your password.').max(PASSWORD_MAX)
 });
 
-export const ENGAGEMENT_KINDS = ['coaching', 'mentoring'] as const;
 export const FREQUENCIES = ['weekly', 'fortnightly', 'monthly', 'bi-monthly', 'as agreed'] as const;
 
 export const engagementForm = z.object({

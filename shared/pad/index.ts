@@ -8,3 +8,4 @@ export * from './layout.ts';
 export * from './notes.ts';
 export * from './status.ts';
 export * from './content.ts';
+export * from './close-codes.ts';

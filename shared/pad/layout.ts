@@ -16,6 +16,7 @@
  *   notes    Y.XmlFragment   the coach's own notes
  */
 import * as Y from 'yjs';
+import type { EngagementRole } from '../domain.ts';
 
 export const ACTIONS = 'actions';
 export const CARRIED = 'carried';
@@ -27,7 +28,7 @@ export type ActionStatus = 'open' | 'done' | 'dropped';
 export const ACTION_STATUSES: readonly ActionStatus[] = ['open', 'done', 'dropped'];
 
 /** Who committed to the action: the coach, one named coachee, or both sides. */
-export type ActionOwner = 'coach' | 'coachee' | 'both';
+export type ActionOwner = EngagementRole | 'both';
 
 export interface Action {
 	id: string;

@@ -7,7 +7,6 @@
  * crafted payload cannot make the server do unbounded work.
  */
 import { z } from 'zod';
-import type { Ack } from './ack.ts';
 import { sessionId } from './room.ts';
 
 /** mediasoup object ids are UUIDs; anything else is refused before a lookup. */
@@ -42,7 +41,7 @@ export const rtpCapabilities = z.object({
 	headerExtensions: z.array(headerExtensionCapability).max(32).optional()
 });
 
-const rtpParameters = z.object({
+export const rtpParameters = z.object({
 	mid: z.string().max(32).optional(),
 	codecs: z.array(z.object({ payloadType, ...codecFields })).min(1).max(8),
 	headerExtensions: z
@@ -79,115 +78,103 @@ const dtlsParameters = z.object({
 export const mediaSource = z.enum(['mic', 'camera', 'screen']);
 export type MediaSource = z.infer<typeof mediaSource>;
 
-export const mediaRequest = {
-	capabilities: z.object({ sessionId }).strict(),
-	/** `entering`: false while the person is still on the pre-join screen (transports only, nobody sees them). */
-	join: z.object({ sessionId, peerId, rtpCapabilities, entering: z.boolean() }).strict(),
-	createTransports: z.object({ sessionId }).strict(),
-	connectTransport: z.object({ sessionId, transportId: mediaId, dtlsParameters }).strict(),
-	restartIce: z.object({ sessionId, transportId: mediaId }).strict(),
-	produce: z.object({ sessionId, transportId: mediaId, kind, source: mediaSource, rtpParameters, paused: z.boolean() }).strict(),
-	producer: z.object({ sessionId, producerId: mediaId }).strict(),
-	consume: z.object({ sessionId, producerId: mediaId }).strict(),
-	consumer: z.object({ sessionId, consumerId: mediaId }).strict(),
-	/** The simulcast layer a tile needs: 0 is the smallest; larger than the top layer means the top one. */
-	preferLayer: z.object({ sessionId, consumerId: mediaId, spatialLayer: z.number().int().min(0).max(3) }).strict(),
-	leave: z.object({ sessionId }).strict()
-};
+const producerInfo = z.object({
+	producerId: z.string(),
+	userId: z.string(),
+	kind,
+	source: mediaSource,
+	paused: z.boolean()
+});
+export type ProducerInfo = z.infer<typeof producerInfo>;
 
-type Req<K extends keyof typeof mediaRequest> = z.infer<(typeof mediaRequest)[K]>;
+const iceServer = z.object({ urls: z.union([z.string(), z.array(z.string())]), username: z.string().optional(), credential: z.string().optional() });
+export type IceServer = z.infer<typeof iceServer>;
+
+/** A simulcast layer the browser should send; chosen by the server so tuning lives in one place. */
+const videoLayer = z.object({ scaleResolutionDownBy: z.number(), maxBitrate: z.number() });
+export type VideoLayer = z.infer<typeof videoLayer>;
+
+const capabilities = z.object({
+	/** The router's capabilities (mediasoup RouterRtpCapabilities; opaque to this protocol). */
+	routerRtpCapabilities: z.unknown(),
+	/** Changes when the session's media moved to a new router (worker died): the browser starts over. */
+	routerId: z.string(),
+	iceServers: z.array(iceServer),
+	cameraLayers: z.array(videoLayer),
+	screenMaxBitrate: z.number()
+});
+export type MediaCapabilities = z.infer<typeof capabilities>;
+
+const joined = z.object({
+	routerId: z.string(),
+	/** Set when the server still holds this tab's transports from before a socket drop. */
+	kept: z.object({ sendTransportId: z.string(), recvTransportId: z.string(), producerIds: z.array(z.string()) }).nullable(),
+	/** Everything the others publish right now; the browser consumes what it lacks. */
+	producers: z.array(producerInfo),
+	/** Who is in the call (past the pre-join screen), by user id. */
+	inCall: z.array(z.string())
+});
+export type MediaJoined = z.infer<typeof joined>;
+
+// mediasoup's own shapes pass through opaquely; the browser's mediasoup-client reads them.
+const transportOptions = z.object({ id: z.string(), iceParameters: z.unknown(), iceCandidates: z.array(z.unknown()), dtlsParameters: z.unknown() });
+export type TransportOptions = z.infer<typeof transportOptions>;
+
+const transports = z.object({ send: transportOptions, recv: transportOptions });
+export type MediaTransports = z.infer<typeof transports>;
+
+const consumerOptions = z.object({
+	consumerId: z.string(),
+	producerId: z.string(),
+	userId: z.string(),
+	kind,
+	source: mediaSource,
+	rtpParameters: z.unknown(),
+	producerPaused: z.boolean()
+});
+export type ConsumerOptions = z.infer<typeof consumerOptions>;
+
 export type MediaRtpCapabilities = z.infer<typeof rtpCapabilities>;
 export type MediaRtpParameters = z.infer<typeof rtpParameters>;
 export type MediaDtlsParameters = z.infer<typeof dtlsParameters>;
 
-export interface IceServer {
-	urls: string | string[];
-	username?: string;
-	credential?: string;
-}
+const done = z.literal(true);
+const producerRequest = z.object({ sessionId, producerId: mediaId }).strict();
+const consumerRequest = z.object({ sessionId, consumerId: mediaId }).strict();
 
-/** A simulcast layer the browser should send; chosen by the server so tuning lives in one place. */
-export interface VideoLayer {
-	scaleResolutionDownBy: number;
-	maxBitrate: number;
-}
+export const mediaRequests = {
+	'media:capabilities': { payload: z.object({ sessionId }).strict(), reply: capabilities },
+	/** `entering`: false while the person is still on the pre-join screen (transports only, nobody sees them). */
+	'media:join': { payload: z.object({ sessionId, peerId, rtpCapabilities, entering: z.boolean() }).strict(), reply: joined },
+	'media:createTransports': { payload: z.object({ sessionId }).strict(), reply: transports },
+	'media:connectTransport': { payload: z.object({ sessionId, transportId: mediaId, dtlsParameters }).strict(), reply: done },
+	'media:restartIce': { payload: z.object({ sessionId, transportId: mediaId }).strict(), reply: z.object({ iceParameters: z.unknown() }) },
+	'media:produce': {
+		payload: z.object({ sessionId, transportId: mediaId, kind, source: mediaSource, rtpParameters, paused: z.boolean() }).strict(),
+		reply: z.object({ producerId: z.string() })
+	},
+	'media:pauseProducer': { payload: producerRequest, reply: done },
+	'media:resumeProducer': { payload: producerRequest, reply: done },
+	'media:closeProducer': { payload: producerRequest, reply: done },
+	'media:consume': { payload: z.object({ sessionId, producerId: mediaId }).strict(), reply: consumerOptions },
+	'media:resumeConsumer': { payload: consumerRequest, reply: done },
+	'media:pauseConsumer': { payload: consumerRequest, reply: done },
+	/** The simulcast layer a tile needs: 0 is the smallest; larger than the top layer means the top one. */
+	'media:preferLayer': { payload: z.object({ sessionId, consumerId: mediaId, spatialLayer: z.number().int().min(0).max(3) }).strict(), reply: done },
+	'media:leave': { payload: z.object({ sessionId }).strict(), reply: done }
+};
 
-export interface MediaCapabilities {
-	/** The router's capabilities (mediasoup RouterRtpCapabilities; opaque to this protocol). */
-	routerRtpCapabilities: unknown;
-	/** Changes when the session's media moved to a new router (worker died): the browser starts over. */
-	routerId: string;
-	iceServers: IceServer[];
-	cameraLayers: VideoLayer[];
-	screenMaxBitrate: number;
-}
+const aboutProducer = z.object({ sessionId: z.string(), producerId: z.string(), userId: z.string() });
 
-export interface ProducerInfo {
-	producerId: string;
-	userId: string;
-	kind: 'audio' | 'video';
-	source: MediaSource;
-	paused: boolean;
-}
-
-export interface MediaJoined {
-	routerId: string;
-	/** Set when the server still holds this tab's transports from before a socket drop. */
-	kept: { sendTransportId: string; recvTransportId: string; producerIds: string[] } | null;
-	/** Everything the others publish right now; the browser consumes what it lacks. */
-	producers: ProducerInfo[];
-	/** Who is in the call (past the pre-join screen), by user id. */
-	inCall: string[];
-}
-
-export interface TransportOptions {
-	id: string;
-	iceParameters: unknown;
-	iceCandidates: unknown[];
-	dtlsParameters: unknown;
-}
-
-export interface MediaTransports {
-	send: TransportOptions;
-	recv: TransportOptions;
-}
-
-export interface ConsumerOptions {
-	consumerId: string;
-	producerId: string;
-	userId: string;
-	kind: 'audio' | 'video';
-	source: MediaSource;
-	rtpParameters: unknown;
-	producerPaused: boolean;
-}
-
-export interface MediaClientEvents {
-	'media:capabilities': (msg: Req<'capabilities'>, ack: Ack<MediaCapabilities>) => void;
-	'media:join': (msg: Req<'join'>, ack: Ack<MediaJoined>) => void;
-	'media:createTransports': (msg: Req<'createTransports'>, ack: Ack<MediaTransports>) => void;
-	'media:connectTransport': (msg: Req<'connectTransport'>, ack: Ack<true>) => void;
-	'media:restartIce': (msg: Req<'restartIce'>, ack: Ack<{ iceParameters: unknown }>) => void;
-	'media:produce': (msg: Req<'produce'>, ack: Ack<{ producerId: string }>) => void;
-	'media:pauseProducer': (msg: Req<'producer'>, ack: Ack<true>) => void;
-	'media:resumeProducer': (msg: Req<'producer'>, ack: Ack<true>) => void;
-	'media:closeProducer': (msg: Req<'producer'>, ack: Ack<true>) => void;
-	'media:consume': (msg: Req<'consume'>, ack: Ack<ConsumerOptions>) => void;
-	'media:resumeConsumer': (msg: Req<'consumer'>, ack: Ack<true>) => void;
-	'media:pauseConsumer': (msg: Req<'consumer'>, ack: Ack<true>) => void;
-	'media:preferLayer': (msg: Req<'preferLayer'>, ack: Ack<true>) => void;
-	'media:leave': (msg: Req<'leave'>, ack: Ack<true>) => void;
-}
-
-export interface MediaServerEvents {
-	'media:newProducer': (msg: { sessionId: string; producer: ProducerInfo }) => void;
-	'media:producerClosed': (msg: { sessionId: string; producerId: string; userId: string }) => void;
-	'media:producerPaused': (msg: { sessionId: string; producerId: string; userId: string }) => void;
-	'media:producerResumed': (msg: { sessionId: string; producerId: string; userId: string }) => void;
+export const mediaEvents = {
+	'media:newProducer': z.object({ sessionId: z.string(), producer: producerInfo }),
+	'media:producerClosed': aboutProducer,
+	'media:producerPaused': aboutProducer,
+	'media:producerResumed': aboutProducer,
 	/** The server lost this session's media (a worker died): set everything up again. */
-	'media:renegotiate': (msg: { sessionId: string; reason: string }) => void;
+	'media:renegotiate': z.object({ sessionId: z.string(), reason: z.string() }),
 	/** Who is in the call changed (someone entered from the pre-join screen or left). */
-	'media:inCall': (msg: { sessionId: string; userIds: string[] }) => void;
+	'media:inCall': z.object({ sessionId: z.string(), userIds: z.array(z.string()) }),
 	/** Another tab of the same person joined the room; this one stops sending. */
-	'media:replaced': (msg: { sessionId: string }) => void;
-}
+	'media:replaced': z.object({ sessionId: z.string() })
+};

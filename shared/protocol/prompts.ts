@@ -5,7 +5,6 @@
  * only prompt text a coachee receives is a card the coach chose to show.
  */
 import { z } from 'zod';
-import type { Ack } from './ack.ts';
 import { sessionId } from './room.ts';
 import type { Failure } from '../result.ts';
 import type { Prompt, PromptInputField, PromptPhase } from '../prompts/index.ts';
@@ -25,79 +24,79 @@ const promptInput = z
 	.partial()
 	.strict();
 
-export const promptsLoad = z.object({ sessionId }).strict();
-export const promptCreate = z.object({ sessionId, prompt: promptInput }).strict();
-export const promptUpdate = z.object({ sessionId, id: promptId, prompt: promptInput }).strict();
-export const promptDelete = z.object({ sessionId, id: promptId }).strict();
-export const promptFavourite = z.object({ sessionId, id: promptId, favourite: z.boolean() }).strict();
-export const promptAsk = z.object({ sessionId, id: promptId }).strict();
-export const promptUnask = z.object({ sessionId, id: promptId }).strict();
-export const promptShow = z.object({ sessionId, id: promptId }).strict();
-export const promptWithdraw = z.object({ sessionId }).strict();
-export const promptCard = z.object({ sessionId }).strict();
+const promptsLoad = z.object({ sessionId }).strict();
+const promptCreate = z.object({ sessionId, prompt: promptInput }).strict();
+const promptUpdate = z.object({ sessionId, id: promptId, prompt: promptInput }).strict();
+const promptDelete = z.object({ sessionId, id: promptId }).strict();
+const promptFavourite = z.object({ sessionId, id: promptId, favourite: z.boolean() }).strict();
+const promptAsk = z.object({ sessionId, id: promptId }).strict();
+const promptUnask = z.object({ sessionId, id: promptId }).strict();
+const promptShow = z.object({ sessionId, id: promptId }).strict();
+const promptWithdraw = z.object({ sessionId }).strict();
+const promptCard = z.object({ sessionId }).strict();
 export const cardId = z.string().regex(/^[a-z2-7]{10,40}$/, 'Not a card id.');
-export const promptDismiss = z.object({ sessionId, cardId }).strict();
+const promptDismiss = z.object({ sessionId, cardId }).strict();
 
 /** A prompt marked as asked: a snapshot, so later edits do not rewrite the session's history. */
-export interface AskedPrompt {
-	promptId: string;
-	text: string;
-	phase: PromptPhase;
-	askedAt: number;
-}
+// Types only from shared/prompts: importing its values here would put the coach's library in every page's bundle.
+const askedPrompt = z.object({ promptId: z.string(), text: z.string(), phase: z.custom<PromptPhase>((v) => typeof v === 'string'), askedAt: z.number() });
+export type AskedPrompt = z.infer<typeof askedPrompt>;
 
 /** The card as the coach sees it: what was shown, and who dismissed it. */
-export interface ShownCard {
-	cardId: string;
-	promptId: string;
-	text: string;
-	shownAt: number;
-	dismissedBy: { userId: string; name: string; at: number }[];
-}
+const shownCard = z.object({
+	cardId: z.string(),
+	promptId: z.string(),
+	text: z.string(),
+	shownAt: z.number(),
+	dismissedBy: z.array(z.object({ userId: z.string(), name: z.string(), at: z.number() }))
+});
+export type ShownCard = z.infer<typeof shownCard>;
 
 /** The card as a coachee sees it: the text and nothing else of the coach's panel. */
-export interface CoacheeCard {
-	sessionId: string;
-	cardId: string;
-	text: string;
-}
+const coacheeCard = z.object({ sessionId: z.string(), cardId: z.string(), text: z.string() });
+export type CoacheeCard = z.infer<typeof coacheeCard>;
 
-export interface PromptDesk {
+// A prompt's own shape and rules live with the library (shared/prompts); here it travels as it is.
+const prompt = z.custom<Prompt>();
+
+const promptDesk = z.object({
 	/** The coach's own prompts, in the order they were written. */
-	custom: Prompt[];
-	favourites: string[];
-	asked: AskedPrompt[];
-	card: ShownCard | null;
-	maxCustom: number;
-}
+	custom: z.array(prompt),
+	favourites: z.array(z.string()),
+	asked: z.array(askedPrompt),
+	card: shownCard.nullable(),
+	maxCustom: z.number().int()
+});
+export type PromptDesk = z.infer<typeof promptDesk>;
 
-/** A refused custom prompt names every field's problem, for the form to show inline. */
+/** A refused custom prompt names every field's problem (`Failure.fields`), for the form to show inline. */
 export type PromptFailure = Failure & { fields?: Partial<Record<PromptInputField, string>> };
-export type PromptAck<T> = (result: { ok: true; value: T } | { ok: false; error: PromptFailure }) => void;
 
-export interface PromptsClientEvents {
-	'prompts:load': (msg: z.infer<typeof promptsLoad>, ack: Ack<PromptDesk>) => void;
-	'prompts:create': (msg: z.infer<typeof promptCreate>, ack: PromptAck<Prompt>) => void;
-	'prompts:update': (msg: z.infer<typeof promptUpdate>, ack: PromptAck<Prompt>) => void;
-	'prompts:delete': (msg: z.infer<typeof promptDelete>, ack: Ack<true>) => void;
-	'prompts:favourite': (msg: z.infer<typeof promptFavourite>, ack: Ack<true>) => void;
-	'prompts:ask': (msg: z.infer<typeof promptAsk>, ack: Ack<AskedPrompt>) => void;
-	'prompts:unask': (msg: z.infer<typeof promptUnask>, ack: Ack<true>) => void;
-	'prompts:show': (msg: z.infer<typeof promptShow>, ack: Ack<ShownCard>) => void;
-	'prompts:withdraw': (msg: z.infer<typeof promptWithdraw>, ack: Ack<true>) => void;
+const done = z.literal(true);
+
+export const promptRequests = {
+	'prompts:load': { payload: promptsLoad, reply: promptDesk },
+	'prompts:create': { payload: promptCreate, reply: prompt },
+	'prompts:update': { payload: promptUpdate, reply: prompt },
+	'prompts:delete': { payload: promptDelete, reply: done },
+	'prompts:favourite': { payload: promptFavourite, reply: done },
+	'prompts:ask': { payload: promptAsk, reply: askedPrompt },
+	'prompts:unask': { payload: promptUnask, reply: done },
+	'prompts:show': { payload: promptShow, reply: shownCard },
+	'prompts:withdraw': { payload: promptWithdraw, reply: done },
 	/** Coachee: the card on screen now, if any (after joining or reconnecting). */
-	'prompts:current-card': (msg: z.infer<typeof promptCard>, ack: Ack<CoacheeCard | null>) => void;
+	'prompts:current-card': { payload: promptCard, reply: coacheeCard.nullable() },
 	/** Coachee: put the card away. */
-	'prompts:dismiss': (msg: z.infer<typeof promptDismiss>, ack: Ack<true>) => void;
-}
+	'prompts:dismiss': { payload: promptDismiss, reply: done }
+};
 
-export interface PromptsServerEvents {
+export const promptEvents = {
 	/** To coachees: a card to show. */
-	'prompts:card': (msg: CoacheeCard) => void;
+	'prompts:card': coacheeCard,
 	/** To coachees: the coach took the card back. */
-	'prompts:card-cleared': (msg: { sessionId: string; cardId: string }) => void;
+	'prompts:card-cleared': z.object({ sessionId: z.string(), cardId: z.string() }),
 	/** To the coach: the card changed (shown, dismissed, taken back). */
-	'prompts:card-state': (msg: { sessionId: string; card: ShownCard | null }) => void;
+	'prompts:card-state': z.object({ sessionId: z.string(), card: shownCard.nullable() }),
 	/** To the coach's other tabs: something changed; load again. */
-	'prompts:changed': (msg: { sessionId: string }) => void;
-}
+	'prompts:changed': z.object({ sessionId: z.string() })
+};

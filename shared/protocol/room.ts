@@ -1,46 +1,51 @@
 /** Room presence: who is in a live coaching session right now. */
 import { z } from 'zod';
-import type { Ack } from './ack.ts';
+import { ENGAGEMENT_KINDS, ROLES, SESSION_STATUSES } from '../domain.ts';
 
 export const sessionId = z.string().regex(/^[a-z2-7]{10,40}$/, 'Not a session id.');
 
 export const joinSession = z.object({ sessionId, protocolVersion: z.number().int() }).strict();
 export type JoinSession = z.infer<typeof joinSession>;
 
-export type ParticipantRole = 'coach' | 'coachee';
+export const participantRole = z.enum(ROLES);
+export type ParticipantRole = z.infer<typeof participantRole>;
 
-export interface Participant {
-	userId: string;
-	name: string;
-	role: ParticipantRole;
+const participant = z.object({
+	userId: z.string(),
+	name: z.string(),
+	role: participantRole,
 	/** `reconnecting` while the socket is gone but within the grace period. */
-	presence: 'online' | 'reconnecting';
-}
+	presence: z.enum(['online', 'reconnecting'])
+});
+export type Participant = z.infer<typeof participant>;
 
-export interface Joined {
-	role: ParticipantRole;
-	session: {
-		id: string;
-		engagementId: string;
-		engagementTitle: string;
-		engagementKind: 'coaching' | 'mentoring';
-		number: number;
-		plannedSessions: number | null;
-		status: 'scheduled' | 'live' | 'ended';
-		scheduledAt: number;
-		durationMinutes: number;
-		startedAt: number | null;
-	};
-	participants: Participant[];
-}
+const joined = z.object({
+	role: participantRole,
+	session: z.object({
+		id: z.string(),
+		engagementId: z.string(),
+		engagementTitle: z.string(),
+		engagementKind: z.enum(ENGAGEMENT_KINDS),
+		number: z.number().int(),
+		plannedSessions: z.number().int().nullable(),
+		status: z.enum(SESSION_STATUSES),
+		scheduledAt: z.number(),
+		durationMinutes: z.number(),
+		startedAt: z.number().nullable()
+	}),
+	participants: z.array(participant)
+});
+export type Joined = z.infer<typeof joined>;
 
-export interface RoomClientEvents {
-	'session:join': (msg: JoinSession, ack: Ack<Joined>) => void;
-	'session:leave': (msg: { sessionId: string }, ack: Ack<true>) => void;
-}
+/** Requests a browser makes, each with its payload and the value of a successful ack. */
+export const roomRequests = {
+	'session:join': { payload: joinSession, reply: joined },
+	'session:leave': { payload: z.object({ sessionId }).strict(), reply: z.literal(true) }
+};
 
-export interface RoomServerEvents {
-	'presence:update': (msg: { sessionId: string; participants: Participant[] }) => void;
+/** What the server pushes to a session's sockets. */
+export const roomEvents = {
+	'presence:update': z.object({ sessionId: z.string(), participants: z.array(participant) }),
 	/** The server is going away (restart, shutdown); clients reconnect by themselves. */
-	'server:closing': (msg: { reason: string }) => void;
-}
+	'server:closing': z.object({ reason: z.string() })
+};

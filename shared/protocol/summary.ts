@@ -1,6 +1,5 @@
 /** Ending a session and being sent to its summary. */
 import { z } from 'zod';
-import type { Ack } from './ack.ts';
 import { sessionId } from './room.ts';
 
 export const endSession = z.object({ sessionId }).strict();
@@ -12,27 +11,33 @@ export const endCheck = z.object({ sessionId }).strict();
 export const unsyncedReply = z.object({ unsynced: z.number().int().min(0).max(1_000_000) }).strict();
 export type UnsyncedReply = z.infer<typeof unsyncedReply>;
 
-export interface Ended {
-	summaryId: string;
+const ended = z.object({
+	summaryId: z.string(),
 	/** True when the session had already ended (another tab, a retry): same summary, nothing new. */
-	alreadyEnded: boolean;
-}
+	alreadyEnded: z.boolean()
+});
+export type Ended = z.infer<typeof ended>;
 
-export interface EndCheck {
+const endCheckReply = z.object({
 	/** People whose pages report edits not yet synced, by name. */
-	unsynced: string[];
+	unsynced: z.array(z.string()),
 	/** Pages that did not answer in time: their state is unknown. */
-	unanswered: number;
-}
+	unanswered: z.number().int()
+});
+export type EndCheck = z.infer<typeof endCheckReply>;
 
-export interface SummaryClientEvents {
-	'session:end': (msg: EndSession, ack: Ack<Ended>) => void;
-	'session:end-check': (msg: { sessionId: string }, ack: Ack<EndCheck>) => void;
-}
+export const summaryRequests = {
+	'session:end': { payload: endSession, reply: ended },
+	'session:end-check': { payload: endCheck, reply: endCheckReply }
+};
 
-export interface SummaryServerEvents {
+export const summaryEvents = {
 	/** The session ended (by the coach, or by itself); pages move to the summary. */
-	'session:ended': (msg: { sessionId: string; summaryId: string }) => void;
+	'session:ended': z.object({ sessionId: z.string(), summaryId: z.string() })
+};
+
+/** What the server asks every page of a session, with the answer it expects. */
+export const summaryQuestions = {
 	/** Asked before ending: does this page hold unsynced pad edits? */
-	'session:unsynced?': (msg: { sessionId: string }, ack: (reply: UnsyncedReply) => void) => void;
-}
+	'session:unsynced?': { payload: z.object({ sessionId: z.string() }), reply: unsyncedReply }
+};

@@ -2,7 +2,8 @@
  * The pad in two real browsers: coach (desktop) and coachee (phone) edit
  * the same action list at the same time and see each other's edits; an
  * action left open in session 1 comes back in session 2 under "From last
- * time", and marking it done there is recorded in session 2's pad.
+ * time", and marking it done there is recorded in session 2's pad. A
+ * dropped pad connection comes back by itself; a 44xx close stays closed.
  */
 import { expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -108,4 +109,49 @@ it('coach and coachee edit the same action list at once; open actions come back 
 		s1.destroy();
 		s2.destroy();
 	}
+});
+
+it('a dropped pad connection comes back by itself on growing delays and syncs what was typed; a 44xx close is final', async () => {
+	const pair = await coachingPair(app.server.url);
+	const coach = await signedIn(pair.coach);
+	const coachee = await signedIn(pair.coachee);
+	// The coachee's pad traffic passes, is cut (every try closes at once), or is refused with 4404.
+	let mode: 'pass' | 'drop' | 'refuse' = 'pass';
+	let live: { close(o?: { code?: number; reason?: string }): Promise<void> } | null = null;
+	const tries: number[] = [];
+	await coachee.routeWebSocket(/\/pad\//, (ws) => {
+		tries.push(Date.now());
+		if (mode === 'drop') return void ws.close();
+		if (mode === 'refuse') return void ws.close({ code: 4404, reason: 'This pad could not be found.' });
+		live = ws;
+		ws.connectToServer();
+	});
+	await Promise.all([coach.goto(`/sessions/${pair.sessionId}`), coachee.goto(`/sessions/${pair.sessionId}`)]);
+	for (const page of [coach, coachee]) await page.getByTestId('pad-status').getByText('Saved').waitFor({ timeout: 10_000 });
+
+	mode = 'drop';
+	const cutAt = Date.now();
+	await live!.close();
+	await addAction(coachee, 'Written in the tunnel');
+	await coachee.waitForTimeout(7000);
+	const during = tries.filter((t) => t >= cutAt);
+	// Retried, neither hammering nor stalling: several tries, none more than the 4 s cap apart (+ slack for a loaded machine).
+	expect(during.length).toBeGreaterThanOrEqual(3);
+	expect(during.length).toBeLessThan(20);
+	const gaps = during.slice(1).map((t, i) => t - during[i]!);
+	console.log(`pad retried ${during.length} times in 7 s, gaps ${gaps.join(', ')} ms`);
+	expect(Math.max(...gaps)).toBeLessThan(4000 + 1500);
+
+	mode = 'pass';
+	await coachee.getByTestId('pad-status').getByText('Saved').waitFor({ timeout: 10_000 });
+	await expect.poll(() => actionTexts(coach), { timeout: 10_000 }).toContain('Written in the tunnel');
+
+	mode = 'refuse';
+	await live!.close();
+	await coachee.getByTestId('pad-status').getByText('This pad could not be found.').waitFor({ timeout: 10_000 });
+	const refusedTries = tries.length;
+	await coachee.waitForTimeout(5000);
+	expect(tries.length).toBe(refusedTries);
+	await coach.context().close();
+	await coachee.context().close();
 });

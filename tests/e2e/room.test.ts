@@ -4,7 +4,9 @@
  * move and hear each other, mute shows on the other side, a reload rejoins
  * without the pre-join screen, a group of three sees everyone, and video
  * comes back by itself after a mediasoup worker dies and after the server
- * is killed and started again. Outsiders get no room.
+ * is killed and started again. Outsiders get no room. A camera or
+ * microphone that stops by itself is explained with a button that brings
+ * it back.
  */
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
@@ -263,5 +265,70 @@ describe('group and outsiders', () => {
 		expect(await anonymous.getByTestId('prejoin').count()).toBe(0);
 		await outsider.context().close();
 		await anonymous.context().close();
+	});
+});
+
+/**
+ * Ends this page's own camera or microphone track the way the browser does
+ * when the device goes away: the track stops and fires `ended` (a page's
+ * own `stop()` does not fire it, so the test dispatches it).
+ */
+function endLocalTrack(page: Page, kind: 'video' | 'audio'): Promise<boolean> {
+	return page.evaluate((kind) => {
+		const media = (window as any).confidanteRoom.media;
+		const track: MediaStreamTrack | null = kind === 'video' ? media.localCamera : media.micTrack;
+		if (!track) return false;
+		track.stop();
+		track.dispatchEvent(new Event('ended'));
+		return true;
+	}, kind);
+}
+
+describe('own devices stopping in the call', () => {
+	it('a camera that stops is explained with a button that turns it back on, and the other sees it off', async () => {
+		const { coach, coachee, sessionId } = await coachingPair(app.server.url);
+		const c = await personAs(coach);
+		const e = await personAs(coachee);
+		await joinRoom(c, sessionId);
+		await joinRoom(e, sessionId);
+		const remoteVideo = () => e.locator('[data-testid=tile][data-self=false] video').count();
+		await expect.poll(remoteVideo, poll).toBe(1);
+
+		expect(await endLocalTrack(c, 'video')).toBe(true);
+		const notice = c.getByTestId('media-problem');
+		await notice.getByText('Your camera stopped. Turn it back on or pick another one.').waitFor({ timeout: 5000 });
+		expect(await notice.getAttribute('data-kind')).toBe('camera-stopped');
+		await c.getByRole('toolbar').getByRole('button', { name: 'Camera on', exact: true }).waitFor();
+		// The coachee sees the coach's camera off, not a frozen last frame.
+		await expect.poll(remoteVideo, poll).toBe(0);
+		await screenshot(c, 'room-camera-stopped');
+
+		await notice.getByRole('button', { name: 'Turn camera on' }).click();
+		await expect.poll(() => c.getByTestId('media-problem').count(), poll).toBe(0);
+		await c.getByRole('toolbar').getByRole('button', { name: 'Camera off', exact: true }).waitFor();
+		await expect.poll(remoteVideo, poll).toBe(1);
+		await c.context().close();
+		await e.context().close();
+	});
+
+	it('a microphone that stops is explained, shows as off to the other, and is heard again once turned back on', async () => {
+		const { coach, coachee, sessionId } = await coachingPair(app.server.url);
+		const c = await personAs(coach);
+		const e = await personAs(coachee);
+		await joinRoom(c, sessionId);
+		await joinRoom(e, sessionId);
+		await e.locator('[data-testid=tile][data-self=false][data-mic=on]').waitFor({ timeout: 15_000 });
+
+		expect(await endLocalTrack(c, 'audio')).toBe(true);
+		const notice = c.getByTestId('media-problem');
+		await notice.getByText('Your microphone stopped. Turn it back on or pick another one.').waitFor({ timeout: 5000 });
+		await e.locator('[data-testid=tile][data-self=false][data-mic=off]').waitFor({ timeout: 15_000 });
+
+		await notice.getByRole('button', { name: 'Turn microphone on' }).click();
+		await expect.poll(() => c.getByTestId('media-problem').count(), poll).toBe(0);
+		await e.locator('[data-testid=tile][data-self=false][data-mic=on]').waitFor({ timeout: 15_000 });
+		await expect.poll(() => hearsSomeone(e), poll).toBe(true);
+		await c.context().close();
+		await e.context().close();
 	});
 });

@@ -28,7 +28,7 @@ export interface TestServer {
 	cleanup(): Promise<void>;
 }
 
-async function freshPostgresSchema(): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function freshPostgresSchema(): Promise<{ url: string; drop: () => Promise<void> }> {
 	const schema = `t_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
 	const client = new pg.Client({ connectionString: PG_URL });
 	await client.connect();

@@ -551,7 +551,7 @@ describe.each<DbKind>(['sqlite', 'postgres'])('crashes and restarts on %s', (db)
 	it('a kill right after the end request is completed at the next start: one summary, both emails', async () => {
 		smtp.received.length = 0;
 		smtp.mode = 'accept';
-		const server = await startServer({ db, env: { SMTP_URL: smtp.url, CONFIDANTE_TEST_CRASH_AT: 'after-end' } });
+		const server = await startServer({ db, env: { SMTP_URL: smtp.url, CONFIDANTE_FAILPOINTS: 'summary.afterEndMarked=kill' } });
 		servers.push(server);
 		const p = await pair(server.url);
 		const a = await joined(server.url, p.coach, p.sessionId);
@@ -559,7 +559,7 @@ describe.each<DbKind>(['sqlite', 'postgres'])('crashes and restarts on %s', (db)
 		const r = await request(a, 'session:end', { sessionId: p.sessionId }, 3000).catch((e: Error) => e);
 		expect(r).toBeInstanceOf(Error); // the process died before answering
 		await died;
-		delete server.env.CONFIDANTE_TEST_CRASH_AT;
+		delete server.env.CONFIDANTE_FAILPOINTS;
 		await server.restart();
 		const mails = await smtp.waitFor(2, 15_000);
 		expect(mails.map(to).flat().sort()).toEqual([p.coach.email, p.coachee.email].sort());

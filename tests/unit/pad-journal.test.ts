@@ -1,5 +1,5 @@
 /**
- * The pad's journal on SQLite (server/pad/journal.ts) and the update log
+ * The pad's journal on SQLite (server/pad/store/journal.ts) and the pad store
  * around it: what a crash leaves in the journal reaches the store at the
  * next start, records cut short are ignored, segments go once snapshots
  * cover them, a failed write leaves nothing unreadable behind, and a second
@@ -12,9 +12,8 @@ import { afterEach, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import pino from 'pino';
 import { insertAction, newAction, readActions } from '../../shared/pad/index.ts';
-import { PadJournal, decodeRecords, encodeRecord, processIdentity } from '../../server/pad/journal.ts';
-import { SqliteUpdateLog } from '../../server/pad/sqlite-update-log.ts';
-import { PadStorage, type StoredUpdate } from '../../server/pad/storage.ts';
+import { PadJournal, decodeRecords, encodeRecord, processIdentity } from '../../server/pad/store/journal.ts';
+import { createSqlitePadStore, type PadStore, type StoredUpdate } from '../../server/pad/store/index.ts';
 import { openStore, type Store } from '../../server/store/index.ts';
 
 const quiet = pino({ level: 'silent' });
@@ -42,10 +41,10 @@ function openJournal(dir: string, opts = options): PadJournal {
 }
 
 /** A journal over a store's folder, as createPad opens it, crash leftovers recovered. */
-function openLog(store: Store, dir: string, opts = options): { log: SqliteUpdateLog; journal: PadJournal; recovered: number } {
+async function openLog(store: Store, dir: string, opts = options): Promise<{ log: PadStore; journal: PadJournal; recovered: number }> {
 	const journal = openJournal(path.join(dir, 'pad-journal'), opts);
-	const log = new SqliteUpdateLog(store.sqlite!, journal);
-	return { log, journal, recovered: log.recover() };
+	const log = createSqlitePadStore(store.sqlite!, journal);
+	return { log, journal, recovered: await log.recover() };
 }
 
 async function withStore(test: (store: Store, dir: string) => Promise<void>): Promise<void> {
@@ -85,7 +84,7 @@ it('reads records back up to the first one cut short or damaged', () => {
 it('after a crash, the next start stores what the journal holds (not what snapshots cover), then deletes it', () =>
 	withStore(async (store, dir) => {
 		const updates = fiveActions();
-		const first = openLog(store, dir);
+		const first = await openLog(store, dir);
 		await first.log.append(updates.slice(0, 3).map((data, i) => ({ doc: NAME, seq: i + 1, data })));
 		await first.log.append(updates.slice(0, 3).map((data, i) => ({ doc: NAME, seq: i + 1, data }))); // a retried batch is harmless
 		const partial = new Y.Doc();
@@ -97,10 +96,10 @@ it('after a crash, the next start stores what the journal holds (not what snapsh
 		const journalDir = path.join(dir, 'pad-journal');
 		const leftovers = files(journalDir).map((f) => [f, fs.readFileSync(path.join(journalDir, f))] as const);
 		expect(leftovers.length).toBeGreaterThan(0);
-		const next = openLog(store, dir);
+		const next = await openLog(store, dir);
 		expect(next.recovered).toBe(8); // all read (the retried batch twice); the three the snapshot covers are skipped
 		expect(files(journalDir)).toEqual([]);
-		const storage = new PadStorage(store.db);
+		const storage = next.log;
 		const stored = await storage.load(NAME);
 		expect(stored.seq).toBe(5);
 		expect(stored.updates).toHaveLength(2);
@@ -111,8 +110,8 @@ it('after a crash, the next start stores what the journal holds (not what snapsh
 		next.journal.close();
 		journals.splice(journals.indexOf(next.journal), 1);
 		for (const [f, bytes] of leftovers) fs.writeFileSync(path.join(journalDir, f), bytes);
-		openLog(store, dir);
-		expect(await storage.load(NAME)).toEqual(stored);
+		const again = await openLog(store, dir);
+		expect(await again.log.load(NAME)).toEqual(stored);
 	}));
 
 it('deletes a segment once snapshots cover every document in it, and starts new ones at the size limit', () => {
@@ -164,7 +163,7 @@ it('refuses a folder a live process is using, and takes over one whose process i
 
 it('compaction waits for a store transaction to end instead of joining it (a rollback there does not lose the snapshot)', () =>
 	withStore(async (store, dir) => {
-		const { log } = openLog(store, dir);
+		const { log } = await openLog(store, dir);
 		let compacted: Promise<void> | undefined;
 		let storedDuring = -1;
 		await store.db
@@ -179,6 +178,6 @@ it('compaction waits for a store transaction to end instead of joining it (a rol
 			.catch(() => {});
 		await compacted;
 		expect(storedDuring).toBe(0);
-		expect((await new PadStorage(store.db).load(NAME)).seq).toBe(1);
-		expect(await new PadStorage(store.db).exists('other')).toBe(false);
+		expect((await log.load(NAME)).seq).toBe(1);
+		expect(await log.exists('other')).toBe(false);
 	}));

@@ -29,7 +29,7 @@ import {
 } from '../../shared/pad/index.ts';
 import { inspectUpdate } from '../../server/pad/update-check.ts';
 import { UpdateWriter } from '../../server/pad/writer.ts';
-import { PadStorage, type StoredUpdate } from '../../server/pad/storage.ts';
+import { PadJournal, createSqlitePadStore, type StoredUpdate } from '../../server/pad/store/index.ts';
 import { openStore, type Store } from '../../server/store/index.ts';
 
 /** A fresh SQLite store in a temporary folder (`prepare` may fill the folder first), removed afterwards. */
@@ -241,7 +241,12 @@ it('on SQLite, migrating an existing store to the clustered update table keeps e
 	await withSqliteStore(async (store) => {
 		const table = store.sqlite!.prepare("SELECT sql FROM sqlite_master WHERE name = 'pad_updates'").get() as { sql: string };
 		expect(table.sql).toMatch(/WITHOUT ROWID/);
-		const stored = await new PadStorage(store.db).load(name);
+		const journalDir = fs.mkdtempSync(path.join(os.tmpdir(), 'confidante-pad-journal-'));
+		const padStore = createSqlitePadStore(store.sqlite!, new PadJournal(journalDir, { segmentBytes: 1024 * 1024, syncMs: 60_000 }, pino({ level: 'silent' })));
+		await padStore.recover();
+		const stored = await padStore.load(name);
+		await padStore.close();
+		fs.rmSync(journalDir, { recursive: true, force: true });
 		expect(stored.seq).toBe(3);
 		expect(stored.updates.map((u) => [...u])).toEqual([[1, 0], [2, 0], [3, 0]]);
 	}, storeAtPadMigration);

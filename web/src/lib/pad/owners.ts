@@ -3,11 +3,12 @@
  * "coachee:<user id>" for a named coachee (group engagements have several).
  */
 import type { Action, ActionOwner, ActionStatus } from '$shared/pad/index.ts';
+import type { EngagementRole } from '$shared/domain.ts';
 
 export interface Member {
 	userId: string;
 	name: string;
-	role: 'coach' | 'coachee';
+	role: EngagementRole;
 }
 
 export function ownerValue(a: Pick<Action, 'owner' | 'ownerUserId'>): string {

@@ -5,7 +5,8 @@
  * status, whether the server takes edits, who else is here, and an undo
  * manager for the lists. Instances are shared per document and kept a
  * little after the last component lets go, so switching tabs does not
- * reconnect.
+ * reconnect. Reconnects follow the shared retry policy (retryKnobs.pad),
+ * not the provider's own fixed doubling; a 44xx close is final.
  */
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
@@ -13,12 +14,17 @@ import {
 	PAD_PATH,
 	actionsOf,
 	carriedOf,
+	closeCodeName,
 	learningOf,
 	padName,
 	serverStateOf,
+	type CloseCodeName,
 	type PadKind,
 	type PadServerState
 } from '$shared/pad/index.ts';
+import type { EngagementRole } from '$shared/domain.ts';
+import { backoff, retryKnobs } from '$shared/retry.ts';
+import { Retry } from '$lib/retry.ts';
 import { reportUnsynced } from '$lib/summary/unsynced.ts';
 import { colourFor } from './colours.ts';
 import { SavedEdits } from './saved-edits.svelte.ts';
@@ -28,7 +34,7 @@ export type PadStatus = 'connecting' | 'online' | 'offline' | 'refused';
 export interface PadPerson {
 	id: string;
 	name: string;
-	role: 'coach' | 'coachee';
+	role: EngagementRole;
 }
 
 export interface Peer {
@@ -41,13 +47,11 @@ export interface Peer {
 
 /** Keep a document this long after the last component closed it (tab switches). */
 const LINGER_MS = 30_000;
-/** Reconnect backoff cap: users expect seconds, not the default's growth. */
-const MAX_BACKOFF_MS = 4_000;
 
-const CLOSE_MESSAGES: Record<number, string> = {
-	4401: 'Your sign-in has expired. Sign in again to keep editing the pad.',
-	4403: 'You do not have access to this document.',
-	4404: 'This pad could not be found.'
+const CLOSE_MESSAGES: Partial<Record<CloseCodeName, string>> = {
+	unauthenticated: 'Your sign-in has expired. Sign in again to keep editing the pad.',
+	forbidden: 'You do not have access to this document.',
+	notFound: 'This pad could not be found.'
 };
 
 export class PadSync {
@@ -67,19 +71,21 @@ export class PadSync {
 	/** Which of this page's edits the server has stored ("Saved" and the end check both read it). */
 	readonly saved: SavedEdits;
 	private readonly stopReporting: () => void;
-	private readonly goOnline = () => {
-		if (this.status === 'offline') {
-			this.provider.disconnect();
+	private readonly retry = new Retry({
+		policy: backoff(retryKnobs.pad),
+		attempt: () => {
+			if (this.status === 'refused') return;
+			// A socket stuck connecting (the network changed under it) is replaced, not waited for.
+			if (this.provider.ws && !this.provider.wsconnected) this.provider.disconnect();
 			this.provider.connect();
 		}
-	};
+	});
 
 	constructor(sessionId: string, kind: PadKind, me: PadPerson) {
 		this.me = me;
 		const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
 		this.provider = new WebsocketProvider(`${scheme}://${location.host}${PAD_PATH}`, padName(sessionId, kind), this.doc, {
-			disableBc: true,
-			maxBackoffTime: MAX_BACKOFF_MS
+			disableBc: true
 		});
 		this.saved = new SavedEdits(this.provider, () => !this.server?.readOnly);
 		this.provider.awareness.setLocalStateField('user', { name: me.name, color: colourFor(me.id), role: me.role });
@@ -92,14 +98,23 @@ export class PadSync {
 		});
 		this.provider.on('sync', (synced: boolean) => {
 			this.synced = synced;
+			if (synced) this.retry.succeeded();
 		});
 		this.provider.on('connection-close', (event) => {
-			// 45xx: the server asks us to come back later; the provider retries by itself.
+			// 45xx: the server asks us to come back later.
 			if (event && event.code >= 4500 && event.code < 4600 && event.reason) this.problem = event.reason;
+			// Closed on purpose (disconnect, destroy): nothing to retry.
+			if (!this.provider.shouldConnect) return;
+			// The provider's own reconnect timer then finds nothing to do; our policy times the next try.
+			this.provider.shouldConnect = false;
+			if (!event || this.provider.shouldReconnect(event, this.provider)) this.retry.failed();
+			// Otherwise (44xx) the provider emits `closed` next: refused for good.
 		});
 		this.provider.on('closed', ({ code, reason }) => {
+			this.retry.cancel();
 			this.status = 'refused';
-			this.problem = CLOSE_MESSAGES[code] ?? (reason || 'The pad refused the connection.');
+			const name = closeCodeName(code);
+			this.problem = (name && CLOSE_MESSAGES[name]) ?? (reason || 'The pad refused the connection.');
 		});
 		this.provider.awareness.on('change', () => this.readAwareness());
 		this.doc.on('update', (_u: Uint8Array, origin: unknown) => {
@@ -108,7 +123,6 @@ export class PadSync {
 			this.version++;
 		});
 		this.stopReporting = reportUnsynced(() => ({ sessionId, document: kind === 'private' ? 'private notes' : 'shared notes', edits: this.saved.pending, lastEditAt: this.saved.pendingSince }));
-		window.addEventListener('online', this.goOnline);
 	}
 
 	get readOnly(): boolean {
@@ -139,7 +153,7 @@ export class PadSync {
 	}
 
 	destroy(): void {
-		window.removeEventListener('online', this.goOnline);
+		this.retry.destroy();
 		this.stopReporting();
 		this.saved.destroy();
 		this.undo.destroy();

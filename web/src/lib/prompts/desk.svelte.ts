@@ -7,7 +7,7 @@
  */
 import { createPromptSearch, validateCustomPrompt } from '$shared/prompts/index.ts';
 import type { Prompt, PromptInputField, PromptSearchIndex } from '$shared/prompts/index.ts';
-import type { AskedPrompt, PromptDesk, PromptFailure, ShownCard } from '$shared/protocol/index.ts';
+import type { AskedPrompt, ShownCard } from '$shared/protocol/index.ts';
 import type { Result } from '$shared/result.ts';
 import type { SessionConnection } from '$lib/session/connection.svelte.ts';
 
@@ -54,7 +54,7 @@ export class PromptDeskState {
 	}
 
 	async load(): Promise<void> {
-		const r = await this.connection.request<PromptDesk>('prompts:load', { sessionId: this.sessionId });
+		const r = await this.connection.request('prompts:load', { sessionId: this.sessionId });
 		if (!r.ok) {
 			this.problem = r.error.message;
 			if (this.status === 'loading') this.status = 'failed';
@@ -81,15 +81,10 @@ export class PromptDeskState {
 		const others = this.custom.filter((p) => p.id !== editing);
 		const local = validateCustomPrompt(input, others);
 		if (!local.ok) return { ok: false, errors: local.errors, message: Object.values(local.errors)[0] ?? 'Check the prompt.' };
-		const r = (await this.connection.request<Prompt>(editing ? 'prompts:update' : 'prompts:create', {
-			sessionId: this.sessionId,
-			...(editing ? { id: editing } : {}),
-			prompt: input
-		})) as Result<Prompt> | { ok: false; error: PromptFailure };
-		if (!r.ok) {
-			const fields = (r.error as PromptFailure).fields ?? {};
-			return { ok: false, errors: fields, message: r.error.message };
-		}
+		const r = editing
+			? await this.connection.request('prompts:update', { sessionId: this.sessionId, id: editing, prompt: input })
+			: await this.connection.request('prompts:create', { sessionId: this.sessionId, prompt: input });
+		if (!r.ok) return { ok: false, errors: r.error.fields ?? {}, message: r.error.message };
 		const prompt = r.value;
 		if (editing) {
 			this.custom = this.custom.map((p) => (p.id === editing ? prompt : p));
@@ -103,7 +98,7 @@ export class PromptDeskState {
 	}
 
 	async remove(id: string): Promise<Result<true>> {
-		const r = await this.connection.request<true>('prompts:delete', { sessionId: this.sessionId, id });
+		const r = await this.connection.request('prompts:delete', { sessionId: this.sessionId, id });
 		if (r.ok || r.error.code === 'not_found') {
 			this.custom = this.custom.filter((p) => p.id !== id);
 			if (this.index.has(id)) this.index.removeCustom(id);
@@ -115,7 +110,7 @@ export class PromptDeskState {
 
 	async toggleFavourite(id: string): Promise<Result<true>> {
 		const favourite = !this.favourites.has(id);
-		const r = await this.connection.request<true>('prompts:favourite', { sessionId: this.sessionId, id, favourite });
+		const r = await this.connection.request('prompts:favourite', { sessionId: this.sessionId, id, favourite });
 		if (r.ok) {
 			const next = new Set(this.favourites);
 			if (favourite) next.add(id);
@@ -128,25 +123,25 @@ export class PromptDeskState {
 	}
 
 	async ask(id: string): Promise<Result<AskedPrompt>> {
-		const r = await this.connection.request<AskedPrompt>('prompts:ask', { sessionId: this.sessionId, id });
+		const r = await this.connection.request('prompts:ask', { sessionId: this.sessionId, id });
 		if (r.ok && !this.askedOf(id)) this.asked = [...this.asked, r.value];
 		return r;
 	}
 
 	async unask(id: string): Promise<Result<true>> {
-		const r = await this.connection.request<true>('prompts:unask', { sessionId: this.sessionId, id });
+		const r = await this.connection.request('prompts:unask', { sessionId: this.sessionId, id });
 		if (r.ok || r.error.code === 'not_found') this.asked = this.asked.filter((a) => a.promptId !== id);
 		return r;
 	}
 
 	async show(id: string): Promise<Result<ShownCard>> {
-		const r = await this.connection.request<ShownCard>('prompts:show', { sessionId: this.sessionId, id });
+		const r = await this.connection.request('prompts:show', { sessionId: this.sessionId, id });
 		if (r.ok) this.card = r.value;
 		return r;
 	}
 
 	async withdraw(): Promise<Result<true>> {
-		const r = await this.connection.request<true>('prompts:withdraw', { sessionId: this.sessionId });
+		const r = await this.connection.request('prompts:withdraw', { sessionId: this.sessionId });
 		if (r.ok || r.error.code === 'not_found') this.card = null;
 		return r;
 	}

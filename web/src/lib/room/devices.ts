@@ -22,6 +22,16 @@ export function constraintsFor(kind: DeviceKind, deviceId?: string): MediaTrackC
 	return deviceId ? { ...base, deviceId: { exact: deviceId } } : base;
 }
 
+export type DeviceFailure = 'device-denied' | 'device-missing' | 'device-busy';
+
+/** A getUserMedia failure by its DOMException name, as `explain` words it. */
+export function deviceFailureOf(err: unknown): DeviceFailure {
+	const name = (err as { name?: string })?.name;
+	if (name === 'NotAllowedError' || name === 'SecurityError') return 'device-denied';
+	if (name === 'NotFoundError' || name === 'OverconstrainedError') return 'device-missing';
+	return 'device-busy';
+}
+
 /** Explains a getUserMedia failure for one device. */
 export function explain(kind: DeviceKind, err: unknown): string {
 	const what = kind === 'mic' ? 'microphone' : 'camera';
@@ -78,12 +88,12 @@ export async function acquire(want: { mic: boolean; camera: boolean; micId?: str
 	return out;
 }
 
-/** One device, e.g. when the camera is turned back on. */
-export async function acquireOne(kind: DeviceKind, deviceId?: string): Promise<{ track: MediaStreamTrack } | { problem: string }> {
+/** One device, e.g. when the camera is turned back on; a failure says what kind of failure it was. */
+export async function acquireOne(kind: DeviceKind, deviceId?: string): Promise<{ track: MediaStreamTrack } | { problem: string; kind: DeviceFailure }> {
 	try {
 		return { track: await one(kind, deviceId) };
 	} catch (err) {
-		return { problem: explain(kind, err) };
+		return { problem: explain(kind, err), kind: deviceFailureOf(err) };
 	}
 }
 

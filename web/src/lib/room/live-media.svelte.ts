@@ -7,12 +7,20 @@
  * - the server lost the media (a worker died): it says `renegotiate`;
  * - a transport failed while the socket stayed up: ICE restart.
  * All set-up steps run one at a time, so overlapping causes cannot interleave.
+ * A failed step is retried on the shared policy (retryKnobs.media); what went
+ * wrong, including a camera or microphone that stopped, is a `MediaProblem`
+ * the room shows in words.
  */
 import type { Device, types } from 'mediasoup-client';
 import type { SessionConnection } from '$lib/session/connection.svelte.ts';
+import type { MediaCapabilities, MediaJoined, MediaSource, MediaTransports, ProducerInfo } from '$shared/protocol/index.ts';
+import { rtpCapabilities } from '$shared/protocol/media.ts';
 import type { Result } from '$shared/result.ts';
-import type { MediaCapabilities, MediaJoined, MediaSource, MediaTransports, ProducerInfo } from '$shared/protocol/media.ts';
-import { acquireOne, acquireScreen } from './devices.ts';
+import { backoff, retryKnobs } from '$shared/retry.ts';
+import { log as rootLog } from '$lib/log.ts';
+import { Retry } from '$lib/retry.ts';
+import { acquireOne, acquireScreen, type DeviceKind } from './devices.ts';
+import { controlProblem, deviceStopped, gaveUp, setUpProblem, type MediaProblem } from './problems.ts';
 import type { Quality } from './quality.ts';
 import { CallStats, inboundAudio } from './call-stats.ts';
 import { tabPeerId } from './choice.ts';
@@ -21,6 +29,7 @@ import { createTransport, encodingsFor, restartIce, type Request } from './trans
 import { RemoteTracks, type RemoteTrack } from './remote-tracks.svelte.ts';
 
 export type { RemoteTrack } from './remote-tracks.svelte.ts';
+export type { MediaProblem } from './problems.ts';
 
 export type MediaStatus = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'replaced' | 'unavailable';
 
@@ -28,7 +37,7 @@ const STATS_EVERY_MS = 2000;
 
 export class LiveMedia {
 	status = $state<MediaStatus>('idle');
-	problem = $state<string | null>(null);
+	problem = $state<MediaProblem | null>(null);
 	micOn = $state(false);
 	cameraOn = $state(false);
 	screenOn = $state(false);
@@ -67,45 +76,59 @@ export class LiveMedia {
 	private unsubscribe: Array<() => void> = [];
 	/** Everyone else's tracks. */
 	private readonly tracks: RemoteTracks;
+	private readonly log: typeof rootLog;
+	/** Sets the call up again after a failed step, on the shared policy. */
+	private readonly setUpRetry = new Retry({
+		policy: backoff(retryKnobs.media),
+		attempt: () => {
+			if (this.connection.socket.connected && this.wanted && this.status !== 'replaced') void this.serial(() => this.setUp());
+		},
+		gaveUp: () => {
+			this.log.warn({ status: this.status }, 'video set-up retries gave up');
+			this.problem = gaveUp;
+		}
+	});
 
 	constructor(connection: SessionConnection, userId: string) {
 		this.connection = connection;
 		this.sessionId = connection.sessionId;
 		this.userId = userId;
+		this.log = rootLog.child({ area: 'room', sessionId: this.sessionId, peerId: this.peerId });
 		this.tracks = new RemoteTracks({
 			userId,
+			sessionId: this.sessionId,
 			request: this.request,
 			largestLayer: () => Math.max(0, (this.caps?.cameraLayers.length ?? 1) - 1)
 		});
-		const s = connection.socket;
 		const mine = (m: { sessionId: string }) => m.sessionId === this.sessionId && this.wanted;
-		const listen = <A>(event: string, handler: (m: A) => void) => {
-			const target = s as unknown as { on(e: string, f: (m: A) => void): void; off(e: string, f: (m: A) => void): void };
-			target.on(event, handler);
-			this.unsubscribe.push(() => target.off(event, handler));
-		};
-		const on = <A extends { sessionId: string }>(event: string, fn: (m: A) => void) => listen<A>(event, (m) => mine(m) && fn(m));
-		on<{ sessionId: string; producer: ProducerInfo }>('media:newProducer', (m) => {
-			mark('new-producer', { kind: m.producer.kind });
-			void this.serial(() => this.tracks.consume(this.recvTransport, m.producer));
-		});
-		on<{ sessionId: string; producerId: string }>('media:producerClosed', (m) => this.tracks.dropConsumerOf(m.producerId));
-		on<{ sessionId: string; userIds: string[] }>('media:inCall', (m) => (this.inCall = m.userIds));
-		on<{ sessionId: string; producerId: string }>('media:producerPaused', (m) => this.tracks.markPaused(m.producerId, true));
-		on<{ sessionId: string; producerId: string }>('media:producerResumed', (m) => this.tracks.markPaused(m.producerId, false));
-		on<{ sessionId: string; reason: string }>('media:renegotiate', () => void this.serial(() => this.setUp()));
-		// Transports made on the pre-join screen died with their worker: make new ones on Join.
-		listen<{ sessionId: string }>('media:renegotiate', (m) => {
-			if (m.sessionId === this.sessionId) this.prepared = false;
-		});
-		on<{ sessionId: string }>('media:replaced', () => {
-			this.status = 'replaced';
-			this.closeTransports();
-		});
-		listen('disconnect', () => {
+		this.unsubscribe.push(
+			connection.listen('media:newProducer', (m) => {
+				if (!mine(m)) return;
+				mark('new-producer', { kind: m.producer.kind });
+				void this.serial(() => this.tracks.consume(this.recvTransport, m.producer));
+			}),
+			connection.listen('media:producerClosed', (m) => mine(m) && this.tracks.dropConsumerOf(m.producerId)),
+			connection.listen('media:inCall', (m) => mine(m) && (this.inCall = m.userIds)),
+			connection.listen('media:producerPaused', (m) => mine(m) && this.tracks.markPaused(m.producerId, true)),
+			connection.listen('media:producerResumed', (m) => mine(m) && this.tracks.markPaused(m.producerId, false)),
+			connection.listen('media:renegotiate', (m) => {
+				if (m.sessionId !== this.sessionId) return;
+				// Transports made on the pre-join screen died with their worker: make new ones on Join.
+				this.prepared = false;
+				if (this.wanted) void this.serial(() => this.setUp());
+			}),
+			connection.listen('media:replaced', (m) => {
+				if (!mine(m)) return;
+				this.status = 'replaced';
+				this.closeTransports();
+			})
+		);
+		const onDisconnect = () => {
 			this.prepared = false;
 			if (this.wanted && this.status === 'live') this.status = 'reconnecting';
-		});
+		};
+		connection.socket.on('disconnect', onDisconnect);
+		this.unsubscribe.push(() => void connection.socket.off('disconnect', onDisconnect));
 		this.unsubscribe.push(
 			connection.onJoined(() => {
 				if (this.wanted && this.status !== 'replaced') void this.serial(() => this.setUp());
@@ -119,7 +142,7 @@ export class LiveMedia {
 			await this.loadDevice();
 			// Transports too: the click on Join then only publishes. Nobody sees
 			// this tab in the room until it produces something.
-			await this.request<MediaJoined>('media:join', { peerId: this.peerId, rtpCapabilities: this.device!.rtpCapabilities, entering: false });
+			await this.request('media:join', { sessionId: this.sessionId, peerId: this.peerId, rtpCapabilities: this.rtpCapabilities(), entering: false });
 			await this.newTransports();
 			this.prepared = true;
 		});
@@ -129,11 +152,13 @@ export class LiveMedia {
 	/** Enters the room with the tracks from the pre-join screen. */
 	async join(tracks: { mic: MediaStreamTrack | null; camera: MediaStreamTrack | null; micOn: boolean; cameraOn: boolean; cameraId?: string }): Promise<void> {
 		this.micTrack = tracks.mic;
+		if (tracks.mic) this.watchEnded('mic', tracks.mic);
 		this.hasMic = Boolean(tracks.mic);
 		this.micOn = Boolean(tracks.mic) && tracks.micOn;
 		this.cameraId = tracks.cameraId;
 		if (tracks.camera && tracks.cameraOn) {
 			this.localCamera = tracks.camera;
+			this.watchEnded('camera', tracks.camera);
 			this.cameraOn = true;
 		} else {
 			tracks.camera?.stop();
@@ -145,6 +170,12 @@ export class LiveMedia {
 		// Otherwise the connection's next join runs setUp.
 	}
 
+	/** The "Try again" of a problem: a set-up now, whether retries were waiting, gave up or never started. */
+	async retryNow(): Promise<void> {
+		if (this.setUpRetry.state !== 'idle') this.setUpRetry.now();
+		else await this.serial(() => this.setUp());
+	}
+
 	/** Takes this tab back after another tab of the same person took over. */
 	async reclaim(): Promise<void> {
 		this.status = 'connecting';
@@ -153,10 +184,12 @@ export class LiveMedia {
 
 	private serial<T>(fn: () => Promise<T>): Promise<T | undefined> {
 		const run = this.queue.then(fn).catch((err: unknown) => {
-			console.warn('[room]', err);
+			const problem = setUpProblem(err);
+			this.log.warn({ err, code: (err as { code?: string })?.code, status: this.status, problem: problem.kind }, 'video set-up step failed');
 			if (this.wanted && this.status !== 'replaced') {
-				this.problem = 'Video could not connect; retrying…';
-				setTimeout(() => this.connection.socket.connected && this.wanted && void this.serial(() => this.setUp()), 1000);
+				this.problem = problem;
+				// A refusal is explained with a "Try again" button, not retried.
+				if (problem.kind === 'reconnecting') this.setUpRetry.failed();
 			}
 			return undefined;
 		});
@@ -165,17 +198,17 @@ export class LiveMedia {
 	}
 
 	// An arrow, so the transports and the received tracks can call it as it is.
-	private readonly request: Request = async <T>(event: string, payload: Record<string, unknown>): Promise<T> => {
-		const r: Result<T> = await this.connection.request<T>(event, { sessionId: this.sessionId, ...payload });
+	private readonly request: Request = async (name, payload) => {
+		const r = await this.connection.request(name, payload);
 		if (!r.ok) {
-			if (r.error.code === 'unavailable' && event === 'media:capabilities') this.status = 'unavailable';
-			throw Object.assign(new Error(`${event}: ${r.error.message}`), { code: r.error.code });
+			if (r.error.code === 'unavailable' && name === 'media:capabilities') this.status = 'unavailable';
+			throw Object.assign(new Error(`${name}: ${r.error.message}`), { code: r.error.code });
 		}
 		return r.value;
 	};
 
 	private async loadDevice(): Promise<void> {
-		const caps = await this.request<MediaCapabilities>('media:capabilities', {});
+		const caps = await this.request('media:capabilities', { sessionId: this.sessionId });
 		this.caps = caps;
 		if (this.device && this.routerId === caps.routerId) return;
 		// A new router (the old worker died) may number codecs differently: start from a fresh Device.
@@ -185,6 +218,11 @@ export class LiveMedia {
 		await device.load({ routerRtpCapabilities: caps.routerRtpCapabilities as types.RtpCapabilities });
 		this.device = device;
 		this.routerId = caps.routerId;
+	}
+
+	/** What this browser receives, in the protocol's terms (mediasoup-client's type is wider). */
+	private rtpCapabilities() {
+		return rtpCapabilities.parse(this.device?.rtpCapabilities);
 	}
 
 	/** Brings this tab's media in line with the server, reusing what survived. */
@@ -198,18 +236,16 @@ export class LiveMedia {
 			this.prepared = false;
 			mark('signalled');
 			const [joined] = await Promise.all([
-				this.request<MediaJoined>('media:join', { peerId: this.peerId, rtpCapabilities: this.device!.rtpCapabilities, entering: true }),
+				this.request('media:join', { sessionId: this.sessionId, peerId: this.peerId, rtpCapabilities: this.rtpCapabilities(), entering: true }),
 				this.publishAll().then(() => mark('published'))
 			]);
 			this.inCall = joined.inCall;
 			await this.tracks.sync(this.recvTransport, joined.producers);
-			this.status = 'live';
-			this.problem = null;
+			this.nowLive();
 			return;
 		}
 		await this.loadDevice();
-		const device = this.device!;
-		const joined = await this.request<MediaJoined>('media:join', { peerId: this.peerId, rtpCapabilities: device.rtpCapabilities, entering: true });
+		const joined = await this.request('media:join', { sessionId: this.sessionId, peerId: this.peerId, rtpCapabilities: this.rtpCapabilities(), entering: true });
 		this.inCall = joined.inCall;
 		if (joined.routerId !== this.routerId) {
 			// The room moved between our two requests; go round again with the new router.
@@ -218,7 +254,7 @@ export class LiveMedia {
 		}
 		const kept = joined.kept;
 		if (kept && this.sendTransport?.id === kept.sendTransportId && this.recvTransport?.id === kept.recvTransportId && !this.sendTransport.closed) {
-			await Promise.all([restartIce(this.sendTransport, this.request), restartIce(this.recvTransport, this.request)]);
+			await Promise.all([restartIce(this.sendTransport, this.request, this.sessionId), restartIce(this.recvTransport, this.request, this.sessionId)]);
 			for (const [source, producer] of Object.entries(this.producers)) {
 				if (producer && !kept.producerIds.includes(producer.id)) {
 					producer.close();
@@ -232,24 +268,31 @@ export class LiveMedia {
 		await this.publishAll();
 		mark('published');
 		await this.tracks.sync(this.recvTransport, joined.producers);
+		this.nowLive();
+	}
+
+	/** Connected again: connection problems are over; a stopped device still waits for the person. */
+	private nowLive(): void {
 		this.status = 'live';
-		this.problem = null;
+		this.setUpRetry.succeeded();
+		if (this.problem && !this.problem.device) this.problem = null;
 	}
 
 	private async newTransports(): Promise<void> {
 		this.closeTransports();
-		const t = await this.request<MediaTransports>('media:createTransports', {});
+		const t = await this.request('media:createTransports', { sessionId: this.sessionId });
 		this.sendTransport = this.makeTransport('send', t.send);
 		this.recvTransport = this.makeTransport('recv', t.recv);
 	}
 
 	private makeTransport(direction: 'send' | 'recv', options: MediaTransports['send']): types.Transport {
 		return createTransport(this.device!, direction, options, {
-			iceServers: this.caps?.iceServers as RTCIceServer[] | undefined,
+			sessionId: this.sessionId,
+			iceServers: this.caps?.iceServers,
 			request: this.request,
 			// The socket may be fine while the media path broke (new network): restart ICE.
 			recover: (transport) => {
-				if (this.connection.socket.connected) void this.serial(() => restartIce(transport, this.request));
+				if (this.connection.socket.connected) void this.serial(() => restartIce(transport, this.request, this.sessionId));
 			}
 		});
 	}
@@ -292,43 +335,102 @@ export class LiveMedia {
 	}
 
 	async setMic(on: boolean): Promise<void> {
+		// A microphone that stopped by itself cannot be resumed: it has to be started again.
+		if (on && this.micTrack?.readyState === 'ended') return this.restartMic(this.micTrack.getSettings().deviceId);
 		const producer = this.producers.mic;
 		this.micOn = on && this.hasMic;
 		if (!producer) return;
 		if (on) producer.resume();
 		else producer.pause();
-		await this.request(on ? 'media:resumeProducer' : 'media:pauseProducer', { producerId: producer.id }).catch((err: unknown) => console.warn('[room]', err));
+		await this.request(on ? 'media:resumeProducer' : 'media:pauseProducer', { sessionId: this.sessionId, producerId: producer.id }).catch(this.controlFailed(on ? 'Unmuting' : 'Muting'));
 	}
 
-	/** Camera off also releases the camera, so its light goes out. */
-	async setCamera(on: boolean): Promise<void> {
+	/** Camera off also releases the camera, so its light goes out. `deviceId` picks another camera. */
+	async setCamera(on: boolean, deviceId?: string): Promise<void> {
 		if (!on) {
 			this.cameraOn = false;
 			const producer = this.producers.camera;
 			if (producer) {
 				producer.pause();
-				await this.request('media:pauseProducer', { producerId: producer.id }).catch((err: unknown) => console.warn('[room]', err));
+				await this.request('media:pauseProducer', { sessionId: this.sessionId, producerId: producer.id }).catch(this.controlFailed('Turning your camera off'));
 			}
 			this.localCamera?.stop();
 			this.localCamera = null;
 			return;
 		}
-		const got = await acquireOne('camera', this.cameraId);
-		if ('problem' in got) {
-			this.problem = got.problem;
-			return;
-		}
-		this.localCamera = got.track;
+		const got = await this.acquireAgain('camera', deviceId ?? this.cameraId);
+		if (!got) return;
+		this.localCamera = got;
 		this.cameraOn = true;
-		this.problem = null;
+		this.cameraId = got.getSettings().deviceId ?? this.cameraId;
 		const producer = this.producers.camera;
 		if (producer && !producer.closed) {
-			await producer.replaceTrack({ track: got.track });
+			await producer.replaceTrack({ track: got });
 			producer.resume();
-			await this.request('media:resumeProducer', { producerId: producer.id }).catch((err: unknown) => console.warn('[room]', err));
+			await this.request('media:resumeProducer', { sessionId: this.sessionId, producerId: producer.id }).catch(this.controlFailed('Turning your camera on'));
 		} else if (this.status === 'live') {
-			await this.serial(() => this.publish('camera', got.track, false));
+			await this.serial(() => this.publish('camera', got, false));
 		}
+	}
+
+	/** The microphone again after it stopped (or another one): replaces the track the others hear. */
+	async restartMic(deviceId?: string): Promise<void> {
+		const got = await this.acquireAgain('mic', deviceId);
+		if (!got) return;
+		this.micTrack?.stop();
+		this.micTrack = got;
+		this.hasMic = true;
+		this.micOn = true;
+		const producer = this.producers.mic;
+		if (producer && !producer.closed) {
+			await producer.replaceTrack({ track: got });
+			producer.resume();
+			await this.request('media:resumeProducer', { sessionId: this.sessionId, producerId: producer.id }).catch(this.controlFailed('Unmuting'));
+		} else if (this.status === 'live') {
+			await this.serial(() => this.publish('mic', got, false));
+		}
+	}
+
+	/**
+	 * Asks for a device and watches it end. The one that stopped may be gone
+	 * (unplugged): then any other of its kind will do. A failure becomes the
+	 * problem shown, and null.
+	 */
+	private async acquireAgain(kind: DeviceKind, deviceId: string | undefined): Promise<MediaStreamTrack | null> {
+		let got = await acquireOne(kind, deviceId);
+		if ('problem' in got && got.kind === 'device-missing' && deviceId) got = await acquireOne(kind);
+		if ('problem' in got) {
+			this.log.warn({ device: kind, problem: got.kind }, 'device could not be started');
+			this.problem = { kind: got.kind, device: kind, words: got.problem };
+			return null;
+		}
+		if (this.problem?.device === kind) this.problem = null;
+		this.watchEnded(kind, got.track);
+		return got.track;
+	}
+
+	/**
+	 * A device that ends without the person asking (unplugged, permission
+	 * revoked, taken by the system) leaves a frozen picture or silence; say
+	 * so, and show the others it is off.
+	 */
+	private watchEnded(kind: DeviceKind, track: MediaStreamTrack): void {
+		track.addEventListener('ended', () => {
+			if (!this.wanted || (kind === 'camera' ? this.localCamera : this.micTrack) !== track) return;
+			this.log.warn({ device: kind, label: track.label }, 'device stopped');
+			this.problem = deviceStopped(kind);
+			if (kind === 'camera') void this.setCamera(false);
+			else void this.setMic(false);
+		});
+	}
+
+	/** A control's request failed: the person learns that the others may not see the change. */
+	private controlFailed(what: string): (err: unknown) => void {
+		return (err) => {
+			this.log.warn({ err, code: (err as { code?: string })?.code, what }, 'call control did not reach the server');
+			const problem = controlProblem(what, err);
+			if (problem) this.problem = problem;
+		};
 	}
 
 	async setScreen(on: boolean): Promise<void> {
@@ -338,7 +440,7 @@ export class LiveMedia {
 			delete this.producers.screen;
 			if (producer) {
 				producer.close();
-				await this.request('media:closeProducer', { producerId: producer.id }).catch((err: unknown) => console.warn('[room]', err));
+				await this.request('media:closeProducer', { sessionId: this.sessionId, producerId: producer.id }).catch(this.controlFailed('Stopping your screen share'));
 			}
 			this.localScreen?.stop();
 			this.localScreen = null;
@@ -347,7 +449,8 @@ export class LiveMedia {
 		const got = await acquireScreen();
 		if (!got) return;
 		if ('problem' in got) {
-			this.problem = got.problem;
+			this.log.warn({ device: 'screen' }, 'screen could not be shared');
+			this.problem = { kind: 'device-busy', words: got.problem };
 			return;
 		}
 		const track = got.track;
@@ -380,7 +483,7 @@ export class LiveMedia {
 
 	/** Leaves the room: tells the server, stops the devices. */
 	leave(): void {
-		if (this.wanted && this.connection.socket.connected) this.connection.socket.emit('media:leave', { sessionId: this.sessionId }, () => {});
+		if (this.wanted && this.connection.socket.connected) this.connection.socket.emit('media:leave', { sessionId: this.sessionId }, () => undefined);
 		this.wanted = false;
 		this.status = 'idle';
 		this.closeTransports();
@@ -396,6 +499,7 @@ export class LiveMedia {
 	destroy(): void {
 		this.leave();
 		if (this.statsTimer) clearInterval(this.statsTimer);
+		this.setUpRetry.destroy();
 		for (const off of this.unsubscribe) off();
 		this.unsubscribe = [];
 	}

@@ -5,7 +5,8 @@
  * reconnect.
  */
 import type { types } from 'mediasoup-client';
-import type { ConsumerOptions, MediaSource, ProducerInfo } from '$shared/protocol/media.ts';
+import type { ConsumerOptions, MediaSource, ProducerInfo } from '$shared/protocol/index.ts';
+import { log } from '$lib/log.ts';
 import { mark } from './marks.ts';
 import type { Request } from './transports.ts';
 
@@ -28,11 +29,13 @@ export class RemoteTracks {
 	/** Spatial layer wanted per producer. */
 	private readonly layers = new Map<string, number>();
 	private readonly userId: string;
+	private readonly sessionId: string;
 	private readonly request: Request;
 	private readonly largestLayer: () => number;
 
-	constructor(deps: { userId: string; request: Request; largestLayer: () => number }) {
+	constructor(deps: { userId: string; sessionId: string; request: Request; largestLayer: () => number }) {
 		this.userId = deps.userId;
+		this.sessionId = deps.sessionId;
 		this.request = deps.request;
 		this.largestLayer = deps.largestLayer;
 	}
@@ -53,7 +56,7 @@ export class RemoteTracks {
 		if (!transport || transport.closed || info.userId === this.userId) return;
 		// Announced and listed both (it appeared while we joined): one consumer is enough.
 		if (this.receiving(info.producerId)) return;
-		const options = await this.request<ConsumerOptions>('media:consume', { producerId: info.producerId }).catch((err: { code?: string }) => {
+		const options = await this.request('media:consume', { sessionId: this.sessionId, producerId: info.producerId }).catch((err: { code?: string }) => {
 			// The producer closed meanwhile: nothing to show.
 			if (err.code === 'not_found') return null;
 			throw err;
@@ -74,8 +77,8 @@ export class RemoteTracks {
 		];
 		mark('consumer-ready', { kind: options.kind });
 		const layer = this.layers.get(options.producerId);
-		if (layer !== undefined && options.kind === 'video') await this.request('media:preferLayer', { consumerId: consumer.id, spatialLayer: layer });
-		if (!this.hidden.has(options.producerId)) await this.request('media:resumeConsumer', { consumerId: consumer.id });
+		if (layer !== undefined && options.kind === 'video') await this.request('media:preferLayer', { sessionId: this.sessionId, consumerId: consumer.id, spatialLayer: layer });
+		if (!this.hidden.has(options.producerId)) await this.request('media:resumeConsumer', { sessionId: this.sessionId, consumerId: consumer.id });
 		mark('consumer-resumed', { kind: options.kind });
 	}
 
@@ -102,7 +105,7 @@ export class RemoteTracks {
 		else this.hidden.add(producerId);
 		const r = this.list.find((x) => x.producerId === producerId);
 		if (!r || r.kind !== 'video') return;
-		await this.request(visible ? 'media:resumeConsumer' : 'media:pauseConsumer', { consumerId: r.consumerId }).catch((err: unknown) => console.warn('[room]', err));
+		await this.request(visible ? 'media:resumeConsumer' : 'media:pauseConsumer', { sessionId: this.sessionId, consumerId: r.consumerId }).catch(this.wishFailed(visible ? 'resume hidden video' : 'pause hidden video', r));
 	}
 
 	/** A small tile (grid, strip) needs the small layer; a large one the full picture. */
@@ -112,7 +115,17 @@ export class RemoteTracks {
 		this.layers.set(producerId, spatialLayer);
 		const r = this.list.find((x) => x.producerId === producerId);
 		if (!r || r.kind !== 'video') return;
-		await this.request('media:preferLayer', { consumerId: r.consumerId, spatialLayer }).catch((err: unknown) => console.warn('[room]', err));
+		await this.request('media:preferLayer', { sessionId: this.sessionId, consumerId: r.consumerId, spatialLayer }).catch(this.wishFailed('prefer a layer', r));
+	}
+
+	/**
+	 * A tile's wish did not reach the server. Only logged: the picture goes
+	 * on (just larger or smaller than needed), the wish is kept and sent
+	 * again with the next consumer after a reconnect, and there is nothing
+	 * for the person to do.
+	 */
+	private wishFailed(what: string, r: RemoteTrack): (err: unknown) => void {
+		return (err) => log.warn({ area: 'room', err, code: (err as { code?: string })?.code, what, producerId: r.producerId, userId: r.userId }, 'tile preference did not reach the server');
 	}
 
 	/** The transports closed: every consumer went with them. */

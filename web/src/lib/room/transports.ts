@@ -4,19 +4,21 @@
  * media path breaks while the socket stays up.
  */
 import type { Device, types } from 'mediasoup-client';
-import type { MediaCapabilities, MediaSource, MediaTransports } from '$shared/protocol/media.ts';
+import type { MediaCapabilities, MediaSource, MediaTransports, Reply, RequestName, RequestPayload } from '$shared/protocol/index.ts';
+import { mediaSource, rtpParameters as rtpParametersSchema } from '$shared/protocol/media.ts';
+import { backoff, retryKnobs } from '$shared/retry.ts';
+import { Retry } from '$lib/retry.ts';
 import { mark } from './marks.ts';
 
-/** How long a `disconnected` transport may try to recover by itself before ICE is restarted. */
-const DISCONNECTED_GRACE_MS = 1500;
-
-/** A signalling request for this session; rejects with the server's message. */
-export type Request = <T>(event: string, payload: Record<string, unknown>) => Promise<T>;
+export type MediaRequestName = Extract<RequestName, `media:${string}`>;
+/** A signalling request; resolves with the reply, rejects with the server's message and code. */
+export type Request = <K extends MediaRequestName>(name: K, payload: RequestPayload<K>) => Promise<Reply<K>>;
 
 export interface TransportContext {
+	sessionId: string;
 	iceServers: RTCIceServer[] | undefined;
 	request: Request;
-	/** The transport failed, or stayed disconnected past the grace time: restart its ICE. */
+	/** The transport failed, or stayed disconnected past the grace time (and again while it stays broken): restart its ICE. */
 	recover(transport: types.Transport): void;
 }
 
@@ -30,41 +32,57 @@ export function createTransport(device: Device, direction: 'send' | 'recv', opti
 	};
 	const transport = direction === 'send' ? device.createSendTransport(init) : device.createRecvTransport(init);
 	transport.on('connect', ({ dtlsParameters }, done, fail) => {
-		ctx.request('media:connectTransport', { transportId: transport.id, dtlsParameters }).then(() => done(), fail);
+		ctx.request('media:connectTransport', { sessionId: ctx.sessionId, transportId: transport.id, dtlsParameters }).then(() => done(), fail);
 	});
 	if (direction === 'send') {
 		transport.on('produce', ({ kind, rtpParameters, appData }, done, fail) => {
-			ctx.request<{ producerId: string }>('media:produce', { transportId: transport.id, kind, rtpParameters, source: appData.source, paused: appData.paused === true }).then(
+			// mediasoup-client's types are wider than the protocol's: send what the server's schema accepts.
+			const parameters = rtpParametersSchema.safeParse(rtpParameters);
+			const source = mediaSource.safeParse(appData.source);
+			if (!parameters.success || !source.success) return fail(new Error('media:produce: parameters outside the protocol'));
+			const paused = appData.paused === true;
+			ctx.request('media:produce', { sessionId: ctx.sessionId, transportId: transport.id, kind, rtpParameters: parameters.data, source: source.data, paused }).then(
 				({ producerId }) => done({ id: producerId }),
 				fail
 			);
 		});
 	}
-	let recovering: ReturnType<typeof setTimeout> | null = null;
-	transport.on('connectionstatechange', (state) => {
-		if (state === 'connected') {
-			mark(`${direction}-connected`);
-			if (recovering) clearTimeout(recovering);
-			recovering = null;
-		} else if (state === 'failed' || state === 'disconnected') {
-			if (recovering) return;
-			recovering = setTimeout(
-				() => {
-					recovering = null;
-					if (!transport.closed && transport.connectionState !== 'connected') ctx.recover(transport);
-				},
-				state === 'failed' ? 0 : DISCONNECTED_GRACE_MS
-			);
-		}
-	});
+	watchIce(transport, direction, ctx);
 	return transport;
 }
 
+/**
+ * A `disconnected` transport gets the policy's first delay to recover by
+ * itself; a `failed` one is restarted at once. While it stays broken, ICE
+ * is restarted again on the policy's growing delays (a restart can fail
+ * silently, leaving the state where it was), until it connects or closes.
+ */
+export function watchIce(transport: types.Transport, direction: 'send' | 'recv', ctx: TransportContext): void {
+	const retry = new Retry({
+		policy: backoff(retryKnobs.iceRestart),
+		attempt: () => {
+			if (transport.closed || transport.connectionState === 'connected') return retry.succeeded();
+			ctx.recover(transport);
+			retry.failed();
+		}
+	});
+	transport.on('connectionstatechange', (state) => {
+		if (state === 'connected') {
+			mark(`${direction}-connected`);
+			retry.succeeded();
+		} else if (state === 'failed' || state === 'disconnected') {
+			retry.failed();
+			if (state === 'failed') retry.now();
+		}
+	});
+	transport.observer.on('close', () => retry.destroy());
+}
+
 /** New ICE credentials from the server, then an ICE restart in the browser. */
-export async function restartIce(transport: types.Transport, request: Request): Promise<void> {
+export async function restartIce(transport: types.Transport, request: Request, sessionId: string): Promise<void> {
 	if (transport.closed) return;
-	const { iceParameters } = await request<{ iceParameters: types.IceParameters }>('media:restartIce', { transportId: transport.id });
-	await transport.restartIce({ iceParameters });
+	const { iceParameters } = await request('media:restartIce', { sessionId, transportId: transport.id });
+	await transport.restartIce({ iceParameters: iceParameters as types.IceParameters });
 }
 
 /** How a source is sent: the camera in simulcast layers, a screen capped, the microphone with Opus DTX and FEC. */

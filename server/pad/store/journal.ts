@@ -5,7 +5,7 @@
  * documents' snapshots in SQLite take its content over in the background and
  * a segment file is deleted once every document in it has a snapshot that
  * covers it. At start-up, whatever a crash left in the journal goes into the
- * store before any document loads (see SqliteUpdateLog.recover).
+ * store before any document loads (see the SQLite pad store's recover).
  *
  * Why a file and not a table: an append here is one write system call
  * (about 3 µs), where a SQLite commit writes a log frame for every document
@@ -27,8 +27,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import * as decoding from 'lib0/decoding';
-import type { Logger } from '../log/index.ts';
-import type { StoredUpdate } from './storage.ts';
+import type { Logger } from '../../log/index.ts';
+import type { StoredUpdate } from './types.ts';
 
 const HEADER_BYTES = 8;
 const SEGMENT = /^(\d{12})\.log$/;
@@ -88,8 +88,11 @@ export function encodeRecord(rows: readonly StoredUpdate[]): Uint8Array {
 	return scratch.subarray(0, at);
 }
 
-/** The updates in one segment's bytes, up to the first record that is incomplete or damaged. */
-export function decodeRecords(bytes: Uint8Array): { updates: StoredUpdate[]; validBytes: number } {
+/**
+ * The updates in one segment's bytes, up to the first record that is
+ * incomplete or damaged (`only`: just that document's, the others not copied).
+ */
+export function decodeRecords(bytes: Uint8Array, only?: string): { updates: StoredUpdate[]; validBytes: number } {
 	const updates: StoredUpdate[] = [];
 	const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 	let at = 0;
@@ -103,7 +106,10 @@ export function decodeRecords(bytes: Uint8Array): { updates: StoredUpdate[]; val
 			const d = decoding.createDecoder(payload);
 			const records: StoredUpdate[] = [];
 			for (let n = decoding.readVarUint(d); n > 0; n--) {
-				records.push({ doc: decoding.readVarString(d), seq: decoding.readVarUint(d), data: decoding.readVarUint8Array(d).slice() });
+				const doc = decoding.readVarString(d);
+				const seq = decoding.readVarUint(d);
+				const data = decoding.readVarUint8Array(d);
+				if (only === undefined || doc === only) records.push({ doc, seq, data: data.slice() });
 			}
 			updates.push(...records);
 		} catch {
@@ -215,7 +221,7 @@ export class PadJournal {
 
 	/** The document's snapshot now holds every update up to `seq`: segments that held only such updates go. */
 	covered(doc: string, seq: number): void {
-		for (const segment of [...this.closed, ...(this.active ? [this.active] : [])]) {
+		for (const segment of this.live()) {
 			const highest = segment.uncovered.get(doc);
 			if (highest !== undefined && highest <= seq) segment.uncovered.delete(doc);
 		}
@@ -227,6 +233,29 @@ export class PadJournal {
 		}
 		// Everything written so far is in snapshots: start afresh rather than keep a file of stale records.
 		if (this.active && this.active.uncovered.size === 0 && this.size > 0) this.retireActive();
+	}
+
+	/**
+	 * The document's updates that no snapshot covers yet, in the order they
+	 * were written (a retried one may come twice). Reads the segment files
+	 * that hold any: a rare path (a document leaves memory only once
+	 * compacted), kept off the append path.
+	 */
+	read(doc: string): StoredUpdate[] {
+		const updates: StoredUpdate[] = [];
+		for (const segment of this.live()) {
+			if (segment.uncovered.has(doc)) updates.push(...decodeRecords(fs.readFileSync(segment.file), doc).updates);
+		}
+		return updates;
+	}
+
+	/** True when some segment holds an update of the document that no snapshot covers. */
+	holds(doc: string): boolean {
+		return this.live().some((s) => s.uncovered.has(doc));
+	}
+
+	private live(): Segment[] {
+		return this.active ? [...this.closed, this.active] : this.closed;
 	}
 
 	/** Segment files not yet deleted (for tests and stats). */
