@@ -27,6 +27,7 @@ import { backoff, retryKnobs } from '$shared/retry.ts';
 import { Retry } from '$lib/retry.ts';
 import { reportUnsynced } from '$lib/summary/unsynced.ts';
 import { colourFor } from './colours.ts';
+import { SavedEdits } from './saved-edits.svelte.ts';
 
 export type PadStatus = 'connecting' | 'online' | 'offline' | 'refused';
 
@@ -67,7 +68,8 @@ export class PadSync {
 	peers = $state.raw<Peer[]>([]);
 	/** Bumped on every document change, so derived views re-read the doc. */
 	version = $state(0);
-	private offlineEdits = 0;
+	/** Which of this page's edits the server has stored ("Saved" and the end check both read it). */
+	readonly saved: SavedEdits;
 	private readonly stopReporting: () => void;
 	private readonly retry = new Retry({
 		policy: backoff(retryKnobs.pad),
@@ -85,6 +87,7 @@ export class PadSync {
 		this.provider = new WebsocketProvider(`${scheme}://${location.host}${PAD_PATH}`, padName(sessionId, kind), this.doc, {
 			disableBc: true
 		});
+		this.saved = new SavedEdits(this.provider, () => !this.server?.readOnly);
 		this.provider.awareness.setLocalStateField('user', { name: me.name, color: colourFor(me.id), role: me.role });
 		this.undo = new Y.UndoManager([actionsOf(this.doc), carriedOf(this.doc), learningOf(this.doc)], {
 			// eslint-disable-next-line svelte/prefer-svelte-reactivity -- Yjs wants a plain Set; nothing renders it
@@ -96,10 +99,7 @@ export class PadSync {
 		});
 		this.provider.on('sync', (synced: boolean) => {
 			this.synced = synced;
-			if (synced) {
-				this.offlineEdits = 0;
-				this.retry.succeeded();
-			}
+			if (synced) this.retry.succeeded();
 		});
 		this.provider.on('connection-close', (event) => {
 			// 45xx: the server asks us to come back later.
@@ -119,17 +119,11 @@ export class PadSync {
 		});
 		this.provider.awareness.on('change', () => this.readAwareness());
 		this.doc.on('update', (_u: Uint8Array, origin: unknown) => {
-			if (origin !== this.provider && !this.synced) this.offlineEdits++;
+			if (origin !== this.provider) this.saved.edited();
 			if (origin !== this.provider && this.synced && this.problem && this.status === 'online') this.problem = null;
 			this.version++;
 		});
-		this.stopReporting = reportUnsynced(() => this.unsynced());
-	}
-
-	/** Local edits the server may not have yet (for the end-of-session check). */
-	unsynced(): number {
-		const buffered = this.provider.ws?.bufferedAmount ?? 0;
-		return this.offlineEdits + (buffered > 0 ? 1 : 0);
+		this.stopReporting = reportUnsynced(() => ({ sessionId, document: kind === 'private' ? 'private notes' : 'shared notes', edits: this.saved.pending, lastEditAt: this.saved.pendingSince }));
 	}
 
 	get readOnly(): boolean {
@@ -162,6 +156,7 @@ export class PadSync {
 	destroy(): void {
 		this.retry.destroy();
 		this.stopReporting();
+		this.saved.destroy();
 		this.undo.destroy();
 		this.provider.destroy();
 		this.doc.destroy();

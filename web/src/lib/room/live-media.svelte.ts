@@ -11,7 +11,7 @@
  * wrong, including a camera or microphone that stopped, is a `MediaProblem`
  * the room shows in words.
  */
-import { Device, type types } from 'mediasoup-client';
+import type { Device, types } from 'mediasoup-client';
 import type { SessionConnection } from '$lib/session/connection.svelte.ts';
 import type { MediaCapabilities, MediaSource, MediaTransports } from '$shared/protocol/index.ts';
 import { rtpCapabilities } from '$shared/protocol/media.ts';
@@ -211,6 +211,8 @@ export class LiveMedia {
 		this.caps = caps;
 		if (this.device && this.routerId === caps.routerId) return;
 		// A new router (the old worker died) may number codecs differently: start from a fresh Device.
+		// mediasoup-client is a chunk of its own, fetched once the room prepares: the session page shows without it.
+		const { Device } = await import('mediasoup-client');
 		const device = new Device();
 		await device.load({ routerRtpCapabilities: caps.routerRtpCapabilities as types.RtpCapabilities });
 		this.device = device;
