@@ -18,6 +18,7 @@ const tableOwners = {
 	summary: ['summaries', 'summary_renderings', 'session_endings'],
 	contracts: ['contracts', 'contract_acceptances'],
 	sponsors: ['sponsor_links', 'engagement_sponsors', 'sponsor_updates'],
+	referrals: ['referrals'],
 	mail: ['mail_jobs'],
 	store: ['_migrations']
 };

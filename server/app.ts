@@ -14,6 +14,7 @@ import { createAuth } from './auth/index.ts';
 import { createEngagements } from './engagements/index.ts';
 import { createContracts } from './contracts/index.ts';
 import { createSponsors } from './sponsors/index.ts';
+import { createReferrals } from './referrals/index.ts';
 import { createRooms } from './rooms/index.ts';
 import { createPad } from './pad/index.ts';
 import { createPrompts } from './prompts/index.ts';
@@ -79,6 +80,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 			people: (ids) => auth.usersByIds(ids)
 		}
 	});
+	const referrals = createReferrals({ db: store.db, parties: { members: engagements.members } });
 	const contractInForce = async (id: string) => {
 		const v = await contracts.inForce(id);
 		return v && { version: v.version, sessions: v.body.plan.sessions };
@@ -119,7 +121,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 		db: store.db, config, log, engagements, rooms, mail,
 		sources: padSources({ seal: (id) => pad.sessionEnded(id), finalState: (id) => pad.finalState(id), askedIn: (id) => prompts.askedIn(id) })
 	});
-	const services: Services = { config, log, store, auth, engagements, contracts, sponsors, rooms, media, prompts, summaries, pad };
+	const services: Services = { config, log, store, auth, engagements, contracts, sponsors, referrals, rooms, media, prompts, summaries, pad };
 	provideServices(webServices(services));
 	await summaries.start();
 

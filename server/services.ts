@@ -14,6 +14,7 @@ import type { SessionCookie } from './auth/cookies.ts';
 import type { Engagements } from './engagements/index.ts';
 import type { Contracts } from './contracts/index.ts';
 import type { Sponsors } from './sponsors/index.ts';
+import type { Referrals } from './referrals/index.ts';
 import type { Rooms } from './rooms/index.ts';
 import type { Pad } from './pad/index.ts';
 import type { Summaries } from './summary/index.ts';
@@ -29,6 +30,7 @@ export interface Services {
 	engagements: Engagements;
 	contracts: Contracts;
 	sponsors: Sponsors;
+	referrals: Referrals;
 	rooms: Rooms;
 	pad: Pad;
 	summaries: Summaries;
@@ -45,13 +47,15 @@ export const webMethods = {
 	engagements: ['create', 'listForUser', 'upcomingForUser', 'getForMember', 'scheduleSession', 'createInvite', 'describeInvite', 'acceptInvite', 'sessionAccess'],
 	summaries: ['view', 'correctionDraft', 'markdown', 'list', 'latestForSession', 'previousForSession', 'outbox', 'outboxMessage', 'retryDelivery', 'mailTransport'],
 	contracts: ['versions', 'version', 'inForce', 'openDraft', 'saveDraft', 'send', 'accept'],
-	sponsors: ['createLink', 'describeLink', 'acceptLink', 'view', 'sponsored', 'sponsorsOf', 'draftUpdate', 'decideUpdate', 'updatesFor']
+	sponsors: ['createLink', 'describeLink', 'acceptLink', 'view', 'sponsored', 'sponsorsOf', 'draftUpdate', 'decideUpdate', 'updatesFor'],
+	referrals: ['propose', 'decide', 'markReferred', 'withdraw', 'listFor']
 } as const satisfies {
 	auth: readonly (keyof Auth)[];
 	engagements: readonly (keyof Engagements)[];
 	summaries: readonly (keyof Summaries)[];
 	contracts: readonly (keyof Contracts)[];
 	sponsors: readonly (keyof Sponsors)[];
+	referrals: readonly (keyof Referrals)[];
 };
 
 type Methods<K extends keyof typeof webMethods> = (typeof webMethods)[K][number];
@@ -77,6 +81,7 @@ export interface WebServices {
 	summaries: WebSummaries;
 	contracts: Pick<Contracts, Methods<'contracts'>>;
 	sponsors: Pick<Sponsors, Methods<'sponsors'>>;
+	referrals: Pick<Referrals, Methods<'referrals'>>;
 }
 
 const slot = Symbol.for('confidante.services');

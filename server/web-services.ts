@@ -16,7 +16,7 @@ function only<T extends object, K extends keyof T>(source: T, keys: readonly K[]
 	return out;
 }
 
-export function webServices(s: Pick<Services, 'config' | 'log' | 'auth' | 'engagements' | 'summaries' | 'contracts' | 'sponsors'>): WebServices {
+export function webServices(s: Pick<Services, 'config' | 'log' | 'auth' | 'engagements' | 'summaries' | 'contracts' | 'sponsors' | 'referrals'>): WebServices {
 	const secure = s.config.secureCookies;
 	return {
 		log: s.log,
@@ -29,6 +29,7 @@ export function webServices(s: Pick<Services, 'config' | 'log' | 'auth' | 'engag
 		engagements: only(s.engagements, webMethods.engagements),
 		contracts: only(s.contracts, webMethods.contracts),
 		sponsors: only(s.sponsors, webMethods.sponsors),
+		referrals: only(s.referrals, webMethods.referrals),
 		summaries: {
 			...only(s.summaries, webMethods.summaries),
 			correct: (summaryId, userId, form) => s.summaries.correct(summaryId, userId, readCorrectionForm(form))

@@ -70,9 +70,8 @@ export function createSponsors(deps: { db: Kysely<Database>; sources: SponsorSou
 		return !!(await db.selectFrom('engagement_sponsors').select('user_id').where('engagement_id', '=', engagementId).where('user_id', '=', userId).executeTakeFirst());
 	}
 
-	// Inside a transaction, pass it: on SQLite a query on `db` would wait for that transaction to end.
-	async function sponsorPeople(engagementId: string, on: Kysely<Database> = db) {
-		const rows = await on.selectFrom('engagement_sponsors').select('user_id').where('engagement_id', '=', engagementId).orderBy('joined_at').execute();
+	async function sponsorPeople(engagementId: string) {
+		const rows = await db.selectFrom('engagement_sponsors').select('user_id').where('engagement_id', '=', engagementId).orderBy('joined_at').execute();
 		const people = new Map((await sources.people(rows.map((r) => r.user_id))).map((p) => [p.id, p]));
 		return rows.flatMap((r) => {
 			const p = people.get(r.user_id);
@@ -146,8 +145,9 @@ export function createSponsors(deps: { db: Kysely<Database>; sources: SponsorSou
 			const update = await findUpdate(db, updateId);
 			if (!role || !update || update.engagement_id !== engagementId) return fail('not_found', 'No such update.');
 			if (role !== 'coachee') return fail('forbidden', 'Only the coachee approves or declines what the sponsor sees.');
+			// Read before the transaction: on SQLite a query outside it would wait for it to end.
+			const to = await sponsorPeople(engagementId);
 			const result = await decideUpdate(db, update, userId, input, async (trx, u) => {
-				const to = await sponsorPeople(engagementId, trx);
 				await mail.enqueue(trx, to.map((p) => ({ kind: 'sponsor_update' as const, subjectId: u.id, userId: p.userId, toName: p.name, toAddress: p.email })));
 			});
 			if (result.ok && result.value.status === 'approved') mail.kick();

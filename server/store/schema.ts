@@ -240,6 +240,25 @@ export interface SponsorUpdateRow {
 	created_at: number;
 }
 
+export type ReferralStatus = 'proposed' | 'approved' | 'declined' | 'referred' | 'withdrawn';
+
+/** A proposed referral outside the coaching remit; only the coachee's approval allows it. */
+export interface ReferralRow {
+	id: string;
+	engagement_id: string;
+	coachee_id: string;
+	proposed_by: string;
+	/** Coach-only wording of the issue. */
+	issue_note: string;
+	refer_to: string;
+	reason: string;
+	discussed_on: string;
+	status: ReferralStatus;
+	created_at: number;
+	decided_at: number | null;
+	referred_at: number | null;
+}
+
 export interface Database {
 	users: UserRow;
 	auth_sessions: AuthSessionRow;
@@ -261,6 +280,7 @@ export interface Database {
 	sponsor_links: SponsorLinkRow;
 	engagement_sponsors: EngagementSponsorRow;
 	sponsor_updates: SponsorUpdateRow;
+	referrals: ReferralRow;
 	[table: `_${string}`]: never;
 }
 

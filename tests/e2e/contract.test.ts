@@ -49,6 +49,7 @@ it('coach drafts and sends the contract, both accept it, an amendment shows what
 	await c.goto(engagement);
 	await c.getByTestId('contract-summary').getByText('No contract is in force yet.').waitFor();
 	await c.getByRole('link', { name: 'Draft the contract' }).click();
+	await c.waitForURL(/\/contract$/);
 	await c.getByRole('link', { name: 'Draft the contract' }).click();
 	await c.waitForURL(/\/contract\/edit$/);
 	await hydrated(c);

@@ -18,12 +18,15 @@ export interface TestSmtp {
 	rejectRecipients: Set<string>;
 	/** Messages whose DATA is being held by 'stall'. */
 	stalled: number;
+	/** Every message accepted, kept in `received` or not. */
+	accepted: number;
 	/** Resolves when `n` messages have been received in all. */
 	waitFor(n: number, timeoutMs?: number): Promise<ParsedMail[]>;
 	close(): Promise<void>;
 }
 
-export async function startSmtp(): Promise<TestSmtp> {
+/** `keep`: which accepted messages `received` holds (others, e.g. contract emails of the test's set-up, are accepted and dropped). */
+export async function startSmtp(opts: { keep?: (m: ParsedMail) => boolean } = {}): Promise<TestSmtp> {
 	const waiters: Array<{ n: number; resolve: (m: ParsedMail[]) => void }> = [];
 	const t: TestSmtp = {
 		url: '',
@@ -32,6 +35,7 @@ export async function startSmtp(): Promise<TestSmtp> {
 		mode: 'accept',
 		rejectRecipients: new Set(),
 		stalled: 0,
+		accepted: 0,
 		waitFor(n, timeoutMs = 15_000) {
 			if (t.received.length >= n) return Promise.resolve(t.received);
 			return new Promise((resolve, reject) => {
@@ -68,7 +72,9 @@ export async function startSmtp(): Promise<TestSmtp> {
 					t.stalled++;
 					return; // never answers: the sender's socket timeout or death ends it
 				}
-				t.received.push(await simpleParser(Buffer.concat(chunks)));
+				const parsed = await simpleParser(Buffer.concat(chunks));
+				t.accepted++;
+				if (opts.keep?.(parsed) ?? true) t.received.push(parsed);
 				cb();
 				for (const w of [...waiters]) {
 					if (t.received.length >= w.n) {

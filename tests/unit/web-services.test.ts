@@ -14,6 +14,7 @@ import { createAuth } from '../../server/auth/index.ts';
 import { createEngagements } from '../../server/engagements/index.ts';
 import type { Contracts } from '../../server/contracts/index.ts';
 import type { Sponsors } from '../../server/sponsors/index.ts';
+import type { Referrals } from '../../server/referrals/index.ts';
 import type { Summaries } from '../../server/summary/index.ts';
 import { webMethods } from '../../server/services.ts';
 import { webServices } from '../../server/web-services.ts';
@@ -39,7 +40,8 @@ function web(origin?: string) {
 		engagements: createEngagements(store.db, auth),
 		summaries,
 		contracts: stub<Contracts>([...webMethods.contracts]),
-		sponsors: stub<Sponsors>([...webMethods.sponsors])
+		sponsors: stub<Sponsors>([...webMethods.sponsors]),
+		referrals: stub<Referrals>([...webMethods.referrals])
 	});
 }
 

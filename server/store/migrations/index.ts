@@ -8,6 +8,7 @@ import { summaryRenderings } from './0006_summary_renderings.ts';
 import { contracts } from './0008_contracts.ts';
 import { sessionKinds } from './0009_session_kinds.ts';
 import { sponsors } from './0010_sponsors.ts';
+import { referrals } from './0011_referrals.ts';
 
 /** Every migration in order. A feature adds its file here; never edit a released one. */
-export const migrations: Migration[] = [foundation, summary, prompts, pad, padUpdatesClustered, summaryRenderings, contracts, sessionKinds, sponsors];
+export const migrations: Migration[] = [foundation, summary, prompts, pad, padUpdatesClustered, summaryRenderings, contracts, sessionKinds, sponsors, referrals];

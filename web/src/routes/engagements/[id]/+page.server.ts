@@ -16,9 +16,12 @@ export const load: PageServerLoad = async (event) => {
 	};
 	const [sponsorList, updates] = await Promise.all([services().sponsors.sponsorsOf(view.id, user.id), services().sponsors.updatesFor(view.id, user.id)]);
 	const nameOf = new Map(view.members.map((m) => [m.userId, m.name]));
+	const referrals = (await services().referrals.listFor(view.id, user.id))?.referrals ?? [];
 	return {
 		contract,
 		sponsors: (sponsorList ?? []).map((p) => p.name),
+		me: { id: user.id },
+		referrals: referrals.map((r) => ({ ...r, coacheeName: nameOf.get(r.coacheeId) ?? 'A former participant' })),
 		updates: (updates ?? []).map((u) => ({ ...u, decidedByName: u.decidedBy ? (nameOf.get(u.decidedBy) ?? 'A former participant') : null })),
 		engagement: {
 			id: view.id,
@@ -68,6 +71,27 @@ export const actions: Actions = {
 		const result = await services().sponsors.decideUpdate(event.params.id, form.update ?? '', user.id, form);
 		if (!result.ok) return failWith(result.error, form);
 		return { decided: { id: result.value.id, status: result.value.status } };
+	},
+	proposeReferral: async (event) => {
+		const user = requireUser(event);
+		const form = await formObject(event.request);
+		const result = await services().referrals.propose(event.params.id, user.id, form);
+		if (!result.ok) return failWith(result.error, form);
+		return { referral: { id: result.value.id, status: result.value.status } };
+	},
+	referral: async (event) => {
+		const user = requireUser(event);
+		const form = await formObject(event.request);
+		const { referrals } = services();
+		const id = form.referral ?? '';
+		const result =
+			form.step === 'referred'
+				? await referrals.markReferred(event.params.id, id, user.id)
+				: form.step === 'withdraw'
+					? await referrals.withdraw(event.params.id, id, user.id)
+					: await referrals.decide(event.params.id, id, user.id, { decision: form.step });
+		if (!result.ok) return failWith(result.error, form);
+		return { referral: { id: result.value.id, status: result.value.status } };
 	},
 	schedule: async (event) => {
 		const user = requireUser(event);
