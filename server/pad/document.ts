@@ -8,7 +8,6 @@
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
-import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
 import { limits } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
@@ -17,20 +16,18 @@ import { CloseCode } from './close-codes.ts';
 import type { StoredDoc } from './store/index.ts';
 import type { UpdateWriter } from './writer.ts';
 import { running } from '../health/index.ts';
-import { inspectUpdate } from './update-check.ts';
-import { estimateApplyCost, type ApplyCostWeights } from './apply-cost.ts';
+import type { ApplyCostWeights } from './apply-cost.ts';
+import { judgeUpdate } from './admission.ts';
+import { changedIn, cpuMs, hasPending } from './transactions.ts';
+import { awarenessMessage, readAwarenessEntries, syncMessage, writeAwarenessEntries, type AwarenessEntry } from './messages.ts';
+
+export { MESSAGE_AUTH, MESSAGE_AWARENESS, MESSAGE_QUERY_AWARENESS, MESSAGE_SYNC, syncMessage } from './messages.ts';
 
 /** How much work one update may cause (limits.pad; tests pass their own). */
 export interface ApplyBudget {
 	applyBudgetMs: number;
 	applyCost: ApplyCostWeights;
 }
-
-// Message types of the y-websocket protocol.
-export const MESSAGE_SYNC = 0;
-export const MESSAGE_AWARENESS = 1;
-export const MESSAGE_AUTH = 2;
-export const MESSAGE_QUERY_AWARENESS = 3;
 
 /** Where a document writes its compacted snapshot. */
 export interface Compactor {
@@ -49,64 +46,6 @@ export interface PadPeer {
 const LOAD = Symbol('load');
 
 export const SAVING_FAILED = "Saving isn't working right now. The pad is read-only until it does; nothing you wrote is lost.";
-
-export function syncMessage(write: (encoder: encoding.Encoder) => void): Uint8Array {
-	const encoder = encoding.createEncoder();
-	encoding.writeVarUint(encoder, MESSAGE_SYNC);
-	write(encoder);
-	return encoding.toUint8Array(encoder);
-}
-
-function awarenessMessage(update: Uint8Array): Uint8Array {
-	const encoder = encoding.createEncoder();
-	encoding.writeVarUint(encoder, MESSAGE_AWARENESS);
-	encoding.writeVarUint8Array(encoder, update);
-	return encoding.toUint8Array(encoder);
-}
-
-/** Whether the transaction changed the document (Yjs's own test before it emits 'update'). */
-function changedIn(tr: Y.Transaction): boolean {
-	if (tr.deleteSet.clients.size > 0) return true;
-	for (const [client, clock] of tr.afterState) if (tr.beforeState.get(client) !== clock) return true;
-	return false;
-}
-
-/** Structs or deletions waiting for something the document lacks. */
-function hasPending(doc: Y.Doc): boolean {
-	return doc.store.pendingStructs !== null || doc.store.pendingDs !== null;
-}
-
-const cpuMs = (): number => {
-	const u = process.threadCpuUsage();
-	return (u.user + u.system) / 1000;
-};
-
-interface AwarenessEntry {
-	id: number;
-	clock: number;
-	state: string;
-}
-
-function readAwarenessEntries(update: Uint8Array): AwarenessEntry[] {
-	const decoder = decoding.createDecoder(update);
-	const n = decoding.readVarUint(decoder);
-	const entries: AwarenessEntry[] = [];
-	for (let i = 0; i < n; i++) {
-		entries.push({ id: decoding.readVarUint(decoder), clock: decoding.readVarUint(decoder), state: decoding.readVarString(decoder) });
-	}
-	return entries;
-}
-
-function writeAwarenessEntries(entries: AwarenessEntry[]): Uint8Array {
-	const encoder = encoding.createEncoder();
-	encoding.writeVarUint(encoder, entries.length);
-	for (const e of entries) {
-		encoding.writeVarUint(encoder, e.id);
-		encoding.writeVarUint(encoder, e.clock);
-		encoding.writeVarString(encoder, e.state);
-	}
-	return encoding.toUint8Array(encoder);
-}
 
 /** What a peer's update changed, kept until its apply was measured (see receiveUpdate). */
 interface Applied {
@@ -340,27 +279,17 @@ export class PadDocument {
 
 	/** The checks before an update touches the document: its declared structure, the document's size, the work it would cause. */
 	private admit(update: Uint8Array, from: PadPeer): boolean {
-		const verdict = inspectUpdate(update, limits.pad);
-		if (!verdict.ok) {
-			this.log.warn({ peer: from.id, user: from.userId, reason: verdict.reason, bytes: update.length }, 'pad update refused');
-			from.close(verdict.malformed ? CloseCode.badMessage : CloseCode.updateRejected, verdict.reason);
-			return false;
-		}
-		if (this.bytes + update.length > limits.pad.maxDocBytes) {
-			this.bytes = this.exactBytes();
-			if (this.bytes + update.length > limits.pad.maxDocBytes) {
-				this.log.warn({ peer: from.id, user: from.userId, bytes: this.bytes, update: update.length }, 'pad document full');
-				from.close(CloseCode.documentTooLarge, 'This pad is full; start a new session to keep writing.');
-				return false;
-			}
-		}
-		const cost = running('pad apply cost', () => estimateApplyCost(this.doc, verdict.decoded, this.budget.applyCost), { doc: this.name, user: from.userId });
-		if (!cost.ok) {
-			this.log.warn({ peer: from.id, user: from.userId, cost: cost.cost, budget: this.budget.applyCost.budget, bytes: update.length }, 'pad update refused: too much work to apply');
-			from.close(CloseCode.updateRejected, cost.reason);
-			return false;
-		}
-		return true;
+		const refusal = judgeUpdate(update, {
+			doc: this.doc,
+			bytes: () => this.bytes,
+			measure: () => (this.bytes = this.exactBytes()),
+			budget: this.budget.applyCost,
+			label: { doc: this.name, user: from.userId }
+		});
+		if (!refusal) return true;
+		this.log.warn({ peer: from.id, user: from.userId, bytes: update.length, ...refusal.detail }, refusal.log);
+		from.close(refusal.code, refusal.reason);
+		return false;
 	}
 
 	/**

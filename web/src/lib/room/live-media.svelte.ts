@@ -11,21 +11,22 @@
  * wrong, including a camera or microphone that stopped, is a `MediaProblem`
  * the room shows in words.
  */
-import type { Device, types } from 'mediasoup-client';
+import type { types } from 'mediasoup-client';
 import type { SessionConnection } from '$lib/session/connection.svelte.ts';
-import type { MediaCapabilities, MediaSource, MediaTransports } from '$shared/protocol/index.ts';
-import { rtpCapabilities } from '$shared/protocol/media.ts';
+import type { MediaSource, MediaTransports } from '$shared/protocol/index.ts';
 import { backoff, retryKnobs } from '$shared/retry.ts';
 import { log as rootLog } from '$lib/log.ts';
 import { Retry } from '$lib/retry.ts';
-import { acquireOne, acquireScreen, type DeviceKind } from './devices.ts';
-import { controlProblem, deviceStopped, gaveUp, setUpProblem, type MediaProblem } from './problems.ts';
+import { gaveUp, setUpProblem, type MediaProblem } from './problems.ts';
 import type { Quality } from './quality.ts';
 import { CallStats, inboundAudio } from './call-stats.ts';
 import { tabPeerId } from './choice.ts';
 import { mark } from './marks.ts';
 import { createTransport, encodingsFor, restartIce, type Request } from './transports.ts';
 import { RemoteTracks, type RemoteTrack } from './remote-tracks.svelte.ts';
+import { LocalControls, type JoinTracks } from './local-controls.svelte.ts';
+import { listenToRoom } from './room-events.ts';
+import { RouterDevice } from './router-device.ts';
 
 export type { RemoteTrack } from './remote-tracks.svelte.ts';
 export type { MediaProblem } from './problems.ts';
@@ -37,13 +38,6 @@ const STATS_EVERY_MS = 2000;
 export class LiveMedia {
 	status = $state<MediaStatus>('idle');
 	problem = $state<MediaProblem | null>(null);
-	micOn = $state(false);
-	cameraOn = $state(false);
-	screenOn = $state(false);
-	/** This person's tracks, for the self view. */
-	localCamera = $state.raw<MediaStreamTrack | null>(null);
-	localScreen = $state.raw<MediaStreamTrack | null>(null);
-	hasMic = $state(false);
 	/** Who is past the pre-join screen (user ids); the others are only looking at their preview. */
 	inCall = $state.raw<string[]>([]);
 	/** Connection quality per user id (this person under their own id). */
@@ -54,18 +48,39 @@ export class LiveMedia {
 		return this.tracks.list;
 	}
 
+	// This person's devices, as the controls hold them.
+	get micOn(): boolean {
+		return this.local.micOn;
+	}
+	get cameraOn(): boolean {
+		return this.local.cameraOn;
+	}
+	get screenOn(): boolean {
+		return this.local.screenOn;
+	}
+	get hasMic(): boolean {
+		return this.local.hasMic;
+	}
+	/** This person's tracks, for the self view. */
+	get localCamera(): MediaStreamTrack | null {
+		return this.local.localCamera;
+	}
+	get localScreen(): MediaStreamTrack | null {
+		return this.local.localScreen;
+	}
+	/** The microphone's track; the end-to-end tests stop it through window.confidanteRoom. */
+	get micTrack(): MediaStreamTrack | null {
+		return this.local.micTrack;
+	}
+
 	private readonly connection: SessionConnection;
 	private readonly sessionId: string;
 	private readonly userId: string;
 	private readonly peerId = tabPeerId();
-	private device: Device | null = null;
-	private routerId: string | null = null;
-	private caps: MediaCapabilities | null = null;
+	private readonly router = new RouterDevice();
 	private sendTransport: types.Transport | null = null;
 	private recvTransport: types.Transport | null = null;
 	private producers: Partial<Record<MediaSource, types.Producer>> = {};
-	private micTrack: MediaStreamTrack | null = null;
-	private cameraId: string | undefined;
 	private wanted = false;
 	/** Transports were made on the pre-join screen and not used yet. */
 	private prepared = false;
@@ -75,6 +90,8 @@ export class LiveMedia {
 	private unsubscribe: Array<() => void> = [];
 	/** Everyone else's tracks. */
 	private readonly tracks: RemoteTracks;
+	/** This person's microphone, camera and screen. */
+	private readonly local: LocalControls;
 	private readonly log: typeof rootLog;
 	/** Sets the call up again after a failed step, on the shared policy. */
 	private readonly setUpRetry = new Retry({
@@ -97,42 +114,32 @@ export class LiveMedia {
 			userId,
 			sessionId: this.sessionId,
 			request: this.request,
-			largestLayer: () => Math.max(0, (this.caps?.cameraLayers.length ?? 1) - 1)
+			largestLayer: () => Math.max(0, (this.router.caps?.cameraLayers.length ?? 1) - 1)
 		});
-		const mine = (m: { sessionId: string }) => m.sessionId === this.sessionId && this.wanted;
-		this.unsubscribe.push(
-			connection.listen('media:newProducer', (m) => {
-				if (!mine(m)) return;
-				mark('new-producer', { kind: m.producer.kind });
-				void this.serial(() => this.tracks.consume(this.recvTransport, m.producer));
-			}),
-			connection.listen('media:producerClosed', (m) => mine(m) && this.tracks.dropConsumerOf(m.producerId)),
-			connection.listen('media:inCall', (m) => mine(m) && (this.inCall = m.userIds)),
-			connection.listen('media:producerPaused', (m) => mine(m) && this.tracks.markPaused(m.producerId, true)),
-			connection.listen('media:producerResumed', (m) => mine(m) && this.tracks.markPaused(m.producerId, false)),
-			connection.listen('media:renegotiate', (m) => {
-				if (m.sessionId !== this.sessionId) return;
+		this.local = this.localControls();
+		this.unsubscribe = listenToRoom(connection, {
+			wanted: () => this.wanted,
+			newProducer: (producer) => void this.serial(() => this.tracks.consume(this.recvTransport, producer)),
+			producerClosed: (producerId) => this.tracks.dropConsumerOf(producerId),
+			producerPaused: (producerId, paused) => this.tracks.markPaused(producerId, paused),
+			inCall: (userIds) => (this.inCall = userIds),
+			renegotiate: () => {
 				// Transports made on the pre-join screen died with their worker: make new ones on Join.
 				this.prepared = false;
 				if (this.wanted) void this.serial(() => this.setUp());
-			}),
-			connection.listen('media:replaced', (m) => {
-				if (!mine(m)) return;
+			},
+			replaced: () => {
 				this.status = 'replaced';
 				this.closeTransports();
-			})
-		);
-		const onDisconnect = () => {
-			this.prepared = false;
-			if (this.wanted && this.status === 'live') this.status = 'reconnecting';
-		};
-		connection.socket.on('disconnect', onDisconnect);
-		this.unsubscribe.push(() => void connection.socket.off('disconnect', onDisconnect));
-		this.unsubscribe.push(
-			connection.onJoined(() => {
+			},
+			disconnected: () => {
+				this.prepared = false;
+				if (this.wanted && this.status === 'live') this.status = 'reconnecting';
+			},
+			joined: () => {
 				if (this.wanted && this.status !== 'replaced') void this.serial(() => this.setUp());
-			})
-		);
+			}
+		});
 	}
 
 	/** Loads the router's capabilities while the person is still on the pre-join screen. */
@@ -141,7 +148,7 @@ export class LiveMedia {
 			await this.loadDevice();
 			// Transports too: the click on Join then only publishes. Nobody sees
 			// this tab in the room until it produces something.
-			await this.request('media:join', { sessionId: this.sessionId, peerId: this.peerId, rtpCapabilities: this.rtpCapabilities(), entering: false });
+			await this.joinMedia(false);
 			await this.newTransports();
 			this.prepared = true;
 		});
@@ -149,19 +156,8 @@ export class LiveMedia {
 	}
 
 	/** Enters the room with the tracks from the pre-join screen. */
-	async join(tracks: { mic: MediaStreamTrack | null; camera: MediaStreamTrack | null; micOn: boolean; cameraOn: boolean; cameraId?: string }): Promise<void> {
-		this.micTrack = tracks.mic;
-		if (tracks.mic) this.watchEnded('mic', tracks.mic);
-		this.hasMic = Boolean(tracks.mic);
-		this.micOn = Boolean(tracks.mic) && tracks.micOn;
-		this.cameraId = tracks.cameraId;
-		if (tracks.camera && tracks.cameraOn) {
-			this.localCamera = tracks.camera;
-			this.watchEnded('camera', tracks.camera);
-			this.cameraOn = true;
-		} else {
-			tracks.camera?.stop();
-		}
+	async join(tracks: JoinTracks): Promise<void> {
+		this.local.adopt(tracks);
 		this.wanted = true;
 		this.status = 'connecting';
 		this.statsTimer ??= setInterval(() => void this.measure(), STATS_EVERY_MS);
@@ -207,21 +203,13 @@ export class LiveMedia {
 	};
 
 	private async loadDevice(): Promise<void> {
-		const caps = await this.request('media:capabilities', { sessionId: this.sessionId });
-		this.caps = caps;
-		if (this.device && this.routerId === caps.routerId) return;
-		// A new router (the old worker died) may number codecs differently: start from a fresh Device.
-		// mediasoup-client is a chunk of its own, fetched once the room prepares: the session page shows without it.
-		const { Device } = await import('mediasoup-client');
-		const device = new Device();
-		await device.load({ routerRtpCapabilities: caps.routerRtpCapabilities as types.RtpCapabilities });
-		this.device = device;
-		this.routerId = caps.routerId;
+		await this.router.load(await this.request('media:capabilities', { sessionId: this.sessionId }));
 	}
 
-	/** What this browser receives, in the protocol's terms (mediasoup-client's type is wider). */
-	private rtpCapabilities() {
-		return rtpCapabilities.parse(this.device?.rtpCapabilities);
+	/** Joins the call's media, saying what this browser receives in the protocol's terms (mediasoup-client's type is wider). */
+	private joinMedia(entering: boolean) {
+		const receives = this.router.receives();
+		return this.request('media:join', { sessionId: this.sessionId, peerId: this.peerId, rtpCapabilities: receives, entering });
 	}
 
 	/** Brings this tab's media in line with the server, reusing what survived. */
@@ -234,19 +222,16 @@ export class LiveMedia {
 			// and learn what the others publish meanwhile.
 			this.prepared = false;
 			mark('signalled');
-			const [joined] = await Promise.all([
-				this.request('media:join', { sessionId: this.sessionId, peerId: this.peerId, rtpCapabilities: this.rtpCapabilities(), entering: true }),
-				this.publishAll().then(() => mark('published'))
-			]);
+			const [joined] = await Promise.all([this.joinMedia(true), this.publishAll().then(() => mark('published'))]);
 			this.inCall = joined.inCall;
 			await this.tracks.sync(this.recvTransport, joined.producers);
 			this.nowLive();
 			return;
 		}
 		await this.loadDevice();
-		const joined = await this.request('media:join', { sessionId: this.sessionId, peerId: this.peerId, rtpCapabilities: this.rtpCapabilities(), entering: true });
+		const joined = await this.joinMedia(true);
 		this.inCall = joined.inCall;
-		if (joined.routerId !== this.routerId) {
+		if (joined.routerId !== this.router.routerId) {
 			// The room moved between our two requests; go round again with the new router.
 			await this.loadDevice();
 			return this.setUp();
@@ -285,9 +270,9 @@ export class LiveMedia {
 	}
 
 	private makeTransport(direction: 'send' | 'recv', options: MediaTransports['send']): types.Transport {
-		return createTransport(this.device!, direction, options, {
+		return createTransport(this.router.device!, direction, options, {
 			sessionId: this.sessionId,
-			iceServers: this.caps?.iceServers,
+			iceServers: this.router.caps?.iceServers,
 			request: this.request,
 			// The socket may be fine while the media path broke (new network): restart ICE.
 			recover: (transport) => {
@@ -301,9 +286,10 @@ export class LiveMedia {
 		// Camera first: mediasoup-client negotiates one track at a time, and the
 		// first remote frame is what people wait for (audio follows within ms).
 		const jobs: Promise<unknown>[] = [];
-		if (this.cameraOn && this.localCamera && !this.producers.camera) jobs.push(this.publish('camera', this.localCamera, false));
-		if (this.micTrack && this.micTrack.readyState === 'live' && !this.producers.mic) jobs.push(this.publish('mic', this.micTrack, !this.micOn));
-		if (this.screenOn && this.localScreen && !this.producers.screen) jobs.push(this.publish('screen', this.localScreen, false));
+		const { cameraOn, localCamera, micTrack, micOn, screenOn, localScreen } = this.local;
+		if (cameraOn && localCamera && !this.producers.camera) jobs.push(this.publish('camera', localCamera, false));
+		if (micTrack && micTrack.readyState === 'live' && !this.producers.mic) jobs.push(this.publish('mic', micTrack, !micOn));
+		if (screenOn && localScreen && !this.producers.screen) jobs.push(this.publish('screen', localScreen, false));
 		await Promise.all(jobs);
 	}
 
@@ -314,7 +300,7 @@ export class LiveMedia {
 			track,
 			stopTracks: false,
 			appData: { source, paused },
-			...encodingsFor(source, this.caps)
+			...encodingsFor(source, this.router.caps)
 		});
 		if (paused) producer.pause();
 		this.producers[source] = producer;
@@ -333,130 +319,37 @@ export class LiveMedia {
 		return this.tracks.preferLayer(producerId, small);
 	}
 
-	async setMic(on: boolean): Promise<void> {
-		// A microphone that stopped by itself cannot be resumed: it has to be started again.
-		if (on && this.micTrack?.readyState === 'ended') return this.restartMic(this.micTrack.getSettings().deviceId);
-		const producer = this.producers.mic;
-		this.micOn = on && this.hasMic;
-		if (!producer) return;
-		if (on) producer.resume();
-		else producer.pause();
-		await this.request(on ? 'media:resumeProducer' : 'media:pauseProducer', { sessionId: this.sessionId, producerId: producer.id }).catch(this.controlFailed(on ? 'Unmuting' : 'Muting'));
+	setMic(on: boolean): Promise<void> {
+		return this.local.setMic(on);
 	}
 
 	/** Camera off also releases the camera, so its light goes out. `deviceId` picks another camera. */
-	async setCamera(on: boolean, deviceId?: string): Promise<void> {
-		if (!on) {
-			this.cameraOn = false;
-			const producer = this.producers.camera;
-			if (producer) {
-				producer.pause();
-				await this.request('media:pauseProducer', { sessionId: this.sessionId, producerId: producer.id }).catch(this.controlFailed('Turning your camera off'));
-			}
-			this.localCamera?.stop();
-			this.localCamera = null;
-			return;
-		}
-		const got = await this.acquireAgain('camera', deviceId ?? this.cameraId);
-		if (!got) return;
-		this.localCamera = got;
-		this.cameraOn = true;
-		this.cameraId = got.getSettings().deviceId ?? this.cameraId;
-		const producer = this.producers.camera;
-		if (producer && !producer.closed) {
-			await producer.replaceTrack({ track: got });
-			producer.resume();
-			await this.request('media:resumeProducer', { sessionId: this.sessionId, producerId: producer.id }).catch(this.controlFailed('Turning your camera on'));
-		} else if (this.status === 'live') {
-			await this.serial(() => this.publish('camera', got, false));
-		}
+	setCamera(on: boolean, deviceId?: string): Promise<void> {
+		return this.local.setCamera(on, deviceId);
 	}
 
 	/** The microphone again after it stopped (or another one): replaces the track the others hear. */
-	async restartMic(deviceId?: string): Promise<void> {
-		const got = await this.acquireAgain('mic', deviceId);
-		if (!got) return;
-		this.micTrack?.stop();
-		this.micTrack = got;
-		this.hasMic = true;
-		this.micOn = true;
-		const producer = this.producers.mic;
-		if (producer && !producer.closed) {
-			await producer.replaceTrack({ track: got });
-			producer.resume();
-			await this.request('media:resumeProducer', { sessionId: this.sessionId, producerId: producer.id }).catch(this.controlFailed('Unmuting'));
-		} else if (this.status === 'live') {
-			await this.serial(() => this.publish('mic', got, false));
-		}
+	restartMic(deviceId?: string): Promise<void> {
+		return this.local.restartMic(deviceId);
 	}
 
-	/**
-	 * Asks for a device and watches it end. The one that stopped may be gone
-	 * (unplugged): then any other of its kind will do. A failure becomes the
-	 * problem shown, and null.
-	 */
-	private async acquireAgain(kind: DeviceKind, deviceId: string | undefined): Promise<MediaStreamTrack | null> {
-		let got = await acquireOne(kind, deviceId);
-		if ('problem' in got && got.kind === 'device-missing' && deviceId) got = await acquireOne(kind);
-		if ('problem' in got) {
-			this.log.warn({ device: kind, problem: got.kind }, 'device could not be started');
-			this.problem = { kind: got.kind, device: kind, words: got.problem };
-			return null;
-		}
-		if (this.problem?.device === kind) this.problem = null;
-		this.watchEnded(kind, got.track);
-		return got.track;
+	setScreen(on: boolean): Promise<void> {
+		return this.local.setScreen(on);
 	}
 
-	/**
-	 * A device that ends without the person asking (unplugged, permission
-	 * revoked, taken by the system) leaves a frozen picture or silence; say
-	 * so, and show the others it is off.
-	 */
-	private watchEnded(kind: DeviceKind, track: MediaStreamTrack): void {
-		track.addEventListener('ended', () => {
-			if (!this.wanted || (kind === 'camera' ? this.localCamera : this.micTrack) !== track) return;
-			this.log.warn({ device: kind, label: track.label }, 'device stopped');
-			this.problem = deviceStopped(kind);
-			if (kind === 'camera') void this.setCamera(false);
-			else void this.setMic(false);
+	/** The controls' view of this call: its producers, its problem and its set-up steps. */
+	private localControls(): LocalControls {
+		return new LocalControls({
+			sessionId: this.sessionId,
+			log: this.log,
+			request: this.request,
+			producers: () => this.producers,
+			problem: () => this.problem,
+			show: (problem) => (this.problem = problem),
+			wanted: () => this.wanted,
+			live: () => this.status === 'live',
+			publish: (source, track) => this.serial(() => this.publish(source, track, false))
 		});
-	}
-
-	/** A control's request failed: the person learns that the others may not see the change. */
-	private controlFailed(what: string): (err: unknown) => void {
-		return (err) => {
-			this.log.warn({ err, code: (err as { code?: string })?.code, what }, 'call control did not reach the server');
-			const problem = controlProblem(what, err);
-			if (problem) this.problem = problem;
-		};
-	}
-
-	async setScreen(on: boolean): Promise<void> {
-		if (!on) {
-			this.screenOn = false;
-			const producer = this.producers.screen;
-			delete this.producers.screen;
-			if (producer) {
-				producer.close();
-				await this.request('media:closeProducer', { sessionId: this.sessionId, producerId: producer.id }).catch(this.controlFailed('Stopping your screen share'));
-			}
-			this.localScreen?.stop();
-			this.localScreen = null;
-			return;
-		}
-		const got = await acquireScreen();
-		if (!got) return;
-		if ('problem' in got) {
-			this.log.warn({ device: 'screen' }, 'screen could not be shared');
-			this.problem = { kind: 'device-busy', words: got.problem };
-			return;
-		}
-		const track = got.track;
-		track.addEventListener('ended', () => void this.setScreen(false));
-		this.localScreen = track;
-		this.screenOn = true;
-		if (this.status === 'live') await this.serial(() => this.publish('screen', track, false));
 	}
 
 	/** Per-person connection figures, every few seconds. */
@@ -486,13 +379,7 @@ export class LiveMedia {
 		this.wanted = false;
 		this.status = 'idle';
 		this.closeTransports();
-		this.micTrack?.stop();
-		this.localCamera?.stop();
-		this.localScreen?.stop();
-		this.micTrack = null;
-		this.localCamera = null;
-		this.localScreen = null;
-		this.cameraOn = this.micOn = this.screenOn = false;
+		this.local.release();
 	}
 
 	destroy(): void {
