@@ -234,7 +234,13 @@ export const limits = {
 			/** Stepping over one struct inside a delete range, e.g. one deleted long ago. */
 			visitedStruct: 20,
 			/** One step of Yjs's conflict scan past an item at the same place: ~250 ns measured (1,400 inserts without right origin inside one item: 500 ms). */
-			conflictStep: 250
+			conflictStep: 250,
+			/**
+			 * Updates estimated at this much work or more are timed in thread CPU
+			 * time (a system call each side); smaller ones, keystrokes at ~2,000,
+			 * by the clock, which can only overstate their CPU time.
+			 */
+			timedFrom: 200_000
 		},
 		/**
 		 * Compact a document's update log into a snapshot after this many

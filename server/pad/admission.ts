@@ -6,7 +6,6 @@
  */
 import type * as Y from 'yjs';
 import { limits } from '../config/index.ts';
-import { running } from '../health/index.ts';
 import { CloseCode } from './close-codes.ts';
 import { inspectUpdate } from './update-check.ts';
 import { estimateApplyCost, type ApplyCostWeights } from './apply-cost.ts';
@@ -25,16 +24,17 @@ export interface AdmissionContext {
 	/** Measures the document exactly, and returns the new figure. */
 	measure(): number;
 	budget: ApplyCostWeights;
-	label: Record<string, unknown>;
 }
 
-export function judgeUpdate(update: Uint8Array, ctx: AdmissionContext): Refusal | null {
+/** A refusal, or the work the update is estimated to cause (in limits.pad.applyCost units). */
+export function judgeUpdate(update: Uint8Array, ctx: AdmissionContext): { refusal: Refusal } | { cost: number } {
 	const verdict = inspectUpdate(update, limits.pad);
-	if (!verdict.ok) return { code: verdict.malformed ? CloseCode.badMessage : CloseCode.updateRejected, reason: verdict.reason, log: 'pad update refused', detail: { reason: verdict.reason } };
+	if (!verdict.ok) return { refusal: { code: verdict.malformed ? CloseCode.badMessage : CloseCode.updateRejected, reason: verdict.reason, log: 'pad update refused', detail: { reason: verdict.reason } } };
 	if (ctx.bytes() + update.length > limits.pad.maxDocBytes && ctx.measure() + update.length > limits.pad.maxDocBytes) {
-		return { code: CloseCode.documentTooLarge, reason: 'This pad is full; start a new session to keep writing.', log: 'pad document full', detail: { docBytes: ctx.bytes() } };
+		return { refusal: { code: CloseCode.documentTooLarge, reason: 'This pad is full; start a new session to keep writing.', log: 'pad document full', detail: { docBytes: ctx.bytes() } } };
 	}
-	const cost = running('pad apply cost', () => estimateApplyCost(ctx.doc, verdict.decoded, ctx.budget), ctx.label);
-	if (!cost.ok) return { code: CloseCode.updateRejected, reason: cost.reason, log: 'pad update refused: too much work to apply', detail: { cost: cost.cost, budget: ctx.budget.budget } };
-	return null;
+	// Bounded by the budget itself: it stops counting as soon as the budget is passed.
+	const cost = estimateApplyCost(ctx.doc, verdict.decoded, ctx.budget);
+	if (!cost.ok) return { refusal: { code: CloseCode.updateRejected, reason: cost.reason, log: 'pad update refused: too much work to apply', detail: { cost: cost.cost, budget: ctx.budget.budget } } };
+	return { cost: cost.cost };
 }

@@ -34,6 +34,8 @@ export interface ApplyCostWeights {
 	visitedStruct: number;
 	/** One step of Yjs's conflict scan past an item inserted at the same place. */
 	conflictStep: number;
+	/** From this estimate up, an apply is timed in thread CPU time; below it, by the clock. */
+	timedFrom: number;
 }
 
 export type CostVerdict = { ok: true; cost: number } | { ok: false; cost: number; reason: string };
