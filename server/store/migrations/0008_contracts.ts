@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Migration } from '../migrate.ts';
 
 /**
@@ -26,6 +27,8 @@ export const contracts: Migration = {
 			.addColumn('superseded_at', t.time)
 			.execute();
 		await db.schema.createIndex('contracts_engagement_version').on('contracts').columns(['engagement_id', 'version']).unique().execute();
+		// One draft per engagement at a time, even for two tabs opening one at once.
+		await db.schema.createIndex('contracts_one_draft').on('contracts').column('engagement_id').unique().where(sql.ref('status'), '=', 'draft').execute();
 		await db.schema
 			.createTable('contract_acceptances')
 			.addColumn('contract_id', 'text', (c) => c.notNull().references('contracts.id').onDelete('cascade'))
