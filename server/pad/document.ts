@@ -18,7 +18,7 @@ import type { UpdateWriter } from './writer.ts';
 import { running } from '../health/index.ts';
 import type { ApplyCostWeights } from './apply-cost.ts';
 import { judgeUpdate } from './admission.ts';
-import { changedIn, cpuMs, hasPending } from './transactions.ts';
+import { changedIn, cpuMs, fillFromStored, hasPending } from './transactions.ts';
 import { awarenessMessage, readAwarenessEntries, syncMessage, writeAwarenessEntries, type AwarenessEntry } from './messages.ts';
 
 export { MESSAGE_AUTH, MESSAGE_AWARENESS, MESSAGE_QUERY_AWARENESS, MESSAGE_SYNC, syncMessage } from './messages.ts';
@@ -97,7 +97,7 @@ export class PadDocument {
 		this.bytes = stored.bytes;
 		this.sinceCompaction = stored.updates.length;
 		this.restorePoint = { snapshot: stored.snapshot, updates: [...stored.updates] };
-		this.load(this.current);
+		fillFromStored(this.current, this.restorePoint, LOAD, this.log);
 		this.awareness = new awarenessProtocol.Awareness(this.doc);
 		this.awareness.setLocalState(null);
 		// Not 'update': with no listener there, Yjs does not re-encode every transaction (see onTransaction).
@@ -108,21 +108,6 @@ export class PadDocument {
 	/** The live Y.Doc (a new one after an update had to be undone). */
 	get doc(): Y.Doc {
 		return this.current;
-	}
-
-	/** Fills `doc` with the stored state (the restore point). */
-	private load(doc: Y.Doc) {
-		const { snapshot, updates } = this.restorePoint;
-		doc.transact(() => {
-			for (const u of snapshot ? [snapshot, ...updates] : updates) {
-				try {
-					Y.applyUpdate(doc, u, LOAD);
-				} catch (err) {
-					// Only validated updates are stored; if one is unreadable anyway, keep the rest.
-					this.log.error({ err }, 'a stored pad update could not be applied; skipping it');
-				}
-			}
-		}, LOAD);
 	}
 
 	get readOnly(): PadServerState | null {
@@ -308,7 +293,7 @@ export class PadDocument {
 		old.off('afterTransactionCleanup', this.onTransaction);
 		const doc = new Y.Doc({ gc: true });
 		doc.clientID = old.clientID;
-		this.load(doc);
+		fillFromStored(doc, this.restorePoint, LOAD, this.log);
 		this.current = doc;
 		this.awareness.doc = doc;
 		doc.on('afterTransactionCleanup', this.onTransaction);

@@ -1,5 +1,6 @@
 /** Small facts about Yjs documents and transactions that the pad's documents act on. */
-import type * as Y from 'yjs';
+import * as Y from 'yjs';
+import type { Logger } from '../log/index.ts';
 
 /** Whether the transaction changed the document (Yjs's own test before it emits 'update'). */
 export function changedIn(tr: Y.Transaction): boolean {
@@ -18,3 +19,17 @@ export const cpuMs = (): number => {
 	const u = process.threadCpuUsage();
 	return (u.user + u.system) / 1000;
 };
+
+/** Fills `doc` with a stored state (snapshot, then the updates since), in one transaction tagged `origin`. */
+export function fillFromStored(doc: Y.Doc, stored: { snapshot: Uint8Array | null; updates: Uint8Array[] }, origin: unknown, log: Logger): void {
+	doc.transact(() => {
+		for (const u of stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates) {
+			try {
+				Y.applyUpdate(doc, u, origin);
+			} catch (err) {
+				// Only validated updates are stored; if one is unreadable anyway, keep the rest.
+				log.error({ err }, 'a stored pad update could not be applied; skipping it');
+			}
+		}
+	}, origin);
+}
