@@ -15,6 +15,8 @@ export interface UserRow {
 	email: string;
 	name: string;
 	password_hash: string;
+	/** IANA zone name, e.g. Europe/London; see shared/time.ts. */
+	time_zone: Generated<string>;
 	created_at: number;
 }
 
