@@ -19,6 +19,7 @@ const tableOwners = {
 	contracts: ['contracts', 'contract_acceptances'],
 	sponsors: ['sponsor_links', 'engagement_sponsors', 'sponsor_updates'],
 	referrals: ['referrals'],
+	proposals: ['proposals', 'scoping_links'],
 	mail: ['mail_jobs'],
 	store: ['_migrations']
 };

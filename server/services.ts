@@ -15,6 +15,8 @@ import type { Engagements } from './engagements/index.ts';
 import type { Contracts } from './contracts/index.ts';
 import type { Sponsors } from './sponsors/index.ts';
 import type { Referrals } from './referrals/index.ts';
+import type { Proposals } from './proposals/index.ts';
+import type { MailService } from './mail/index.ts';
 import type { Rooms } from './rooms/index.ts';
 import type { Pad } from './pad/index.ts';
 import type { Summaries } from './summary/index.ts';
@@ -31,6 +33,8 @@ export interface Services {
 	contracts: Contracts;
 	sponsors: Sponsors;
 	referrals: Referrals;
+	proposals: Proposals;
+	mail: MailService;
 	rooms: Rooms;
 	pad: Pad;
 	summaries: Summaries;
@@ -48,7 +52,9 @@ export const webMethods = {
 	summaries: ['view', 'correctionDraft', 'markdown', 'list', 'latestForSession', 'previousForSession', 'outbox', 'outboxMessage', 'retryDelivery', 'mailTransport'],
 	contracts: ['versions', 'version', 'inForce', 'openDraft', 'saveDraft', 'send', 'accept'],
 	sponsors: ['createLink', 'describeLink', 'acceptLink', 'view', 'sponsored', 'sponsorsOf', 'draftUpdate', 'decideUpdate', 'updatesFor'],
-	referrals: ['propose', 'decide', 'markReferred', 'withdraw', 'listFor']
+	referrals: ['propose', 'decide', 'markReferred', 'withdraw', 'listFor'],
+	proposals: ['create', 'get', 'listForCoach', 'createLink', 'emailLink', 'describeLink', 'answer', 'take', 'decline', 'lifeOf'],
+	mail: ['mailbox', 'mailboxFile']
 } as const satisfies {
 	auth: readonly (keyof Auth)[];
 	engagements: readonly (keyof Engagements)[];
@@ -56,6 +62,8 @@ export const webMethods = {
 	contracts: readonly (keyof Contracts)[];
 	sponsors: readonly (keyof Sponsors)[];
 	referrals: readonly (keyof Referrals)[];
+	proposals: readonly (keyof Proposals)[];
+	mail: readonly (keyof MailService)[];
 };
 
 type Methods<K extends keyof typeof webMethods> = (typeof webMethods)[K][number];
@@ -82,6 +90,8 @@ export interface WebServices {
 	contracts: Pick<Contracts, Methods<'contracts'>>;
 	sponsors: Pick<Sponsors, Methods<'sponsors'>>;
 	referrals: Pick<Referrals, Methods<'referrals'>>;
+	proposals: Pick<Proposals, Methods<'proposals'>>;
+	mail: Pick<MailService, Methods<'mail'>>;
 }
 
 const slot = Symbol.for('confidante.services');

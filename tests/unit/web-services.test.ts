@@ -15,6 +15,8 @@ import { createEngagements } from '../../server/engagements/index.ts';
 import type { Contracts } from '../../server/contracts/index.ts';
 import type { Sponsors } from '../../server/sponsors/index.ts';
 import type { Referrals } from '../../server/referrals/index.ts';
+import type { Proposals } from '../../server/proposals/index.ts';
+import type { MailService } from '../../server/mail/index.ts';
 import type { Summaries } from '../../server/summary/index.ts';
 import { webMethods } from '../../server/services.ts';
 import { webServices } from '../../server/web-services.ts';
@@ -41,7 +43,9 @@ function web(origin?: string) {
 		summaries,
 		contracts: stub<Contracts>([...webMethods.contracts]),
 		sponsors: stub<Sponsors>([...webMethods.sponsors]),
-		referrals: stub<Referrals>([...webMethods.referrals])
+		referrals: stub<Referrals>([...webMethods.referrals]),
+		proposals: stub<Proposals>([...webMethods.proposals, 'prefillFor']),
+		mail: stub<MailService>([...webMethods.mail, 'enqueue', 'readOutbox'])
 	});
 }
 
@@ -52,6 +56,9 @@ it('offers routes only the methods they use', () => {
 	expect(Object.keys(w.auth).sort()).toEqual([...webMethods.auth, 'clearedCookie', 'cookieFor', 'cookieName'].sort());
 	for (const internal of ['membership', 'members', 'setSessionStatus', 'sessionRecord', 'liveSessionIds']) expect(w.engagements).not.toHaveProperty(internal);
 	expect(w.auth).not.toHaveProperty('usersByIds');
+	expect(Object.keys(w.proposals).sort()).toEqual([...webMethods.proposals].sort());
+	expect(Object.keys(w.mail).sort()).toEqual(['mailbox', 'mailboxFile']);
+	expect(w.mail).not.toHaveProperty('enqueue');
 });
 
 it('binds the cookie to the deployment: __Host- and Secure behind https', () => {
