@@ -82,7 +82,7 @@ export interface Proposals {
 	take(proposalId: string, userId: string, input: unknown): Promise<Result<{ engagementId: string }>>;
 	decline(proposalId: string, userId: string, input: unknown): Promise<Result<{ emailed: string[] }>>;
 	/** The proposal an engagement came from, as dates, for a member; null when there is none or they are not a member. */
-	lifeOf(engagementId: string, userId: string): Promise<{ createdAt: number; answeredAt: number | null; decidedAt: number | null } | null>;
+	lifeOf(engagementId: string, userId: string): Promise<{ proposalId: string; createdAt: number; answeredAt: number | null; decidedAt: number | null; invited: string | null } | null>;
 	/** What the answers prefill in the engagement's first contract draft (no person asking: for the contracts feature). */
 	prefillFor(engagementId: string): Promise<ContractPrefill | null>;
 }
@@ -280,8 +280,8 @@ export function createProposals(deps: {
 
 		async lifeOf(engagementId, userId) {
 			if (!(await sources.roleOf(engagementId, userId))) return null;
-			const row = await db.selectFrom('proposals').select(['created_at', 'answered_at', 'decided_at']).where('engagement_id', '=', engagementId).executeTakeFirst();
-			return row ? { createdAt: row.created_at, answeredAt: row.answered_at, decidedAt: row.decided_at } : null;
+			const row = await db.selectFrom('proposals').select(['id', 'created_at', 'answered_at', 'decided_at', 'prospect_name', 'prospect_email']).where('engagement_id', '=', engagementId).executeTakeFirst();
+			return row ? { proposalId: row.id, createdAt: row.created_at, answeredAt: row.answered_at, decidedAt: row.decided_at, invited: row.prospect_email ? row.prospect_name : null } : null;
 		},
 
 		async prefillFor(engagementId) {

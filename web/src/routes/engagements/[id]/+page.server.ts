@@ -21,8 +21,9 @@ export const load: PageServerLoad = async (event) => {
 	const earliest = (xs: (number | null)[]) => xs.reduce<number | null>((min, x) => (x !== null && (min === null || x < min) ? x : min), null);
 	const inForce = shown.find((v) => v.status === 'in_force');
 	const contracted = view.sessions.filter((s) => s.kind === 'session');
+	const origin = await services().proposals.lifeOf(view.id, user.id);
 	const life = engagementLife({
-		proposal: await services().proposals.lifeOf(view.id, user.id),
+		proposal: origin,
 		contract: {
 			draftedAt: earliest(shown.map((v) => v.createdAt)),
 			sentAt: earliest(shown.map((v) => v.sentAt)),
@@ -37,6 +38,8 @@ export const load: PageServerLoad = async (event) => {
 	});
 	return {
 		life,
+		// Only the coach opens the proposal; everyone sees the steps.
+		fromProposal: view.role === 'coach' && origin ? { id: origin.proposalId, invited: origin.invited } : null,
 		contract,
 		sponsors: (sponsorList ?? []).map((p) => p.name),
 		me: { id: user.id },
