@@ -20,6 +20,8 @@ const tableOwners = {
 	sponsors: ['sponsor_links', 'engagement_sponsors', 'sponsor_updates'],
 	referrals: ['referrals'],
 	mail: ['mail_jobs'],
+	scheduler: ['scheduled_jobs'],
+	rhythm: ['reminder_preferences', 'session_preparations', 'action_updates'],
 	store: ['_migrations']
 };
 
