@@ -20,6 +20,8 @@ import type { Pad } from './pad/index.ts';
 import type { Summaries } from './summary/index.ts';
 import type { Prompts } from './prompts/index.ts';
 import type { Media } from './media/index.ts';
+import type { Scheduler } from './scheduler/index.ts';
+import type { Rhythm } from './rhythm/index.ts';
 
 /** Every feature of a running server, as `createApp` wires them. */
 export interface Services {
@@ -36,6 +38,8 @@ export interface Services {
 	summaries: Summaries;
 	prompts: Prompts;
 	media: Media;
+	scheduler: Scheduler;
+	rhythm: Rhythm;
 }
 
 export type { User } from './auth/index.ts';
@@ -48,7 +52,8 @@ export const webMethods = {
 	summaries: ['view', 'correctionDraft', 'markdown', 'list', 'latestForSession', 'previousForSession', 'outbox', 'outboxMessage', 'retryDelivery', 'mailTransport'],
 	contracts: ['versions', 'version', 'inForce', 'openDraft', 'saveDraft', 'send', 'accept'],
 	sponsors: ['createLink', 'describeLink', 'acceptLink', 'view', 'sponsored', 'sponsorsOf', 'draftUpdate', 'decideUpdate', 'updatesFor'],
-	referrals: ['propose', 'decide', 'markReferred', 'withdraw', 'listFor']
+	referrals: ['propose', 'decide', 'markReferred', 'withdraw', 'listFor'],
+	rhythm: ['overview', 'proposeSeries', 'createSeries', 'setReminders', 'updateAction', 'preparation', 'prepare', 'agenda']
 } as const satisfies {
 	auth: readonly (keyof Auth)[];
 	engagements: readonly (keyof Engagements)[];
@@ -56,6 +61,7 @@ export const webMethods = {
 	contracts: readonly (keyof Contracts)[];
 	sponsors: readonly (keyof Sponsors)[];
 	referrals: readonly (keyof Referrals)[];
+	rhythm: readonly (keyof Rhythm)[];
 };
 
 type Methods<K extends keyof typeof webMethods> = (typeof webMethods)[K][number];
@@ -82,6 +88,7 @@ export interface WebServices {
 	contracts: Pick<Contracts, Methods<'contracts'>>;
 	sponsors: Pick<Sponsors, Methods<'sponsors'>>;
 	referrals: Pick<Referrals, Methods<'referrals'>>;
+	rhythm: Pick<Rhythm, Methods<'rhythm'>>;
 }
 
 const slot = Symbol.for('confidante.services');

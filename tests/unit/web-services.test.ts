@@ -15,6 +15,7 @@ import { createEngagements } from '../../server/engagements/index.ts';
 import type { Contracts } from '../../server/contracts/index.ts';
 import type { Sponsors } from '../../server/sponsors/index.ts';
 import type { Referrals } from '../../server/referrals/index.ts';
+import type { Rhythm } from '../../server/rhythm/index.ts';
 import type { Summaries } from '../../server/summary/index.ts';
 import { webMethods } from '../../server/services.ts';
 import { webServices } from '../../server/web-services.ts';
@@ -41,7 +42,8 @@ function web(origin?: string) {
 		summaries,
 		contracts: stub<Contracts>([...webMethods.contracts]),
 		sponsors: stub<Sponsors>([...webMethods.sponsors]),
-		referrals: stub<Referrals>([...webMethods.referrals])
+		referrals: stub<Referrals>([...webMethods.referrals]),
+		rhythm: stub<Rhythm>([...webMethods.rhythm, 'onScheduled', 'start', 'betweenUpdates'])
 	});
 }
 
@@ -52,6 +54,8 @@ it('offers routes only the methods they use', () => {
 	expect(Object.keys(w.auth).sort()).toEqual([...webMethods.auth, 'clearedCookie', 'cookieFor', 'cookieName'].sort());
 	for (const internal of ['membership', 'members', 'setSessionStatus', 'sessionRecord', 'liveSessionIds']) expect(w.engagements).not.toHaveProperty(internal);
 	expect(w.auth).not.toHaveProperty('usersByIds');
+	expect(Object.keys(w.rhythm).sort()).toEqual([...webMethods.rhythm].sort());
+	for (const internal of ['onScheduled', 'start', 'betweenUpdates']) expect(w.rhythm).not.toHaveProperty(internal);
 });
 
 it('binds the cookie to the deployment: __Host- and Secure behind https', () => {
