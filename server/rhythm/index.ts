@@ -22,15 +22,16 @@ import { fail, ok, type Result } from '../../shared/result.ts';
 import type { CarriedAction } from '../../shared/pad/index.ts';
 import type { EngagementFrequency } from '../../shared/contract/plan.ts';
 import { DEFAULT_TIME_ZONE } from '../../shared/time.ts';
-import { actionUpdateForm, reminderForm, seriesCreateForm, seriesProposalForm, type Agenda } from '../../shared/rhythm/index.ts';
-import { proposeSeries, wallOf, wallTime, type SeriesProposal } from './series.ts';
-import { isDue, isOverdue, rhythmAtAGlance, type RhythmAtAGlance } from './rules.ts';
+import { actionUpdateForm, reminderForm, seriesCreateForm, seriesProposalForm, type Agenda, type RhythmOverview, type SeriesDraft } from '../../shared/rhythm/index.ts';
+import { proposeSeries, wallOf, wallTime } from './series.ts';
+import { isDue, isOverdue, rhythmAtAGlance } from './rules.ts';
 import { offsetsOf, planReminders, REMINDER_JOB, setOffsets } from './reminders.ts';
 import { createPreparations, type PreparationView } from './preparation.ts';
 import { registerRhythmMail, remind, type RhythmPeople } from './mail.ts';
 import { canUpdate, ownersOf } from './owners.ts';
 
 export type { PreparationView } from './preparation.ts';
+export type { RhythmOverview, SeriesDraft, OpenActionView } from '../../shared/rhythm/index.ts';
 
 export const SWEEP_JOB = 'rhythm-sweep';
 
@@ -55,29 +56,6 @@ export interface RhythmDeps {
 	/** Open actions after the latest held session, with updates made since (the pad). */
 	openActions(engagementId: string): Promise<CarriedAction[]>;
 	timeZones(userIds: string[]): Promise<Map<string, string>>;
-}
-
-export interface OpenActionView extends CarriedAction {
-	overdue: boolean;
-	/** Whether the asking person may update it (its owner). */
-	mine: boolean;
-}
-
-export interface RhythmOverview {
-	zone: string;
-	glance: RhythmAtAGlance;
-	actions: OpenActionView[];
-	/** The asking person's reminders, in minutes before a session. */
-	reminderMinutes: number[];
-	/** For the coach: what "Schedule the series" starts from; null when there is no contract in force. */
-	series: { sessionsLeft: number; durationMinutes: number; time: string; from: string; frequency: EngagementFrequency; endDate: string } | null;
-}
-
-export interface SeriesDraft extends SeriesProposal {
-	zone: string;
-	durationMinutes: number;
-	/** Each proposed session as a datetime-local value in the coach's zone. */
-	local: string[];
 }
 
 export interface Rhythm {

@@ -6,24 +6,14 @@
  * note is the coach's alone.
  */
 import type { Kysely } from 'kysely';
-import type { CoachingSessionRow, Database, SessionPreparationRow } from '../store/index.ts';
+import type { Database, SessionPreparationRow } from '../store/index.ts';
 import type { Engagements } from '../engagements/index.ts';
 import { invalidForm } from '../../shared/forms/index.ts';
 import { fail, ok, type Result } from '../../shared/result.ts';
 import type { CarriedAction } from '../../shared/pad/index.ts';
-import { coachPreparationForm, coacheePreparationForm, type Agenda, type PreparedAction } from '../../shared/rhythm/index.ts';
+import { coachPreparationForm, coacheePreparationForm, type Agenda, type PreparationView, type PreparedAction } from '../../shared/rhythm/index.ts';
 
-export interface PreparationView {
-	role: 'coach' | 'coachee';
-	session: Pick<CoachingSessionRow, 'id' | 'number' | 'kind' | 'scheduled_at' | 'duration_minutes' | 'status'>;
-	engagement: { id: string; title: string; plannedSessions: number | null };
-	want: string;
-	forCoach: string;
-	/** Each open action with what this coachee said about it (their own statuses, not yet the pad's). */
-	actions: (PreparedAction & { due: string | null; fromSessionNumber: number })[];
-	privateNote: string;
-	updatedAt: number | null;
-}
+export type { PreparationView };
 
 const parseActions = (json: string): PreparedAction[] => {
 	try {

@@ -1,6 +1,9 @@
 /** Pure rules of the rhythm: at a glance, the nudge, overdue actions. */
 import type { EngagementFrequency } from '../../shared/contract/plan.ts';
 import { nextDueDate, wallOf } from './series.ts';
+import type { RhythmAtAGlance } from '../../shared/rhythm/index.ts';
+
+export type { RhythmAtAGlance };
 
 export interface RhythmSession {
 	id: string;
@@ -8,20 +11,6 @@ export interface RhythmSession {
 	scheduledAt: number;
 	status: 'scheduled' | 'live' | 'ended';
 	endedAt: number | null;
-}
-
-export interface RhythmAtAGlance {
-	/** Sessions the contract (or the engagement) plans. */
-	planned: number | null;
-	held: number;
-	booked: number;
-	/** The next booked session, if any. */
-	nextBooked: number | null;
-	/** The date the rhythm says the next session is due (YYYY-MM-DD in the reader's zone), from the last one held. */
-	nextDue: string | null;
-	/** Nothing booked and the gap since the last session already exceeds the agreed frequency. */
-	behind: boolean;
-	frequency: EngagementFrequency | null;
 }
 
 export function rhythmAtAGlance(sessions: RhythmSession[], plan: { planned: number | null; frequency: EngagementFrequency | null }, now: number, zone: string): RhythmAtAGlance {

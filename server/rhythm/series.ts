@@ -9,6 +9,9 @@
 import { TZDate } from '@date-fns/tz';
 import { fail, ok, type Result } from '../../shared/result.ts';
 import type { EngagementFrequency } from '../../shared/contract/plan.ts';
+import type { ProposedSession, SeriesProposal } from '../../shared/rhythm/index.ts';
+
+export type { ProposedSession, SeriesProposal };
 
 export interface SeriesPlan {
 	frequency: EngagementFrequency;
@@ -28,21 +31,6 @@ export interface SeriesPlan {
 	now: number;
 	/** Cap on dates proposed at once. */
 	max?: number;
-}
-
-export interface ProposedSession {
-	date: string;
-	time: string;
-	/** The instant, ms since the epoch. */
-	at: number;
-}
-
-export interface SeriesProposal {
-	sessions: ProposedSession[];
-	/** Dates the rhythm fell on that were marked unavailable. */
-	skipped: string[];
-	/** Why fewer than `sessionsLeft` were proposed, when that happens. */
-	shortBy: { count: number; reason: string } | null;
 }
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;

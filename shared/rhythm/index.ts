@@ -5,6 +5,8 @@
  */
 import { z } from 'zod';
 import type { PhaseSuggestion } from '../prompts/timing.ts';
+import type { CarriedAction } from '../pad/index.ts';
+import type { EngagementFrequency } from '../contract/plan.ts';
 
 export const MAX_PREPARATION_CHARS = 4_000;
 export const MAX_COMMENT_CHARS = 1_000;
@@ -103,3 +105,69 @@ export function withPreparation(base: PhaseSuggestion, agenda: Pick<Agenda, 'ite
 	if (wants) return { phases: ['scoping', 'goal'], reason: 'Preparation: start from what they want today' };
 	return base;
 }
+
+export interface ProposedSession {
+	date: string;
+	time: string;
+	/** The instant, ms since the epoch. */
+	at: number;
+}
+
+export interface SeriesProposal {
+	sessions: ProposedSession[];
+	/** Dates the rhythm fell on that were marked unavailable. */
+	skipped: string[];
+	/** Why fewer than `sessionsLeft` were proposed, when that happens. */
+	shortBy: { count: number; reason: string } | null;
+}
+
+export interface RhythmAtAGlance {
+	/** Sessions the contract (or the engagement) plans. */
+	planned: number | null;
+	held: number;
+	booked: number;
+	/** The next booked session, if any. */
+	nextBooked: number | null;
+	/** The date the rhythm says the next session is due (YYYY-MM-DD in the reader's zone), from the last one held. */
+	nextDue: string | null;
+	/** Nothing booked and the gap since the last session already exceeds the agreed frequency. */
+	behind: boolean;
+	frequency: EngagementFrequency | null;
+}
+
+export interface OpenActionView extends CarriedAction {
+	overdue: boolean;
+	/** Whether the asking person may update it (its owner). */
+	mine: boolean;
+}
+
+export interface RhythmOverview {
+	zone: string;
+	glance: RhythmAtAGlance;
+	actions: OpenActionView[];
+	/** The asking person's reminders, in minutes before a session. */
+	reminderMinutes: number[];
+	/** For the coach: what "Schedule the series" starts from; null when there is no contract in force. */
+	series: { sessionsLeft: number; durationMinutes: number; time: string; from: string; frequency: EngagementFrequency; endDate: string } | null;
+}
+
+export interface SeriesDraft extends SeriesProposal {
+	zone: string;
+	durationMinutes: number;
+	/** Each proposed session as a datetime-local value in the coach's zone. */
+	local: string[];
+}
+
+
+export interface PreparationView {
+	role: 'coach' | 'coachee';
+	session: { id: string; number: number; kind: 'session' | 'introductory'; scheduled_at: number; duration_minutes: number; status: 'scheduled' | 'live' | 'ended' };
+	engagement: { id: string; title: string; plannedSessions: number | null };
+	want: string;
+	forCoach: string;
+	/** Each open action with what this coachee said about it (their own statuses, not yet the pad's). */
+	actions: (PreparedAction & { due: string | null; fromSessionNumber: number })[];
+	privateNote: string;
+	updatedAt: number | null;
+}
+

@@ -17,7 +17,9 @@ export const load: PageServerLoad = async (event) => {
 	const [sponsorList, updates] = await Promise.all([services().sponsors.sponsorsOf(view.id, user.id), services().sponsors.updatesFor(view.id, user.id)]);
 	const nameOf = new Map(view.members.map((m) => [m.userId, m.name]));
 	const referrals = (await services().referrals.listFor(view.id, user.id))?.referrals ?? [];
+	const rhythm = await services().rhythm.overview(view.id, user.id);
 	return {
+		rhythm,
 		contract,
 		sponsors: (sponsorList ?? []).map((p) => p.name),
 		me: { id: user.id },
@@ -92,6 +94,35 @@ export const actions: Actions = {
 					: await referrals.decide(event.params.id, id, user.id, { decision: form.step });
 		if (!result.ok) return failWith(result.error, form);
 		return { referral: { id: result.value.id, status: result.value.status } };
+	},
+	proposeSeries: async (event) => {
+		const user = requireUser(event);
+		const form = await formObject(event.request);
+		const result = await services().rhythm.proposeSeries(event.params.id, user.id, form);
+		if (!result.ok) return failWith(result.error, form);
+		return { series: result.value };
+	},
+	createSeries: async (event) => {
+		const user = requireUser(event);
+		const data = await event.request.formData();
+		const input = { at: data.getAll('at').map(String), durationMinutes: String(data.get('durationMinutes') ?? '') };
+		const result = await services().rhythm.createSeries(event.params.id, user.id, input);
+		if (!result.ok) return failWith(result.error, { durationMinutes: input.durationMinutes });
+		return { seriesCreated: result.value.length };
+	},
+	reminders: async (event) => {
+		const user = requireUser(event);
+		const form = await formObject(event.request);
+		const result = await services().rhythm.setReminders(user.id, form);
+		if (!result.ok) return failWith(result.error, form);
+		return { reminders: result.value };
+	},
+	updateAction: async (event) => {
+		const user = requireUser(event);
+		const form = await formObject(event.request);
+		const result = await services().rhythm.updateAction(event.params.id, user.id, form);
+		if (!result.ok) return failWith(result.error, form);
+		return { actionUpdated: result.value.action_id };
 	},
 	schedule: async (event) => {
 		const user = requireUser(event);
