@@ -26,15 +26,6 @@ import { insertAction, newAction, padName } from '../../shared/pad/index.ts';
 const HOUR = 60 * 60_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function eventually(check: () => boolean | Promise<boolean>, what: string, ms = 20_000) {
-	const until = Date.now() + ms;
-	while (Date.now() < until) {
-		if (await check()) return;
-		await sleep(200);
-	}
-	throw new Error(`timed out waiting for ${what}`);
-}
-
 for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 	describe(`the rhythm through the server on ${db}`, () => {
 		let server: TestServer;
