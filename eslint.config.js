@@ -21,6 +21,8 @@ const tableOwners = {
 	referrals: ['referrals'],
 	proposals: ['proposals', 'scoping_links'],
 	mail: ['mail_jobs'],
+	scheduler: ['scheduled_jobs'],
+	rhythm: ['reminder_preferences', 'session_preparations', 'action_updates'],
 	store: ['_migrations']
 };
 

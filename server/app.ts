@@ -23,6 +23,8 @@ import { createMedia } from './media/index.ts';
 import { createMail } from './mail/index.ts';
 import { createSummaries } from './summary/index.ts';
 import { padSources } from './summary/pad-source.ts';
+import { clockFrom, createScheduler } from './scheduler/index.ts';
+import { createRhythm } from './rhythm/index.ts';
 import { provideServices, type Services } from './services.ts';
 import { armFailpoints } from './failpoints/index.ts';
 import { webServices } from './web-services.ts';
@@ -60,7 +62,9 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 	});
 	const auth = createAuth(store.db);
 	// Each needs the other: scheduling asks for the contract in force; contracts ask who the parties are.
-	const engagements = createEngagements(store.db, auth, { contractInForce: (id) => contractInForce(id) });
+	// Sessions' reminders are planned in the transaction that creates them.
+	const engagements = createEngagements(store.db, auth, { contractInForce: (id) => contractInForce(id), onScheduled: (trx, rows, ids) => rhythm.onScheduled(trx, rows, ids) });
+	const scheduler = createScheduler({ db: store.db, dialect: store.dialect, log, clock: clockFrom(config.clockFile) });
 	const mail = createMail(config, store.db, log);
 	const contracts = createContracts({
 		db: store.db,
@@ -126,7 +130,23 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 	});
 
 	const rooms = createRooms({ httpServer: server, config, log, auth, engagements });
-	const pad = await createPad({ httpServer: server, config, log, store, auth, engagements });
+	const pad = await createPad({ httpServer: server, config, log, store, auth, engagements, betweenUpdates: (id) => rhythm.betweenUpdates(id) });
+	const rhythm = createRhythm({
+		db: store.db,
+		log,
+		mail,
+		scheduler,
+		origin: config.origin,
+		engagements,
+		openActions: (id) => pad.openActions(id),
+		timeZones: (ids) => auth.timeZonesOf(ids),
+		async contractPlan(id) {
+			const v = await contracts.inForce(id);
+			if (!v) return null;
+			const p = v.body.plan;
+			return { version: v.version, sessions: p.sessions, frequency: p.frequency, sessionMinutes: p.sessionMinutes, startDate: p.startDate, endDate: p.endDate };
+		}
+	});
 	const prompts = createPrompts({ db: store.db, rooms, engagements, log });
 	const media = await createMedia({ config, log, rooms });
 	// The summary reads the pad's final state and the prompts marked asked when a session ends.
@@ -134,15 +154,18 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 		db: store.db, config, log, engagements, rooms, mail,
 		sources: padSources({ seal: (id) => pad.sessionEnded(id), finalState: (id) => pad.finalState(id), askedIn: (id) => prompts.askedIn(id) })
 	});
-	const services: Services = { config, log, store, auth, engagements, contracts, sponsors, referrals, proposals, mail, rooms, media, prompts, summaries, pad };
+	const services: Services = { config, log, store, auth, engagements, contracts, sponsors, referrals, proposals, mail, rooms, media, prompts, summaries, pad, scheduler, rhythm };
 	provideServices(webServices(services));
 	await summaries.start();
+	await rhythm.start();
+	await scheduler.start();
 
 	return {
 		server,
 		services,
 		async close(reason) {
 			ready = false;
+			await scheduler.close();
 			await summaries.close();
 			await rooms.close(reason);
 			await pad.close(reason);

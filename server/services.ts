@@ -22,6 +22,8 @@ import type { Pad } from './pad/index.ts';
 import type { Summaries } from './summary/index.ts';
 import type { Prompts } from './prompts/index.ts';
 import type { Media } from './media/index.ts';
+import type { Scheduler } from './scheduler/index.ts';
+import type { Rhythm } from './rhythm/index.ts';
 
 /** Every feature of a running server, as `createApp` wires them. */
 export interface Services {
@@ -40,6 +42,8 @@ export interface Services {
 	summaries: Summaries;
 	prompts: Prompts;
 	media: Media;
+	scheduler: Scheduler;
+	rhythm: Rhythm;
 }
 
 export type { User } from './auth/index.ts';
@@ -54,7 +58,8 @@ export const webMethods = {
 	sponsors: ['createLink', 'describeLink', 'acceptLink', 'view', 'sponsored', 'sponsorsOf', 'draftUpdate', 'decideUpdate', 'updatesFor'],
 	referrals: ['propose', 'decide', 'markReferred', 'withdraw', 'listFor'],
 	proposals: ['create', 'get', 'listForCoach', 'createLink', 'emailLink', 'describeLink', 'answer', 'take', 'decline', 'lifeOf'],
-	mail: ['mailbox', 'mailboxFile']
+	mail: ['mailbox', 'mailboxFile'],
+	rhythm: ['overview', 'proposeSeries', 'createSeries', 'setReminders', 'updateAction', 'preparation', 'prepare', 'agenda']
 } as const satisfies {
 	auth: readonly (keyof Auth)[];
 	engagements: readonly (keyof Engagements)[];
@@ -64,6 +69,7 @@ export const webMethods = {
 	referrals: readonly (keyof Referrals)[];
 	proposals: readonly (keyof Proposals)[];
 	mail: readonly (keyof MailService)[];
+	rhythm: readonly (keyof Rhythm)[];
 };
 
 type Methods<K extends keyof typeof webMethods> = (typeof webMethods)[K][number];
@@ -92,6 +98,7 @@ export interface WebServices {
 	referrals: Pick<Referrals, Methods<'referrals'>>;
 	proposals: Pick<Proposals, Methods<'proposals'>>;
 	mail: Pick<MailService, Methods<'mail'>>;
+	rhythm: Pick<Rhythm, Methods<'rhythm'>>;
 }
 
 const slot = Symbol.for('confidante.services');

@@ -37,6 +37,8 @@ export interface Auth {
 	signOut(token: string | undefined): Promise<void>;
 	/** Public details of these accounts (unknown ids are left out). */
 	usersByIds(ids: readonly string[]): Promise<User[]>;
+	/** Each person's IANA time zone (shared/time.ts), for times in emails. */
+	timeZonesOf(ids: readonly string[]): Promise<Map<string, string>>;
 }
 
 const publicUser = (u: Pick<UserRow, 'id' | 'email' | 'name'>): User => ({ id: u.id, email: u.email, name: u.name });
@@ -125,6 +127,11 @@ export function createAuth(db: Kysely<Database>): Auth {
 			if (ids.length === 0) return [];
 			const rows = await db.selectFrom('users').select(['id', 'email', 'name']).where('id', 'in', [...ids]).execute();
 			return rows.map(publicUser);
+		},
+		async timeZonesOf(ids) {
+			if (ids.length === 0) return new Map();
+			const rows = await db.selectFrom('users').select(['id', 'time_zone']).where('id', 'in', [...ids]).execute();
+			return new Map(rows.map((r) => [r.id, r.time_zone]));
 		}
 	};
 }

@@ -44,6 +44,8 @@ const envSchema = z.object({
 	LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 	/** Minutes a session stays live with nobody in it before it ends by itself. */
 	EMPTY_SESSION_END_MINUTES: z.coerce.number().positive().max(24 * 60).default(15),
+	/** Test environments only: a file holding the scheduler's "now" (ms since the epoch); refused when NODE_ENV=production. */
+	CONFIDANTE_CLOCK_FILE: z.string().min(1).optional(),
 	/** Test environments only: failpoints to arm (server/failpoints); refused when NODE_ENV=production. */
 	CONFIDANTE_FAILPOINTS: z.string().optional(),
 	NODE_ENV: z.string().optional(),
@@ -110,8 +112,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 			iceServers: e.ICE_SERVERS
 		},
 		emptySessionEndMs: e.EMPTY_SESSION_END_MINUTES * 60_000,
-		failpoints: failpointsOf(e)
+		failpoints: failpointsOf(e),
+		clockFile: clockFileOf(e)
 	};
+}
+
+function clockFileOf(e: z.infer<typeof envSchema>): string | undefined {
+	if (e.CONFIDANTE_CLOCK_FILE && e.NODE_ENV === 'production') throw new ConfigError('Invalid configuration:\n  CONFIDANTE_CLOCK_FILE: a controlled clock is for tests; unset it when NODE_ENV=production');
+	return e.CONFIDANTE_CLOCK_FILE;
 }
 
 function failpointsOf(e: z.infer<typeof envSchema>) {
@@ -348,6 +356,33 @@ export const limits = {
 		 * rendered as plain escaped text instead.
 		 */
 		renderDeadlineMs: 5_000
+	},
+	scheduler: {
+		/** How often due jobs are looked for: reminders go out within this of their time. */
+		pollMs: 1_000,
+		/** Jobs claimed at once. */
+		batch: 20,
+		/** A claimed job is another process's to take again after this (its process died mid-job). */
+		leaseMs: 5 * 60_000,
+		/** Retry backoff like the mail queue: 5 s doubling to 15 min, then recorded as failed. */
+		retryBaseMs: 5_000,
+		retryMaxMs: 15 * 60_000,
+		maxAttempts: 12
+	},
+	rhythm: {
+		/** Reminders before a session when a person has not chosen: 24 h and 1 h. */
+		defaultReminderMinutes: [24 * 60, 60],
+		/** At most this many reminders per session, each at most two weeks ahead. */
+		maxReminders: 4,
+		maxReminderMinutes: 14 * 24 * 60,
+		/** Nudges and due-date emails are checked this often (a durable job that schedules its next run). */
+		sweepEveryMs: 60 * 60_000,
+		/** A series proposes at most this many dates at once, even when the contract has more. */
+		maxSeries: 52,
+		/** Preparation text per field. */
+		maxPreparationChars: 4_000,
+		/** An action comment between sessions. */
+		maxCommentChars: 1_000
 	},
 	mail: {
 		/**

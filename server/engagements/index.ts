@@ -72,6 +72,8 @@ export interface Engagements {
 	upcomingForUser(userId: string, now?: number): Promise<UpcomingSession[]>;
 	getForMember(engagementId: string, userId: string): Promise<EngagementView | null>;
 	scheduleSession(engagementId: string, userId: string, input: unknown): Promise<Result<CoachingSessionRow>>;
+	/** Several sessions at once (a series), all or none, on the same rules as `scheduleSession`. */
+	scheduleSeries(engagementId: string, userId: string, inputs: unknown[]): Promise<Result<CoachingSessionRow[]>>;
 	/** A new single-use invite link token; only its hash is stored. */
 	createInvite(engagementId: string, userId: string): Promise<Result<{ token: string; expiresAt: number }>>;
 	/** What an invite link shows before anyone signs in. */
@@ -90,6 +92,8 @@ export interface Engagements {
 	sessionDates(engagementId: string): Promise<{ kind: SessionKind; number: number; scheduledAt: number; status: SessionStatus }[]>;
 	/** The engagement's own plan (title, kind, sessions, frequency, goals), for the contract's first draft. */
 	plan(engagementId: string): Promise<EngagementPlan | null>;
+	/** Every engagement's id, for the server's periodic checks (nudges, due actions). */
+	engagementIds(): Promise<string[]>;
 	/** A contract came into force: its number of sessions and frequency become the engagement's ("Session 3 of 8"). */
 	adoptPlan(engagementId: string, plan: { sessions: number; frequency: string }): Promise<void>;
 }
@@ -105,8 +109,11 @@ export interface EngagementPlan {
 /** The contract in force, as scheduling needs it (the contracts feature provides it). */
 export type ContractInForce = (engagementId: string) => Promise<{ version: number; sessions: number } | null>;
 
-export function createEngagements(db: Kysely<Database>, auth: Pick<Auth, 'usersByIds'>, deps: { contractInForce?: ContractInForce } = {}): Engagements {
+/** Called inside the transaction that creates sessions (reminders, invites join it). */
+export type OnScheduled = (trx: Transaction<Database>, sessions: CoachingSessionRow[], memberIds: string[]) => Promise<void>;
+
+export function createEngagements(db: Kysely<Database>, auth: Pick<Auth, 'usersByIds'>, deps: { contractInForce?: ContractInForce; onScheduled?: OnScheduled } = {}): Engagements {
 	const membership = createMembership(db, auth);
 	const contractInForce: ContractInForce = deps.contractInForce ?? (async () => null);
-	return { ...membership, ...createSessions(db, membership, contractInForce), ...createInvites(db, membership, auth), ...createPlans(db) };
+	return { ...membership, ...createSessions(db, membership, contractInForce, deps.onScheduled), ...createInvites(db, membership, auth), ...createPlans(db) };
 }

@@ -2,18 +2,78 @@
 import type { Kysely } from 'kysely';
 import type { CoachingSessionRow, Database } from '../store/index.ts';
 import { newId } from '../auth/index.ts';
-import { invalidForm, scheduleSessionForm } from '../../shared/forms/index.ts';
-import { fail, ok } from '../../shared/result.ts';
-import type { ContractInForce, Engagements } from './index.ts';
+import { invalidForm, scheduleSessionForm, type ScheduleSessionForm } from '../../shared/forms/index.ts';
+import { fail, ok, type Result } from '../../shared/result.ts';
+import type { ContractInForce, Engagements, OnScheduled } from './index.ts';
 import type { MembershipQueries } from './membership.ts';
 import { contractAllows, nextSessionNumber, scheduleAllowed } from './rules.ts';
 
-type SessionsPart = Pick<Engagements, 'upcomingForUser' | 'scheduleSession' | 'sessionsOf' | 'nextScheduled' | 'liveSessionIds' | 'setSessionStatus' | 'sessionDates'>;
+type SessionsPart = Pick<Engagements, 'upcomingForUser' | 'scheduleSession' | 'scheduleSeries' | 'sessionsOf' | 'nextScheduled' | 'liveSessionIds' | 'setSessionStatus' | 'sessionDates'>;
 
 const DAY_MS = 24 * 60 * 60_000;
 
-export function createSessions(db: Kysely<Database>, membership: Pick<MembershipQueries, 'roleOf'>, contractInForce: ContractInForce): SessionsPart {
+export function createSessions(db: Kysely<Database>, membership: Pick<MembershipQueries, 'roleOf'>, contractInForce: ContractInForce, onScheduled: OnScheduled = async () => {}): SessionsPart {
+	/**
+	 * The one way sessions are created: the coach's check, each time's rule,
+	 * the contract's count, then every row in one transaction, with
+	 * `onScheduled` (reminders, invites) inside it so nothing is half done.
+	 */
+	async function schedule(engagementId: string, userId: string, inputs: unknown[]): Promise<Result<CoachingSessionRow[]>> {
+		const role = await membership.roleOf(engagementId, userId);
+		if (!role) return fail('not_found', 'No such engagement.');
+		if (role !== 'coach') return fail('forbidden', 'Only the coach can schedule sessions.');
+		if (inputs.length === 0) return fail('invalid_input', 'Choose at least one date.', 'scheduledAt');
+		const parsedAll: (Omit<ScheduleSessionForm, 'scheduledAt'> & { scheduledAt: number })[] = [];
+		for (const input of inputs) {
+			const parsed = scheduleSessionForm.safeParse(input);
+			if (!parsed.success) return invalidForm(parsed.error);
+			const scheduledAt = Date.parse(parsed.data.scheduledAt);
+			const allowed = scheduleAllowed(scheduledAt, Date.now());
+			if (!allowed.ok) return inputs.length > 1 ? fail(allowed.error.code, `${parsed.data.scheduledAt}: ${allowed.error.message}`, allowed.error.field) : allowed;
+			parsedAll.push({ ...parsed.data, scheduledAt });
+		}
+		const contract = parsedAll.some((p) => p.kind === 'session') ? await contractInForce(engagementId) : null;
+		return db.transaction().execute(async (trx) => {
+			const contracted = await trx.selectFrom('coaching_sessions').select('number').where('engagement_id', '=', engagementId).where('kind', '=', 'session').execute();
+			const numbers = contracted.map((n) => n.number);
+			const wanted = parsedAll.filter((p) => p.kind === 'session').length;
+			if (wanted > 0) {
+				const allowed = contractAllows('session', contract, contracted.length + wanted - 1);
+				if (!allowed.ok) {
+					if (!contract || wanted === 1) return allowed;
+					const left = Math.max(0, contract.sessions - contracted.length);
+					return fail('conflict', `The contract in force (version ${contract.version}) has ${contract.sessions} sessions and ${contracted.length} are scheduled or held, so ${left === 0 ? 'no more' : `at most ${left} more`} can be scheduled; you asked for ${wanted}. Amend the contract to add more.`, 'kind');
+				}
+			}
+			const rows: CoachingSessionRow[] = [];
+			for (const p of [...parsedAll].sort((a, b) => a.scheduledAt - b.scheduledAt)) {
+				const number = p.kind === 'session' ? nextSessionNumber(numbers) : 0;
+				if (p.kind === 'session') numbers.push(number);
+				rows.push({
+					id: newId(),
+					engagement_id: engagementId,
+					kind: p.kind,
+					number,
+					scheduled_at: p.scheduledAt,
+					duration_minutes: p.durationMinutes,
+					status: 'scheduled',
+					started_at: null,
+					ended_at: null,
+					created_at: Date.now()
+				});
+			}
+			await trx.insertInto('coaching_sessions').values(rows).execute();
+			const members = await trx.selectFrom('engagement_members').select('user_id').where('engagement_id', '=', engagementId).execute();
+			await onScheduled(trx, rows, members.map((m) => m.user_id));
+			return ok(rows);
+		});
+	}
+
 	return {
+		async scheduleSeries(engagementId, userId, inputs) {
+			return schedule(engagementId, userId, inputs);
+		},
+
 		async upcomingForUser(userId, now = Date.now()) {
 			return db
 				.selectFrom('coaching_sessions as s')
@@ -30,35 +90,8 @@ export function createSessions(db: Kysely<Database>, membership: Pick<Membership
 		},
 
 		async scheduleSession(engagementId, userId, input) {
-			const role = await membership.roleOf(engagementId, userId);
-			if (!role) return fail('not_found', 'No such engagement.');
-			if (role !== 'coach') return fail('forbidden', 'Only the coach can schedule sessions.');
-			const parsed = scheduleSessionForm.safeParse(input);
-			if (!parsed.success) return invalidForm(parsed.error);
-			const scheduledAt = Date.parse(parsed.data.scheduledAt);
-			const allowed = scheduleAllowed(scheduledAt, Date.now());
-			if (!allowed.ok) return allowed;
-			const kind = parsed.data.kind;
-			const contract = kind === 'session' ? await contractInForce(engagementId) : null;
-			return db.transaction().execute(async (trx) => {
-				const contracted = await trx.selectFrom('coaching_sessions').select('number').where('engagement_id', '=', engagementId).where('kind', '=', 'session').execute();
-				const allowed = contractAllows(kind, contract, contracted.length);
-				if (!allowed.ok) return allowed;
-				const row: CoachingSessionRow = {
-					id: newId(),
-					engagement_id: engagementId,
-					kind,
-					number: kind === 'session' ? nextSessionNumber(contracted.map((n) => n.number)) : 0,
-					scheduled_at: scheduledAt,
-					duration_minutes: parsed.data.durationMinutes,
-					status: 'scheduled',
-					started_at: null,
-					ended_at: null,
-					created_at: Date.now()
-				};
-				await trx.insertInto('coaching_sessions').values(row).execute();
-				return ok(row);
-			});
+			const r = await schedule(engagementId, userId, [input]);
+			return r.ok ? ok(r.value[0]!) : r;
 		},
 
 		async sessionDates(engagementId) {

@@ -20,7 +20,8 @@ import type { Logger } from '../log/index.ts';
 import type { Store } from '../store/index.ts';
 import type { Auth } from '../auth/index.ts';
 import type { Engagements } from '../engagements/index.ts';
-import { padName, type PadStates } from '../../shared/pad/index.ts';
+import { padName, type CarriedAction, type PadStates } from '../../shared/pad/index.ts';
+import { openActionsBefore, type BetweenUpdate } from './carry-over.ts';
 import { CloseCode } from './close-codes.ts';
 import { PadConnection } from './connection.ts';
 import { listen } from './endpoint.ts';
@@ -38,6 +39,8 @@ export interface PadDeps {
 	store: Store;
 	auth: Auth;
 	engagements: Engagements;
+	/** Action updates made between sessions (the rhythm feature), merged into "From last time". */
+	betweenUpdates?: (engagementId: string) => Promise<BetweenUpdate[]>;
 }
 
 /** What other features use of the pad. */
@@ -50,6 +53,8 @@ export interface Pad {
 	finalState(sessionId: string): Promise<PadStates>;
 	/** The session ended: its documents stop taking edits (clients are told why). */
 	sessionEnded(sessionId: string): Promise<void>;
+	/** Actions still open after the engagement's latest held session, with updates made since (the engagement page). */
+	openActions(engagementId: string): Promise<CarriedAction[]>;
 	/** Stops accepting, closes connections with a reason, waits for pending writes. */
 	close(reason: string): Promise<void>;
 }
@@ -59,7 +64,7 @@ export async function createPad(deps: PadDeps): Promise<Pad> {
 	// A crash's leftovers are stored before anything loads (see store/).
 	const store = await openPadStore({ store: deps.store, dataDir: deps.config.dataDir, log });
 	const writer = new UpdateWriter(store, log, { minMs: limits.pad.writeRetryMinMs, maxMs: limits.pad.writeRetryMaxMs });
-	const registry = new PadRegistry({ sessions: deps.engagements, store, writer, log });
+	const registry = new PadRegistry({ sessions: deps.engagements, store, writer, log, betweenUpdates: deps.betweenUpdates });
 	const connections = new Set<PadConnection>();
 
 	const endpoint = listen(deps.httpServer, { config: deps.config, auth: deps.auth, engagements: deps.engagements, log }, (ws, admission) => {
@@ -117,6 +122,9 @@ export async function createPad(deps: PadDeps): Promise<Pad> {
 				await doc.stored();
 			}
 		},
+
+		openActions: (engagementId) =>
+			openActionsBefore(engagementId, Infinity, { sessions: deps.engagements, store, loaded: (n) => registry.loaded(n)?.doc, betweenUpdates: deps.betweenUpdates }, true),
 
 		async close(reason) {
 			endpoint.stop();

@@ -18,6 +18,7 @@ const CARRY = Symbol('carry-over');
 
 interface RegistryDeps {
 	sessions: CarryOverDeps['sessions'];
+	betweenUpdates?: CarryOverDeps['betweenUpdates'];
 	store: PadStore;
 	writer: UpdateWriter;
 	log: Logger;
@@ -80,7 +81,7 @@ export class PadRegistry {
 		const parsed = parsePadName(name);
 		if (parsed?.kind === 'shared') {
 			try {
-				const carried = await actionsToCarry(parsed.sessionId, { sessions, store, loaded: (n) => this.docs.get(n)?.doc });
+				const carried = await actionsToCarry(parsed.sessionId, { sessions, store, loaded: (n) => this.docs.get(n)?.doc, betweenUpdates: this.deps.betweenUpdates });
 				const added = addCarried(doc.doc, carried, CARRY);
 				if (added > 0) log.info({ doc: name, added }, 'carried open actions over from the previous session');
 			} catch (err) {

@@ -123,7 +123,7 @@ export type MailStatus = 'pending' | 'sending' | 'sent' | 'failed';
 
 export interface MailJobRow {
 	id: string;
-	kind: 'summary' | 'contract_review' | 'contract_in_force' | 'sponsor_update' | 'scoping_link' | 'proposal_invite' | 'proposal_decline';
+	kind: 'summary' | 'contract_review' | 'contract_in_force' | 'sponsor_update' | 'scoping_link' | 'proposal_invite' | 'proposal_decline' | 'session_reminder' | 'rhythm_nudge' | 'action_due';
 	subject_id: string;
 	user_id: string;
 	to_name: string;
@@ -301,6 +301,56 @@ export interface ScopingLinkRow {
 	expires_at: number;
 	used_at: number | null;
 }
+
+export type JobState = 'pending' | 'running' | 'done' | 'failed';
+
+/** A durable job of the scheduler (server/scheduler): run once at or after `run_at`, retried with backoff. */
+export interface ScheduledJobRow {
+	id: string;
+	kind: string;
+	subject: string;
+	run_at: number;
+	state: JobState;
+	attempts: number;
+	/** While running: the claim holds until then; past it another process may take the job. */
+	lease_until: number | null;
+	last_error: string | null;
+	created_at: number;
+	done_at: number | null;
+}
+
+export interface ReminderPreferenceRow {
+	user_id: string;
+	/** JSON array of minutes before a session, e.g. [1440, 60]; [] switches reminders off. */
+	offsets: string;
+	updated_at: number;
+}
+
+export interface SessionPreparationRow {
+	session_id: string;
+	user_id: string;
+	role: EngagementRole;
+	want: string;
+	/** JSON array of { actionId, text, status, comment }. */
+	actions: string;
+	for_coach: string;
+	/** The coach's private note; empty in a coachee's row. */
+	private_note: string;
+	updated_at: number;
+}
+
+/** A status change or comment on an action, made between sessions by its owner. */
+export interface ActionUpdateRow {
+	id: string;
+	engagement_id: string;
+	action_id: string;
+	from_session_id: string;
+	status: 'open' | 'done' | 'dropped';
+	comment: string;
+	user_id: string;
+	created_at: number;
+}
+
 export interface Database {
 	users: UserRow;
 	auth_sessions: AuthSessionRow;
@@ -325,6 +375,10 @@ export interface Database {
 	referrals: ReferralRow;
 	proposals: ProposalRow;
 	scoping_links: ScopingLinkRow;
+	scheduled_jobs: ScheduledJobRow;
+	reminder_preferences: ReminderPreferenceRow;
+	session_preparations: SessionPreparationRow;
+	action_updates: ActionUpdateRow;
 	[table: `_${string}`]: never;
 }
 

@@ -48,6 +48,10 @@ export interface Action {
 export interface CarriedAction extends Action {
 	fromSessionId: string;
 	fromSessionNumber: number;
+	/** The owner's word on it between sessions (from the engagement page), if any. */
+	betweenComment?: string | null;
+	betweenBy?: string | null;
+	betweenAt?: number | null;
 }
 
 export interface LearningPoint {
@@ -91,7 +95,14 @@ function readAction(m: Y.Map<unknown>): Action {
 }
 
 function readCarried(m: Y.Map<unknown>): CarriedAction {
-	return { ...readAction(m), fromSessionId: str(m.get('fromSessionId')), fromSessionNumber: num(m.get('fromSessionNumber')) ?? 0 };
+	return {
+		...readAction(m),
+		fromSessionId: str(m.get('fromSessionId')),
+		fromSessionNumber: num(m.get('fromSessionNumber')) ?? 0,
+		betweenComment: str(m.get('betweenComment')) || null,
+		betweenBy: str(m.get('betweenBy')) || null,
+		betweenAt: num(m.get('betweenAt'))
+	};
 }
 
 function readLearning(m: Y.Map<unknown>): LearningPoint {
@@ -194,7 +205,8 @@ export function addCarried(doc: Y.Doc, actions: CarriedAction[], origin?: unknow
 	const fresh = actions.filter((a) => !have.has(a.id));
 	if (fresh.length === 0) return 0;
 	doc.transact(() => {
-		list.push(fresh.map((a) => toMap({ ...a, status: 'open', statusChangedBy: null, statusChangedAt: null })));
+		// An action updated between sessions arrives with that status; the rest start open for review.
+		list.push(fresh.map((a) => toMap(a.betweenAt ? { ...a } : { ...a, status: 'open', statusChangedBy: null, statusChangedAt: null })));
 	}, origin);
 	return fresh.length;
 }

@@ -17,6 +17,7 @@ import type { Sponsors } from '../../server/sponsors/index.ts';
 import type { Referrals } from '../../server/referrals/index.ts';
 import type { Proposals } from '../../server/proposals/index.ts';
 import type { MailService } from '../../server/mail/index.ts';
+import type { Rhythm } from '../../server/rhythm/index.ts';
 import type { Summaries } from '../../server/summary/index.ts';
 import { webMethods } from '../../server/services.ts';
 import { webServices } from '../../server/web-services.ts';
@@ -45,7 +46,8 @@ function web(origin?: string) {
 		sponsors: stub<Sponsors>([...webMethods.sponsors]),
 		referrals: stub<Referrals>([...webMethods.referrals]),
 		proposals: stub<Proposals>([...webMethods.proposals, 'prefillFor']),
-		mail: stub<MailService>([...webMethods.mail, 'enqueue', 'readOutbox'])
+		mail: stub<MailService>([...webMethods.mail, 'enqueue', 'readOutbox']),
+		rhythm: stub<Rhythm>([...webMethods.rhythm, 'onScheduled', 'start', 'betweenUpdates'])
 	});
 }
 
@@ -59,6 +61,8 @@ it('offers routes only the methods they use', () => {
 	expect(Object.keys(w.proposals).sort()).toEqual([...webMethods.proposals].sort());
 	expect(Object.keys(w.mail).sort()).toEqual(['mailbox', 'mailboxFile']);
 	expect(w.mail).not.toHaveProperty('enqueue');
+	expect(Object.keys(w.rhythm).sort()).toEqual([...webMethods.rhythm].sort());
+	for (const internal of ['onScheduled', 'start', 'betweenUpdates']) expect(w.rhythm).not.toHaveProperty(internal);
 });
 
 it('binds the cookie to the deployment: __Host- and Secure behind https', () => {

@@ -11,6 +11,7 @@ import { sponsors } from './0010_sponsors.ts';
 import { referrals } from './0011_referrals.ts';
 import { timeZones } from './0012_time_zones.ts';
 import { proposals } from './0013_proposals.ts';
+import { rhythm } from './0016_rhythm.ts';
 
 /** Every migration in order. A feature adds its file here; never edit a released one. */
-export const migrations: Migration[] = [foundation, summary, prompts, pad, padUpdatesClustered, summaryRenderings, contracts, sessionKinds, sponsors, referrals, timeZones, proposals];
+export const migrations: Migration[] = [foundation, summary, prompts, pad, padUpdatesClustered, summaryRenderings, contracts, sessionKinds, sponsors, referrals, timeZones, proposals, rhythm];

@@ -36,7 +36,9 @@ export const load: PageServerLoad = async (event) => {
 			next: contracted.find((s) => s.status === 'scheduled')?.scheduled_at ?? null
 		}
 	});
+	const rhythm = await services().rhythm.overview(view.id, user.id);
 	return {
+		rhythm,
 		life,
 		// Only the coach opens the proposal; everyone sees the steps.
 		fromProposal: view.role === 'coach' && origin ? { id: origin.proposalId, invited: origin.invited } : null,
@@ -114,6 +116,35 @@ export const actions: Actions = {
 					: await referrals.decide(event.params.id, id, user.id, { decision: form.step });
 		if (!result.ok) return failWith(result.error, form);
 		return { referral: { id: result.value.id, status: result.value.status } };
+	},
+	proposeSeries: async (event) => {
+		const user = requireUser(event);
+		const form = await formObject(event.request);
+		const result = await services().rhythm.proposeSeries(event.params.id, user.id, form);
+		if (!result.ok) return failWith(result.error, form);
+		return { series: result.value };
+	},
+	createSeries: async (event) => {
+		const user = requireUser(event);
+		const data = await event.request.formData();
+		const input = { at: data.getAll('at').map(String), durationMinutes: String(data.get('durationMinutes') ?? '') };
+		const result = await services().rhythm.createSeries(event.params.id, user.id, input);
+		if (!result.ok) return failWith(result.error, { durationMinutes: input.durationMinutes });
+		return { seriesCreated: result.value.length };
+	},
+	reminders: async (event) => {
+		const user = requireUser(event);
+		const form = await formObject(event.request);
+		const result = await services().rhythm.setReminders(user.id, form);
+		if (!result.ok) return failWith(result.error, form);
+		return { reminders: result.value };
+	},
+	updateAction: async (event) => {
+		const user = requireUser(event);
+		const form = await formObject(event.request);
+		const result = await services().rhythm.updateAction(event.params.id, user.id, form);
+		if (!result.ok) return failWith(result.error, form);
+		return { actionUpdated: result.value.action_id };
 	},
 	schedule: async (event) => {
 		const user = requireUser(event);

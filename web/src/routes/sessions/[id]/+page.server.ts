@@ -8,7 +8,10 @@ export const load: PageServerLoad = async (event) => {
 	if (!access) notFound();
 	const { session, engagement, role, members } = access;
 	const contract = await services().contracts.inForce(engagement.id);
+	// The coachee's preparation is the coach's agenda; nobody else gets it.
+	const agenda = role === 'coach' ? await services().rhythm.agenda(session.id, user.id) : null;
 	return {
+		agenda,
 		contract: contract && { version: contract.version, body: contract.body },
 		me: { id: user.id, name: user.name, role },
 		session: {
