@@ -162,6 +162,19 @@ export const limits = {
 		/** An update for a sponsor is a few sentences, not a report. */
 		maxUpdateChars: 2_000
 	},
+	schemes: {
+		/** A volunteer's or co-coordinator's invitation: single use, two weeks (volunteers answer slower than coachees). */
+		inviteLifetimeMs: 14 * 24 * 60 * 60 * 1000,
+		/** Suggestions shown per request: enough to choose from, few enough to read the reasons. */
+		suggestions: 8,
+		/** Most places one volunteer can offer; schemes ask for a few coachees at once, not a caseload. */
+		maxCapacity: 10,
+		/** Controlled expertise areas per scheme. */
+		maxAreas: 40,
+		/** The introductory meeting is suggested at least this far ahead, so both can fit it in. */
+		introLeadMs: 2 * 24 * 60 * 60 * 1000,
+		introMinutes: 30
+	},
 	socket: {
 		/** socket.io message cap; kept low after the engine.io memory CVEs. */
 		maxMessageBytes: 100_000,

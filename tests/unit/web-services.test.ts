@@ -15,6 +15,7 @@ import { createEngagements } from '../../server/engagements/index.ts';
 import type { Contracts } from '../../server/contracts/index.ts';
 import type { Sponsors } from '../../server/sponsors/index.ts';
 import type { Referrals } from '../../server/referrals/index.ts';
+import type { Schemes } from '../../server/schemes/index.ts';
 import type { Summaries } from '../../server/summary/index.ts';
 import { webMethods } from '../../server/services.ts';
 import { webServices } from '../../server/web-services.ts';
@@ -41,7 +42,8 @@ function web(origin?: string) {
 		summaries,
 		contracts: stub<Contracts>([...webMethods.contracts]),
 		sponsors: stub<Sponsors>([...webMethods.sponsors]),
-		referrals: stub<Referrals>([...webMethods.referrals])
+		referrals: stub<Referrals>([...webMethods.referrals]),
+		schemes: stub<Schemes>([...webMethods.schemes])
 	});
 }
 
