@@ -173,7 +173,9 @@ export const limits = {
 		maxAreas: 40,
 		/** The introductory meeting is suggested at least this far ahead, so both can fit it in. */
 		introLeadMs: 2 * 24 * 60 * 60 * 1000,
-		introMinutes: 30
+		introMinutes: 30,
+		/** Parsed volunteer profiles kept in memory for ranking (about 300 bytes each); cleared when full. */
+		parsedProfiles: 200_000
 	},
 	socket: {
 		/** socket.io message cap; kept low after the engine.io memory CVEs. */

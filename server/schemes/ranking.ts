@@ -120,50 +120,73 @@ export function zoneOffsetMinutes(zone: string, at = Date.now()): number {
 const round = (n: number) => Math.round(n * 100) / 100;
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-function score(w: Wanted, c: Candidate, wantedAreas: ReadonlySet<string>): { score: number; reasons: Reason[] } {
-	const reasons: Reason[] = [];
-	const shared = c.areas.filter((a) => wantedAreas.has(a.toLowerCase()));
-	if (shared.length) reasons.push({ kind: 'expertise', points: shared.length * WEIGHTS.area, text: `Expertise in ${shared.join(', ')}` });
+/** The points for one candidate; with `reasons`, also what each point is for (only built for those shown). */
+function score(w: Wanted, c: Candidate, wantedAreas: ReadonlySet<string>, reasons: Reason[] | null): number {
+	let total = 0;
+	let shared = 0;
+	for (const a of c.areas) if (wantedAreas.has(a)) shared++;
+	if (shared) {
+		total += shared * WEIGHTS.area;
+		reasons?.push({ kind: 'expertise', points: shared * WEIGHTS.area, text: `Expertise in ${c.areas.filter((a) => wantedAreas.has(a)).join(', ')}` });
+	}
 	let words = 0;
-	const found: string[] = [];
 	for (const word of w.words) {
 		if (words >= WEIGHTS.maxWords) break;
-		if (c.words.has(word)) {
-			words++;
-			found.push(word);
-		}
+		if (c.words.has(word)) words++;
 	}
-	if (words) reasons.push({ kind: 'words', points: words * WEIGHTS.word, text: `Their own words match: ${found.join(', ')}` });
+	if (words) {
+		total += words * WEIGHTS.word;
+		reasons?.push({ kind: 'words', points: words * WEIGHTS.word, text: `Their own words match: ${w.words.filter((x) => c.words.has(x)).slice(0, WEIGHTS.maxWords).join(', ')}` });
+	}
 	if (w.languages.length) {
-		const lang = w.languages.find((l) => c.languages.includes(l));
-		reasons.push(lang ? { kind: 'language', points: WEIGHTS.sharedLanguage, text: `Speaks ${lang}` } : { kind: 'language', points: WEIGHTS.noSharedLanguage, text: `No shared language (speaks ${c.languages.join(', ')})` });
+		let lang: string | undefined;
+		for (const l of w.languages) if (c.languages.includes(l)) { lang = l; break; }
+		total += lang ? WEIGHTS.sharedLanguage : WEIGHTS.noSharedLanguage;
+		reasons?.push(lang ? { kind: 'language', points: WEIGHTS.sharedLanguage, text: `Speaks ${lang}` } : { kind: 'language', points: WEIGHTS.noSharedLanguage, text: `No shared language (speaks ${c.languages.join(', ')})` });
 	}
 	const hours = workdayOverlapHours(w.offsetMinutes, c.offsetMinutes);
-	reasons.push({ kind: 'timezone', points: round((hours / 9) * WEIGHTS.timeZoneMax), text: hours >= 9 ? 'Same working hours' : hours > 0 ? `Working days overlap ${round(hours)} h` : 'Working days do not overlap' });
+	const tz = round((hours / 9) * WEIGHTS.timeZoneMax);
+	total += tz;
+	reasons?.push({ kind: 'timezone', points: tz, text: hours >= 9 ? 'Same working hours' : hours > 0 ? `Working days overlap ${round(hours)} h` : 'Working days do not overlap' });
 	const fits = c.kinds === 'both' || c.kinds === w.kind;
-	reasons.push(fits ? { kind: 'fit', points: WEIGHTS.fits, text: `Offers ${w.kind}` } : { kind: 'fit', points: WEIGHTS.misfit, text: `Offers ${c.kinds} only` });
+	total += fits ? WEIGHTS.fits : WEIGHTS.misfit;
+	reasons?.push(fits ? { kind: 'fit', points: WEIGHTS.fits, text: `Offers ${w.kind}` } : { kind: 'fit', points: WEIGHTS.misfit, text: `Offers ${c.kinds} only` });
 	const free = c.capacity - c.load;
-	reasons.push({ kind: 'capacity', points: Math.min(free, WEIGHTS.maxFreePlaces) * WEIGHTS.perFreePlace, text: `${free} of ${plural(c.capacity, 'place')} free` });
+	const places = Math.min(free, WEIGHTS.maxFreePlaces) * WEIGHTS.perFreePlace;
+	total += places;
+	reasons?.push({ kind: 'capacity', points: places, text: `${free} of ${plural(c.capacity, 'place')} free` });
 	if (c.feedback && c.feedback.count > 0) {
 		const points = round((c.feedback.mean - 3) * WEIGHTS.feedback * (c.feedback.count / (c.feedback.count + WEIGHTS.feedbackPrior)));
-		reasons.push({ kind: 'feedback', points, text: `Coachees rated them ${round(c.feedback.mean)}/5 (${plural(c.feedback.count, 'placement')})` });
+		total += points;
+		reasons?.push({ kind: 'feedback', points, text: `Coachees rated them ${round(c.feedback.mean)}/5 (${plural(c.feedback.count, 'placement')})` });
 	}
-	let total = 0;
-	for (const r of reasons) total += r.points;
-	return { score: round(total), reasons };
+	return round(total);
 }
 
-/** The best `limit` volunteers for a request, best first, each with its reasons; never anyone without a free place. */
+/**
+ * The best `limit` volunteers for a request, best first, each with its reasons; never anyone without a free place.
+ * Areas are compared as the scheme's list spells them. One pass keeps the best `limit` (scores only); reasons are
+ * written for those alone.
+ */
 export function rank(wanted: Wanted, candidates: readonly Candidate[], limit: number): Suggestion[] {
-	const wantedAreas = new Set(wanted.areas.map((a) => a.toLowerCase()));
-	const scored: { s: Suggestion; i: number }[] = [];
+	if (limit <= 0) return [];
+	const wantedAreas = new Set(wanted.areas);
+	// Best first; a later candidate must score strictly higher to pass an earlier one (stable ties).
+	const best: { score: number; i: number }[] = [];
 	for (let i = 0; i < candidates.length; i++) {
 		const c = candidates[i]!;
-		const free = c.capacity - c.load;
-		if (free <= 0 || wanted.exclude.has(c.userId)) continue;
-		const { score: s, reasons } = score(wanted, c, wantedAreas);
-		scored.push({ s: { userId: c.userId, score: s, free, reasons }, i });
+		if (c.capacity - c.load <= 0 || wanted.exclude.has(c.userId)) continue;
+		const s = score(wanted, c, wantedAreas, null);
+		if (best.length === limit && s <= best[best.length - 1]!.score) continue;
+		let at = best.length;
+		while (at > 0 && best[at - 1]!.score < s) at--;
+		best.splice(at, 0, { score: s, i });
+		if (best.length > limit) best.pop();
 	}
-	scored.sort((a, b) => b.s.score - a.s.score || a.i - b.i);
-	return scored.slice(0, limit).map((x) => x.s);
+	return best.map(({ i }) => {
+		const c = candidates[i]!;
+		const reasons: Reason[] = [];
+		const s = score(wanted, c, wantedAreas, reasons);
+		return { userId: c.userId, score: s, free: c.capacity - c.load, reasons };
+	});
 }

@@ -82,12 +82,31 @@ export async function feedbackByVolunteer(db: Kysely<Database>, schemeId: string
 	return new Map(rows.map((r) => [r.volunteer_id, { mean: Number(r.mean), count: Number(r.count) }]));
 }
 
+type Parsed = Pick<Candidate, 'kinds' | 'areas' | 'words' | 'languages'> & { zone: string; updatedAt: number };
+
+/**
+ * Parsed profiles, by scheme and volunteer, kept while their `updated_at` is
+ * the same: the expensive part of reading 10,000 profiles is parsing them,
+ * and capacity and load (which change with every proposal) are read fresh.
+ */
+const parsedProfiles = new Map<string, Parsed>();
+
+function parsedProfile(schemeId: string, v: { user_id: string; updated_at: number; kinds: Candidate['kinds']; areas: string; free_words: string; languages: string; time_zone: string }): Parsed {
+	const key = `${schemeId}:${v.user_id}`;
+	const hit = parsedProfiles.get(key);
+	if (hit && hit.updatedAt === v.updated_at) return hit;
+	if (parsedProfiles.size >= limits.schemes.parsedProfiles) parsedProfiles.clear();
+	const parsed: Parsed = { kinds: v.kinds, areas: list(v.areas), words: new Set(wordsOf(v.free_words)), languages: list(v.languages).map((l) => l.toLowerCase()), zone: v.time_zone, updatedAt: v.updated_at };
+	parsedProfiles.set(key, parsed);
+	return parsed;
+}
+
 /** Ranked suggestions for one request (no access check: callers check the coordinator). */
 export async function suggestionsFor(db: Kysely<Database>, request: SchemeRequestRow, at = Date.now()): Promise<Suggestion[]> {
 	const [volunteers, feedback, past] = await Promise.all([
 		db
 			.selectFrom('scheme_volunteers')
-			.select(['user_id', 'kinds', 'areas', 'free_words', 'languages', 'time_zone', 'capacity', 'load'])
+			.select(['user_id', 'updated_at', 'capacity', 'load'])
 			.where('scheme_id', '=', request.scheme_id)
 			.where('complete', '=', 1)
 			.whereRef('load', '<', 'capacity')
@@ -97,19 +116,25 @@ export async function suggestionsFor(db: Kysely<Database>, request: SchemeReques
 		feedbackByVolunteer(db, request.scheme_id),
 		db.selectFrom('scheme_matches').select(['volunteer_id', 'state', 'volunteer_answer']).where('request_id', '=', request.id).execute()
 	]);
+	const stale = volunteers.filter((v) => parsedProfiles.get(`${request.scheme_id}:${v.user_id}`)?.updatedAt !== v.updated_at).map((v) => v.user_id);
+	for (let i = 0; i < stale.length; i += 500) {
+		const rows = await db
+			.selectFrom('scheme_volunteers')
+			.select(['user_id', 'updated_at', 'kinds', 'areas', 'free_words', 'languages', 'time_zone'])
+			.where('scheme_id', '=', request.scheme_id)
+			.where('user_id', 'in', stale.slice(i, i + 500))
+			.execute();
+		for (const r of rows) parsedProfile(request.scheme_id, r);
+	}
 	// Not suggested again: a volunteer who declined this request, or the one it is proposed to now.
 	const exclude = new Set([request.user_id, ...past.filter((m) => m.volunteer_answer === 'decline' || m.state === 'proposed' || m.state === 'placed').map((m) => m.volunteer_id)]);
-	const candidates: Candidate[] = volunteers.map((v) => ({
-		userId: v.user_id,
-		kinds: v.kinds,
-		areas: list(v.areas),
-		words: new Set(wordsOf(v.free_words)),
-		languages: list(v.languages).map((l) => l.toLowerCase()),
-		offsetMinutes: zoneOffsetMinutes(v.time_zone, at),
-		capacity: v.capacity,
-		load: v.load,
-		feedback: feedback.get(v.user_id) ?? null
-	}));
+	const candidates: Candidate[] = [];
+	for (const v of volunteers) {
+		const p = parsedProfiles.get(`${request.scheme_id}:${v.user_id}`);
+		// Edited between the two reads: it is read again next time.
+		if (!p) continue;
+		candidates.push({ userId: v.user_id, kinds: p.kinds, areas: p.areas, words: p.words, languages: p.languages, offsetMinutes: zoneOffsetMinutes(p.zone, at), capacity: v.capacity, load: v.load, feedback: feedback.get(v.user_id) ?? null });
+	}
 	const wanted = {
 		kind: request.kind,
 		areas: list(request.areas),
