@@ -14,7 +14,7 @@ import type { SchemeRequestRow } from '../server/store/index.ts';
 import { suggestionsFor } from '../server/schemes/requests.ts';
 import { rank, wordsOf, zoneOffsetMinutes, type Candidate } from '../server/schemes/ranking.ts';
 import { list } from '../server/schemes/rows.ts';
-import { writeBenchmarkSection } from './report.ts';
+import { seededRandom, writeBenchmarkSection } from './report.ts';
 
 const VOLUNTEERS = 10_000;
 const REQUESTS = 1_000;
@@ -23,17 +23,7 @@ const WARMUP = 20;
 const GOAL_MS = 50;
 const HEADING = '## Matching suggestions (`npm run bench:match`)';
 
-function random(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-const rnd = random(15);
+const rnd = seededRandom(15);
 const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
 const some = <T>(xs: readonly T[], n: number) => [...new Set(Array.from({ length: n }, () => pick(xs)))];
 

@@ -117,6 +117,7 @@ export function zoneOffsetMinutes(zone: string, at = Date.now()): number {
 	return minutes;
 }
 
+const capitalised = (w: string) => w.charAt(0).toUpperCase() + w.slice(1);
 const round = (n: number) => Math.round(n * 100) / 100;
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
@@ -142,7 +143,7 @@ function score(w: Wanted, c: Candidate, wantedAreas: ReadonlySet<string>, reason
 		let lang: string | undefined;
 		for (const l of w.languages) if (c.languages.includes(l)) { lang = l; break; }
 		total += lang ? WEIGHTS.sharedLanguage : WEIGHTS.noSharedLanguage;
-		reasons?.push(lang ? { kind: 'language', points: WEIGHTS.sharedLanguage, text: `Speaks ${lang}` } : { kind: 'language', points: WEIGHTS.noSharedLanguage, text: `No shared language (speaks ${c.languages.join(', ')})` });
+		reasons?.push(lang ? { kind: 'language', points: WEIGHTS.sharedLanguage, text: `Speaks ${capitalised(lang)}` } : { kind: 'language', points: WEIGHTS.noSharedLanguage, text: `No shared language (speaks ${c.languages.join(', ')})` });
 	}
 	const hours = workdayOverlapHours(w.offsetMinutes, c.offsetMinutes);
 	const tz = round((hours / 9) * WEIGHTS.timeZoneMax);

@@ -126,7 +126,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 			expect(page.indexOf('Ada Coach')).toBeGreaterThan(-1);
 			expect(page.indexOf('Ada Coach')).toBeLessThan(page.indexOf('Ben Coach'));
 			expect(page).toContain('Expertise in Leadership');
-			expect(page).toContain('Speaks english');
+			expect(page).toContain('Speaks English');
 			expect((await other.v.get(`/schemes/${schemeId}/requests/${req1}`)).status).toBe(404);
 
 			// Another scheme's coordinator cannot propose; two coordinators at once: one wins, the other is told.
