@@ -11,7 +11,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { padClient, rawPadSocket, until } from './pad.ts';
 import { connect, connected, request } from './socket.ts';
 import { insertAction, newAction, notesOf, padName } from '../../shared/pad/index.ts';
-import { PROTOCOL_VERSION } from '../../shared/protocol/index.ts';
+import { PROTOCOL_VERSION, clientRequests } from '../../shared/protocol/index.ts';
 import type { TestServer } from './server.ts';
 
 const paragraph = (text: string) => {
@@ -44,8 +44,13 @@ export async function writeAndEndSession(baseUrl: string, coachCookie: string, s
 
 export const has = (text: string, needles: string[]) => needles.filter((n) => text.includes(n));
 
-/** Both pads and the session socket refuse `cookie` before any byte; returns what leaked (nothing, when it holds). */
-export async function padsAndSocketRefuse(baseUrl: string, cookie: string, sessionId: string, secrets: string[]): Promise<{ closes: number[]; leaked: string[]; joined: boolean }> {
+/**
+ * Both pads and the session socket refuse `cookie` before any byte: the pads
+ * close, joining is refused, and so is every other request of the protocol
+ * (each sent with the session's id). Returns what was let through (nothing,
+ * when it holds).
+ */
+export async function padsAndSocketRefuse(baseUrl: string, cookie: string, sessionId: string, secrets: string[]): Promise<{ closes: number[]; leaked: string[]; joined: boolean; answered: string[] }> {
 	const closes: number[] = [];
 	const leaked: string[] = [];
 	for (const kind of ['shared', 'private'] as const) {
@@ -56,8 +61,14 @@ export async function padsAndSocketRefuse(baseUrl: string, cookie: string, sessi
 	const s = connect(baseUrl, cookie);
 	await connected(s);
 	const join = await request(s, 'session:join', { sessionId, protocolVersion: PROTOCOL_VERSION });
+	const answered: string[] = [];
+	for (const name of Object.keys(clientRequests).filter((n) => n !== 'session:join')) {
+		const r = await request(s, name, { sessionId, protocolVersion: PROTOCOL_VERSION, promptId: 'x', text: 'x', kind: 'video' });
+		if (r.ok) answered.push(name);
+		leaked.push(...has(JSON.stringify(r), secrets));
+	}
 	s.close();
-	return { closes, leaked, joined: join.ok };
+	return { closes, leaked, joined: join.ok, answered };
 }
 
 export async function outboxMails(server: TestServer): Promise<ParsedMail[]> {

@@ -210,7 +210,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 				tried.push(url);
 			}
 			expect(tried.length).toBeGreaterThanOrEqual(10);
-			expect(await padsAndSocketRefuse(base, coord.v.cookie, sessionId!, SECRETS)).toEqual({ closes: [4404, 4404], leaked: [], joined: false });
+			expect(await padsAndSocketRefuse(base, coord.v.cookie, sessionId!, SECRETS)).toEqual({ closes: [4404, 4404], leaked: [], joined: false, answered: [] });
 
 			// Feedback after the placement: once each, only totals for the coordinator, and it feeds later rankings.
 			expect(await coachee.v.action(`/matches/${matchId}?/feedback`, { helpful: '5', learning: '4', gained: '4' })).toMatchObject({ status: 409 });

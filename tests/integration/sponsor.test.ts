@@ -103,7 +103,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 			expect(tried.length).toBeGreaterThanOrEqual(10);
 
 			// Pads and the session socket refuse the sponsor before any byte of the document.
-			expect(await padsAndSocketRefuse(server.url, sponsor.cookie, sessionId, SECRETS)).toEqual({ closes: [4404, 4404], leaked: [], joined: false });
+			expect(await padsAndSocketRefuse(server.url, sponsor.cookie, sessionId, SECRETS)).toEqual({ closes: [4404, 4404], leaked: [], joined: false, answered: [] });
 
 			// Email: the sponsor receives the approved update and nothing else; the coachee's summary carries the notes.
 			await until(() => fs.existsSync(path.join(server.dataDir, 'outbox')) && fs.readdirSync(path.join(server.dataDir, 'outbox')).length >= 3, 15_000, 'emails written');
