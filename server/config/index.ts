@@ -174,8 +174,8 @@ export const limits = {
 		/** The introductory meeting is suggested at least this far ahead, so both can fit it in. */
 		introLeadMs: 2 * 24 * 60 * 60 * 1000,
 		introMinutes: 30,
-		/** Parsed volunteer profiles kept in memory for ranking (about 300 bytes each); cleared when full. */
-		parsedProfiles: 200_000
+		/** Schemes whose parsed volunteer pool stays in memory for ranking (10,000 profiles are a few MB); cleared when full. */
+		cachedPools: 50
 	},
 	socket: {
 		/** socket.io message cap; kept low after the engine.io memory CVEs. */

@@ -14,7 +14,7 @@
  * transaction: SQLite must not be asked through another connection inside
  * it); `finishPlacements` completes any placement a crash interrupted.
  */
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database, SchemeMatchRow, SchemeRequestRow, SchemeRow } from '../store/index.ts';
 import { newId } from '../auth/index.ts';
 import { invalidForm } from '../../shared/forms/index.ts';
@@ -22,7 +22,7 @@ import { fail, ok, type Result } from '../../shared/result.ts';
 import { answerForm, feedbackForm } from '../../shared/schemes/index.ts';
 import { z } from 'zod';
 import { refuse, refusing, NO_MATCH, NO_REQUEST } from './rows.ts';
-import { isCoordinator, schemeRow } from './setup.ts';
+import { changeLoad, isCoordinator, schemeRow, volunteersChanged } from './setup.ts';
 import { requestRow } from './requests.ts';
 
 export type Enqueue = (trx: Kysely<Database>, kind: 'scheme_proposal' | 'scheme_placed' | 'scheme_declined' | 'scheme_feedback', match: SchemeMatchRow) => Promise<void>;
@@ -30,12 +30,6 @@ export type Enqueue = (trx: Kysely<Database>, kind: 'scheme_proposal' | 'scheme_
 export const matchRow = (db: Kysely<Database>, id: string) => db.selectFrom('scheme_matches').selectAll().where('id', '=', id).executeTakeFirst();
 
 const proposalForm = z.object({ volunteer: z.string({ error: 'Choose a volunteer.' }).min(1, 'Choose a volunteer.').max(64), note: z.string().trim().max(1000).default('') });
-
-const freePlace = (trx: Transaction<Database>, schemeId: string, userId: string, change: 1 | -1) => {
-	let q = trx.updateTable('scheme_volunteers').set({ load: sql<number>`load + ${change}` }).where('scheme_id', '=', schemeId).where('user_id', '=', userId);
-	q = change === 1 ? q.where('complete', '=', 1).whereRef('load', '<', 'capacity') : q.where('load', '>', 0);
-	return q.executeTakeFirst();
-};
 
 export async function propose(db: Kysely<Database>, requestId: string, userId: string, input: unknown, enqueue: Enqueue): Promise<Result<SchemeMatchRow>> {
 	const request = await requestRow(db, requestId);
@@ -60,7 +54,7 @@ export async function propose(db: Kysely<Database>, requestId: string, userId: s
 			}
 			const exists = await trx.selectFrom('scheme_volunteers').select(['capacity', 'load', 'complete']).where('scheme_id', '=', request.scheme_id).where('user_id', '=', volunteerId).executeTakeFirst();
 			if (!exists) refuse('invalid_input', 'That person is not a volunteer of this scheme.', 'volunteer');
-			const place = await freePlace(trx, request.scheme_id, volunteerId, 1);
+			const place = await changeLoad(trx, request.scheme_id, volunteerId, 1);
 			if (Number(place.numUpdatedRows) !== 1) refuse('conflict', exists!.complete ? `This volunteer has no free place (${exists!.load} of ${exists!.capacity} taken).` : 'This volunteer has not filled in their profile yet.', 'volunteer');
 			await trx.insertInto('scheme_matches').values(match).execute();
 			await enqueue(trx, 'scheme_proposal', match);
@@ -78,7 +72,7 @@ export async function withdrawMatch(db: Kysely<Database>, matchId: string, userI
 			const done = await trx.updateTable('scheme_matches').set({ state: 'withdrawn', closed_at: Date.now() }).where('id', '=', matchId).where('state', '=', 'proposed').executeTakeFirst();
 			if (Number(done.numUpdatedRows) !== 1) refuse('conflict', `This match is ${m.state} and can no longer be withdrawn.`);
 			await trx.updateTable('scheme_requests').set({ status: 'open' }).where('id', '=', m.request_id).where('status', '=', 'proposed').execute();
-			await freePlace(trx, m.scheme_id, m.volunteer_id, -1);
+			await changeLoad(trx, m.scheme_id, m.volunteer_id, -1);
 			return ok({ ...m, state: 'withdrawn' as const });
 		})
 	);
@@ -121,7 +115,7 @@ export async function answer(db: Kysely<Database>, matchId: string, userId: stri
 			if (a === 'decline') {
 				await trx.updateTable('scheme_matches').set({ state: 'declined', closed_at: now }).where('id', '=', matchId).execute();
 				await trx.updateTable('scheme_requests').set({ status: 'open' }).where('id', '=', m.request_id).where('status', '=', 'proposed').execute();
-				await freePlace(trx, m.scheme_id, m.volunteer_id, -1);
+				await changeLoad(trx, m.scheme_id, m.volunteer_id, -1);
 				const declined = { ...after, state: 'declined' as const, closed_at: now };
 				await enqueue(trx, 'scheme_declined', declined);
 				return ok(declined);
@@ -171,7 +165,7 @@ export async function endPlacement(db: Kysely<Database>, matchId: string, userId
 			const now = Date.now();
 			const done = await trx.updateTable('scheme_matches').set({ state: 'ended', closed_at: now }).where('id', '=', matchId).where('state', '=', 'placed').executeTakeFirst();
 			if (Number(done.numUpdatedRows) !== 1) refuse('conflict', `This match is ${m.state}; only a placement can be ended.`);
-			await freePlace(trx, m.scheme_id, m.volunteer_id, -1);
+			await changeLoad(trx, m.scheme_id, m.volunteer_id, -1);
 			const ended = { ...m, state: 'ended' as const, closed_at: now };
 			await enqueue(trx, 'scheme_feedback', ended);
 			return ok(ended);
@@ -187,11 +181,15 @@ export async function giveFeedback(db: Kysely<Database>, matchId: string, userId
 	if (m.state !== 'ended') return fail('conflict', 'Feedback opens once the coordinator has closed the placement.');
 	const parsed = feedbackForm.safeParse(input);
 	if (!parsed.success) return invalidForm(parsed.error);
-	const inserted = await db
-		.insertInto('scheme_feedback')
-		.values({ match_id: matchId, user_id: userId, role: who === 'volunteer' ? 'coach' : 'coachee', ...parsed.data, created_at: Date.now() })
-		.onConflict((oc) => oc.columns(['match_id', 'user_id']).doNothing())
-		.executeTakeFirst();
-	if (Number(inserted.numInsertedOrUpdatedRows ?? 0) !== 1) return fail('conflict', 'You have already given feedback on this placement. Thank you.');
-	return ok(null);
+	return db.transaction().execute(async (trx) => {
+		const inserted = await trx
+			.insertInto('scheme_feedback')
+			.values({ match_id: matchId, user_id: userId, role: who === 'volunteer' ? 'coach' : 'coachee', ...parsed.data, created_at: Date.now() })
+			.onConflict((oc) => oc.columns(['match_id', 'user_id']).doNothing())
+			.executeTakeFirst();
+		if (Number(inserted.numInsertedOrUpdatedRows ?? 0) !== 1) return fail('conflict', 'You have already given feedback on this placement. Thank you.');
+		// A coachee's rating moves the coach in later rankings.
+		if (who === 'requester') await volunteersChanged(trx, m.scheme_id);
+		return ok(null);
+	});
 }

@@ -5,7 +5,7 @@
  * them). One open request per person per scheme. Suggestions for a request
  * come from `ranking.ts` over the scheme's volunteers with a free place.
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { limits } from '../config/index.ts';
 import type { Database, SchemeRequestRow } from '../store/index.ts';
 import { newId } from '../auth/index.ts';
@@ -14,7 +14,7 @@ import { fail, ok, type Result } from '../../shared/result.ts';
 import { requestForm } from '../../shared/schemes/index.ts';
 import { rank, wordsOf, zoneOffsetMinutes, type Candidate, type Suggestion } from './ranking.ts';
 import { list, NO_SCHEME } from './rows.ts';
-import { schemeRow } from './setup.ts';
+import { changeLoad, schemeRow } from './setup.ts';
 
 export const requestRow = (db: Kysely<Database>, id: string) => db.selectFrom('scheme_requests').selectAll().where('id', '=', id).executeTakeFirst();
 
@@ -63,7 +63,7 @@ export async function withdrawRequest(db: Kysely<Database>, requestId: string, u
 		const open = await trx.selectFrom('scheme_matches').select(['id', 'volunteer_id']).where('request_id', '=', requestId).where('state', '=', 'proposed').execute();
 		for (const m of open) {
 			await trx.updateTable('scheme_matches').set({ state: 'withdrawn', closed_at: Date.now() }).where('id', '=', m.id).execute();
-			await trx.updateTable('scheme_volunteers').set({ load: sql<number>`load - 1` }).where('scheme_id', '=', r.scheme_id).where('user_id', '=', m.volunteer_id).where('load', '>', 0).execute();
+			await changeLoad(trx, r.scheme_id, m.volunteer_id, -1);
 		}
 		return ok({ schemeId: r.scheme_id });
 	});
@@ -82,59 +82,82 @@ export async function feedbackByVolunteer(db: Kysely<Database>, schemeId: string
 	return new Map(rows.map((r) => [r.volunteer_id, { mean: Number(r.mean), count: Number(r.count) }]));
 }
 
-type Parsed = Pick<Candidate, 'kinds' | 'areas' | 'words' | 'languages'> & { zone: string; updatedAt: number };
-
 /**
- * Parsed profiles, by scheme and volunteer, kept while their `updated_at` is
- * the same: the expensive part of reading 10,000 profiles is parsing them,
- * and capacity and load (which change with every proposal) are read fresh.
+ * A scheme's suggestible volunteers as ranking reads them, parsed, with the
+ * revision they were read at. Anything ranking reads (a profile, a load, a
+ * rating) bumps `schemes.volunteers_rev` in its own transaction, so while
+ * nothing changed a request's suggestions cost one small read, in every
+ * process sharing the database. After a change, capacity, load and ratings
+ * are read afresh and only profiles edited since (by `updated_at`) are parsed
+ * again. The revision is read first: a change landing during the refresh only
+ * makes the next request refresh again.
  */
-const parsedProfiles = new Map<string, Parsed>();
+type Parsed = Candidate & { zone: string; updatedAt: number };
+interface Pool {
+	rev: number;
+	hour: number;
+	byUser: Map<string, Parsed>;
+	candidates: Parsed[];
+}
+const pools = new Map<string, Pool>();
+const HOUR = 60 * 60_000;
+/** Past this many edited profiles one read of them all beats reading them by id. */
+const REREAD_ALL = 500;
 
-function parsedProfile(schemeId: string, v: { user_id: string; updated_at: number; kinds: Candidate['kinds']; areas: string; free_words: string; languages: string; time_zone: string }): Parsed {
-	const key = `${schemeId}:${v.user_id}`;
-	const hit = parsedProfiles.get(key);
-	if (hit && hit.updatedAt === v.updated_at) return hit;
-	if (parsedProfiles.size >= limits.schemes.parsedProfiles) parsedProfiles.clear();
-	const parsed: Parsed = { kinds: v.kinds, areas: list(v.areas), words: new Set(wordsOf(v.free_words)), languages: list(v.languages).map((l) => l.toLowerCase()), zone: v.time_zone, updatedAt: v.updated_at };
-	parsedProfiles.set(key, parsed);
-	return parsed;
+const profileColumns = ['user_id', 'updated_at', 'kinds', 'areas', 'free_words', 'languages', 'time_zone'] as const;
+
+async function poolOf(db: Kysely<Database>, schemeId: string, at: number): Promise<Pool> {
+	const rev = (await db.selectFrom('schemes').select('volunteers_rev').where('id', '=', schemeId).executeTakeFirst())?.volunteers_rev ?? 0;
+	const hour = Math.floor(at / HOUR);
+	const pool = pools.get(schemeId) ?? { rev: -1, hour, byUser: new Map<string, Parsed>(), candidates: [] };
+	if (pool.rev !== rev) {
+		const [slim, feedback] = await Promise.all([
+			db
+				.selectFrom('scheme_volunteers')
+				.select(['user_id', 'updated_at', 'capacity', 'load'])
+				.where('scheme_id', '=', schemeId)
+				.where('complete', '=', 1)
+				.whereRef('load', '<', 'capacity')
+				.orderBy('joined_at')
+				.orderBy('user_id')
+				.execute(),
+			feedbackByVolunteer(db, schemeId)
+		]);
+		const stale = slim.filter((v) => pool.byUser.get(v.user_id)?.updatedAt !== v.updated_at).map((v) => v.user_id);
+		const base = db.selectFrom('scheme_volunteers').select(profileColumns).where('scheme_id', '=', schemeId);
+		const rows = stale.length > REREAD_ALL ? await base.where('complete', '=', 1).execute() : stale.length ? await base.where('user_id', 'in', stale).execute() : [];
+		for (const v of rows) {
+			pool.byUser.set(v.user_id, {
+				userId: v.user_id, kinds: v.kinds, areas: list(v.areas), words: new Set(wordsOf(v.free_words)), languages: list(v.languages).map((l) => l.toLowerCase()),
+				zone: v.time_zone, offsetMinutes: zoneOffsetMinutes(v.time_zone, at), updatedAt: v.updated_at, capacity: 0, load: 0, feedback: null
+			});
+		}
+		pool.candidates = slim.flatMap((v) => {
+			const p = pool.byUser.get(v.user_id);
+			// Edited between the two reads: refreshed with the next revision.
+			if (!p || p.updatedAt !== v.updated_at) return [];
+			p.capacity = v.capacity;
+			p.load = v.load;
+			p.feedback = feedback.get(v.user_id) ?? null;
+			return [p];
+		});
+		pool.rev = rev;
+		if (!pools.has(schemeId) && pools.size >= limits.schemes.cachedPools) pools.clear();
+		pools.set(schemeId, pool);
+	}
+	if (pool.hour !== hour) {
+		// Offsets follow the zones' rules (daylight saving) hour by hour.
+		for (const c of pool.byUser.values()) c.offsetMinutes = zoneOffsetMinutes(c.zone, at);
+		pool.hour = hour;
+	}
+	return pool;
 }
 
 /** Ranked suggestions for one request (no access check: callers check the coordinator). */
 export async function suggestionsFor(db: Kysely<Database>, request: SchemeRequestRow, at = Date.now()): Promise<Suggestion[]> {
-	const [volunteers, feedback, past] = await Promise.all([
-		db
-			.selectFrom('scheme_volunteers')
-			.select(['user_id', 'updated_at', 'capacity', 'load'])
-			.where('scheme_id', '=', request.scheme_id)
-			.where('complete', '=', 1)
-			.whereRef('load', '<', 'capacity')
-			.orderBy('joined_at')
-			.orderBy('user_id')
-			.execute(),
-		feedbackByVolunteer(db, request.scheme_id),
-		db.selectFrom('scheme_matches').select(['volunteer_id', 'state', 'volunteer_answer']).where('request_id', '=', request.id).execute()
-	]);
-	const stale = volunteers.filter((v) => parsedProfiles.get(`${request.scheme_id}:${v.user_id}`)?.updatedAt !== v.updated_at).map((v) => v.user_id);
-	for (let i = 0; i < stale.length; i += 500) {
-		const rows = await db
-			.selectFrom('scheme_volunteers')
-			.select(['user_id', 'updated_at', 'kinds', 'areas', 'free_words', 'languages', 'time_zone'])
-			.where('scheme_id', '=', request.scheme_id)
-			.where('user_id', 'in', stale.slice(i, i + 500))
-			.execute();
-		for (const r of rows) parsedProfile(request.scheme_id, r);
-	}
-	// Not suggested again: a volunteer who declined this request, or the one it is proposed to now.
+	const [pool, past] = await Promise.all([poolOf(db, request.scheme_id, at), db.selectFrom('scheme_matches').select(['volunteer_id', 'state', 'volunteer_answer']).where('request_id', '=', request.id).execute()]);
+	// Not suggested again: a volunteer who declined this request, or the one it is proposed to or placed with now.
 	const exclude = new Set([request.user_id, ...past.filter((m) => m.volunteer_answer === 'decline' || m.state === 'proposed' || m.state === 'placed').map((m) => m.volunteer_id)]);
-	const candidates: Candidate[] = [];
-	for (const v of volunteers) {
-		const p = parsedProfiles.get(`${request.scheme_id}:${v.user_id}`);
-		// Edited between the two reads: it is read again next time.
-		if (!p) continue;
-		candidates.push({ userId: v.user_id, kinds: p.kinds, areas: p.areas, words: p.words, languages: p.languages, offsetMinutes: zoneOffsetMinutes(p.zone, at), capacity: v.capacity, load: v.load, feedback: feedback.get(v.user_id) ?? null });
-	}
 	const wanted = {
 		kind: request.kind,
 		areas: list(request.areas),
@@ -143,5 +166,5 @@ export async function suggestionsFor(db: Kysely<Database>, request: SchemeReques
 		offsetMinutes: zoneOffsetMinutes(request.time_zone, at),
 		exclude
 	};
-	return rank(wanted, candidates, limits.schemes.suggestions);
+	return rank(wanted, pool.candidates, limits.schemes.suggestions);
 }

@@ -6,8 +6,9 @@
  * account with that address. A profile is edited by its volunteer alone;
  * coordinators read it.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { limits } from '../config/index.ts';
+import type { Transaction } from 'kysely';
 import type { Database, SchemeInviteRow, SchemeRow, SchemeVolunteerRow } from '../store/index.ts';
 import { generateToken, newId } from '../auth/index.ts';
 import { invalidForm } from '../../shared/forms/index.ts';
@@ -19,7 +20,12 @@ export async function isCoordinator(db: Kysely<Database>, schemeId: string, user
 	return !!(await db.selectFrom('scheme_coordinators').select('user_id').where('scheme_id', '=', schemeId).where('user_id', '=', userId).executeTakeFirst());
 }
 
-export const schemeRow = (db: Kysely<Database>, id: string) => db.selectFrom('schemes').selectAll().where('id', '=', id).executeTakeFirst();
+export const schemeRow = (db: Kysely<Database>, id: string): Promise<SchemeRow | undefined> => db.selectFrom('schemes').selectAll().where('id', '=', id).executeTakeFirst();
+
+/** Marks a change to what ranking reads; run in the transaction of the change. */
+export async function volunteersChanged(trx: Kysely<Database>, schemeId: string): Promise<void> {
+	await trx.updateTable('schemes').set({ volunteers_rev: sql<number>`volunteers_rev + 1` }).where('id', '=', schemeId).execute();
+}
 
 export async function coordinatorsOf(db: Kysely<Database>, schemeId: string): Promise<string[]> {
 	return (await db.selectFrom('scheme_coordinators').select('user_id').where('scheme_id', '=', schemeId).orderBy('joined_at').execute()).map((r) => r.user_id);
@@ -154,8 +160,20 @@ export async function saveProfile(db: Kysely<Database>, schemeId: string, volunt
 		complete: 1,
 		updated_at: Date.now()
 	};
-	// Guarded: a proposal taking a place at the same moment is counted before the new capacity is checked.
-	const r = await db.updateTable('scheme_volunteers').set(patch).where('scheme_id', '=', schemeId).where('user_id', '=', userId).where('load', '<=', f.capacity).executeTakeFirst();
-	if (Number(r.numUpdatedRows) !== 1) return fail('conflict', `You have ${profile.load} coachees or proposals at the moment; capacity cannot be less than that.`, 'capacity');
-	return ok({ ...profile, ...patch });
+	return db.transaction().execute(async (trx) => {
+		// Guarded: a proposal taking a place at the same moment is counted before the new capacity is checked.
+		const r = await trx.updateTable('scheme_volunteers').set(patch).where('scheme_id', '=', schemeId).where('user_id', '=', userId).where('load', '<=', f.capacity).executeTakeFirst();
+		if (Number(r.numUpdatedRows) !== 1) return fail('conflict', `You have ${profile.load} coachees or proposals at the moment; capacity cannot be less than that.`, 'capacity');
+		await volunteersChanged(trx, schemeId);
+		return ok({ ...profile, ...patch });
+	});
+}
+
+/** Takes (1) or frees (-1) one of a volunteer's places; taking is guarded by capacity. */
+export async function changeLoad(trx: Transaction<Database>, schemeId: string, userId: string, change: 1 | -1) {
+	let q = trx.updateTable('scheme_volunteers').set({ load: sql<number>`load + ${change}` }).where('scheme_id', '=', schemeId).where('user_id', '=', userId);
+	q = change === 1 ? q.where('complete', '=', 1).whereRef('load', '<', 'capacity') : q.where('load', '>', 0);
+	const r = await q.executeTakeFirst();
+	if (Number(r.numUpdatedRows) === 1) await volunteersChanged(trx, schemeId);
+	return r;
 }

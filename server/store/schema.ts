@@ -395,7 +395,8 @@ export interface Database {
 	engagement_sponsors: EngagementSponsorRow;
 	sponsor_updates: SponsorUpdateRow;
 	referrals: ReferralRow;
-	schemes: SchemeRow;
+	/** `volunteers_rev` is bumped with every change ranking reads (profiles, loads, ratings), in the same transaction. */
+	schemes: SchemeRow & { volunteers_rev: Generated<number> };
 	scheme_coordinators: SchemeCoordinatorRow;
 	scheme_invites: SchemeInviteRow;
 	scheme_volunteers: SchemeVolunteerRow;

@@ -151,6 +151,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 			// Beyond capacity: Ada has one place; once proposed to Kim, Sam's request cannot have her.
 			const toKim = await coord.v.action(`/schemes/${schemeId}/requests/${req2}?/propose`, { volunteer: a.id });
 			expect(toKim.type, JSON.stringify(toKim)).toBe('success');
+			expect(await (await coord.v.get(`/schemes/${schemeId}/requests/${req1}`)).text()).not.toContain('Propose Ada Coach');
 			const full = await coord.v.action(`/schemes/${schemeId}/requests/${req1}?/propose`, { volunteer: a.id });
 			expect(full).toMatchObject({ status: 409 });
 			expect(full.data.error.message).toContain('no free place');
@@ -159,6 +160,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 			// Withdrawn: an answer afterwards is refused, and Ada's place is free again.
 			expect((await coord.v.action(`/schemes/${schemeId}?/withdraw`, { match: toKim.data.proposed })).type).toBe('success');
 			expect(await coachA.v.action(`/matches/${toKim.data.proposed}?/answer`, { answer: 'accept' })).toMatchObject({ status: 410 });
+			expect(await (await coord.v.get(`/schemes/${schemeId}/requests/${req1}`)).text()).toContain('Propose Ada Coach');
 
 			// Proposal to Ada; both accept (the second accept twice); the engagement exists with both in it.
 			const second = await coord.v.action(`/schemes/${schemeId}/requests/${req1}?/propose`, { volunteer: a.id, note: 'Both in Europe' });

@@ -6,7 +6,8 @@ import type { Migration } from '../migrate.ts';
  * with their capacity and current load, requests with the readiness check,
  * proposed matches with both answers, and feedback after a placement.
  * `scheme_volunteers.load` is kept by guarded updates (`load < capacity`), so
- * two proposals at once can never take a volunteer beyond capacity.
+ * two proposals at once can never take a volunteer beyond capacity, and
+ * `schemes.volunteers_rev` changes with anything ranking reads.
  */
 export const schemes: Migration = {
 	name: '0019_schemes',
@@ -25,6 +26,8 @@ export const schemes: Migration = {
 			.addColumn('expected_sessions', 'integer', (c) => c.notNull())
 			.addColumn('frequency', 'text', (c) => c.notNull())
 			.addColumn('session_minutes', 'integer', (c) => c.notNull())
+			// Bumped with every change to who can be suggested (a profile, a load, a rating): ranking's cache key.
+			.addColumn('volunteers_rev', 'integer', (c) => c.notNull().defaultTo(0))
 			.addColumn('created_by', 'text', (c) => c.notNull().references('users.id'))
 			.addColumn('created_at', t.time, (c) => c.notNull())
 			.execute();
