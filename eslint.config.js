@@ -20,6 +20,7 @@ const tableOwners = {
 	sponsors: ['sponsor_links', 'engagement_sponsors', 'sponsor_updates'],
 	referrals: ['referrals'],
 	proposals: ['proposals', 'scoping_links'],
+	schemes: ['schemes', 'scheme_coordinators', 'scheme_invites', 'scheme_volunteers', 'scheme_requests', 'scheme_matches', 'scheme_feedback'],
 	mail: ['mail_jobs'],
 	scheduler: ['scheduled_jobs'],
 	rhythm: ['reminder_preferences', 'session_preparations', 'action_updates'],

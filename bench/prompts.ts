@@ -6,6 +6,7 @@ import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { PROMPT_PHASES, PROMPT_RESULTS_SHOWN, PROMPT_THEMES, createPromptSearch, loadLibrary } from '../shared/prompts/index.ts';
 import type { Prompt, PromptSearchIndex } from '../shared/prompts/index.ts';
+import { seededRandom } from './report.ts';
 
 const CUSTOM_PROMPTS = 1_000;
 const ROUNDS = 5;
@@ -52,16 +53,7 @@ const QUERIES = [
 ];
 
 // Deterministic, so every run searches the same prompts.
-function random(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+const random = seededRandom;
 
 // Custom prompts in the way coaches write their own: a question stem about
 // something from their practice, often with a client-specific detail.

@@ -16,6 +16,7 @@ import { createContracts } from './contracts/index.ts';
 import { createSponsors } from './sponsors/index.ts';
 import { createReferrals } from './referrals/index.ts';
 import { createProposals } from './proposals/index.ts';
+import { createSchemes } from './schemes/index.ts';
 import { createRooms } from './rooms/index.ts';
 import { createPad } from './pad/index.ts';
 import { createPrompts } from './prompts/index.ts';
@@ -98,6 +99,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 		}
 	});
 	const referrals = createReferrals({ db: store.db, parties: { members: engagements.members } });
+	const schemes = createSchemes({ db: store.db, log, mail, origin: config.origin, people: (ids) => auth.usersByIds(ids), engagements });
 	const contractInForce = async (id: string) => {
 		const v = await contracts.inForce(id);
 		return v && { version: v.version, sessions: v.body.plan.sessions };
@@ -154,9 +156,10 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 		db: store.db, config, log, engagements, rooms, mail,
 		sources: padSources({ seal: (id) => pad.sessionEnded(id), finalState: (id) => pad.finalState(id), askedIn: (id) => prompts.askedIn(id) })
 	});
-	const services: Services = { config, log, store, auth, engagements, contracts, sponsors, referrals, proposals, mail, rooms, media, prompts, summaries, pad, scheduler, rhythm };
+	const services: Services = { config, log, store, auth, engagements, contracts, sponsors, referrals, proposals, mail, schemes, rooms, media, prompts, summaries, pad, scheduler, rhythm };
 	provideServices(webServices(services));
 	await summaries.start();
+	await schemes.start();
 	await rhythm.start();
 	await scheduler.start();
 

@@ -17,6 +17,7 @@ import type { Sponsors } from './sponsors/index.ts';
 import type { Referrals } from './referrals/index.ts';
 import type { Proposals } from './proposals/index.ts';
 import type { MailService } from './mail/index.ts';
+import type { Schemes } from './schemes/index.ts';
 import type { Rooms } from './rooms/index.ts';
 import type { Pad } from './pad/index.ts';
 import type { Summaries } from './summary/index.ts';
@@ -37,6 +38,7 @@ export interface Services {
 	referrals: Referrals;
 	proposals: Proposals;
 	mail: MailService;
+	schemes: Schemes;
 	rooms: Rooms;
 	pad: Pad;
 	summaries: Summaries;
@@ -59,7 +61,8 @@ export const webMethods = {
 	referrals: ['propose', 'decide', 'markReferred', 'withdraw', 'listFor'],
 	proposals: ['create', 'get', 'listForCoach', 'createLink', 'emailLink', 'describeLink', 'answer', 'take', 'decline', 'lifeOf'],
 	mail: ['mailbox', 'mailboxFile'],
-	rhythm: ['overview', 'proposeSeries', 'createSeries', 'setReminders', 'updateAction', 'preparation', 'prepare', 'agenda']
+	rhythm: ['overview', 'proposeSeries', 'createSeries', 'setReminders', 'updateAction', 'preparation', 'prepare', 'agenda'],
+	schemes: ['create', 'mine', 'about', 'overview', 'invite', 'describeInvite', 'acceptInvite', 'profile', 'saveProfile', 'request', 'myRequest', 'withdrawRequest', 'requestPage', 'propose', 'withdrawMatch', 'match', 'answer', 'endPlacement', 'feedback']
 } as const satisfies {
 	auth: readonly (keyof Auth)[];
 	engagements: readonly (keyof Engagements)[];
@@ -70,6 +73,7 @@ export const webMethods = {
 	proposals: readonly (keyof Proposals)[];
 	mail: readonly (keyof MailService)[];
 	rhythm: readonly (keyof Rhythm)[];
+	schemes: readonly (keyof Schemes)[];
 };
 
 type Methods<K extends keyof typeof webMethods> = (typeof webMethods)[K][number];
@@ -99,6 +103,7 @@ export interface WebServices {
 	proposals: Pick<Proposals, Methods<'proposals'>>;
 	mail: Pick<MailService, Methods<'mail'>>;
 	rhythm: Pick<Rhythm, Methods<'rhythm'>>;
+	schemes: Pick<Schemes, Methods<'schemes'>>;
 }
 
 const slot = Symbol.for('confidante.services');

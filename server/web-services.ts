@@ -16,7 +16,7 @@ function only<T extends object, K extends keyof T>(source: T, keys: readonly K[]
 	return out;
 }
 
-export function webServices(s: Pick<Services, 'config' | 'log' | 'auth' | 'engagements' | 'summaries' | 'contracts' | 'sponsors' | 'referrals' | 'proposals' | 'mail' | 'rhythm'>): WebServices {
+export function webServices(s: Pick<Services, 'config' | 'log' | 'auth' | 'engagements' | 'summaries' | 'contracts' | 'sponsors' | 'referrals' | 'proposals' | 'mail' | 'rhythm' | 'schemes'>): WebServices {
 	const secure = s.config.secureCookies;
 	return {
 		log: s.log,
@@ -33,6 +33,7 @@ export function webServices(s: Pick<Services, 'config' | 'log' | 'auth' | 'engag
 		proposals: only(s.proposals, webMethods.proposals),
 		mail: only(s.mail, webMethods.mail),
 		rhythm: only(s.rhythm, webMethods.rhythm),
+		schemes: only(s.schemes, webMethods.schemes),
 		summaries: {
 			...only(s.summaries, webMethods.summaries),
 			correct: (summaryId, userId, form) => s.summaries.correct(summaryId, userId, readCorrectionForm(form))

@@ -176,6 +176,21 @@ export const limits = {
 		/** (Form sizes are in shared/scoping/forms.ts, SCOPING_LIMITS, as both the page and the server check them.) Proposals the dashboard lists, newest first. */
 		dashboardShown: 50
 	},
+	schemes: {
+		/** A volunteer's or co-coordinator's invitation: single use, two weeks (volunteers answer slower than coachees). */
+		inviteLifetimeMs: 14 * 24 * 60 * 60 * 1000,
+		/** Suggestions shown per request: enough to choose from, few enough to read the reasons. */
+		suggestions: 8,
+		/** Most places one volunteer can offer; schemes ask for a few coachees at once, not a caseload. */
+		maxCapacity: 10,
+		/** Controlled expertise areas per scheme. */
+		maxAreas: 40,
+		/** The introductory meeting is suggested at least this far ahead, so both can fit it in. */
+		introLeadMs: 2 * 24 * 60 * 60 * 1000,
+		introMinutes: 30,
+		/** Schemes whose parsed volunteer pool stays in memory for ranking (10,000 profiles are a few MB); cleared when full. */
+		cachedPools: 50
+	},
 	socket: {
 		/** socket.io message cap; kept low after the engine.io memory CVEs. */
 		maxMessageBytes: 100_000,

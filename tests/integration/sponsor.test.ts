@@ -9,14 +9,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import * as Y from 'yjs';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import { ROOT, startServer, type DbKind, type TestServer } from '../helpers/server.ts';
+import type { ParsedMail } from 'mailparser';
+import { startServer, type DbKind, type TestServer } from '../helpers/server.ts';
+import { SCHEME_ROUTES, routeTree, routeUrl } from '../helpers/routes.ts';
 import { Visitor, coachingPair, uniqueEmail } from '../helpers/http.ts';
-import { padClient, rawPadSocket, until } from '../helpers/pad.ts';
-import { connect, connected, request } from '../helpers/socket.ts';
-import { insertAction, newAction, notesOf, padName } from '../../shared/pad/index.ts';
-import { PROTOCOL_VERSION } from '../../shared/protocol/index.ts';
+import { until } from '../helpers/pad.ts';
+import { addressedTo, has, mailText, outboxMails, padsAndSocketRefuse, writeAndEndSession } from '../helpers/session-content.ts';
 
 const NOTE = 'NOTE-7f3a-only-for-coach-and-coachee';
 const ACTION = 'ACTION-91c2-only-for-coach-and-coachee';
@@ -25,36 +23,9 @@ const APPROVED = 'Sam has run two team meetings and wants to keep going.';
 const DECLINED = 'DECLINED-2b6f-never-for-the-sponsor';
 const SECRETS = [NOTE, ACTION, PRIVATE, DECLINED];
 
-/** Every route in the app, from the route tree: its URL pattern and its form actions. */
-function routeTree(): { pattern: string; actions: string[]; endpoint: boolean }[] {
-	const base = path.join(ROOT, 'web', 'src', 'routes');
-	const out: { pattern: string; actions: string[]; endpoint: boolean }[] = [];
-	const walk = (dir: string) => {
-		const files = fs.readdirSync(dir);
-		const rel = path.relative(base, dir).split(path.sep).filter(Boolean).join('/');
-		if (files.some((f) => /^\+(page\.svelte|page\.server\.ts|server\.ts)$/.test(f))) {
-			const server = files.includes('+page.server.ts') ? fs.readFileSync(path.join(dir, '+page.server.ts'), 'utf8') : '';
-			const block = /export const actions[^=]*=\s*\{([\s\S]*)\};?\s*$/.exec(server)?.[1] ?? '';
-			const actions = [...block.matchAll(/^\t(\w+): async/gm)].map((m) => m[1]!);
-			out.push({ pattern: '/' + rel, actions, endpoint: files.includes('+server.ts') });
-		}
-		for (const f of files) if (fs.statSync(path.join(dir, f)).isDirectory()) walk(path.join(dir, f));
-	};
-	walk(base);
-	return out;
-}
-
 /** Routes a sponsor may open: public ones, their own page and the engagement they may create. */
-const OPEN_TO_SPONSOR = new Set(['/', '/signin', '/signup', '/signout', '/outbox', '/engagements/new', '/proposals/new', '/invite/[token]', '/sponsor-invite/[token]', '/scoping/[token]', '/sponsor/[id]']);
-
-const has = (text: string, needles: string[]) => needles.filter((n) => text.includes(n));
-
-async function outboxMails(server: TestServer): Promise<ParsedMail[]> {
-	const dir = path.join(server.dataDir, 'outbox');
-	if (!fs.existsSync(dir)) return [];
-	return Promise.all(fs.readdirSync(dir).filter((f) => f.endsWith('.eml')).map(async (f) => simpleParser(fs.readFileSync(path.join(dir, f)))));
-}
-const addressedTo = (m: ParsedMail, address: string) => (Array.isArray(m.to) ? m.to : [m.to]).some((a) => a?.value.some((x) => x.address === address));
+// Scheme routes hold nothing of any engagement; their own matrix is in schemes.test.ts.
+const OPEN_TO_SPONSOR = new Set(['/', '/signin', '/signup', '/signout', '/outbox', '/engagements/new', '/proposals/new', '/invite/[token]', '/sponsor-invite/[token]', '/scoping/[token]', '/sponsor/[id]', ...SCHEME_ROUTES]);
 
 for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 	describe(`the sponsor on ${db}`, () => {
@@ -83,27 +54,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 			expect(await late.action(token)).toMatchObject({ type: 'failure', status: 410 });
 
 			// Coach and coachee write in the pad; the session ends, so summaries and their emails exist.
-			const shared = padClient(server.url, coach.cookie, sessionId, 'shared');
-			const priv = padClient(server.url, coach.cookie, sessionId, 'private');
-			await Promise.all([shared.synced(), priv.synced()]);
-			const p = new Y.XmlElement('paragraph');
-			p.insert(0, [new Y.XmlText(NOTE)]);
-			notesOf(shared.doc).push([p]);
-			insertAction(shared.doc, newAction('coach', { text: ACTION }));
-			const q = new Y.XmlElement('paragraph');
-			q.insert(0, [new Y.XmlText(PRIVATE)]);
-			notesOf(priv.doc).push([q]);
-			const coachSocket = connect(server.url, coach.cookie);
-			await connected(coachSocket);
-			expect(await request(coachSocket, 'session:join', { sessionId, protocolVersion: PROTOCOL_VERSION })).toMatchObject({ ok: true });
-			await until(() => shared.provider.wsconnected && priv.provider.wsconnected, 5000, 'pads connected');
-			await new Promise((r) => setTimeout(r, 500));
-			const ended = await request<{ summaryId: string }>(coachSocket, 'session:end', { sessionId });
-			expect(ended.ok).toBe(true);
-			const summaryId = ended.ok ? ended.value.summaryId : '';
-			shared.destroy();
-			priv.destroy();
-			coachSocket.close();
+			const summaryId = await writeAndEndSession(server.url, coach.cookie, sessionId, { note: NOTE, action: ACTION, privateNote: PRIVATE });
 
 			// Updates: one approved (edited by the coachee), one declined.
 			for (const text of ['Sam is making progress.', DECLINED]) {
@@ -139,7 +90,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 			const tried: string[] = [];
 			for (const route of routeTree()) {
 				if (OPEN_TO_SPONSOR.has(route.pattern)) continue;
-				const url = route.pattern.replace(/\/([^/]+)\/\[(\w+)\](\.md)?/g, (_, parent: string, _name: string, ext: string | undefined) => `/${parent}/${values[parent] ?? 'x'}${ext ?? ''}`);
+				const url = routeUrl(route.pattern, values);
 				expect(url, `no id for ${route.pattern}`).not.toMatch(/\[|\/x(\/|$)/);
 				const res = await sponsor.get(url);
 				expect([403, 404], `${url} answered ${res.status}`).toContain(res.status);
@@ -154,16 +105,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 			expect(tried.length).toBeGreaterThanOrEqual(10);
 
 			// Pads and the session socket refuse the sponsor before any byte of the document.
-			for (const kind of ['shared', 'private'] as const) {
-				const raw = await rawPadSocket(server.url, sponsor.cookie, padName(sessionId, kind));
-				expect((await raw.closed).code).toBe(4404);
-				expect(has(Buffer.concat(raw.frames).toString('latin1'), SECRETS)).toEqual([]);
-			}
-			const s = connect(server.url, sponsor.cookie);
-			await connected(s);
-			const join = await request(s, 'session:join', { sessionId, protocolVersion: PROTOCOL_VERSION });
-			expect(join.ok).toBe(false);
-			s.close();
+			expect(await padsAndSocketRefuse(server.url, sponsor.cookie, sessionId, SECRETS)).toEqual({ closes: [4404, 4404], leaked: [], joined: false, answered: [] });
 
 			// Email: the sponsor receives the approved update and nothing else; the coachee's summary carries the notes.
 			await until(() => fs.existsSync(path.join(server.dataDir, 'outbox')) && fs.readdirSync(path.join(server.dataDir, 'outbox')).length >= 3, 15_000, 'emails written');
@@ -172,7 +114,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 			const toSponsor = mails.filter((m) => addressedTo(m, sponsorEmail));
 			expect(toSponsor).toHaveLength(1);
 			expect(toSponsor[0]!.text).toContain(APPROVED);
-			const raw = toSponsor.map((m) => `${m.subject}\n${m.text}\n${m.html || ''}\n${m.attachments.map((a) => a.content.toString('latin1')).join('\n')}`).join('\n');
+			const raw = toSponsor.map(mailText).join('\n');
 			expect(has(raw, [...SECRETS, 'Sam is making progress.'])).toEqual([]);
 			expect(mails.some((m) => (m.text ?? '').includes(NOTE))).toBe(true);
 		});

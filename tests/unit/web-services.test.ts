@@ -18,6 +18,7 @@ import type { Referrals } from '../../server/referrals/index.ts';
 import type { Proposals } from '../../server/proposals/index.ts';
 import type { MailService } from '../../server/mail/index.ts';
 import type { Rhythm } from '../../server/rhythm/index.ts';
+import type { Schemes } from '../../server/schemes/index.ts';
 import type { Summaries } from '../../server/summary/index.ts';
 import { webMethods } from '../../server/services.ts';
 import { webServices } from '../../server/web-services.ts';
@@ -47,7 +48,8 @@ function web(origin?: string) {
 		referrals: stub<Referrals>([...webMethods.referrals]),
 		proposals: stub<Proposals>([...webMethods.proposals, 'prefillFor']),
 		mail: stub<MailService>([...webMethods.mail, 'enqueue', 'readOutbox']),
-		rhythm: stub<Rhythm>([...webMethods.rhythm, 'onScheduled', 'start', 'betweenUpdates'])
+		rhythm: stub<Rhythm>([...webMethods.rhythm, 'onScheduled', 'start', 'betweenUpdates']),
+		schemes: stub<Schemes>([...webMethods.schemes])
 	});
 }
 

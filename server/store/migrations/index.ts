@@ -12,6 +12,7 @@ import { referrals } from './0011_referrals.ts';
 import { timeZones } from './0012_time_zones.ts';
 import { proposals } from './0013_proposals.ts';
 import { rhythm } from './0016_rhythm.ts';
+import { schemes } from './0019_schemes.ts';
 
 /** Every migration in order. A feature adds its file here; never edit a released one. */
-export const migrations: Migration[] = [foundation, summary, prompts, pad, padUpdatesClustered, summaryRenderings, contracts, sessionKinds, sponsors, referrals, timeZones, proposals, rhythm];
+export const migrations: Migration[] = [foundation, summary, prompts, pad, padUpdatesClustered, summaryRenderings, contracts, sessionKinds, sponsors, referrals, timeZones, proposals, rhythm, schemes];
