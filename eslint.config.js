@@ -19,6 +19,7 @@ const tableOwners = {
 	contracts: ['contracts', 'contract_acceptances'],
 	sponsors: ['sponsor_links', 'engagement_sponsors', 'sponsor_updates'],
 	referrals: ['referrals'],
+	calendar: ['calendar_feeds'],
 	mail: ['mail_jobs'],
 	store: ['_migrations']
 };

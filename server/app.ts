@@ -20,6 +20,7 @@ import { createPad } from './pad/index.ts';
 import { createPrompts } from './prompts/index.ts';
 import { createMedia } from './media/index.ts';
 import { createMail } from './mail/index.ts';
+import { createCalendar } from './calendar/index.ts';
 import { createSummaries } from './summary/index.ts';
 import { padSources } from './summary/pad-source.ts';
 import { provideServices, type Services } from './services.ts';
@@ -58,9 +59,9 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 		onError: (err) => log.error({ err }, 'SQLite checkpointer failed; restarting it')
 	});
 	const auth = createAuth(store.db);
-	// Each needs the other: scheduling asks for the contract in force; contracts ask who the parties are.
-	const engagements = createEngagements(store.db, auth, { contractInForce: (id) => contractInForce(id) });
 	const mail = createMail(config, store.db, log);
+	// Each needs the other: scheduling asks for the contract in force; contracts ask who the parties are.
+	const engagements = createEngagements(store.db, auth, { contractInForce: (id) => contractInForce(id), mail, log });
 	const contracts = createContracts({
 		db: store.db,
 		dialect: store.dialect,
@@ -80,10 +81,11 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 			people: (ids) => auth.usersByIds(ids)
 		}
 	});
+	const calendar = createCalendar({ db: store.db, engagements, auth, mail, origin: config.origin });
 	const referrals = createReferrals({ db: store.db, parties: { members: engagements.members } });
 	const contractInForce = async (id: string) => {
 		const v = await contracts.inForce(id);
-		return v && { version: v.version, sessions: v.body.plan.sessions };
+		return v && { version: v.version, sessions: v.body.plan.sessions, noticeHours: v.body.plan.noticeHours };
 	};
 	const web = await loadWebHandler();
 
@@ -121,7 +123,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 		db: store.db, config, log, engagements, rooms, mail,
 		sources: padSources({ seal: (id) => pad.sessionEnded(id), finalState: (id) => pad.finalState(id), askedIn: (id) => prompts.askedIn(id) })
 	});
-	const services: Services = { config, log, store, auth, engagements, contracts, sponsors, referrals, rooms, media, prompts, summaries, pad };
+	const services: Services = { config, log, store, auth, engagements, contracts, sponsors, referrals, calendar, rooms, media, prompts, summaries, pad };
 	provideServices(webServices(services));
 	await summaries.start();
 

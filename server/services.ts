@@ -15,6 +15,7 @@ import type { Engagements } from './engagements/index.ts';
 import type { Contracts } from './contracts/index.ts';
 import type { Sponsors } from './sponsors/index.ts';
 import type { Referrals } from './referrals/index.ts';
+import type { Calendar } from './calendar/index.ts';
 import type { Rooms } from './rooms/index.ts';
 import type { Pad } from './pad/index.ts';
 import type { Summaries } from './summary/index.ts';
@@ -31,6 +32,7 @@ export interface Services {
 	contracts: Contracts;
 	sponsors: Sponsors;
 	referrals: Referrals;
+	calendar: Calendar;
 	rooms: Rooms;
 	pad: Pad;
 	summaries: Summaries;
@@ -43,12 +45,13 @@ export type { SessionCookie } from './auth/cookies.ts';
 
 /** What routes call on each feature; the builder copies exactly these. */
 export const webMethods = {
-	auth: ['signUp', 'signIn', 'signOut', 'validateSessionToken'],
-	engagements: ['create', 'listForUser', 'upcomingForUser', 'getForMember', 'scheduleSession', 'createInvite', 'describeInvite', 'acceptInvite', 'sessionAccess'],
+	auth: ['signUp', 'signIn', 'signOut', 'validateSessionToken', 'setTimeZone'],
+	engagements: ['create', 'listForUser', 'upcomingForUser', 'getForMember', 'scheduleSession', 'rescheduleSession', 'cancelSession', 'createInvite', 'describeInvite', 'acceptInvite', 'sessionAccess'],
 	summaries: ['view', 'correctionDraft', 'markdown', 'list', 'latestForSession', 'previousForSession', 'outbox', 'outboxMessage', 'retryDelivery', 'mailTransport'],
 	contracts: ['versions', 'version', 'inForce', 'openDraft', 'saveDraft', 'send', 'accept'],
 	sponsors: ['createLink', 'describeLink', 'acceptLink', 'view', 'sponsored', 'sponsorsOf', 'draftUpdate', 'decideUpdate', 'updatesFor'],
-	referrals: ['propose', 'decide', 'markReferred', 'withdraw', 'listFor']
+	referrals: ['propose', 'decide', 'markReferred', 'withdraw', 'listFor'],
+	calendar: ['feedState', 'createFeed', 'revokeFeed', 'feed']
 } as const satisfies {
 	auth: readonly (keyof Auth)[];
 	engagements: readonly (keyof Engagements)[];
@@ -56,6 +59,7 @@ export const webMethods = {
 	contracts: readonly (keyof Contracts)[];
 	sponsors: readonly (keyof Sponsors)[];
 	referrals: readonly (keyof Referrals)[];
+	calendar: readonly (keyof Calendar)[];
 };
 
 type Methods<K extends keyof typeof webMethods> = (typeof webMethods)[K][number];
@@ -82,6 +86,7 @@ export interface WebServices {
 	contracts: Pick<Contracts, Methods<'contracts'>>;
 	sponsors: Pick<Sponsors, Methods<'sponsors'>>;
 	referrals: Pick<Referrals, Methods<'referrals'>>;
+	calendar: Pick<Calendar, Methods<'calendar'>>;
 }
 
 const slot = Symbol.for('confidante.services');

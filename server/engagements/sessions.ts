@@ -1,20 +1,125 @@
-/** Coaching sessions: scheduling, their lifecycle, and the reads other features need. */
-import type { Kysely } from 'kysely';
+/**
+ * Coaching sessions: scheduling, their lifecycle, and the reads other features
+ * need. Every session is created here (one at a time or a series), and each
+ * creation queues its calendar invites in the same transaction; moving and
+ * cancelling are in changes.ts beside this file.
+ */
+import type { Kysely, Transaction } from 'kysely';
 import type { CoachingSessionRow, Database } from '../store/index.ts';
 import { newId } from '../auth/index.ts';
-import { invalidForm, scheduleSessionForm } from '../../shared/forms/index.ts';
-import { fail, ok } from '../../shared/result.ts';
-import type { ContractInForce, Engagements } from './index.ts';
+import { invalidForm, scheduleSessionForm, type ScheduleSessionForm } from '../../shared/forms/index.ts';
+import { fail, ok, type Result } from '../../shared/result.ts';
+import { wallTimeToInstant } from '../../shared/time.ts';
+import type { ContractInForce, Engagements, EngagementDeps, Member } from './index.ts';
 import type { MembershipQueries } from './membership.ts';
-import { contractAllows, nextSessionNumber, scheduleAllowed } from './rules.ts';
+import { contractAllows, countsAgainstContract, nextSessionNumber, scheduleAllowed } from './rules.ts';
 
-type SessionsPart = Pick<Engagements, 'upcomingForUser' | 'scheduleSession' | 'sessionsOf' | 'nextScheduled' | 'liveSessionIds' | 'setSessionStatus' | 'sessionDates'>;
+type SessionsPart = Pick<
+	Engagements,
+	'upcomingForUser' | 'scheduleSession' | 'scheduleSeries' | 'sessionsOf' | 'nextScheduled' | 'liveSessionIds' | 'setSessionStatus' | 'sessionDates' | 'calendarSessionsFor'
+>;
 
 const DAY_MS = 24 * 60 * 60_000;
 
-export function createSessions(db: Kysely<Database>, membership: Pick<MembershipQueries, 'roleOf'>, contractInForce: ContractInForce): SessionsPart {
+/** The mail job of one invite: its subject names the session and the SEQUENCE it announces. */
+export const inviteSubject = (sessionId: string, sequence: number): string => `${sessionId}:${sequence}`;
+
+export function parseInviteSubject(subject: string): { sessionId: string; sequence: number } | null {
+	const m = /^(.+):(\d+)$/.exec(subject);
+	return m ? { sessionId: m[1]!, sequence: Number(m[2]) } : null;
+}
+
+/** Queues each member's invite (or update, or cancellation) for the session as it now is. */
+export async function queueInvites(deps: Pick<EngagementDeps, 'mail'>, trx: Transaction<Database>, session: Pick<CoachingSessionRow, 'id' | 'sequence'>, members: Member[]): Promise<void> {
+	if (!deps.mail) return;
+	await deps.mail.enqueue(
+		trx,
+		members.map((m) => ({ kind: 'session_invite' as const, subjectId: inviteSubject(session.id, session.sequence), userId: m.userId, toName: m.name, toAddress: m.email }))
+	);
+}
+
+/**
+ * A picker's wall time (`scheduledAtLocal`, "2026-03-29T10:00") is read in
+ * the person's own zone on the server, so a page without scripts books the
+ * same instant as one with them; an ISO instant (`scheduledAt`) is taken as is.
+ */
+export async function withInstant(input: unknown, zoneOf: () => Promise<string>): Promise<unknown> {
+	if (!input || typeof input !== 'object') return input;
+	const local = (input as { scheduledAtLocal?: unknown }).scheduledAtLocal;
+	if (typeof local !== 'string' || local.trim() === '') return input;
+	const at = wallTimeToInstant(local, await zoneOf());
+	return { ...input, scheduledAt: at === null ? 'not a time' : new Date(at).toISOString() };
+}
+
+export function createSessions(
+	db: Kysely<Database>,
+	membership: Pick<MembershipQueries, 'roleOf' | 'members'>,
+	contractInForce: ContractInForce,
+	deps: EngagementDeps
+): SessionsPart {
+	const now = deps.now;
+
+	async function parseAll(userId: string, inputs: unknown[]): Promise<Result<ScheduleSessionForm[]>> {
+		const out: ScheduleSessionForm[] = [];
+		for (const input of inputs) {
+			const parsed = scheduleSessionForm.safeParse(await withInstant(input, () => deps.auth.userTimeZone(userId)));
+			if (!parsed.success) return invalidForm(parsed.error);
+			const allowed = scheduleAllowed(Date.parse(parsed.data.scheduledAt), now());
+			if (!allowed.ok) return allowed;
+			out.push(parsed.data);
+		}
+		return ok(out);
+	}
+
+	async function schedule(engagementId: string, userId: string, inputs: unknown[]): Promise<Result<CoachingSessionRow[]>> {
+		const role = await membership.roleOf(engagementId, userId);
+		if (!role) return fail('not_found', 'No such engagement.');
+		if (role !== 'coach') return fail('forbidden', 'Only the coach can schedule sessions.');
+		if (inputs.length === 0) return fail('invalid_input', 'Choose at least one date.');
+		const parsed = await parseAll(userId, inputs);
+		if (!parsed.ok) return parsed;
+		const contract = parsed.value.some((f) => f.kind === 'session') ? await contractInForce(engagementId) : null;
+		// Read before the transaction: on SQLite a second connection inside it would wait for it.
+		const members = await membership.members(engagementId);
+		const created = await db.transaction().execute(async (trx): Promise<Result<CoachingSessionRow[]>> => {
+			const existing = await trx.selectFrom('coaching_sessions').select(['kind', 'number', 'status', 'late_change']).where('engagement_id', '=', engagementId).execute();
+			const counted = existing.filter(countsAgainstContract).map((s) => s.number);
+			const rows: CoachingSessionRow[] = [];
+			for (const f of parsed.value) {
+				const allowed = contractAllows(f.kind, contract, counted.length);
+				if (!allowed.ok) return allowed;
+				const number = f.kind === 'session' ? nextSessionNumber(counted) : 0;
+				if (f.kind === 'session') counted.push(number);
+				rows.push({
+					id: newId(),
+					engagement_id: engagementId,
+					kind: f.kind,
+					number,
+					scheduled_at: Date.parse(f.scheduledAt),
+					duration_minutes: f.durationMinutes,
+					status: 'scheduled',
+					started_at: null,
+					ended_at: null,
+					created_at: now(),
+					sequence: 0,
+					changed_by: null,
+					change_reason: null,
+					changed_at: null,
+					late_change: 0
+				});
+			}
+			for (const row of rows) {
+				await trx.insertInto('coaching_sessions').values(row).execute();
+				await queueInvites(deps, trx, row, members);
+			}
+			return ok(rows);
+		});
+		if (created.ok) deps.mail?.kick();
+		return created;
+	}
+
 	return {
-		async upcomingForUser(userId, now = Date.now()) {
+		async upcomingForUser(userId, at = now()) {
 			return db
 				.selectFrom('coaching_sessions as s')
 				.innerJoin('engagement_members as m', 'm.engagement_id', 's.engagement_id')
@@ -23,42 +128,31 @@ export function createSessions(db: Kysely<Database>, membership: Pick<Membership
 				.select(['e.title as engagementTitle', 'e.planned_sessions as plannedSessions', 'm.role'])
 				.where('m.user_id', '=', userId)
 				// A session scheduled earlier today still shows, in case it runs late.
-				.where((w) => w.or([w('s.status', '=', 'live'), w.and([w('s.status', '=', 'scheduled'), w('s.scheduled_at', '>=', now - DAY_MS)])]))
+				.where((w) => w.or([w('s.status', '=', 'live'), w.and([w('s.status', '=', 'scheduled'), w('s.scheduled_at', '>=', at - DAY_MS)])]))
 				.orderBy('s.scheduled_at')
 				.limit(50)
 				.execute();
 		},
 
 		async scheduleSession(engagementId, userId, input) {
-			const role = await membership.roleOf(engagementId, userId);
-			if (!role) return fail('not_found', 'No such engagement.');
-			if (role !== 'coach') return fail('forbidden', 'Only the coach can schedule sessions.');
-			const parsed = scheduleSessionForm.safeParse(input);
-			if (!parsed.success) return invalidForm(parsed.error);
-			const scheduledAt = Date.parse(parsed.data.scheduledAt);
-			const allowed = scheduleAllowed(scheduledAt, Date.now());
-			if (!allowed.ok) return allowed;
-			const kind = parsed.data.kind;
-			const contract = kind === 'session' ? await contractInForce(engagementId) : null;
-			return db.transaction().execute(async (trx) => {
-				const contracted = await trx.selectFrom('coaching_sessions').select('number').where('engagement_id', '=', engagementId).where('kind', '=', 'session').execute();
-				const allowed = contractAllows(kind, contract, contracted.length);
-				if (!allowed.ok) return allowed;
-				const row: CoachingSessionRow = {
-					id: newId(),
-					engagement_id: engagementId,
-					kind,
-					number: kind === 'session' ? nextSessionNumber(contracted.map((n) => n.number)) : 0,
-					scheduled_at: scheduledAt,
-					duration_minutes: parsed.data.durationMinutes,
-					status: 'scheduled',
-					started_at: null,
-					ended_at: null,
-					created_at: Date.now()
-				};
-				await trx.insertInto('coaching_sessions').values(row).execute();
-				return ok(row);
-			});
+			const r = await schedule(engagementId, userId, [input]);
+			return r.ok ? ok(r.value[0]!) : r;
+		},
+
+		scheduleSeries: (engagementId, userId, inputs) => schedule(engagementId, userId, inputs),
+
+		async calendarSessionsFor(userId, since, limit) {
+			return db
+				.selectFrom('coaching_sessions as s')
+				.innerJoin('engagement_members as m', 'm.engagement_id', 's.engagement_id')
+				.innerJoin('engagements as e', 'e.id', 's.engagement_id')
+				.selectAll('s')
+				.select(['e.title as engagementTitle', 'e.kind as engagementKind', 'e.planned_sessions as plannedSessions', 'm.role'])
+				.where('m.user_id', '=', userId)
+				.where('s.scheduled_at', '>=', since)
+				.orderBy('s.scheduled_at')
+				.limit(limit)
+				.execute();
 		},
 
 		async sessionDates(engagementId) {
@@ -86,10 +180,11 @@ export function createSessions(db: Kysely<Database>, membership: Pick<Membership
 			return rows.map((r) => r.id);
 		},
 
-		async setSessionStatus(sessionId, status, at = Date.now()) {
+		async setSessionStatus(sessionId, status, at = now()) {
 			const patch = status === 'live' ? { status, started_at: at } : { status, ended_at: at };
 			let q = db.updateTable('coaching_sessions').set(patch).where('id', '=', sessionId);
-			q = status === 'live' ? q.where('status', '=', 'scheduled') : q.where('status', '!=', 'ended');
+			// A cancelled session never goes live or ends.
+			q = status === 'live' ? q.where('status', '=', 'scheduled') : q.where('status', 'in', ['scheduled', 'live']);
 			const r = await q.executeTakeFirst();
 			return Number(r.numUpdatedRows) === 1;
 		}

@@ -5,11 +5,11 @@
  * The copy is the one rendered when the version was recorded.
  */
 import type Mail from 'nodemailer/lib/mailer';
-import { createEvent, type EventAttributes } from 'ics';
 import type { Kysely } from 'kysely';
 import type { Database, MailJobRow } from '../store/index.ts';
 import type { Engagements } from '../engagements/index.ts';
 import type { Logger } from '../log/index.ts';
+import { sessionCalendar, sessionEvent, visiblePeople } from '../calendar/index.ts';
 import type { SummaryCopy } from './content.ts';
 import { renderHtmlEmail, summarySubject } from './render.ts';
 import type { Renderings } from './renderings.ts';
@@ -19,39 +19,22 @@ export function markdownFileName(copy: SummaryCopy, version: number): string {
 	return `${slug}-session-${copy.session.number}${version > 1 ? `-v${version}` : ''}.md`;
 }
 
-/** The next session as a calendar entry, or null (logged) if it cannot be made. */
-export function nextSessionIcs(copy: SummaryCopy, people: { name: string; email: string; role: string }[], log: Logger): string | null {
-	const next = copy.next;
-	if (!next) return null;
-	const coach = people.find((p) => p.role === 'coach');
-	const base: EventAttributes = {
-		start: next.scheduledAt,
-		startInputType: 'utc',
-		startOutputType: 'utc',
-		duration: { minutes: next.durationMinutes },
-		title: `${copy.engagement.title}: session ${next.number}`,
-		description: `${copy.engagement.kind === 'mentoring' ? 'Mentoring' : 'Coaching'} session ${next.number}, booked in Confidante.`,
-		uid: `${next.id}@confidante`,
-		productId: 'confidante',
-		method: 'PUBLISH',
-		status: 'CONFIRMED'
-	};
-	const withPeople: EventAttributes = {
-		...base,
-		...(coach ? { organizer: { name: coach.name, email: coach.email } } : {}),
-		attendees: people.filter((p) => p.role !== 'coach').map((p) => ({ name: p.name, email: p.email, rsvp: false, role: 'REQ-PARTICIPANT' as const }))
-	};
-	// An address the calendar format refuses must not cost the invite itself.
-	for (const attrs of [withPeople, base]) {
-		const r = createEvent(attrs);
-		if (!r.error && r.value) return r.value;
-		log.warn({ err: r.error, session: next.id }, 'could not build the calendar invite');
-	}
-	return null;
+/**
+ * The next session as a calendar entry (METHOD:PUBLISH), from the session as
+ * it is when the email is sent, so a move since the summary shows; the file
+ * names the coach and this reader only (the calendar feature's rule).
+ */
+export async function nextSessionIcs(copy: SummaryCopy, readerId: string, engagements: Pick<Engagements, 'sessionRecord' | 'members'>, origin: string | undefined): Promise<string | null> {
+	if (!copy.next) return null;
+	const record = await engagements.sessionRecord(copy.next.id);
+	if (!record || record.session.status !== 'scheduled') return null;
+	const { session, engagement } = record;
+	const people = visiblePeople(await engagements.members(engagement.id), readerId);
+	return sessionCalendar('PUBLISH', [sessionEvent(session, { title: engagement.title, kind: engagement.kind, plannedSessions: engagement.planned_sessions }, people, origin)]);
 }
 
-export function summaryComposer(deps: { db: Kysely<Database>; engagements: Pick<Engagements, 'membership' | 'members'>; log: Logger; origin: string | undefined; renderings: Renderings }) {
-	const { db, log } = deps;
+export function summaryComposer(deps: { db: Kysely<Database>; engagements: Pick<Engagements, 'membership' | 'members' | 'sessionRecord'>; log: Logger; origin: string | undefined; renderings: Renderings }) {
+	const { db } = deps;
 	return async (job: MailJobRow): Promise<Mail.Options> => {
 		const row = await db
 			.selectFrom('summaries')
@@ -65,8 +48,7 @@ export function summaryComposer(deps: { db: Kysely<Database>; engagements: Pick<
 		const rendering = await deps.renderings.read(row, member.role);
 		const { copy } = rendering.shown;
 		const markdown = rendering.markdown;
-		const people = await deps.engagements.members(row.engagement_id);
-		const ics = nextSessionIcs(copy, people, log);
+		const ics = await nextSessionIcs(copy, job.user_id, deps.engagements, deps.origin);
 		const link = deps.origin ? `${deps.origin}/summaries/${row.id}` : null;
 		return {
 			subject: summarySubject(copy) + (row.version > 1 ? ' — corrected' : ''),

@@ -18,6 +18,7 @@ import type { Referrals } from '../../server/referrals/index.ts';
 import type { Summaries } from '../../server/summary/index.ts';
 import { webMethods } from '../../server/services.ts';
 import { webServices } from '../../server/web-services.ts';
+import type { Calendar } from '../../server/calendar/index.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'confidante-web-services-'));
 const store = await openStore({ dataDir: dir });
@@ -41,7 +42,8 @@ function web(origin?: string) {
 		summaries,
 		contracts: stub<Contracts>([...webMethods.contracts]),
 		sponsors: stub<Sponsors>([...webMethods.sponsors]),
-		referrals: stub<Referrals>([...webMethods.referrals])
+		referrals: stub<Referrals>([...webMethods.referrals]),
+		calendar: stub<Calendar>([...webMethods.calendar])
 	});
 }
 
@@ -52,6 +54,7 @@ it('offers routes only the methods they use', () => {
 	expect(Object.keys(w.auth).sort()).toEqual([...webMethods.auth, 'clearedCookie', 'cookieFor', 'cookieName'].sort());
 	for (const internal of ['membership', 'members', 'setSessionStatus', 'sessionRecord', 'liveSessionIds']) expect(w.engagements).not.toHaveProperty(internal);
 	expect(w.auth).not.toHaveProperty('usersByIds');
+	expect(Object.keys(w.calendar).sort()).toEqual([...webMethods.calendar].sort());
 });
 
 it('binds the cookie to the deployment: __Host- and Secure behind https', () => {
