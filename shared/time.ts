@@ -40,10 +40,20 @@ const styles: Record<WhenStyle, Intl.DateTimeFormatOptions> = {
 	time: { hour: '2-digit', minute: '2-digit', timeZoneName: 'short' }
 };
 
-/** `at` (ms since the epoch) as wall time in `zone`, e.g. "Tue, 1 Dec 2026, 14:00 GMT". */
+/** "New York" for America/New_York: the place a zone is named after. */
+export function zonePlace(zone: string): string {
+	return (zone.split('/').pop() ?? zone).replace(/_/g, ' ');
+}
+
+/**
+ * `at` (ms since the epoch) as wall time in `zone`, e.g. "Tue, 1 Dec 2026,
+ * 14:00 GMT". Where the language has no abbreviation for the zone and shows
+ * an offset ("GMT-4"), the zone's place follows it: "05:00 GMT-4 (New York)".
+ */
 export function formatWhen(at: number, zone: string, style: WhenStyle = 'full', locale = 'en-GB'): string {
 	const timeZone = isTimeZone(zone) ? zone : DEFAULT_TIME_ZONE;
-	return new Intl.DateTimeFormat(locale, { ...styles[style], timeZone }).format(new Date(at));
+	const text = new Intl.DateTimeFormat(locale, { ...styles[style], timeZone }).format(new Date(at));
+	return style !== 'date' && /GMT[+-]\d/.test(text) ? `${text} (${zonePlace(timeZone)})` : text;
 }
 
 /** Every zone the runtime knows, for a picker. */
