@@ -1,6 +1,7 @@
 import { services } from '$lib/server/services.ts';
 import { failWith, formObject } from '$lib/server/forms.ts';
 import { notFound, requireUser } from '$lib/server/guards.ts';
+import { instantToWallTime } from '$shared/time.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
@@ -17,7 +18,14 @@ export const load: PageServerLoad = async (event) => {
 	const [sponsorList, updates] = await Promise.all([services().sponsors.sponsorsOf(view.id, user.id), services().sponsors.updatesFor(view.id, user.id)]);
 	const nameOf = new Map(view.members.map((m) => [m.userId, m.name]));
 	const referrals = (await services().referrals.listFor(view.id, user.id))?.referrals ?? [];
+	const inForce = contract.inForce ? await services().contracts.inForce(view.id) : null;
+	// The pickers show wall time in the reader's zone; the server reads what comes back in that zone.
+	const zone = user.timeZone;
+	const tomorrow = Math.ceil((Date.now() + 24 * 60 * 60_000) / 3_600_000) * 3_600_000;
 	return {
+		zone,
+		defaultStart: instantToWallTime(tomorrow, zone),
+		notice: inForce ? { hours: inForce.body.plan.noticeHours, changes: inForce.body.plan.changes } : null,
 		contract,
 		sponsors: (sponsorList ?? []).map((p) => p.name),
 		me: { id: user.id },
@@ -39,7 +47,12 @@ export const load: PageServerLoad = async (event) => {
 				scheduledAt: s.scheduled_at,
 				durationMinutes: s.duration_minutes,
 				status: s.status,
-				endedAt: s.ended_at
+				endedAt: s.ended_at,
+				wallTime: instantToWallTime(s.scheduled_at, zone),
+				late: s.late_change === 1,
+				changeReason: s.change_reason,
+				changedBy: s.changed_by ? (s.changed_by === user.id ? 'you' : (nameOf.get(s.changed_by) ?? 'a former participant')) : null,
+				moved: s.sequence > 0 && s.status !== 'cancelled'
 			}))
 		}
 	};
@@ -99,5 +112,19 @@ export const actions: Actions = {
 		const result = await services().engagements.scheduleSession(event.params.id, user.id, form);
 		if (!result.ok) return failWith(result.error, form);
 		return { scheduled: result.value.id };
+	},
+	reschedule: async (event) => {
+		const user = requireUser(event);
+		const form = await formObject(event.request);
+		const result = await services().engagements.rescheduleSession(form.session ?? '', user.id, form);
+		if (!result.ok) return failWith(result.error, form);
+		return { changed: { session: result.value.session.id, kind: 'moved' as const, late: result.value.late } };
+	},
+	cancel: async (event) => {
+		const user = requireUser(event);
+		const form = await formObject(event.request);
+		const result = await services().engagements.cancelSession(form.session ?? '', user.id, form);
+		if (!result.ok) return failWith(result.error, form);
+		return { changed: { session: result.value.session.id, kind: 'cancelled' as const, late: result.value.late } };
 	}
 };
