@@ -49,6 +49,17 @@ export function createChanges(db: Kysely<Database>, membership: Pick<MembershipQ
 				.executeTakeFirst();
 			if (Number(r.numUpdatedRows) !== 1) return fail('conflict', 'Someone changed this session at the same moment; reload the page to see it and try again.');
 			const row = { ...session, ...next };
+			if (kind === 'cancel' && !late && session.kind === 'session') {
+				// Its slot is free again: the booked sessions after it move up one number, so the next one booked is "n of N" again.
+				await trx
+					.updateTable('coaching_sessions')
+					.set((eb) => ({ number: eb('number', '-', 1) }))
+					.where('engagement_id', '=', session.engagement_id)
+					.where('kind', '=', 'session')
+					.where('status', '=', 'scheduled')
+					.where('number', '>', session.number)
+					.execute();
+			}
 			await queueInvites(deps, trx, row, members);
 			return ok(row);
 		});
