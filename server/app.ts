@@ -120,7 +120,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 	const media = await createMedia({ config, log, rooms });
 	// The summary reads the pad's final state and the prompts marked asked when a session ends.
 	const summaries = createSummaries({
-		db: store.db, config, log, engagements, rooms, mail,
+		db: store.db, config, log, engagements, rooms, mail, zoneOf: (id) => auth.userTimeZone(id),
 		sources: padSources({ seal: (id) => pad.sessionEnded(id), finalState: (id) => pad.finalState(id), askedIn: (id) => prompts.askedIn(id) })
 	});
 	const services: Services = { config, log, store, auth, engagements, contracts, sponsors, referrals, calendar, rooms, media, prompts, summaries, pad };

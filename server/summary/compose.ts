@@ -12,6 +12,8 @@ import type { Logger } from '../log/index.ts';
 import { sessionCalendar, sessionEvent, visiblePeople } from '../calendar/index.ts';
 import type { SummaryCopy } from './content.ts';
 import { renderHtmlEmail, summarySubject } from './render.ts';
+import { escapeHtml } from './markdown-html.ts';
+import { formatWhen } from '../../shared/time.ts';
 import type { Renderings } from './renderings.ts';
 
 export function markdownFileName(copy: SummaryCopy, version: number): string {
@@ -33,7 +35,25 @@ export async function nextSessionIcs(copy: SummaryCopy, readerId: string, engage
 	return sessionCalendar('PUBLISH', [sessionEvent(session, { title: engagement.title, kind: engagement.kind, plannedSessions: engagement.planned_sessions }, people, origin)]);
 }
 
-export function summaryComposer(deps: { db: Kysely<Database>; engagements: Pick<Engagements, 'membership' | 'members' | 'sessionRecord'>; log: Logger; origin: string | undefined; renderings: Renderings }) {
+/**
+ * The summary's times in the reader's own zone, for the top of the email: the
+ * recorded copy (and its Markdown file) states them in UTC, the same for everyone.
+ */
+export function readerTimes(copy: SummaryCopy, zone: string): string {
+	const started = copy.session.startedAt ?? copy.session.scheduledAt;
+	const lines = [`In your time zone (${zone}): the session was ${formatWhen(started, zone)}.`];
+	if (copy.next) lines.push(`Next session: ${formatWhen(copy.next.scheduledAt, zone)}, ${copy.next.durationMinutes} min.`);
+	return lines.join(' ');
+}
+
+export function summaryComposer(deps: {
+	db: Kysely<Database>;
+	engagements: Pick<Engagements, 'membership' | 'members' | 'sessionRecord'>;
+	log: Logger;
+	origin: string | undefined;
+	renderings: Renderings;
+	zoneOf: (userId: string) => Promise<string>;
+}) {
 	const { db } = deps;
 	return async (job: MailJobRow): Promise<Mail.Options> => {
 		const row = await db
@@ -49,11 +69,12 @@ export function summaryComposer(deps: { db: Kysely<Database>; engagements: Pick<
 		const { copy } = rendering.shown;
 		const markdown = rendering.markdown;
 		const ics = await nextSessionIcs(copy, job.user_id, deps.engagements, deps.origin);
+		const local = readerTimes(copy, await deps.zoneOf(job.user_id));
 		const link = deps.origin ? `${deps.origin}/summaries/${row.id}` : null;
 		return {
 			subject: summarySubject(copy) + (row.version > 1 ? ' — corrected' : ''),
-			text: link ? `${markdown}\n\nOpen it in Confidante: ${link}\n` : markdown,
-			html: renderHtmlEmail(rendering.html, link),
+			text: `${local}\n\n${markdown}${link ? `\n\nOpen it in Confidante: ${link}\n` : ''}`,
+			html: renderHtmlEmail(`<p style="color:#4d5a55">${escapeHtml(local)}</p>${rendering.html}`, link),
 			attachments: [{ filename: markdownFileName(copy, row.version), content: markdown, contentType: 'text/markdown; charset=utf-8' }],
 			...(ics ? { icalEvent: { filename: 'next-session.ics', method: 'PUBLISH', content: ics } } : {})
 		};
