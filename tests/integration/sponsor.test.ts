@@ -45,7 +45,7 @@ function routeTree(): { pattern: string; actions: string[]; endpoint: boolean }[
 }
 
 /** Routes a sponsor may open: public ones, their own page and the engagement they may create. */
-const OPEN_TO_SPONSOR = new Set(['/', '/signin', '/signup', '/signout', '/outbox', '/engagements/new', '/invite/[token]', '/sponsor-invite/[token]', '/sponsor/[id]']);
+const OPEN_TO_SPONSOR = new Set(['/', '/signin', '/signup', '/signout', '/outbox', '/engagements/new', '/invite/[token]', '/sponsor-invite/[token]', '/sponsor/[id]', '/settings']);
 
 const has = (text: string, needles: string[]) => needles.filter((n) => text.includes(n));
 
