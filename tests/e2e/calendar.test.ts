@@ -3,8 +3,8 @@
  * London and a coachee whose browser is in New York each sign up (the zone
  * comes from the browser), the coach books a meeting at 15:00 London time,
  * each sees their own wall time for it; the coachee moves it with a reason
- * in their own time, and the coach sees the new time and the reason. The
- * settings page makes a private calendar feed address.
+ * in their own time, and the coach sees the new time and the reason, then
+ * cancels it. The settings page makes a private calendar feed address.
  */
 import { expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
@@ -70,6 +70,7 @@ it('a coach in London and a coachee in New York each see their own wall time, an
 
 	// Sam moves it to 09:00 on 2 July, New York time, and says why.
 	await samSession.getByText('Move or cancel').click();
+	await screenshot(p, 'calendar-move-form');
 	expect(await samSession.getByLabel('New date and time').inputValue()).toBe(`${year}-07-01T10:00`);
 	await samSession.getByLabel('New date and time').fill(`${year}-07-02T09:00`);
 	await samSession.getByLabel(/^Why \(/).fill('A clash with the quarterly review');
@@ -82,6 +83,20 @@ it('a coach in London and a coachee in New York each see their own wall time, an
 	const moved = c.getByTestId('sessions').locator('li').first();
 	expect(await moved.textContent()).toContain('14:00 BST');
 	expect(await moved.getByTestId('change-reason').textContent()).toContain('Moved by Sam Coachee: “A clash with the quarterly review”');
+
+	// The coach cancels it; Sam sees it struck through with the reason, and its room is gone.
+	const sessionHref = await moved.getByRole('link', { name: 'Introductory meeting' }).getAttribute('href');
+	await moved.getByText('Move or cancel').click();
+	await moved.getByLabel(/^Why cancel/).fill('We agreed to start in September');
+	await moved.getByRole('button', { name: 'Cancel the session' }).click();
+	await expect.poll(() => moved.textContent(), { timeout: 10_000 }).toContain('cancelled');
+	await p.reload();
+	const cancelled = p.getByTestId('sessions').locator('li').first();
+	expect(await cancelled.getByTestId('change-reason').textContent()).toContain('Cancelled by Casey Coach: “We agreed to start in September”');
+	expect(await cancelled.getByText('Move or cancel').count()).toBe(0);
+	await screenshot(p, 'calendar-coachee-cancelled');
+	await p.goto(sessionHref!);
+	await p.waitForURL((u) => u.pathname === engagement);
 
 	// A private feed address from the settings page answers with the session; switched off, it is refused.
 	await c.goto('/settings');
