@@ -247,3 +247,16 @@ describe('moving and cancelling', () => {
 		expect(countsAgainstContract({ kind: 'introductory', status: 'ended', late_change: 0 })).toBe(false);
 	});
 });
+
+describe("the summary email's times", () => {
+	it("are given in the recipient's zone, the recorded copy staying in UTC", async () => {
+		const { readerTimes } = await import('../../server/summary/compose.ts');
+		const copy = {
+			session: { startedAt: Date.UTC(2026, 6, 1, 14, 0), scheduledAt: Date.UTC(2026, 6, 1, 14, 0), endedAt: Date.UTC(2026, 6, 1, 15, 0) },
+			next: { id: 'n', number: 2, scheduledAt: Date.UTC(2026, 11, 1, 14, 0), durationMinutes: 45 }
+		} as unknown as Parameters<typeof readerTimes>[0];
+		expect(readerTimes(copy, 'Europe/London')).toBe('In your time zone (Europe/London): the session was Wed, 1 Jul 2026, 15:00 BST. Next session: Tue, 1 Dec 2026, 14:00 GMT, 45 min.');
+		expect(readerTimes(copy, 'America/New_York')).toContain('10:00 GMT-4 (New York)');
+		expect(readerTimes(copy, 'America/New_York')).toContain('09:00 GMT-5 (New York)');
+	});
+});
