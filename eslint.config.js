@@ -20,6 +20,7 @@ const tableOwners = {
 	sponsors: ['sponsor_links', 'engagement_sponsors', 'sponsor_updates'],
 	referrals: ['referrals'],
 	calendar: ['calendar_feeds'],
+	proposals: ['proposals', 'scoping_links'],
 	mail: ['mail_jobs'],
 	store: ['_migrations']
 };

@@ -15,6 +15,7 @@ import { createEngagements } from './engagements/index.ts';
 import { createContracts } from './contracts/index.ts';
 import { createSponsors } from './sponsors/index.ts';
 import { createReferrals } from './referrals/index.ts';
+import { createProposals } from './proposals/index.ts';
 import { createRooms } from './rooms/index.ts';
 import { createPad } from './pad/index.ts';
 import { createPrompts } from './prompts/index.ts';
@@ -65,9 +66,21 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 	const contracts = createContracts({
 		db: store.db,
 		dialect: store.dialect,
-		parties: { members: engagements.members, engagementPlan: engagements.plan, adoptPlan: engagements.adoptPlan },
+		parties: { members: engagements.members, engagementPlan: engagements.plan, adoptPlan: engagements.adoptPlan, scoping: (id) => proposals.prefillFor(id) },
 		mail,
 		origin: config.origin
+	});
+	const proposals = createProposals({
+		db: store.db,
+		dialect: store.dialect,
+		mail,
+		origin: config.origin,
+		sources: {
+			createEngagement: (coachId, input, within) => engagements.create(coachId, input, within),
+			createInvite: (engagementId, coachId) => engagements.createInvite(engagementId, coachId),
+			roleOf: async (engagementId, userId) => (await engagements.membership(userId, { engagementId }))?.role ?? null,
+			people: (ids) => auth.usersByIds(ids)
+		}
 	});
 	const sponsors = createSponsors({
 		db: store.db,
@@ -123,7 +136,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 		db: store.db, config, log, engagements, rooms, mail, zoneOf: (id) => auth.userTimeZone(id),
 		sources: padSources({ seal: (id) => pad.sessionEnded(id), finalState: (id) => pad.finalState(id), askedIn: (id) => prompts.askedIn(id) })
 	});
-	const services: Services = { config, log, store, auth, engagements, contracts, sponsors, referrals, calendar, rooms, media, prompts, summaries, pad };
+	const services: Services = { config, log, store, auth, engagements, contracts, sponsors, referrals, calendar, proposals, mail, rooms, media, prompts, summaries, pad };
 	provideServices(webServices(services));
 	await summaries.start();
 

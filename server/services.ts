@@ -16,6 +16,8 @@ import type { Contracts } from './contracts/index.ts';
 import type { Sponsors } from './sponsors/index.ts';
 import type { Referrals } from './referrals/index.ts';
 import type { Calendar } from './calendar/index.ts';
+import type { Proposals } from './proposals/index.ts';
+import type { MailService } from './mail/index.ts';
 import type { Rooms } from './rooms/index.ts';
 import type { Pad } from './pad/index.ts';
 import type { Summaries } from './summary/index.ts';
@@ -33,6 +35,8 @@ export interface Services {
 	sponsors: Sponsors;
 	referrals: Referrals;
 	calendar: Calendar;
+	proposals: Proposals;
+	mail: MailService;
 	rooms: Rooms;
 	pad: Pad;
 	summaries: Summaries;
@@ -51,7 +55,9 @@ export const webMethods = {
 	contracts: ['versions', 'version', 'inForce', 'openDraft', 'saveDraft', 'send', 'accept'],
 	sponsors: ['createLink', 'describeLink', 'acceptLink', 'view', 'sponsored', 'sponsorsOf', 'draftUpdate', 'decideUpdate', 'updatesFor'],
 	referrals: ['propose', 'decide', 'markReferred', 'withdraw', 'listFor'],
-	calendar: ['feedState', 'createFeed', 'revokeFeed', 'feed']
+	calendar: ['feedState', 'createFeed', 'revokeFeed', 'feed'],
+	proposals: ['create', 'get', 'listForCoach', 'createLink', 'emailLink', 'describeLink', 'answer', 'take', 'decline', 'lifeOf'],
+	mail: ['mailbox', 'mailboxFile']
 } as const satisfies {
 	auth: readonly (keyof Auth)[];
 	engagements: readonly (keyof Engagements)[];
@@ -60,6 +66,8 @@ export const webMethods = {
 	sponsors: readonly (keyof Sponsors)[];
 	referrals: readonly (keyof Referrals)[];
 	calendar: readonly (keyof Calendar)[];
+	proposals: readonly (keyof Proposals)[];
+	mail: readonly (keyof MailService)[];
 };
 
 type Methods<K extends keyof typeof webMethods> = (typeof webMethods)[K][number];
@@ -87,6 +95,8 @@ export interface WebServices {
 	sponsors: Pick<Sponsors, Methods<'sponsors'>>;
 	referrals: Pick<Referrals, Methods<'referrals'>>;
 	calendar: Pick<Calendar, Methods<'calendar'>>;
+	proposals: Pick<Proposals, Methods<'proposals'>>;
+	mail: Pick<MailService, Methods<'mail'>>;
 }
 
 const slot = Symbol.for('confidante.services');

@@ -16,7 +16,7 @@ function only<T extends object, K extends keyof T>(source: T, keys: readonly K[]
 	return out;
 }
 
-export function webServices(s: Pick<Services, 'config' | 'log' | 'auth' | 'engagements' | 'summaries' | 'contracts' | 'sponsors' | 'referrals' | 'calendar'>): WebServices {
+export function webServices(s: Pick<Services, 'config' | 'log' | 'auth' | 'engagements' | 'summaries' | 'contracts' | 'sponsors' | 'referrals' | 'calendar' | 'proposals' | 'mail'>): WebServices {
 	const secure = s.config.secureCookies;
 	return {
 		log: s.log,
@@ -31,6 +31,8 @@ export function webServices(s: Pick<Services, 'config' | 'log' | 'auth' | 'engag
 		sponsors: only(s.sponsors, webMethods.sponsors),
 		referrals: only(s.referrals, webMethods.referrals),
 		calendar: only(s.calendar, webMethods.calendar),
+		proposals: only(s.proposals, webMethods.proposals),
+		mail: only(s.mail, webMethods.mail),
 		summaries: {
 			...only(s.summaries, webMethods.summaries),
 			correct: (summaryId, userId, form) => s.summaries.correct(summaryId, userId, readCorrectionForm(form))

@@ -162,6 +162,12 @@ export const limits = {
 		/** An update for a sponsor is a few sentences, not a report. */
 		maxUpdateChars: 2_000
 	},
+	scoping: {
+		/** A scoping link gives the prospect two weeks to answer; the coach can make a new one. */
+		linkLifetimeMs: 14 * 24 * 60 * 60 * 1000,
+		/** (Form sizes are in shared/scoping/forms.ts, SCOPING_LIMITS, as both the page and the server check them.) Proposals the dashboard lists, newest first. */
+		dashboardShown: 50
+	},
 	socket: {
 		/** socket.io message cap; kept low after the engine.io memory CVEs. */
 		maxMessageBytes: 100_000,
@@ -367,6 +373,10 @@ export const limits = {
 		greetingTimeoutMs: 10_000,
 		socketTimeoutMs: 30_000,
 		/** Messages sent at once; one coaching pair needs two, a busy server a few more. */
-		concurrency: 4
+		concurrency: 4,
+		/** How much of each sent message's text the Mailbox keeps to show (a contract runs to about 6,000 characters). */
+		previewChars: 12_000,
+		/** Messages one Mailbox page lists, newest first. */
+		mailboxShown: 200
 	}
 } as const;

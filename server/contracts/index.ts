@@ -13,7 +13,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { MailQueue } from '../mail/index.ts';
 import type { Database, Dialect, EngagementKind, EngagementRole } from '../store/index.ts';
-import { ENGAGEMENT_FREQUENCIES, acceptanceForm, draftFromTemplate, mayAccept, statusAfter, type ContractStatus } from '../../shared/contract/index.ts';
+import { ENGAGEMENT_FREQUENCIES, acceptanceForm, draftFromTemplate, mayAccept, prefillDraft, statusAfter, type ContractPrefill, type ContractStatus } from '../../shared/contract/index.ts';
 import { fail, ok, type Result } from '../../shared/result.ts';
 import { invalidForm } from '../../shared/forms/index.ts';
 import { newId } from '../auth/index.ts';
@@ -29,6 +29,8 @@ export interface ContractParties {
 	engagementPlan(engagementId: string): Promise<{ title: string; kind: EngagementKind; plannedSessions: number | null; frequency: string | null; goals: string } | null>;
 	/** Called once a version is in force, so the engagement shows its plan. */
 	adoptPlan(engagementId: string, plan: { sessions: number; frequency: string }): Promise<void>;
+	/** What scoping learnt before the work was taken on, for the first draft (the proposals feature provides it). */
+	scoping?(engagementId: string): Promise<ContractPrefill | null>;
 }
 
 export interface Contracts {
@@ -90,7 +92,7 @@ export function createContracts({ db, dialect, parties, mail, origin }: Contract
 		// A new version starts from the one people last saw: waiting for acceptance, else in force.
 		const latest = (await findVersion(db, engagementId, { status: 'sent' })) ?? (await findVersion(db, engagementId, { status: 'in_force' }));
 		const frequency = ENGAGEMENT_FREQUENCIES.find((f) => f === plan.frequency) ?? null;
-		const body = latest?.body ?? draftFromTemplate(plan.kind, { today, sessions: plan.plannedSessions, frequency, goals: plan.goals });
+		const body = latest?.body ?? prefillDraft(draftFromTemplate(plan.kind, { today, sessions: plan.plannedSessions, frequency, goals: plan.goals }), (await parties.scoping?.(engagementId)) ?? null);
 		const now = Date.now();
 		try {
 			await insertVersion(db, {

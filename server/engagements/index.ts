@@ -7,7 +7,7 @@
  * are not a member, so callers answer 404 without revealing that the thing
  * exists; `membership` is the one check all features use.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { CoachingSessionRow, Database, EngagementKind, EngagementRole, EngagementRow, SessionKind, SessionStatus } from '../store/index.ts';
 import type { Auth } from '../auth/index.ts';
 import type { MailQueue } from '../mail/index.ts';
@@ -80,7 +80,8 @@ export interface Engagements {
 	/** A session with its engagement and members, for a member; null otherwise. */
 	sessionAccess(sessionId: string, userId: string): Promise<SessionAccess | null>;
 	members(engagementId: string): Promise<Member[]>;
-	create(coachId: string, input: unknown): Promise<Result<EngagementRow>>;
+	/** `within`: inside a caller's transaction (a proposal taken on becomes its engagement atomically). */
+	create(coachId: string, input: unknown, within?: Transaction<Database>): Promise<Result<EngagementRow>>;
 	listForUser(userId: string): Promise<(EngagementRow & { role: EngagementRole; members: Member[] })[]>;
 	/** Upcoming and live sessions across all of a user's engagements. */
 	upcomingForUser(userId: string, now?: number): Promise<UpcomingSession[]>;

@@ -2,7 +2,7 @@
  * Who belongs to which engagement, and the engagement records themselves.
  * `roleOf` is the only query of a person's role; every check goes through it.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { CoachingSessionRow, Database, EngagementRole, EngagementRow } from '../store/index.ts';
 import type { Auth } from '../auth/index.ts';
 import { newId } from '../auth/index.ts';
@@ -65,7 +65,7 @@ export function createMembership(db: Kysely<Database>, auth: Pick<Auth, 'usersBy
 			return s ? { session: s, engagement: await engagement(s.engagement_id) } : null;
 		},
 
-		async create(coachId, input) {
+		async create(coachId, input, within) {
 			const parsed = engagementForm.safeParse(input);
 			if (!parsed.success) return invalidForm(parsed.error);
 			const f = parsed.data;
@@ -80,10 +80,12 @@ export function createMembership(db: Kysely<Database>, auth: Pick<Auth, 'usersBy
 				created_by: coachId,
 				created_at: now
 			};
-			await db.transaction().execute(async (trx) => {
+			const insert = async (trx: Transaction<Database>) => {
 				await trx.insertInto('engagements').values(row).execute();
 				await trx.insertInto('engagement_members').values({ engagement_id: row.id, user_id: coachId, role: 'coach', joined_at: now }).execute();
-			});
+			};
+			if (within) await insert(within);
+			else await db.transaction().execute(insert);
 			return ok(row);
 		},
 

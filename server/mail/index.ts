@@ -4,18 +4,24 @@
  *   transaction, `kick`, `statusOf`, `retry`, `register` a composer per kind),
  *   sending over SMTP when SMTP_URL is set and writing `.eml` files to
  *   DATA_DIR/outbox when it is not;
- * - `readOutbox(name)` for the local mailbox page.
+ * - `readOutbox(name)` for the local mailbox page;
+ * - `mailbox(userId)` and `mailboxFile(jobId, userId)`: every message
+ *   addressed to one person, whatever feature sent it, for their Mailbox.
  */
 import path from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { Database } from '../store/index.ts';
-import { createMailQueue, type MailQueue } from './queue.ts';
+import { limits } from '../config/index.ts';
+import type { MailJobRow } from '../store/index.ts';
+import { createMailQueue, type MailKind, type MailQueue } from './queue.ts';
 import { outboxTransport, readOutboxFile, smtpTransport } from './transport.ts';
 
-export type { MailQueue } from './queue.ts';
+export type { MailQueue, MailKind, NewMail } from './queue.ts';
 
+/** A message as its recipient's Mailbox lists it. */
+export type MailboxEntry = Pick<MailJobRow, 'id' | 'kind' | 'to_name' | 'to_address' | 'user_id' | 'status' | 'sent_at' | 'created_at' | 'outbox_file' | 'last_error' | 'subject' | 'preview'>;
 
 const outboxDir = (config: Pick<Config, 'dataDir'>) => path.join(config.dataDir, 'outbox');
 
@@ -23,10 +29,30 @@ const outboxDir = (config: Pick<Config, 'dataDir'>) => path.join(config.dataDir,
 export interface MailService extends MailQueue {
 	/** A message file of the local outbox, or null when there is none by that name. */
 	readOutbox(name: string): Buffer | null;
+	/** Messages addressed to this person (newest first), except the kinds named; another person's never. */
+	mailbox(userId: string, except?: readonly MailKind[]): Promise<MailboxEntry[]>;
+	/** The raw .eml of a message addressed to this person, or null. */
+	mailboxFile(jobId: string, userId: string): Promise<Buffer | null>;
 }
 
 export function createMail(config: Config, db: Kysely<Database>, log: Logger): MailService {
 	const transport = config.smtpUrl ? smtpTransport(config.smtpUrl, config.smtpTimeoutMs) : outboxTransport(outboxDir(config));
 	const queue = createMailQueue({ db, log, transport, from: config.mailFrom });
-	return { ...queue, readOutbox: (name: string) => readOutboxFile(outboxDir(config), name) };
+	const readOutbox = (name: string) => readOutboxFile(outboxDir(config), name);
+	return {
+		...queue,
+		readOutbox,
+		async mailbox(userId, except = []) {
+			let q = db
+				.selectFrom('mail_jobs')
+				.select(['id', 'kind', 'to_name', 'to_address', 'user_id', 'status', 'sent_at', 'created_at', 'outbox_file', 'last_error', 'subject', 'preview'])
+				.where('user_id', '=', userId);
+			if (except.length) q = q.where('kind', 'not in', [...except]);
+			return q.orderBy('created_at', 'desc').limit(limits.mail.mailboxShown).execute();
+		},
+		async mailboxFile(jobId, userId) {
+			const job = await queue.job(jobId);
+			return job && job.user_id === userId && job.outbox_file ? readOutbox(job.outbox_file) : null;
+		}
+	};
 }

@@ -49,6 +49,13 @@ export interface MailQueue {
 
 const address = z.email();
 
+/** What a sent message said, kept for the Mailbox (its text cut at `limits.mail.previewChars`). */
+function recordOf(message: Mail.Options): { subject: string | null; preview: string | null } {
+	const text = typeof message.text === 'string' ? message.text : Buffer.isBuffer(message.text) ? message.text.toString('utf8') : null;
+	const max = limits.mail.previewChars;
+	return { subject: message.subject ?? null, preview: text === null ? null : text.length > max ? `${text.slice(0, max)}\n…` : text };
+}
+
 export function backoffMs(attempts: number): number {
 	return Math.min(limits.mail.retryMaxMs, limits.mail.retryBaseMs * 2 ** Math.max(0, attempts - 1));
 }
@@ -84,7 +91,7 @@ export function createMailQueue(deps: { db: Kysely<Database>; log: Logger; trans
 				{ ...message, from: deps.from, to: { name: job.to_name, address: job.to_address }, messageId: `<${job.id}@${domain}>` },
 				job.id
 			);
-			await update(job.id, { status: 'sent', sent_at: Date.now(), last_error: null, outbox_file: sent.outboxFile });
+			await update(job.id, { status: 'sent', sent_at: Date.now(), last_error: null, outbox_file: sent.outboxFile, ...recordOf(message) });
 			log.info({ job: job.id, kind: job.kind, subject: job.subject_id, attempt }, 'mail sent');
 		} catch (err) {
 			const reason = describeFailure(err);
@@ -185,7 +192,9 @@ export function createMailQueue(deps: { db: Kysely<Database>; log: Logger; trans
 						message_id: `<${id}@${domain}>`,
 						outbox_file: null,
 						sent_at: null,
-						created_at: now
+						created_at: now,
+						subject: null,
+						preview: null
 					})
 					.onConflict((oc) => oc.columns(['kind', 'subject_id', 'user_id']).doNothing())
 					.execute();

@@ -138,7 +138,7 @@ export type MailStatus = 'pending' | 'sending' | 'sent' | 'failed';
 
 export interface MailJobRow {
 	id: string;
-	kind: 'summary' | 'contract_review' | 'contract_in_force' | 'sponsor_update' | 'session_invite';
+	kind: 'summary' | 'contract_review' | 'contract_in_force' | 'sponsor_update' | 'scoping_link' | 'proposal_invite' | 'proposal_decline' | 'session_invite';
 	subject_id: string;
 	user_id: string;
 	to_name: string;
@@ -151,6 +151,9 @@ export interface MailJobRow {
 	outbox_file: string | null;
 	sent_at: number | null;
 	created_at: number;
+	/** What the message said, recorded when it was sent (null before, and for messages sent before 0013). */
+	subject: string | null;
+	preview: string | null;
 }
 
 /** A prompt a coach wrote; theirs across all their engagements. */
@@ -276,6 +279,43 @@ export interface ReferralRow {
 	referred_at: number | null;
 }
 
+export type ProposalStatus = 'open' | 'answered' | 'taken' | 'declined';
+/** Scoping before the work is taken on: what a coach proposes, the prospect's answers and the coach's decision. */
+export interface ProposalRow {
+	id: string;
+	coach_id: string;
+	kind: EngagementKind;
+	title: string;
+	request: string;
+	/** The prospective coachee; '' when only the sponsor is known yet. */
+	prospect_name: string;
+	prospect_email: string;
+	sponsor_name: string;
+	sponsor_email: string;
+	/** JSON array of the coach's own questions. */
+	coach_questions: string;
+	status: ProposalStatus;
+	/** JSON of ScopingAnswers (shared/scoping). */
+	answers: string | null;
+	answered_at: number | null;
+	decided_at: number | null;
+	/** The coach's own note on the decision; never sent. */
+	decision_note: string | null;
+	/** The decline email's text as the coach sent it. */
+	decline_message: string | null;
+	engagement_id: string | null;
+	origin: string;
+	created_at: number;
+	updated_at: number;
+}
+/** A scoping link; the id is the token's hash. Usable until it expires and while its proposal waits for answers. */
+export interface ScopingLinkRow {
+	id: string;
+	proposal_id: string;
+	created_at: number;
+	expires_at: number;
+	used_at: number | null;
+}
 export interface Database {
 	users: UserRow;
 	auth_sessions: AuthSessionRow;
@@ -299,6 +339,8 @@ export interface Database {
 	sponsor_updates: SponsorUpdateRow;
 	referrals: ReferralRow;
 	calendar_feeds: CalendarFeedRow;
+	proposals: ProposalRow;
+	scoping_links: ScopingLinkRow;
 	[table: `_${string}`]: never;
 }
 

@@ -51,3 +51,24 @@ export function draftFromTemplate(
 		stakeholders: { sponsor: null }
 	};
 }
+
+/** What an engagement already knows before its first draft (from scoping): a goal's words and the sponsor. */
+export interface ContractPrefill {
+	goal?: Partial<Pick<ContractBody['goals'][number], 'statement' | 'measure' | 'whyItMatters'>>;
+	sponsor?: ContractBody['stakeholders']['sponsor'];
+}
+
+/** A first draft with what is already known filled in; a blank in the prefill leaves the draft's own text. */
+export function prefillDraft(body: ContractBody, prefill: ContractPrefill | null): ContractBody {
+	if (!prefill) return body;
+	const out = structuredClone(body);
+	const first = out.goals[0];
+	if (first && prefill.goal) {
+		for (const k of ['statement', 'measure', 'whyItMatters'] as const) {
+			const v = prefill.goal[k]?.trim();
+			if (v) first[k] = v.slice(0, 300);
+		}
+	}
+	if (prefill.sponsor) out.stakeholders.sponsor = { ...prefill.sponsor };
+	return out;
+}

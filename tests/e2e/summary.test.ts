@@ -111,11 +111,15 @@ it('coach ends the session; both pages move to the summary, each with its own co
 
 	await c.goto('/outbox');
 	const list = c.getByTestId('outbox');
-	await expect.poll(() => list.locator('li').count()).toBe(4);
-	await list.locator('li summary').first().click();
+	// The Mailbox lists every email; four are the summaries (two versions, two people), one the contract in force.
+	const summaries = (l: typeof list) => l.locator('li', { has: l.page().locator('strong', { hasText: /^Session summary/ }) });
+	await expect.poll(() => summaries(list).count()).toBe(4);
+	await expect.poll(() => list.locator('li', { has: c.locator('strong', { hasText: /^In force:/ }) }).count()).toBe(1);
+	await summaries(list).locator('summary').first().click();
 	await screenshot(c, 'summary-outbox');
 	await p.goto('/outbox');
-	await expect.poll(() => p.getByTestId('outbox').locator('li').count()).toBe(2);
+	await expect.poll(() => summaries(p.getByTestId('outbox')).count()).toBe(2);
+	await expect.poll(() => p.getByTestId('outbox').locator('li', { has: p.locator('strong', { hasText: /^Please review and accept/ }) }).count()).toBe(1);
 	expect(await p.getByTestId('outbox').textContent()).toContain('Sam Coachee');
 	// In the next session, last time's summary is one click away.
 	await c.goto(`/sessions/${nextId}`);

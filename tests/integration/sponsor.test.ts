@@ -45,7 +45,7 @@ function routeTree(): { pattern: string; actions: string[]; endpoint: boolean }[
 }
 
 /** Routes a sponsor may open: public ones, their own page and the engagement they may create. */
-const OPEN_TO_SPONSOR = new Set(['/', '/signin', '/signup', '/signout', '/outbox', '/engagements/new', '/invite/[token]', '/sponsor-invite/[token]', '/sponsor/[id]', '/settings']);
+const OPEN_TO_SPONSOR = new Set(['/', '/signin', '/signup', '/signout', '/outbox', '/settings', '/engagements/new', '/proposals/new', '/invite/[token]', '/sponsor-invite/[token]', '/scoping/[token]', '/sponsor/[id]']);
 
 const has = (text: string, needles: string[]) => needles.filter((n) => text.includes(n));
 
@@ -133,7 +133,9 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 
 			// Every other route of the app, generated from the route tree, with real ids.
 			const outboxJob = await coachee.get('/outbox').then((r) => r.text()).then((t) => /href="\/outbox\/([a-z2-7]+)"/.exec(t)?.[1] ?? 'none');
-			const values: Record<string, string> = { engagements: engagementId, sessions: sessionId, summaries: summaryId, outbox: outboxJob, v: '1' };
+			const proposal = await coach.action('/proposals/new', { kind: 'coaching', title: 'Another team', request: 'A second request.', prospectName: 'Robin', prospectEmail: uniqueEmail('robin') });
+			const proposalId = proposal.location?.split('/').pop() ?? 'none';
+			const values: Record<string, string> = { engagements: engagementId, sessions: sessionId, summaries: summaryId, outbox: outboxJob, proposals: proposalId, v: '1' };
 			const tried: string[] = [];
 			for (const route of routeTree()) {
 				if (OPEN_TO_SPONSOR.has(route.pattern)) continue;

@@ -15,6 +15,8 @@ import { createEngagements } from '../../server/engagements/index.ts';
 import type { Contracts } from '../../server/contracts/index.ts';
 import type { Sponsors } from '../../server/sponsors/index.ts';
 import type { Referrals } from '../../server/referrals/index.ts';
+import type { Proposals } from '../../server/proposals/index.ts';
+import type { MailService } from '../../server/mail/index.ts';
 import type { Summaries } from '../../server/summary/index.ts';
 import { webMethods } from '../../server/services.ts';
 import { webServices } from '../../server/web-services.ts';
@@ -43,7 +45,9 @@ function web(origin?: string) {
 		contracts: stub<Contracts>([...webMethods.contracts]),
 		sponsors: stub<Sponsors>([...webMethods.sponsors]),
 		referrals: stub<Referrals>([...webMethods.referrals]),
-		calendar: stub<Calendar>([...webMethods.calendar])
+		calendar: stub<Calendar>([...webMethods.calendar]),
+		proposals: stub<Proposals>([...webMethods.proposals, 'prefillFor']),
+		mail: stub<MailService>([...webMethods.mail, 'enqueue', 'readOutbox'])
 	});
 }
 
@@ -55,6 +59,9 @@ it('offers routes only the methods they use', () => {
 	for (const internal of ['membership', 'members', 'setSessionStatus', 'sessionRecord', 'liveSessionIds']) expect(w.engagements).not.toHaveProperty(internal);
 	expect(w.auth).not.toHaveProperty('usersByIds');
 	expect(Object.keys(w.calendar).sort()).toEqual([...webMethods.calendar].sort());
+	expect(Object.keys(w.proposals).sort()).toEqual([...webMethods.proposals].sort());
+	expect(Object.keys(w.mail).sort()).toEqual(['mailbox', 'mailboxFile']);
+	expect(w.mail).not.toHaveProperty('enqueue');
 });
 
 it('binds the cookie to the deployment: __Host- and Secure behind https', () => {

@@ -10,7 +10,8 @@ import { sessionKinds } from './0009_session_kinds.ts';
 import { sponsors } from './0010_sponsors.ts';
 import { referrals } from './0011_referrals.ts';
 import { timeZones } from './0012_time_zones.ts';
+import { proposals } from './0013_proposals.ts';
 import { calendar } from './0015_calendar.ts';
 
 /** Every migration in order. A feature adds its file here; never edit a released one. */
-export const migrations: Migration[] = [foundation, summary, prompts, pad, padUpdatesClustered, summaryRenderings, contracts, sessionKinds, sponsors, referrals, timeZones, calendar];
+export const migrations: Migration[] = [foundation, summary, prompts, pad, padUpdatesClustered, summaryRenderings, contracts, sessionKinds, sponsors, referrals, timeZones, proposals, calendar];

@@ -2,15 +2,17 @@ import { services } from '$lib/server/services.ts';
 import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => {
-	if (!locals.user) return { engagements: [], upcoming: [], sponsored: [] };
-	const { engagements, sponsors } = services();
-	const [list, upcoming, sponsored] = await Promise.all([
+	if (!locals.user) return { engagements: [], upcoming: [], sponsored: [], proposals: [] };
+	const { engagements, sponsors, proposals } = services();
+	const [list, upcoming, sponsored, proposed] = await Promise.all([
 		engagements.listForUser(locals.user.id),
 		engagements.upcomingForUser(locals.user.id),
-		sponsors.sponsored(locals.user.id)
+		sponsors.sponsored(locals.user.id),
+		proposals.listForCoach(locals.user.id)
 	]);
 	return {
 		sponsored,
+		proposals: proposed.map((p) => ({ id: p.id, title: p.title, kind: p.kind, status: p.status, createdAt: p.createdAt, engagementId: p.engagementId, who: p.prospect.name || p.sponsor.name })),
 		engagements: list.map((e) => ({
 			id: e.id,
 			title: e.title,

@@ -2,6 +2,7 @@ import { services } from '$lib/server/services.ts';
 import { failWith, formObject } from '$lib/server/forms.ts';
 import { notFound, requireUser } from '$lib/server/guards.ts';
 import { instantToWallTime } from '$shared/time.ts';
+import { engagementLife } from '$shared/scoping/index.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
@@ -18,14 +19,34 @@ export const load: PageServerLoad = async (event) => {
 	const [sponsorList, updates] = await Promise.all([services().sponsors.sponsorsOf(view.id, user.id), services().sponsors.updatesFor(view.id, user.id)]);
 	const nameOf = new Map(view.members.map((m) => [m.userId, m.name]));
 	const referrals = (await services().referrals.listFor(view.id, user.id))?.referrals ?? [];
-	const inForce = contract.inForce ? await services().contracts.inForce(view.id) : null;
+	const earliest = (xs: (number | null)[]) => xs.reduce<number | null>((min, x) => (x !== null && (min === null || x < min) ? x : min), null);
+	const inForce = shown.find((v) => v.status === 'in_force');
+	const contracted = view.sessions.filter((s) => s.kind === 'session');
+	const origin = await services().proposals.lifeOf(view.id, user.id);
+	const life = engagementLife({
+		proposal: origin,
+		contract: {
+			draftedAt: earliest(shown.map((v) => v.createdAt)),
+			sentAt: earliest(shown.map((v) => v.sentAt)),
+			inForceAt: earliest(shown.map((v) => v.inForceAt)),
+			version: inForce?.version ?? null
+		},
+		sessions: {
+			held: contracted.filter((s) => s.status === 'ended').length,
+			planned: inForce?.body.plan.sessions ?? view.planned_sessions,
+			next: contracted.find((s) => s.status === 'scheduled')?.scheduled_at ?? null
+		}
+	});
 	// The pickers show wall time in the reader's zone; the server reads what comes back in that zone.
 	const zone = user.timeZone;
 	const tomorrow = Math.ceil((Date.now() + 24 * 60 * 60_000) / 3_600_000) * 3_600_000;
 	return {
+		life,
 		zone,
 		defaultStart: instantToWallTime(tomorrow, zone),
 		notice: inForce ? { hours: inForce.body.plan.noticeHours, changes: inForce.body.plan.changes } : null,
+		// Only the coach opens the proposal; everyone sees the steps.
+		fromProposal: view.role === 'coach' && origin ? { id: origin.proposalId, invited: origin.invited } : null,
 		contract,
 		sponsors: (sponsorList ?? []).map((p) => p.name),
 		me: { id: user.id },
