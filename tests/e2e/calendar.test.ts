@@ -67,6 +67,12 @@ it('a coach in London and a coachee in New York each see their own wall time, an
 	expect(await samSession.textContent()).toContain('10:00 GMT-4 (New York)');
 	await screenshot(c, 'calendar-coach-london');
 	await screenshot(p, 'calendar-coachee-new-york');
+	// Sam's invite arrived (the local outbox, as the Mailbox lists it), in Sam's time.
+	await p.goto('/outbox');
+	await expect.poll(async () => (await p.getByTestId('outbox').textContent()) ?? '', { timeout: 10_000 }).toContain('Invitation: Leading the team: Introductory meeting');
+	await screenshot(p, 'calendar-coachee-mailbox');
+	await p.goto(engagement);
+	await hydrated(p);
 
 	// Sam moves it to 09:00 on 2 July, New York time, and says why.
 	await samSession.getByText('Move or cancel').click();
