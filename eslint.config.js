@@ -19,6 +19,7 @@ const tableOwners = {
 	contracts: ['contracts', 'contract_acceptances'],
 	sponsors: ['sponsor_links', 'engagement_sponsors', 'sponsor_updates'],
 	referrals: ['referrals'],
+	calendar: ['calendar_feeds'],
 	proposals: ['proposals', 'scoping_links'],
 	schemes: ['schemes', 'scheme_coordinators', 'scheme_invites', 'scheme_volunteers', 'scheme_requests', 'scheme_matches', 'scheme_feedback'],
 	mail: ['mail_jobs'],

@@ -103,7 +103,7 @@ async function seed(dataDir: string, sessions: number): Promise<{ cookies: strin
 		engagements.push({ id: engagement, kind: 'coaching' as const, title: `Bench ${s}`, goals: 'bench', planned_sessions: 6, frequency: null, created_by: coach, created_at: now });
 		members.push({ engagement_id: engagement, user_id: coach, role: 'coach' as const, joined_at: now });
 		members.push({ engagement_id: engagement, user_id: coachee, role: 'coachee' as const, joined_at: now });
-		rows.push({ id: session, engagement_id: engagement, kind: 'session' as const, number: 1, scheduled_at: now, duration_minutes: 60, status: 'scheduled' as const, started_at: null, ended_at: null, created_at: now });
+		rows.push({ id: session, engagement_id: engagement, kind: 'session' as const, number: 1, scheduled_at: now, duration_minutes: 60, status: 'scheduled' as const, started_at: null, ended_at: null, created_at: now, sequence: 0, late_change: 0 });
 		sessionIds.push(session);
 	}
 	const chunks = <T>(a: T[]) => Array.from({ length: Math.ceil(a.length / 100) }, (_, i) => a.slice(i * 100, i * 100 + 100));

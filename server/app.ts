@@ -22,6 +22,7 @@ import { createPad } from './pad/index.ts';
 import { createPrompts } from './prompts/index.ts';
 import { createMedia } from './media/index.ts';
 import { createMail } from './mail/index.ts';
+import { createCalendar } from './calendar/index.ts';
 import { createSummaries } from './summary/index.ts';
 import { padSources } from './summary/pad-source.ts';
 import { clockFrom, createScheduler } from './scheduler/index.ts';
@@ -62,11 +63,11 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 		onError: (err) => log.error({ err }, 'SQLite checkpointer failed; restarting it')
 	});
 	const auth = createAuth(store.db);
-	// Each needs the other: scheduling asks for the contract in force; contracts ask who the parties are.
-	// Sessions' reminders are planned in the transaction that creates them.
-	const engagements = createEngagements(store.db, auth, { contractInForce: (id) => contractInForce(id), onScheduled: (trx, rows, ids) => rhythm.onScheduled(trx, rows, ids) });
 	const scheduler = createScheduler({ db: store.db, dialect: store.dialect, log, clock: clockFrom(config.clockFile) });
 	const mail = createMail(config, store.db, log);
+	// Each needs the other: scheduling asks for the contract in force; contracts ask who the parties are.
+	// Sessions' reminders are planned in the transaction that creates them.
+	const engagements = createEngagements(store.db, auth, { contractInForce: (id) => contractInForce(id), onScheduled: (trx, rows, ids) => rhythm.onScheduled(trx, rows, ids), mail, log });
 	const contracts = createContracts({
 		db: store.db,
 		dialect: store.dialect,
@@ -98,11 +99,12 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 			people: (ids) => auth.usersByIds(ids)
 		}
 	});
+	const calendar = createCalendar({ db: store.db, engagements, auth, mail, origin: config.origin });
 	const referrals = createReferrals({ db: store.db, parties: { members: engagements.members } });
 	const schemes = createSchemes({ db: store.db, log, mail, origin: config.origin, people: (ids) => auth.usersByIds(ids), engagements });
 	const contractInForce = async (id: string) => {
 		const v = await contracts.inForce(id);
-		return v && { version: v.version, sessions: v.body.plan.sessions };
+		return v && { version: v.version, sessions: v.body.plan.sessions, noticeHours: v.body.plan.noticeHours };
 	};
 	const web = await loadWebHandler();
 
@@ -153,10 +155,10 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 	const media = await createMedia({ config, log, rooms });
 	// The summary reads the pad's final state and the prompts marked asked when a session ends.
 	const summaries = createSummaries({
-		db: store.db, config, log, engagements, rooms, mail,
+		db: store.db, config, log, engagements, rooms, mail, zoneOf: (id) => auth.userTimeZone(id),
 		sources: padSources({ seal: (id) => pad.sessionEnded(id), finalState: (id) => pad.finalState(id), askedIn: (id) => prompts.askedIn(id) })
 	});
-	const services: Services = { config, log, store, auth, engagements, contracts, sponsors, referrals, proposals, mail, schemes, rooms, media, prompts, summaries, pad, scheduler, rhythm };
+	const services: Services = { config, log, store, auth, engagements, contracts, sponsors, referrals, calendar, proposals, mail, schemes, rooms, media, prompts, summaries, pad, scheduler, rhythm };
 	provideServices(webServices(services));
 	await summaries.start();
 	await schemes.start();

@@ -15,6 +15,7 @@ import type { Engagements } from './engagements/index.ts';
 import type { Contracts } from './contracts/index.ts';
 import type { Sponsors } from './sponsors/index.ts';
 import type { Referrals } from './referrals/index.ts';
+import type { Calendar } from './calendar/index.ts';
 import type { Proposals } from './proposals/index.ts';
 import type { MailService } from './mail/index.ts';
 import type { Schemes } from './schemes/index.ts';
@@ -36,6 +37,7 @@ export interface Services {
 	contracts: Contracts;
 	sponsors: Sponsors;
 	referrals: Referrals;
+	calendar: Calendar;
 	proposals: Proposals;
 	mail: MailService;
 	schemes: Schemes;
@@ -53,12 +55,13 @@ export type { SessionCookie } from './auth/cookies.ts';
 
 /** What routes call on each feature; the builder copies exactly these. */
 export const webMethods = {
-	auth: ['signUp', 'signIn', 'signOut', 'validateSessionToken'],
-	engagements: ['create', 'listForUser', 'upcomingForUser', 'getForMember', 'scheduleSession', 'createInvite', 'describeInvite', 'acceptInvite', 'sessionAccess'],
+	auth: ['signUp', 'signIn', 'signOut', 'validateSessionToken', 'setTimeZone'],
+	engagements: ['create', 'listForUser', 'upcomingForUser', 'getForMember', 'scheduleSession', 'rescheduleSession', 'cancelSession', 'createInvite', 'describeInvite', 'acceptInvite', 'sessionAccess'],
 	summaries: ['view', 'correctionDraft', 'markdown', 'list', 'latestForSession', 'previousForSession', 'outbox', 'outboxMessage', 'retryDelivery', 'mailTransport'],
 	contracts: ['versions', 'version', 'inForce', 'openDraft', 'saveDraft', 'send', 'accept'],
 	sponsors: ['createLink', 'describeLink', 'acceptLink', 'view', 'sponsored', 'sponsorsOf', 'draftUpdate', 'decideUpdate', 'updatesFor'],
 	referrals: ['propose', 'decide', 'markReferred', 'withdraw', 'listFor'],
+	calendar: ['feedState', 'createFeed', 'revokeFeed', 'feed'],
 	proposals: ['create', 'get', 'listForCoach', 'createLink', 'emailLink', 'describeLink', 'answer', 'take', 'decline', 'lifeOf'],
 	mail: ['mailbox', 'mailboxFile'],
 	rhythm: ['overview', 'proposeSeries', 'createSeries', 'setReminders', 'updateAction', 'preparation', 'prepare', 'agenda'],
@@ -70,6 +73,7 @@ export const webMethods = {
 	contracts: readonly (keyof Contracts)[];
 	sponsors: readonly (keyof Sponsors)[];
 	referrals: readonly (keyof Referrals)[];
+	calendar: readonly (keyof Calendar)[];
 	proposals: readonly (keyof Proposals)[];
 	mail: readonly (keyof MailService)[];
 	rhythm: readonly (keyof Rhythm)[];
@@ -100,6 +104,7 @@ export interface WebServices {
 	contracts: Pick<Contracts, Methods<'contracts'>>;
 	sponsors: Pick<Sponsors, Methods<'sponsors'>>;
 	referrals: Pick<Referrals, Methods<'referrals'>>;
+	calendar: Pick<Calendar, Methods<'calendar'>>;
 	proposals: Pick<Proposals, Methods<'proposals'>>;
 	mail: Pick<MailService, Methods<'mail'>>;
 	rhythm: Pick<Rhythm, Methods<'rhythm'>>;

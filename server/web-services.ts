@@ -16,7 +16,7 @@ function only<T extends object, K extends keyof T>(source: T, keys: readonly K[]
 	return out;
 }
 
-export function webServices(s: Pick<Services, 'config' | 'log' | 'auth' | 'engagements' | 'summaries' | 'contracts' | 'sponsors' | 'referrals' | 'proposals' | 'mail' | 'rhythm' | 'schemes'>): WebServices {
+export function webServices(s: Pick<Services, 'config' | 'log' | 'auth' | 'engagements' | 'summaries' | 'contracts' | 'sponsors' | 'referrals' | 'calendar' | 'proposals' | 'mail' | 'rhythm' | 'schemes'>): WebServices {
 	const secure = s.config.secureCookies;
 	return {
 		log: s.log,
@@ -30,6 +30,7 @@ export function webServices(s: Pick<Services, 'config' | 'log' | 'auth' | 'engag
 		contracts: only(s.contracts, webMethods.contracts),
 		sponsors: only(s.sponsors, webMethods.sponsors),
 		referrals: only(s.referrals, webMethods.referrals),
+		calendar: only(s.calendar, webMethods.calendar),
 		proposals: only(s.proposals, webMethods.proposals),
 		mail: only(s.mail, webMethods.mail),
 		rhythm: only(s.rhythm, webMethods.rhythm),

@@ -11,8 +11,8 @@ export type EngagementRole = (typeof ROLES)[number];
 export const ENGAGEMENT_KINDS = ['coaching', 'mentoring'] as const;
 export type EngagementKind = (typeof ENGAGEMENT_KINDS)[number];
 
-/** A session is booked, then live once someone joins it, then ended for good. */
-export const SESSION_STATUSES = ['scheduled', 'live', 'ended'] as const;
+/** A session is booked, then live once someone joins it, then ended for good; or cancelled before it started. */
+export const SESSION_STATUSES = ['scheduled', 'live', 'ended', 'cancelled'] as const;
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
 
 const ROLE_WORDS: Readonly<Record<EngagementKind, Readonly<Record<EngagementRole, string>>>> = {

@@ -7,6 +7,8 @@
 export const SESSION_KINDS = ['session', 'introductory'] as const;
 export type SessionKind = (typeof SESSION_KINDS)[number];
 
+import type { SessionStatus } from './domain.ts';
+
 export const SESSION_KIND_WORDS: Record<SessionKind, string> = {
 	session: 'Coaching session',
 	introductory: 'Introductory meeting'
@@ -16,4 +18,15 @@ export const SESSION_KIND_WORDS: Record<SessionKind, string> = {
 export function sessionName(s: { kind?: SessionKind; number: number }, planned: number | null | undefined): string {
 	if (s.kind === 'introductory') return 'Introductory meeting';
 	return planned ? `Session ${s.number} of ${planned}` : `Session ${s.number}`;
+}
+
+/**
+ * Which sessions use up one of the contract's sessions: every contracted
+ * session, except one cancelled with the contract's notice. A late
+ * cancellation still counts, as contracts commonly say ("a session cancelled
+ * at short notice is charged"); the contract's own words are shown beside the
+ * cancel form.
+ */
+export function countsAgainstContract(s: { kind: SessionKind; status: SessionStatus; late_change: number }): boolean {
+	return s.kind === 'session' && !(s.status === 'cancelled' && s.late_change === 0);
 }

@@ -5,9 +5,10 @@
  */
 import type { Kysely } from 'kysely';
 import { limits } from '../config/index.ts';
-import type { Database, UserRow } from '../store/index.ts';
+import type { Database } from '../store/index.ts';
 import { fail, ok, type Result } from '../../shared/result.ts';
-import { signInForm, signUpForm, invalidForm } from '../../shared/forms/index.ts';
+import { settingsForm, signInForm, signUpForm, invalidForm } from '../../shared/forms/index.ts';
+import { DEFAULT_TIME_ZONE, isTimeZone } from '../../shared/time.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { generateToken, hashToken, newId } from './tokens.ts';
@@ -20,6 +21,8 @@ export interface User {
 	id: string;
 	email: string;
 	name: string;
+	/** IANA zone every time is shown in for this person (shared/time.ts). */
+	timeZone: string;
 }
 
 export interface SignIn {
@@ -39,9 +42,13 @@ export interface Auth {
 	usersByIds(ids: readonly string[]): Promise<User[]>;
 	/** Each person's IANA time zone (shared/time.ts), for times in emails. */
 	timeZonesOf(ids: readonly string[]): Promise<Map<string, string>>;
+	/** The zone a person reads times in; UTC for an unknown id. */
+	userTimeZone(userId: string): Promise<string>;
+	/** The settings page: a person changes their own time zone. */
+	setTimeZone(userId: string, input: unknown): Promise<Result<{ timeZone: string }>>;
 }
 
-const publicUser = (u: Pick<UserRow, 'id' | 'email' | 'name'>): User => ({ id: u.id, email: u.email, name: u.name });
+const publicUser = (u: { id: string; email: string; name: string; time_zone: string }): User => ({ id: u.id, email: u.email, name: u.name, timeZone: u.time_zone });
 
 // A hash to verify against when the email is unknown, so a wrong email and a
 // wrong password take the same time and cannot be told apart.
@@ -61,10 +68,10 @@ export function createAuth(db: Kysely<Database>): Auth {
 		async signUp(input) {
 			const parsed = signUpForm.safeParse(input);
 			if (!parsed.success) return invalidForm(parsed.error);
-			const { name, email, password } = parsed.data;
+			const { name, email, password, timeZone } = parsed.data;
 			const existing = await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
 			if (existing) return fail('conflict', 'An account with this email already exists. Sign in instead.', 'email');
-			const user = { id: newId(), email, name, password_hash: await hashPassword(password), created_at: Date.now() };
+			const user = { id: newId(), email, name, password_hash: await hashPassword(password), time_zone: timeZone, created_at: Date.now() };
 			try {
 				await db.insertInto('users').values(user).execute();
 			} catch {
@@ -100,7 +107,7 @@ export function createAuth(db: Kysely<Database>): Auth {
 			const row = await db
 				.selectFrom('auth_sessions')
 				.innerJoin('users', 'users.id', 'auth_sessions.user_id')
-				.select(['auth_sessions.expires_at', 'users.id', 'users.email', 'users.name'])
+				.select(['auth_sessions.expires_at', 'users.id', 'users.email', 'users.name', 'users.time_zone'])
 				.where('auth_sessions.id', '=', id)
 				.executeTakeFirst();
 			if (!row) return null;
@@ -125,13 +132,25 @@ export function createAuth(db: Kysely<Database>): Auth {
 
 		async usersByIds(ids) {
 			if (ids.length === 0) return [];
-			const rows = await db.selectFrom('users').select(['id', 'email', 'name']).where('id', 'in', [...ids]).execute();
+			const rows = await db.selectFrom('users').select(['id', 'email', 'name', 'time_zone']).where('id', 'in', [...ids]).execute();
 			return rows.map(publicUser);
 		},
 		async timeZonesOf(ids) {
 			if (ids.length === 0) return new Map();
 			const rows = await db.selectFrom('users').select(['id', 'time_zone']).where('id', 'in', [...ids]).execute();
 			return new Map(rows.map((r) => [r.id, r.time_zone]));
+		},
+
+		async userTimeZone(userId) {
+			const row = await db.selectFrom('users').select('time_zone').where('id', '=', userId).executeTakeFirst();
+			return row && isTimeZone(row.time_zone) ? row.time_zone : DEFAULT_TIME_ZONE;
+		},
+
+		async setTimeZone(userId, input) {
+			const parsed = settingsForm.safeParse(input);
+			if (!parsed.success) return invalidForm(parsed.error);
+			await db.updateTable('users').set({ time_zone: parsed.data.timeZone }).where('id', '=', userId).execute();
+			return ok({ timeZone: parsed.data.timeZone });
 		}
 	};
 }

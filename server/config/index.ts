@@ -399,6 +399,14 @@ export const limits = {
 		/** An action comment between sessions. */
 		maxCommentChars: 1_000
 	},
+	calendar: {
+		/** Notice asked for moving or cancelling when no contract is in force (an introductory meeting). */
+		defaultNoticeHours: 24,
+		/** A feed shows sessions from this far back, so a month's history stays in a subscribed calendar. */
+		feedHistoryMs: 90 * 24 * 60 * 60_000,
+		/** At most this many sessions in one feed. */
+		feedMaxSessions: 500
+	},
 	mail: {
 		/**
 		 * Retry backoff for failed deliveries: 2 s, 4 s, 8 s ... capped at 15 min,

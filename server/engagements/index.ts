@@ -10,11 +10,17 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { CoachingSessionRow, Database, EngagementKind, EngagementRole, EngagementRow, SessionKind, SessionStatus } from '../store/index.ts';
 import type { Auth } from '../auth/index.ts';
+import type { MailQueue } from '../mail/index.ts';
+import type { Logger } from '../log/index.ts';
 import type { Result } from '../../shared/result.ts';
 import { createMembership } from './membership.ts';
 import { createInvites } from './invites.ts';
 import { createSessions } from './sessions.ts';
 import { createPlans } from './plan.ts';
+import { createChanges } from './changes.ts';
+
+/** A session's invite mail job names the session and its SEQUENCE (the calendar feature reads it back). */
+export { inviteSubject, parseInviteSubject } from './sessions.ts';
 
 /** Whether a single-use link is usable, used or expired (sponsor links follow the invites' rule). */
 export { inviteState } from './rules.ts';
@@ -51,6 +57,15 @@ export interface SessionAccess {
 
 export type UpcomingSession = CoachingSessionRow & { engagementTitle: string; plannedSessions: number | null; role: EngagementRole };
 
+export type CalendarSession = UpcomingSession & { engagementKind: EngagementKind };
+
+export interface SessionChangeResult {
+	session: CoachingSessionRow;
+	/** The change came inside the contract's notice: allowed, recorded, and (a cancellation) still counted. */
+	late: boolean;
+	noticeHours: number;
+}
+
 export interface InviteDescription {
 	engagementId: string;
 	title: string;
@@ -71,9 +86,19 @@ export interface Engagements {
 	/** Upcoming and live sessions across all of a user's engagements. */
 	upcomingForUser(userId: string, now?: number): Promise<UpcomingSession[]>;
 	getForMember(engagementId: string, userId: string): Promise<EngagementView | null>;
+	/**
+	 * The coach books one session (`scheduledAt` an ISO instant, or `scheduledAtLocal`
+	 * a wall time read in the coach's zone); every member's invite is queued with it.
+	 */
 	scheduleSession(engagementId: string, userId: string, input: unknown): Promise<Result<CoachingSessionRow>>;
-	/** Several sessions at once (a series), all or none, on the same rules as `scheduleSession`. */
+	/** Several sessions at once, all or none, each like scheduleSession (the series of the agreed rhythm). */
 	scheduleSeries(engagementId: string, userId: string, inputs: unknown[]): Promise<Result<CoachingSessionRow[]>>;
+	/** Either side moves a booked session before it starts (`scheduledAt` or `scheduledAtLocal`, and `reason`). */
+	rescheduleSession(sessionId: string, userId: string, input: unknown): Promise<Result<SessionChangeResult>>;
+	/** Either side cancels a booked session (`reason`); inside the notice it is allowed, recorded late, and counted. */
+	cancelSession(sessionId: string, userId: string, input: unknown): Promise<Result<SessionChangeResult>>;
+	/** A person's sessions of every engagement from `since` on, for their calendar feed. */
+	calendarSessionsFor(userId: string, since: number, limit: number): Promise<CalendarSession[]>;
 	/** A new single-use invite link token; only its hash is stored. */
 	createInvite(engagementId: string, userId: string): Promise<Result<{ token: string; expiresAt: number }>>;
 	/** What an invite link shows before anyone signs in. */
@@ -107,13 +132,33 @@ export interface EngagementPlan {
 }
 
 /** The contract in force, as scheduling needs it (the contracts feature provides it). */
-export type ContractInForce = (engagementId: string) => Promise<{ version: number; sessions: number } | null>;
+export type ContractInForce = (engagementId: string) => Promise<{ version: number; sessions: number; noticeHours?: number } | null>;
 
 /** Called inside the transaction that creates sessions (reminders, invites join it). */
 export type OnScheduled = (trx: Transaction<Database>, sessions: CoachingSessionRow[], memberIds: string[]) => Promise<void>;
 
-export function createEngagements(db: Kysely<Database>, auth: Pick<Auth, 'usersByIds'>, deps: { contractInForce?: ContractInForce; onScheduled?: OnScheduled } = {}): Engagements {
+/** What scheduling needs beyond the store; `mail` absent means no invites are sent (some unit tests). */
+export interface EngagementDeps {
+	onScheduled?: OnScheduled;
+	auth: Pick<Auth, 'userTimeZone'>;
+	mail?: Pick<MailQueue, 'enqueue' | 'kick'>;
+	log?: Logger;
+	now: () => number;
+}
+
+export function createEngagements(
+	db: Kysely<Database>,
+	auth: Pick<Auth, 'usersByIds' | 'userTimeZone'>,
+	options: { contractInForce?: ContractInForce; onScheduled?: OnScheduled; mail?: Pick<MailQueue, 'enqueue' | 'kick'>; log?: Logger; now?: () => number } = {}
+): Engagements {
 	const membership = createMembership(db, auth);
-	const contractInForce: ContractInForce = deps.contractInForce ?? (async () => null);
-	return { ...membership, ...createSessions(db, membership, contractInForce, deps.onScheduled), ...createInvites(db, membership, auth), ...createPlans(db) };
+	const contractInForce: ContractInForce = options.contractInForce ?? (async () => null);
+	const deps: EngagementDeps = { auth, now: options.now ?? Date.now, ...(options.mail ? { mail: options.mail } : {}), ...(options.log ? { log: options.log } : {}), ...(options.onScheduled ? { onScheduled: options.onScheduled } : {}) };
+	return {
+		...membership,
+		...createSessions(db, membership, contractInForce, deps),
+		...createChanges(db, membership, contractInForce, deps),
+		...createInvites(db, membership, auth),
+		...createPlans(db)
+	};
 }

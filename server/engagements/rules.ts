@@ -2,7 +2,7 @@
  * Pure rules of the coaching practice, kept apart from storage so they are
  * easy to read and to test.
  */
-import type { EngagementRole, InviteRow, SessionKind } from '../store/index.ts';
+import type { EngagementRole, InviteRow, SessionKind, SessionStatus } from '../store/index.ts';
 import { fail, ok, type Result } from '../../shared/result.ts';
 
 export type InviteState = 'usable' | 'used' | 'expired';
@@ -50,4 +50,32 @@ export function scheduleAllowed(scheduledAt: number, now: number): Result<true> 
 	if (scheduledAt < now - 10 * 60_000) return fail('invalid_input', 'Choose a time in the future.', 'scheduledAt');
 	if (scheduledAt > now + 2 * 365 * 24 * 60 * 60_000) return fail('invalid_input', 'Choose a time within the next two years.', 'scheduledAt');
 	return ok(true);
+}
+
+export { countsAgainstContract } from '../../shared/sessions.ts';
+
+export type SessionChange = 'reschedule' | 'cancel';
+
+/**
+ * Whether a session may be moved or cancelled now, and whether that is late
+ * (inside the contract's notice). A late change is allowed and recorded.
+ */
+export function changeAllowed(
+	session: { status: SessionStatus; scheduled_at: number },
+	change: SessionChange,
+	now: number,
+	noticeHours: number
+): Result<{ late: boolean }> {
+	if (session.status === 'cancelled') return fail('conflict', 'This session is already cancelled.');
+	if (session.status === 'ended') return fail('conflict', `This session has ended; it can no longer be ${change === 'cancel' ? 'cancelled' : 'moved'}.`);
+	if (session.status === 'live') return fail('conflict', `This session has started; it can no longer be ${change === 'cancel' ? 'cancelled' : 'moved'}.`);
+	if (change === 'reschedule' && now >= session.scheduled_at) return fail('conflict', 'This session has already started; it can no longer be moved. Cancel it, or schedule a new one.');
+	return ok({ late: session.scheduled_at - now < noticeHours * 60 * 60_000 });
+}
+
+/** A session's new time: in the future, within two years, and not the time it has. */
+export function rescheduleAllowed(current: number, next: number, now: number): Result<true> {
+	if (next < now) return fail('invalid_input', 'Choose a new time in the future.', 'scheduledAt');
+	if (next === current) return fail('invalid_input', 'That is the time the session already has; choose another.', 'scheduledAt');
+	return scheduleAllowed(next, now);
 }

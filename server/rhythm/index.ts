@@ -8,6 +8,7 @@
  * queue. Every read and write takes the asking user and checks membership
  * through the engagements feature.
  */
+import { countsAgainstContract } from '../../shared/sessions.ts';
 import type { Kysely, Transaction } from 'kysely';
 import { limits } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
@@ -87,8 +88,8 @@ export function createRhythm(deps: RhythmDeps): Rhythm {
 	}
 
 	async function sessionsLeft(engagementId: string, plan: ContractPlan): Promise<number> {
-		const contracted = (await engagements.sessionsOf(engagementId)).filter((s) => s.kind === 'session');
-		return Math.max(0, plan.sessions - contracted.length);
+		const counted = (await engagements.sessionsOf(engagementId)).filter(countsAgainstContract);
+		return Math.max(0, plan.sessions - counted.length);
 	}
 
 	const people: RhythmPeople = {

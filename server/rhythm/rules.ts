@@ -2,21 +2,23 @@
 import type { EngagementFrequency } from '../../shared/contract/plan.ts';
 import { nextDueDate, wallOf } from './series.ts';
 import type { RhythmAtAGlance } from '../../shared/rhythm/index.ts';
+import type { SessionStatus } from '../../shared/domain.ts';
+import type { SessionKind } from '../../shared/sessions.ts';
 
 export type { RhythmAtAGlance };
 
 export interface RhythmSession {
 	id: string;
-	kind: 'session' | 'introductory';
+	kind: SessionKind;
 	scheduledAt: number;
-	status: 'scheduled' | 'live' | 'ended';
+	status: SessionStatus;
 	endedAt: number | null;
 }
 
 export function rhythmAtAGlance(sessions: RhythmSession[], plan: { planned: number | null; frequency: EngagementFrequency | null }, now: number, zone: string): RhythmAtAGlance {
 	const contracted = sessions.filter((s) => s.kind === 'session');
 	const held = contracted.filter((s) => s.status === 'ended');
-	const booked = sessions.filter((s) => s.status !== 'ended' && s.scheduledAt + 24 * 60 * 60_000 > now).sort((a, b) => a.scheduledAt - b.scheduledAt);
+	const booked = sessions.filter((s) => (s.status === 'scheduled' || s.status === 'live') && s.scheduledAt + 24 * 60 * 60_000 > now).sort((a, b) => a.scheduledAt - b.scheduledAt);
 	const last = held.reduce<RhythmSession | null>((m, s) => (!m || s.scheduledAt > m.scheduledAt ? s : m), null);
 	const nextDue = last && plan.frequency ? nextDueDate(wallOf(last.scheduledAt, zone).date, plan.frequency) : null;
 	const today = wallOf(now, zone).date;

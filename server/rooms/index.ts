@@ -126,6 +126,7 @@ export function createRooms(deps: { httpServer: HttpServer; config: Config; log:
 			const access = await engagements.sessionAccess(sessionId, user.id);
 			if (!access) return fail('not_found', 'This session does not exist or you are not part of its engagement.');
 			if (access.session.status === 'ended') return fail('gone', 'This session has ended; its summary is on the engagement page.');
+			if (access.session.status === 'cancelled') return fail('gone', 'This session was cancelled; the engagement page shows the sessions still booked.');
 			const active = presence.participants(sessionId);
 			if (!active.some((p) => p.userId === user.id) && active.length >= limits.room.maxParticipants) {
 				return fail('conflict', `This session already has ${limits.room.maxParticipants} participants.`);

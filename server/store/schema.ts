@@ -58,6 +58,14 @@ export interface CoachingSessionRow {
 	started_at: number | null;
 	ended_at: number | null;
 	created_at: number;
+	/** iCalendar SEQUENCE: 0 when booked, one more for each move or the cancellation. */
+	sequence: number;
+	/** Who last moved or cancelled it, why, and when. */
+	changed_by: string | null;
+	change_reason: string | null;
+	changed_at: number | null;
+	/** 1 when that change came inside the contract's notice (a late cancellation still counts). */
+	late_change: number;
 }
 
 export interface InviteRow {
@@ -121,11 +129,18 @@ export interface SummaryRenderingRow {
 	created_at: number;
 }
 
+/** A person's private calendar feed; the secret is in the URL, only its hash here. */
+export interface CalendarFeedRow {
+	user_id: string;
+	token_hash: string;
+	created_at: number;
+}
+
 export type MailStatus = 'pending' | 'sending' | 'sent' | 'failed';
 
 export interface MailJobRow {
 	id: string;
-	kind: 'summary' | 'contract_review' | 'contract_in_force' | 'sponsor_update' | 'scoping_link' | 'proposal_invite' | 'proposal_decline' | 'session_reminder' | 'rhythm_nudge' | 'action_due' | SchemeMailKind;
+	kind: 'summary' | 'contract_review' | 'contract_in_force' | 'sponsor_update' | 'scoping_link' | 'proposal_invite' | 'proposal_decline' | 'session_invite' | 'session_reminder' | 'rhythm_nudge' | 'action_due' | SchemeMailKind;
 	subject_id: string;
 	user_id: string;
 	to_name: string;
@@ -485,6 +500,7 @@ export interface Database {
 	engagement_sponsors: EngagementSponsorRow;
 	sponsor_updates: SponsorUpdateRow;
 	referrals: ReferralRow;
+	calendar_feeds: CalendarFeedRow;
 	proposals: ProposalRow;
 	scoping_links: ScopingLinkRow;
 	scheduled_jobs: ScheduledJobRow;

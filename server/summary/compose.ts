@@ -5,13 +5,15 @@
  * The copy is the one rendered when the version was recorded.
  */
 import type Mail from 'nodemailer/lib/mailer';
-import { createEvent, type EventAttributes } from 'ics';
 import type { Kysely } from 'kysely';
 import type { Database, MailJobRow } from '../store/index.ts';
 import type { Engagements } from '../engagements/index.ts';
 import type { Logger } from '../log/index.ts';
+import { sessionCalendar, sessionEvent, visiblePeople } from '../calendar/index.ts';
 import type { SummaryCopy } from './content.ts';
 import { renderHtmlEmail, summarySubject } from './render.ts';
+import { escapeHtml } from './markdown-html.ts';
+import { formatWhen } from '../../shared/time.ts';
 import type { Renderings } from './renderings.ts';
 
 export function markdownFileName(copy: SummaryCopy, version: number): string {
@@ -19,39 +21,40 @@ export function markdownFileName(copy: SummaryCopy, version: number): string {
 	return `${slug}-session-${copy.session.number}${version > 1 ? `-v${version}` : ''}.md`;
 }
 
-/** The next session as a calendar entry, or null (logged) if it cannot be made. */
-export function nextSessionIcs(copy: SummaryCopy, people: { name: string; email: string; role: string }[], log: Logger): string | null {
-	const next = copy.next;
-	if (!next) return null;
-	const coach = people.find((p) => p.role === 'coach');
-	const base: EventAttributes = {
-		start: next.scheduledAt,
-		startInputType: 'utc',
-		startOutputType: 'utc',
-		duration: { minutes: next.durationMinutes },
-		title: `${copy.engagement.title}: session ${next.number}`,
-		description: `${copy.engagement.kind === 'mentoring' ? 'Mentoring' : 'Coaching'} session ${next.number}, booked in Confidante.`,
-		uid: `${next.id}@confidante`,
-		productId: 'confidante',
-		method: 'PUBLISH',
-		status: 'CONFIRMED'
-	};
-	const withPeople: EventAttributes = {
-		...base,
-		...(coach ? { organizer: { name: coach.name, email: coach.email } } : {}),
-		attendees: people.filter((p) => p.role !== 'coach').map((p) => ({ name: p.name, email: p.email, rsvp: false, role: 'REQ-PARTICIPANT' as const }))
-	};
-	// An address the calendar format refuses must not cost the invite itself.
-	for (const attrs of [withPeople, base]) {
-		const r = createEvent(attrs);
-		if (!r.error && r.value) return r.value;
-		log.warn({ err: r.error, session: next.id }, 'could not build the calendar invite');
-	}
-	return null;
+/**
+ * The next session as a calendar entry (METHOD:PUBLISH), from the session as
+ * it is when the email is sent, so a move since the summary shows; the file
+ * names the coach and this reader only (the calendar feature's rule).
+ */
+export async function nextSessionIcs(copy: SummaryCopy, readerId: string, engagements: Pick<Engagements, 'sessionRecord' | 'members'>, origin: string | undefined): Promise<string | null> {
+	if (!copy.next) return null;
+	const record = await engagements.sessionRecord(copy.next.id);
+	if (!record || record.session.status !== 'scheduled') return null;
+	const { session, engagement } = record;
+	const people = visiblePeople(await engagements.members(engagement.id), readerId);
+	return sessionCalendar('PUBLISH', [sessionEvent(session, { title: engagement.title, kind: engagement.kind, plannedSessions: engagement.planned_sessions }, people, origin)]);
 }
 
-export function summaryComposer(deps: { db: Kysely<Database>; engagements: Pick<Engagements, 'membership' | 'members'>; log: Logger; origin: string | undefined; renderings: Renderings }) {
-	const { db, log } = deps;
+/**
+ * The summary's times in the reader's own zone, for the top of the email: the
+ * recorded copy (and its Markdown file) states them in UTC, the same for everyone.
+ */
+export function readerTimes(copy: SummaryCopy, zone: string): string {
+	const started = copy.session.startedAt ?? copy.session.scheduledAt;
+	const lines = [`In your time zone (${zone}): the session was ${formatWhen(started, zone)}.`];
+	if (copy.next) lines.push(`Next session: ${formatWhen(copy.next.scheduledAt, zone)}, ${copy.next.durationMinutes} min.`);
+	return lines.join(' ');
+}
+
+export function summaryComposer(deps: {
+	db: Kysely<Database>;
+	engagements: Pick<Engagements, 'membership' | 'members' | 'sessionRecord'>;
+	log: Logger;
+	origin: string | undefined;
+	renderings: Renderings;
+	zoneOf: (userId: string) => Promise<string>;
+}) {
+	const { db } = deps;
 	return async (job: MailJobRow): Promise<Mail.Options> => {
 		const row = await db
 			.selectFrom('summaries')
@@ -65,13 +68,13 @@ export function summaryComposer(deps: { db: Kysely<Database>; engagements: Pick<
 		const rendering = await deps.renderings.read(row, member.role);
 		const { copy } = rendering.shown;
 		const markdown = rendering.markdown;
-		const people = await deps.engagements.members(row.engagement_id);
-		const ics = nextSessionIcs(copy, people, log);
+		const ics = await nextSessionIcs(copy, job.user_id, deps.engagements, deps.origin);
+		const local = readerTimes(copy, await deps.zoneOf(job.user_id));
 		const link = deps.origin ? `${deps.origin}/summaries/${row.id}` : null;
 		return {
 			subject: summarySubject(copy) + (row.version > 1 ? ' — corrected' : ''),
-			text: link ? `${markdown}\n\nOpen it in Confidante: ${link}\n` : markdown,
-			html: renderHtmlEmail(rendering.html, link),
+			text: `${local}\n\n${markdown}${link ? `\n\nOpen it in Confidante: ${link}\n` : ''}`,
+			html: renderHtmlEmail(`<p style="color:#4d5a55">${escapeHtml(local)}</p>${rendering.html}`, link),
 			attachments: [{ filename: markdownFileName(copy, row.version), content: markdown, contentType: 'text/markdown; charset=utf-8' }],
 			...(ics ? { icalEvent: { filename: 'next-session.ics', method: 'PUBLISH', content: ics } } : {})
 		};

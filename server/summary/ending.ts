@@ -151,6 +151,7 @@ export function createEnding(deps: {
 		}
 		const before = await db.selectFrom('session_endings').select('session_id').where('session_id', '=', sessionId).executeTakeFirst();
 		if (!before) {
+			if (session.status === 'cancelled') return fail('conflict', 'This session was cancelled, so there is nothing to end or summarise.');
 			if (session.status === 'scheduled') {
 				return fail('conflict', 'This session has not started yet, so there is nothing to end or summarise. It starts when someone joins it.');
 			}

@@ -66,14 +66,24 @@ export interface Summaries {
 	retryDelivery(jobId: string, userId: string): Promise<Result<true>>;
 }
 
-export function createSummaries(deps: { db: Kysely<Database>; config: Config; log: Logger; engagements: Engagements; rooms: Rooms; mail: MailService; sources?: SummarySources }): Summaries {
+export function createSummaries(deps: {
+	db: Kysely<Database>;
+	config: Config;
+	log: Logger;
+	engagements: Engagements;
+	rooms: Rooms;
+	mail: MailService;
+	sources?: SummarySources;
+	/** The zone a recipient reads times in (the auth feature's userTimeZone); UTC when not given. */
+	zoneOf?: (userId: string) => Promise<string>;
+}): Summaries {
 	const { db, rooms, mail, engagements } = deps;
 	const reads = { db, engagements, mail };
 	const sources = deps.sources ?? noSources();
 	const log = deps.log.child({ feature: 'summary' });
 	const renderings = createRenderings({ db, renderer: createCopyRenderer(log), log });
 	const ending = createEnding({ db, config: deps.config, log: deps.log, engagements, rooms, mail, sources: () => sources, renderings });
-	mail.register('summary', summaryComposer({ db, engagements, log, origin: deps.config.origin, renderings }));
+	mail.register('summary', summaryComposer({ db, engagements, log, origin: deps.config.origin, renderings, zoneOf: deps.zoneOf ?? (async () => 'UTC') }));
 
 	rooms.addFeature((socket) => {
 		handle(socket, log, 'session:end', ({ sessionId }) => ending.end(sessionId, { userId: socket.data.user.id }));

@@ -3,8 +3,9 @@
  * and the plain-text part of the email), made of parts that are rendered to
  * HTML one by one (renderings.ts), so the notes' own Markdown can never reach
  * into the sections after them (an unclosed code block, a lazy quote line).
- * Emails and files cannot know the reader's time zone, so they state times in
- * UTC; the app page shows local times instead.
+ * The recorded copy is the same for every reader, so it states times in UTC;
+ * the app page shows each reader's own zone, and each email starts with the
+ * times in its recipient's zone (compose.ts).
  */
 import { actualMinutes, roleName, sessionTitle, type SummaryAction, type SummaryCopy } from './content.ts';
 import { boundCopy, shortenedItemsLine, shortenedNotesLine, type Cut } from './bounds.ts';

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { ENGAGEMENT_KINDS } from '../domain.ts';
 import type { Failure } from '../result.ts';
 import { SESSION_KINDS } from '../sessions.ts';
+import { DEFAULT_TIME_ZONE, timeZoneSchema } from '../time.ts';
 
 export { ENGAGEMENT_KINDS };
 
@@ -25,13 +26,30 @@ const password = z
 	.max(PASSWORD_MAX, `Use at most ${PASSWORD_MAX} characters.`)
 	.refine((p) => new Set(p).size >= 5, 'Use a less repetitive password.');
 
-const personName = z
-	.string({ error: 'Enter your name.' })
-	.trim()
-	.min(1, 'Enter your name.')
-	.max(100, 'Use at most 100 characters.');
+/**
+ * Text that is one line wherever it goes (a name, a title): control
+ * characters, CR/LF and Unicode line or paragraph separators become one
+ * space. Calendar invites and mail headers carry these strings, and a line
+ * break in them must never become a line of their own.
+ */
+export function singleLine(text: string): string {
+	// eslint-disable-next-line no-control-regex -- removing control characters is the point
+	return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/ {2,}/g, ' ').trim();
+}
 
-export const signUpForm = z.object({ name: personName, email, password });
+const oneLine = (error: string) => z.string({ error }).transform(singleLine);
+
+const personName = oneLine('Enter your name.').pipe(z.string().min(1, 'Enter your name.').max(100, 'Use at most 100 characters.'));
+
+export const signUpForm = z.object({
+	name: personName,
+	email,
+	password,
+	/** Filled by the page from the browser; an account on an unknown zone starts on UTC. */
+	timeZone: timeZoneSchema.catch(DEFAULT_TIME_ZONE).default(DEFAULT_TIME_ZONE)
+});
+
+export const settingsForm = z.object({ timeZone: timeZoneSchema });
 export const signInForm = z.object({
 	email,
 	password: z.string({ error: 'Enter your password.' }).min(1, 'Enter your password.').max(PASSWORD_MAX)
@@ -41,7 +59,7 @@ export const FREQUENCIES = ['weekly', 'fortnightly', 'monthly', 'bi-monthly', 'a
 
 export const engagementForm = z.object({
 	kind: z.enum(ENGAGEMENT_KINDS, { error: 'Choose coaching or mentoring.' }),
-	title: z.string().trim().min(3, 'Give the engagement a title of at least 3 characters.').max(120, 'Use at most 120 characters.'),
+	title: oneLine('Give the engagement a title.').pipe(z.string().min(3, 'Give the engagement a title of at least 3 characters.').max(120, 'Use at most 120 characters.')),
 	goals: z.string().trim().max(4000, 'Use at most 4,000 characters.').default(''),
 	plannedSessions: z.preprocess(
 		(v) => (v === '' || v === null || v === undefined ? null : v),
@@ -63,6 +81,20 @@ export const scheduleSessionForm = z.object({
 		.min(15, 'A session lasts at least 15 minutes.')
 		.max(480, 'A session lasts at most 8 hours.')
 });
+
+const changeReason = z
+	.string({ error: 'Say why, for the other side.' })
+	.trim()
+	.min(3, 'Say why in a few words, for the other side.')
+	.max(500, 'Keep the reason to 500 characters.');
+
+/** Moving a session: the new instant (the page sends the wall time; the server reads it in the mover's zone). */
+export const rescheduleForm = z.object({
+	scheduledAt: z.iso.datetime({ offset: true, error: 'Choose a new date and time.' }),
+	reason: changeReason
+});
+
+export const cancelSessionForm = z.object({ reason: changeReason });
 
 export type SignUpForm = z.infer<typeof signUpForm>;
 export type EngagementForm = z.infer<typeof engagementForm>;

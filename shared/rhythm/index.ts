@@ -7,6 +7,8 @@ import { z } from 'zod';
 import type { PhaseSuggestion } from '../prompts/timing.ts';
 import type { CarriedAction } from '../pad/index.ts';
 import type { EngagementFrequency } from '../contract/plan.ts';
+import type { SessionStatus } from '../domain.ts';
+import type { SessionKind } from '../sessions.ts';
 
 export const MAX_PREPARATION_CHARS = 4_000;
 export const MAX_COMMENT_CHARS = 1_000;
@@ -161,7 +163,7 @@ export interface SeriesDraft extends SeriesProposal {
 
 export interface PreparationView {
 	role: 'coach' | 'coachee';
-	session: { id: string; number: number; kind: 'session' | 'introductory'; scheduled_at: number; duration_minutes: number; status: 'scheduled' | 'live' | 'ended' };
+	session: { id: string; number: number; kind: SessionKind; scheduled_at: number; duration_minutes: number; status: SessionStatus };
 	engagement: { id: string; title: string; plannedSessions: number | null };
 	want: string;
 	forCoach: string;

@@ -25,7 +25,7 @@ const SECRETS = [NOTE, ACTION, PRIVATE, DECLINED];
 
 /** Routes a sponsor may open: public ones, their own page and the engagement they may create. */
 // Scheme routes hold nothing of any engagement; their own matrix is in schemes.test.ts.
-const OPEN_TO_SPONSOR = new Set(['/', '/signin', '/signup', '/signout', '/outbox', '/engagements/new', '/proposals/new', '/invite/[token]', '/sponsor-invite/[token]', '/scoping/[token]', '/sponsor/[id]', ...SCHEME_ROUTES]);
+const OPEN_TO_SPONSOR = new Set(['/', '/signin', '/signup', '/signout', '/outbox', '/settings', '/engagements/new', '/proposals/new', '/invite/[token]', '/sponsor-invite/[token]', '/scoping/[token]', '/sponsor/[id]', ...SCHEME_ROUTES]);
 
 for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 	describe(`the sponsor on ${db}`, () => {

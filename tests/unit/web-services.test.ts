@@ -22,6 +22,7 @@ import type { Schemes } from '../../server/schemes/index.ts';
 import type { Summaries } from '../../server/summary/index.ts';
 import { webMethods } from '../../server/services.ts';
 import { webServices } from '../../server/web-services.ts';
+import type { Calendar } from '../../server/calendar/index.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'confidante-web-services-'));
 const store = await openStore({ dataDir: dir });
@@ -46,6 +47,7 @@ function web(origin?: string) {
 		contracts: stub<Contracts>([...webMethods.contracts]),
 		sponsors: stub<Sponsors>([...webMethods.sponsors]),
 		referrals: stub<Referrals>([...webMethods.referrals]),
+		calendar: stub<Calendar>([...webMethods.calendar]),
 		proposals: stub<Proposals>([...webMethods.proposals, 'prefillFor']),
 		mail: stub<MailService>([...webMethods.mail, 'enqueue', 'readOutbox']),
 		rhythm: stub<Rhythm>([...webMethods.rhythm, 'onScheduled', 'start', 'betweenUpdates']),
@@ -60,6 +62,7 @@ it('offers routes only the methods they use', () => {
 	expect(Object.keys(w.auth).sort()).toEqual([...webMethods.auth, 'clearedCookie', 'cookieFor', 'cookieName'].sort());
 	for (const internal of ['membership', 'members', 'setSessionStatus', 'sessionRecord', 'liveSessionIds']) expect(w.engagements).not.toHaveProperty(internal);
 	expect(w.auth).not.toHaveProperty('usersByIds');
+	expect(Object.keys(w.calendar).sort()).toEqual([...webMethods.calendar].sort());
 	expect(Object.keys(w.proposals).sort()).toEqual([...webMethods.proposals].sort());
 	expect(Object.keys(w.mail).sort()).toEqual(['mailbox', 'mailboxFile']);
 	expect(w.mail).not.toHaveProperty('enqueue');

@@ -1,6 +1,7 @@
 import { services } from '$lib/server/services.ts';
 import { failWith, formObject } from '$lib/server/forms.ts';
 import { notFound, requireUser } from '$lib/server/guards.ts';
+import { instantToWallTime } from '$shared/time.ts';
 import { engagementLife } from '$shared/scoping/index.ts';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -37,9 +38,15 @@ export const load: PageServerLoad = async (event) => {
 		}
 	});
 	const rhythm = await services().rhythm.overview(view.id, user.id);
+	// The pickers show wall time in the reader's zone; the server reads what comes back in that zone.
+	const zone = user.timeZone;
+	const tomorrow = Math.ceil((Date.now() + 24 * 60 * 60_000) / 3_600_000) * 3_600_000;
 	return {
 		rhythm,
 		life,
+		zone,
+		defaultStart: instantToWallTime(tomorrow, zone),
+		notice: inForce ? { hours: inForce.body.plan.noticeHours, changes: inForce.body.plan.changes } : null,
 		// Only the coach opens the proposal; everyone sees the steps.
 		fromProposal: view.role === 'coach' && origin ? { id: origin.proposalId, invited: origin.invited } : null,
 		contract,
@@ -63,7 +70,12 @@ export const load: PageServerLoad = async (event) => {
 				scheduledAt: s.scheduled_at,
 				durationMinutes: s.duration_minutes,
 				status: s.status,
-				endedAt: s.ended_at
+				endedAt: s.ended_at,
+				wallTime: instantToWallTime(s.scheduled_at, zone),
+				late: s.late_change === 1,
+				changeReason: s.change_reason,
+				changedBy: s.changed_by ? (s.changed_by === user.id ? 'you' : (nameOf.get(s.changed_by) ?? 'a former participant')) : null,
+				moved: s.sequence > 0 && s.status !== 'cancelled'
 			}))
 		}
 	};
@@ -152,5 +164,19 @@ export const actions: Actions = {
 		const result = await services().engagements.scheduleSession(event.params.id, user.id, form);
 		if (!result.ok) return failWith(result.error, form);
 		return { scheduled: result.value.id };
+	},
+	reschedule: async (event) => {
+		const user = requireUser(event);
+		const form = await formObject(event.request);
+		const result = await services().engagements.rescheduleSession(form.session ?? '', user.id, form);
+		if (!result.ok) return failWith(result.error, form);
+		return { changed: { session: result.value.session.id, kind: 'moved' as const, late: result.value.late } };
+	},
+	cancel: async (event) => {
+		const user = requireUser(event);
+		const form = await formObject(event.request);
+		const result = await services().engagements.cancelSession(form.session ?? '', user.id, form);
+		if (!result.ok) return failWith(result.error, form);
+		return { changed: { session: result.value.session.id, kind: 'cancelled' as const, late: result.value.late } };
 	}
 };

@@ -1,3 +1,4 @@
+import { redirect } from '@sveltejs/kit';
 import { services } from '$lib/server/services.ts';
 import { notFound, requireUser } from '$lib/server/guards.ts';
 import type { PageServerLoad } from './$types';
@@ -7,6 +8,8 @@ export const load: PageServerLoad = async (event) => {
 	const access = await services().engagements.sessionAccess(event.params.id, user.id);
 	if (!access) notFound();
 	const { session, engagement, role, members } = access;
+	// A cancelled session has no room: its engagement page shows it struck through, with who cancelled it and why.
+	if (session.status === 'cancelled') redirect(303, `/engagements/${engagement.id}`);
 	const contract = await services().contracts.inForce(engagement.id);
 	// The coachee's preparation is the coach's agenda; nobody else gets it.
 	const agenda = role === 'coach' ? await services().rhythm.agenda(session.id, user.id) : null;
