@@ -59,7 +59,11 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 	});
 	const auth = createAuth(store.db);
 	// Each needs the other: scheduling asks for the contract in force; contracts ask who the parties are.
-	const engagements = createEngagements(store.db, auth, { contractInForce: (id) => contractInForce(id) });
+	const engagements = createEngagements(store.db, auth, {
+		contractInForce: (id) => contractInForce(id),
+		isSponsor: (id, userId) => sponsors.isSponsor(id, userId),
+		hasSponsor: (id) => sponsors.hasSponsor(id)
+	});
 	const mail = createMail(config, store.db, log);
 	const contracts = createContracts({
 		db: store.db,
@@ -118,8 +122,8 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 	const media = await createMedia({ config, log, rooms });
 	// The summary reads the pad's final state and the prompts marked asked when a session ends.
 	const summaries = createSummaries({
-		db: store.db, config, log, engagements, rooms, mail,
-		sources: padSources({ seal: (id) => pad.sessionEnded(id), finalState: (id) => pad.finalState(id), askedIn: (id) => prompts.askedIn(id) })
+		db: store.db, config, log, engagements, rooms, mail, sponsors: (id) => sponsors.sponsorPeople(id),
+		sources: padSources({ seal: (id) => pad.sessionEnded(id), finalState: (id) => pad.finalState(id), askedIn: (id) => prompts.askedIn(id), contractAt: (id, at) => contracts.inForceAt(id, at) })
 	});
 	const services: Services = { config, log, store, auth, engagements, contracts, sponsors, referrals, rooms, media, prompts, summaries, pad };
 	provideServices(webServices(services));

@@ -9,6 +9,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { CoachingSessionRow, Database, EngagementKind, EngagementRole, EngagementRow, SessionKind, SessionStatus } from '../store/index.ts';
+import type { RoomRole } from '../../shared/domain.ts';
 import type { Auth } from '../auth/index.ts';
 import type { Result } from '../../shared/result.ts';
 import { createMembership } from './membership.ts';
@@ -42,6 +43,14 @@ export interface Membership {
 
 export type MembershipOf = { engagementId: string } | { sessionId: string };
 
+/** Being in a session's room: a member, or the engagement's sponsor in a three-way meeting. */
+export interface RoomAccess {
+	session: CoachingSessionRow;
+	engagement: EngagementRow;
+	role: RoomRole;
+	members: Member[];
+}
+
 export interface SessionAccess {
 	session: CoachingSessionRow;
 	engagement: EngagementRow;
@@ -64,6 +73,12 @@ export interface Engagements {
 	membership(userId: string, of: MembershipOf): Promise<Membership | null>;
 	/** A session with its engagement and members, for a member; null otherwise. */
 	sessionAccess(sessionId: string, userId: string): Promise<SessionAccess | null>;
+	/**
+	 * Who may be in a session's room and open its shared pad: a member, or the
+	 * engagement's sponsor when the session is a three-way meeting (role
+	 * `sponsor`); null for anyone else, and for a sponsor on any other session.
+	 */
+	roomAccess(sessionId: string, userId: string): Promise<RoomAccess | null>;
 	members(engagementId: string): Promise<Member[]>;
 	create(coachId: string, input: unknown): Promise<Result<EngagementRow>>;
 	listForUser(userId: string): Promise<(EngagementRow & { role: EngagementRole; members: Member[] })[]>;
@@ -86,7 +101,7 @@ export interface Engagements {
 	/** Going live only from scheduled keeps the first start time; ending is final. True when it changed. */
 	setSessionStatus(sessionId: string, status: 'live' | 'ended', at?: number): Promise<boolean>;
 	/** When sessions are and whether they were held; nothing of what happened in them (for the sponsor). */
-	sessionDates(engagementId: string): Promise<{ kind: SessionKind; number: number; scheduledAt: number; status: SessionStatus }[]>;
+	sessionDates(engagementId: string): Promise<{ id: string; kind: SessionKind; number: number; scheduledAt: number; status: SessionStatus }[]>;
 	/** The engagement's own plan (title, kind, sessions, frequency, goals), for the contract's first draft. */
 	plan(engagementId: string): Promise<EngagementPlan | null>;
 	/** A contract came into force: its number of sessions and frequency become the engagement's ("Session 3 of 8"). */
@@ -101,11 +116,28 @@ export interface EngagementPlan {
 	goals: string;
 }
 
+/** Whether someone is the engagement's sponsor (the sponsors feature provides it). */
+export type IsSponsor = (engagementId: string, userId: string) => Promise<boolean>;
+/** Whether the engagement has a sponsor at all, for booking a three-way meeting. */
+export type HasSponsor = (engagementId: string) => Promise<boolean>;
+
 /** The contract in force, as scheduling needs it (the contracts feature provides it). */
 export type ContractInForce = (engagementId: string) => Promise<{ version: number; sessions: number } | null>;
 
-export function createEngagements(db: Kysely<Database>, auth: Pick<Auth, 'usersByIds'>, deps: { contractInForce?: ContractInForce } = {}): Engagements {
+export function createEngagements(db: Kysely<Database>, auth: Pick<Auth, 'usersByIds'>, deps: { contractInForce?: ContractInForce; isSponsor?: IsSponsor; hasSponsor?: HasSponsor } = {}): Engagements {
 	const membership = createMembership(db, auth);
 	const contractInForce: ContractInForce = deps.contractInForce ?? (async () => null);
-	return { ...membership, ...createSessions(db, membership, contractInForce), ...createInvites(db, membership, auth), ...createPlans(db) };
+	const isSponsor: IsSponsor = deps.isSponsor ?? (async () => false);
+	const hasSponsor: HasSponsor = deps.hasSponsor ?? (async () => false);
+
+	async function roomAccess(sessionId: string, userId: string): Promise<RoomAccess | null> {
+		const member = await membership.sessionAccess(sessionId, userId);
+		if (member) return member;
+		const record = await membership.sessionRecord(sessionId);
+		// Only a three-way meeting ever lets the sponsor in; every other session answers as if it did not exist.
+		if (!record || record.session.kind !== 'three_way' || !(await isSponsor(record.engagement.id, userId))) return null;
+		return { ...record, role: 'sponsor', members: await membership.members(record.engagement.id) };
+	}
+
+	return { ...membership, roomAccess, ...createSessions(db, membership, contractInForce, hasSponsor), ...createInvites(db, membership, auth), ...createPlans(db) };
 }

@@ -4,7 +4,7 @@ import type { CoachingSessionRow, Database } from '../store/index.ts';
 import { newId } from '../auth/index.ts';
 import { invalidForm, scheduleSessionForm } from '../../shared/forms/index.ts';
 import { fail, ok } from '../../shared/result.ts';
-import type { ContractInForce, Engagements } from './index.ts';
+import type { ContractInForce, Engagements, HasSponsor } from './index.ts';
 import type { MembershipQueries } from './membership.ts';
 import { contractAllows, nextSessionNumber, scheduleAllowed } from './rules.ts';
 
@@ -12,7 +12,7 @@ type SessionsPart = Pick<Engagements, 'upcomingForUser' | 'scheduleSession' | 's
 
 const DAY_MS = 24 * 60 * 60_000;
 
-export function createSessions(db: Kysely<Database>, membership: Pick<MembershipQueries, 'roleOf'>, contractInForce: ContractInForce): SessionsPart {
+export function createSessions(db: Kysely<Database>, membership: Pick<MembershipQueries, 'roleOf'>, contractInForce: ContractInForce, hasSponsor: HasSponsor): SessionsPart {
 	return {
 		async upcomingForUser(userId, now = Date.now()) {
 			return db
@@ -39,6 +39,9 @@ export function createSessions(db: Kysely<Database>, membership: Pick<Membership
 			const allowed = scheduleAllowed(scheduledAt, Date.now());
 			if (!allowed.ok) return allowed;
 			const kind = parsed.data.kind;
+			if (kind === 'three_way' && !(await hasSponsor(engagementId))) {
+				return fail('conflict', 'A three-way meeting needs the sponsor: invite them with a sponsor link first.', 'kind');
+			}
 			const contract = kind === 'session' ? await contractInForce(engagementId) : null;
 			return db.transaction().execute(async (trx) => {
 				const contracted = await trx.selectFrom('coaching_sessions').select('number').where('engagement_id', '=', engagementId).where('kind', '=', 'session').execute();
@@ -62,8 +65,8 @@ export function createSessions(db: Kysely<Database>, membership: Pick<Membership
 		},
 
 		async sessionDates(engagementId) {
-			const rows = await db.selectFrom('coaching_sessions').select(['kind', 'number', 'scheduled_at', 'status']).where('engagement_id', '=', engagementId).orderBy('scheduled_at').execute();
-			return rows.map((r) => ({ kind: r.kind, number: r.number, scheduledAt: r.scheduled_at, status: r.status }));
+			const rows = await db.selectFrom('coaching_sessions').select(['id', 'kind', 'number', 'scheduled_at', 'status']).where('engagement_id', '=', engagementId).orderBy('scheduled_at').execute();
+			return rows.map((r) => ({ id: r.id, kind: r.kind, number: r.number, scheduledAt: r.scheduled_at, status: r.status }));
 		},
 
 		sessionsOf: (engagementId) => db.selectFrom('coaching_sessions').selectAll().where('engagement_id', '=', engagementId).orderBy('number').execute(),

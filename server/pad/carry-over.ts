@@ -5,6 +5,7 @@
  * `carried` list, marked with the session they came from. Status changes
  * made here are changes to this session's document, so each session
  * records what it decided. Already carried actions are not copied twice.
+ * A three-way meeting (the sponsor joins) never gets any.
  */
 import * as Y from 'yjs';
 import type { Engagements } from '../engagements/index.ts';
@@ -20,7 +21,8 @@ export interface CarryOverDeps {
 
 export async function actionsToCarry(sessionId: string, deps: CarryOverDeps): Promise<CarriedAction[]> {
 	const session = (await deps.sessions.sessionRecord(sessionId))?.session;
-	if (!session) return [];
+	// A three-way meeting's pad is the sponsor's to see: nothing of the coaching sessions is copied into it.
+	if (!session || session.kind === 'three_way') return [];
 	const earlier = (await deps.sessions.sessionsOf(session.engagement_id)).filter((s) => s.number < session.number).reverse();
 	for (const prev of earlier) {
 		const name = padName(prev.id, 'shared');

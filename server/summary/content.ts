@@ -6,9 +6,11 @@
  * text.
  */
 import type { EngagementRole, SummaryRow } from '../store/index.ts';
+import { sessionName } from '../../shared/sessions.ts';
 import type { SummaryHeader, SummaryContent, SummaryCopy } from '../../shared/summary/copy.ts';
 
-export type { ActionStatus, SummaryAction, CarriedAction, AskedPrompt, SharedContent, CoachOnlyContent, SummaryHeader, SummaryContent, SummaryCopy } from '../../shared/summary/copy.ts';
+export { goalOf } from '../../shared/summary/copy.ts';
+export type { SummaryContract, ActionStatus, SummaryAction, CarriedAction, AskedPrompt, SharedContent, CoachOnlyContent, SummaryHeader, SummaryContent, SummaryCopy } from '../../shared/summary/copy.ts';
 
 export function copyFor(content: SummaryContent, role: EngagementRole): SummaryCopy {
 	const { coachOnly, ...rest } = content;
@@ -22,8 +24,7 @@ export function actualMinutes(h: SummaryHeader): number | null {
 }
 
 export function sessionTitle(h: SummaryHeader): string {
-	const n = h.engagement.plannedSessions ? `Session ${h.session.number} of ${h.engagement.plannedSessions}` : `Session ${h.session.number}`;
-	return `${h.engagement.title} · ${n}`;
+	return `${h.engagement.title} · ${sessionName(h.session, h.engagement.plannedSessions)}`;
 }
 
 /** A role in the engagement's words (mentor, mentee…); render.ts and the page use the same words. */

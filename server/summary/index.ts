@@ -4,7 +4,7 @@
  *   records summary version 1 from the pad's final state, queues both emails,
  *   and tells the room `session:ended`; interrupted endings finish at start;
  * - the socket events `session:end` and `session:end-check` (unsynced edits);
- * - reads for pages (`view`, `list`, `latestForSession`, `previousForSession`,
+ * - reads for pages (`view`, `list`, `actionsByGoal`, `latestForSession`, `previousForSession`,
  *   `markdown`, `outbox`, `correctionDraft`),
  *   each checked against the reader's membership and role; pages, downloads
  *   and emails are served from the copies rendered once per version
@@ -26,14 +26,15 @@ import { createEnding, type EndedBy } from './ending.ts';
 import { unsyncedEditsIn } from './end-check.ts';
 import { summaryComposer, markdownFileName } from './compose.ts';
 import { correctSummary } from './correct.ts';
-import { latestForSession, listForEngagement, outboxFileFor, outboxFor, previousForSession, readForViewer, recordedForCoach, summaryJobFor, versionsOf, type SummaryView } from './reads.ts';
+import { actionsByGoal, latestForSession, listForEngagement, outboxFileFor, outboxFor, previousForSession, readForViewer, recordedForCoach, summaryJobFor, versionsOf, type SummaryView } from './reads.ts';
 import type { SummaryCopy } from './content.ts';
+import type { GoalActions } from './reads.ts';
 import { createCopyRenderer } from './copy-renderer.ts';
 import { createRenderings } from './renderings.ts';
 import { noSources, type SummarySources } from './sources.ts';
 
 export type { SummarySources, PadFinalState, PadReading } from './sources.ts';
-export type { SummaryView, VersionInfo } from './reads.ts';
+export type { SummaryView, VersionInfo, GoalActions } from './reads.ts';
 export type { Cut } from './bounds.ts';
 export { noSources } from './sources.ts';
 export { readCorrectionForm } from './correct.ts';
@@ -54,6 +55,8 @@ export interface Summaries {
 	correctionDraft(summaryId: string, userId: string): Promise<SummaryCopy | null>;
 	markdown(summaryId: string, userId: string): Promise<{ fileName: string; text: string } | null>;
 	list(engagementId: string, userId: string): Promise<SummaryListing | null>;
+	/** Actions tied to contract goals across the engagement's summaries, grouped by goal; null for a non-member. */
+	actionsByGoal(engagementId: string, userId: string): Promise<GoalActions[] | null>;
 	latestForSession(sessionId: string, userId: string): Promise<string | null>;
 	previousForSession(sessionId: string, userId: string): Promise<{ id: string; number: number } | null>;
 	/** A new version by the coach, never an overwrite. */
@@ -66,13 +69,23 @@ export interface Summaries {
 	retryDelivery(jobId: string, userId: string): Promise<Result<true>>;
 }
 
-export function createSummaries(deps: { db: Kysely<Database>; config: Config; log: Logger; engagements: Engagements; rooms: Rooms; mail: MailService; sources?: SummarySources }): Summaries {
+export function createSummaries(deps: {
+	db: Kysely<Database>;
+	config: Config;
+	log: Logger;
+	engagements: Engagements;
+	rooms: Rooms;
+	mail: MailService;
+	sources?: SummarySources;
+	/** The engagement's sponsors, who get a three-way meeting's summary (none without the sponsors feature). */
+	sponsors?: (engagementId: string) => Promise<{ userId: string; name: string; email: string }[]>;
+}): Summaries {
 	const { db, rooms, mail, engagements } = deps;
 	const reads = { db, engagements, mail };
 	const sources = deps.sources ?? noSources();
 	const log = deps.log.child({ feature: 'summary' });
 	const renderings = createRenderings({ db, renderer: createCopyRenderer(log), log });
-	const ending = createEnding({ db, config: deps.config, log: deps.log, engagements, rooms, mail, sources: () => sources, renderings });
+	const ending = createEnding({ db, config: deps.config, log: deps.log, engagements, rooms, mail, sources: () => sources, renderings, sponsors: deps.sponsors ?? (async () => []) });
 	mail.register('summary', summaryComposer({ db, engagements, log, origin: deps.config.origin, renderings }));
 
 	rooms.addFeature((socket) => {
@@ -119,6 +132,7 @@ export function createSummaries(deps: { db: Kysely<Database>; config: Config; lo
 				createdAt: r.row.created_at,
 				correctionNote: r.row.correction_note,
 				role: r.role,
+				sponsor: r.sponsor,
 				copy: rendering.shown.copy,
 				cut: rendering.shown.cut,
 				notesHtml: rendering.notesHtml,
@@ -135,6 +149,7 @@ export function createSummaries(deps: { db: Kysely<Database>; config: Config; lo
 			return { fileName: markdownFileName(rendering.shown.copy, r.row.version), text: rendering.markdown };
 		},
 		list: (engagementId, userId) => listForEngagement(reads, engagementId, userId),
+		actionsByGoal: (engagementId, userId) => actionsByGoal(reads, engagementId, userId),
 		latestForSession: (sessionId, userId) => latestForSession(reads, sessionId, userId),
 		previousForSession: (sessionId, userId) => previousForSession(reads, sessionId, userId),
 		correct: (summaryId, userId, input) => correctSummary({ db, mail, engagements, renderings }, summaryId, userId, input),

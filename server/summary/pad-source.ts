@@ -14,7 +14,7 @@ function readPad(state: PadFinalState, people: { userId: string; name: string; r
 	return {
 		actions: pad.actions
 			.filter((a) => a.text.trim() !== '')
-			.map((a) => ({ id: a.id, text: a.text, owner: label(a), due: a.due, status: a.status })),
+			.map((a) => ({ id: a.id, text: a.text, owner: label(a), due: a.due, status: a.status, goalId: a.goalId })),
 		reviewed: pad.carried.map((a) => ({ id: a.id, status: a.status, text: a.text, owner: label(a), due: a.due, fromSession: a.fromSessionNumber || undefined })),
 		learningPoints: pad.learningPoints.map((l) => l.text.trim()).filter(Boolean),
 		notes: pad.notesMarkdown,
@@ -28,6 +28,8 @@ export function padSources(deps: {
 	/** The pad's final states of a session (flushed), or null when the pad never opened. */
 	finalState: (sessionId: string) => Promise<PadFinalState | null>;
 	askedIn: (sessionId: string) => Promise<{ text: string; askedAt: number }[]>;
+	/** The contract version in force at a moment (the contracts feature). */
+	contractAt: (engagementId: string, at: number) => Promise<{ version: number; body: { goals: { id: string; statement: string }[] } } | null>;
 }): SummarySources {
 	return {
 		async padFinalState(sessionId) {
@@ -37,6 +39,10 @@ export function padSources(deps: {
 		readPad,
 		async promptsAsked(sessionId): Promise<AskedPrompt[]> {
 			return (await deps.askedIn(sessionId)).map((p) => ({ text: p.text, askedAt: p.askedAt }));
+		},
+		async contractAt(engagementId, at) {
+			const v = await deps.contractAt(engagementId, at);
+			return v && { version: v.version, goals: v.body.goals.map((g) => ({ id: g.id, statement: g.statement })) };
 		}
 	};
 }

@@ -17,8 +17,10 @@ export const load: PageServerLoad = async (event) => {
 	const [sponsorList, updates] = await Promise.all([services().sponsors.sponsorsOf(view.id, user.id), services().sponsors.updatesFor(view.id, user.id)]);
 	const nameOf = new Map(view.members.map((m) => [m.userId, m.name]));
 	const referrals = (await services().referrals.listFor(view.id, user.id))?.referrals ?? [];
+	const byGoal = (await services().summaries.actionsByGoal(view.id, user.id)) ?? [];
 	return {
 		contract,
+		byGoal,
 		sponsors: (sponsorList ?? []).map((p) => p.name),
 		me: { id: user.id },
 		referrals: referrals.map((r) => ({ ...r, coacheeName: nameOf.get(r.coacheeId) ?? 'A former participant' })),

@@ -4,10 +4,11 @@ import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);
-	const access = await services().engagements.sessionAccess(event.params.id, user.id);
+	// Members, and the sponsor of a three-way meeting (roomAccess); a sponsor never gets the contract's full text here.
+	const access = await services().engagements.roomAccess(event.params.id, user.id);
 	if (!access) notFound();
 	const { session, engagement, role, members } = access;
-	const contract = await services().contracts.inForce(engagement.id);
+	const contract = role === 'sponsor' ? null : await services().contracts.inForce(engagement.id);
 	return {
 		contract: contract && { version: contract.version, body: contract.body },
 		me: { id: user.id, name: user.name, role },
