@@ -74,7 +74,7 @@ export class Visitor {
 	}
 
 	/** Schedules a session `inMinutes` from now; returns its id. */
-	async scheduleSession(engagementId: string, inMinutes = 60, durationMinutes = 60, kind: 'session' | 'introductory' = 'session'): Promise<string> {
+	async scheduleSession(engagementId: string, inMinutes = 60, durationMinutes = 60, kind: 'session' | 'introductory' | 'three_way' = 'session'): Promise<string> {
 		const r = await this.action(`/engagements/${engagementId}?/schedule`, {
 			kind,
 			scheduledAt: new Date(Date.now() + inMinutes * 60_000).toISOString(),
@@ -131,4 +131,16 @@ export async function coachingPair(base: string, opts: { coachees?: number; kind
 	await agreeContract({ visitor: coach, name: 'Casey Coach' }, coachees.map((visitor, i) => ({ visitor, name: names[i] ?? `Coachee ${i}` })), engagementId, { kind });
 	const sessionId = await coach.scheduleSession(engagementId);
 	return { coach, coachee: coachees[0]!, coachees, engagementId, sessionId };
+}
+
+/** A sponsor who signed up and took the coach's sponsor link for the engagement. */
+export async function joinAsSponsor(base: string, coach: Visitor, engagementId: string, name = 'Pat Sponsor') {
+	const sponsor = new Visitor(base);
+	const email = uniqueEmail('pat');
+	await sponsor.signUp(name, email);
+	const link = await coach.action(`/engagements/${engagementId}?/sponsorLink`);
+	if (link.type !== 'success') throw new Error(`sponsor link failed: ${JSON.stringify(link)}`);
+	const r = await sponsor.action(new URL(link.data.sponsorLink.url).pathname);
+	if (r.type !== 'redirect') throw new Error(`sponsor link refused: ${JSON.stringify(r)}`);
+	return { sponsor, email };
 }
