@@ -21,6 +21,7 @@ import { createPrompts } from './prompts/index.ts';
 import { createMedia } from './media/index.ts';
 import { createMail } from './mail/index.ts';
 import { createSummaries } from './summary/index.ts';
+import { sharingOf } from '../shared/contract/body.ts';
 import { padSources } from './summary/pad-source.ts';
 import { provideServices, type Services } from './services.ts';
 import { armFailpoints } from './failpoints/index.ts';
@@ -87,7 +88,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 	const referrals = createReferrals({ db: store.db, parties: { members: engagements.members } });
 	const contractInForce = async (id: string) => {
 		const v = await contracts.inForce(id);
-		return v && { version: v.version, sessions: v.body.plan.sessions };
+		return v && { version: v.version, sessions: v.body.plan.sessions, sharing: sharingOf(v.body) };
 	};
 	const web = await loadWebHandler();
 

@@ -10,6 +10,7 @@
 import type { Kysely } from 'kysely';
 import type { CoachingSessionRow, Database, EngagementKind, EngagementRole, EngagementRow, SessionKind, SessionStatus } from '../store/index.ts';
 import type { RoomRole } from '../../shared/domain.ts';
+import type { GroupSharing } from '../../shared/contract/body.ts';
 import type { Auth } from '../auth/index.ts';
 import type { Result } from '../../shared/result.ts';
 import { createMembership } from './membership.ts';
@@ -79,6 +80,8 @@ export interface Engagements {
 	 * `sponsor`); null for anyone else, and for a sponsor on any other session.
 	 */
 	roomAccess(sessionId: string, userId: string): Promise<RoomAccess | null>;
+	/** In a group engagement (two coachees or more), what its contract in force lets the coachees share; null otherwise. */
+	groupSharing(engagementId: string): Promise<GroupSharing | null>;
 	members(engagementId: string): Promise<Member[]>;
 	create(coachId: string, input: unknown): Promise<Result<EngagementRow>>;
 	listForUser(userId: string): Promise<(EngagementRow & { role: EngagementRole; members: Member[] })[]>;
@@ -122,7 +125,7 @@ export type IsSponsor = (engagementId: string, userId: string) => Promise<boolea
 export type HasSponsor = (engagementId: string) => Promise<boolean>;
 
 /** The contract in force, as scheduling needs it (the contracts feature provides it). */
-export type ContractInForce = (engagementId: string) => Promise<{ version: number; sessions: number } | null>;
+export type ContractInForce = (engagementId: string) => Promise<{ version: number; sessions: number; sharing?: GroupSharing } | null>;
 
 export function createEngagements(db: Kysely<Database>, auth: Pick<Auth, 'usersByIds'>, deps: { contractInForce?: ContractInForce; isSponsor?: IsSponsor; hasSponsor?: HasSponsor } = {}): Engagements {
 	const membership = createMembership(db, auth);
@@ -139,5 +142,10 @@ export function createEngagements(db: Kysely<Database>, auth: Pick<Auth, 'usersB
 		return { ...record, role: 'sponsor', members: await membership.members(record.engagement.id) };
 	}
 
-	return { ...membership, roomAccess, ...createSessions(db, membership, contractInForce, hasSponsor), ...createInvites(db, membership, auth), ...createPlans(db) };
+	async function groupSharing(engagementId: string): Promise<GroupSharing | null> {
+		const coachees = (await membership.members(engagementId)).filter((m) => m.role === 'coachee').length;
+		return coachees > 1 ? ((await contractInForce(engagementId))?.sharing ?? null) : null;
+	}
+
+	return { ...membership, roomAccess, groupSharing, ...createSessions(db, membership, contractInForce, hasSponsor), ...createInvites(db, membership, auth), ...createPlans(db) };
 }

@@ -5,7 +5,8 @@
  * `carried` list, marked with the session they came from. Status changes
  * made here are changes to this session's document, so each session
  * records what it decided. Already carried actions are not copied twice.
- * A three-way meeting (the sponsor joins) never gets any.
+ * A three-way meeting (the sponsor joins) never gets any; in a group whose
+ * contract does not share actions, each coachee's own stay in their summary.
  */
 import * as Y from 'yjs';
 import type { Engagements } from '../engagements/index.ts';
@@ -13,7 +14,7 @@ import { openActionsToCarry, padName, type CarriedAction } from '../../shared/pa
 import type { PadStore } from './store/index.ts';
 
 export interface CarryOverDeps {
-	sessions: Pick<Engagements, 'sessionRecord' | 'sessionsOf'>;
+	sessions: Pick<Engagements, 'sessionRecord' | 'sessionsOf' | 'groupSharing'>;
 	store: Pick<PadStore, 'load' | 'exists'>;
 	/** A loaded document, if it is in memory (fresher than the store). */
 	loaded(name: string): Y.Doc | undefined;
@@ -24,10 +25,13 @@ export async function actionsToCarry(sessionId: string, deps: CarryOverDeps): Pr
 	// A three-way meeting's pad is the sponsor's to see: nothing of the coaching sessions is copied into it.
 	if (!session || session.kind === 'three_way') return [];
 	const earlier = (await deps.sessions.sessionsOf(session.engagement_id)).filter((s) => s.number < session.number).reverse();
+	// A group whose contract keeps each coachee's actions to themselves reviews only the group's (coach's, both) together.
+	const sharing = await deps.sessions.groupSharing(session.engagement_id);
+	const shareable = (list: CarriedAction[]) => (sharing && !sharing.actions ? list.filter((a) => a.owner !== 'coachee') : list);
 	for (const prev of earlier) {
 		const name = padName(prev.id, 'shared');
 		const live = deps.loaded(name);
-		if (live) return openActionsToCarry(live, prev.id, prev.number);
+		if (live) return shareable(openActionsToCarry(live, prev.id, prev.number));
 		if (!(await deps.store.exists(name))) continue;
 		const stored = await deps.store.load(name);
 		const doc = new Y.Doc();
@@ -35,7 +39,7 @@ export async function actionsToCarry(sessionId: string, deps: CarryOverDeps): Pr
 			doc.transact(() => {
 				for (const u of stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates) Y.applyUpdate(doc, u);
 			});
-			return openActionsToCarry(doc, prev.id, prev.number);
+			return shareable(openActionsToCarry(doc, prev.id, prev.number));
 		} finally {
 			doc.destroy();
 		}

@@ -58,6 +58,8 @@ export async function buildContent(
 	// Held under the version in force when it started; an action keeps its goal only if that version has it.
 	const contract = await sources.contractAt(engagement.id, session.started_at ?? input.endedAt);
 	const goalIds = new Set(contract?.goals.map((g) => g.id));
+	const group = input.members.filter((m) => m.role === 'coachee').length > 1;
+	const sharing = group ? (contract?.sharing ?? null) : null;
 	const actions = reading.actions.map((a) => ({ ...a, goalId: a.goalId && goalIds.has(a.goalId) ? a.goalId : null }));
 	return {
 		engagement: { id: engagement.id, title: engagement.title, kind: engagement.kind, plannedSessions: engagement.planned_sessions },
@@ -72,8 +74,10 @@ export async function buildContent(
 		},
 		participants: input.members.map((m) => ({ userId: m.userId, name: m.name, role: m.role })),
 		next: next ? { id: next.id, number: next.number, scheduledAt: next.scheduled_at, durationMinutes: next.duration_minutes } : null,
-		contract,
-		shared: { actions, carriedOver: carried, learningPoints: reading.learningPoints, notes: reading.notes },
+		contract: contract && { version: contract.version, goals: contract.goals },
+		// A group's coachees see of each other what their contract says; with everything shared there is nothing to hold back.
+		...(sharing && !(sharing.names && sharing.actions && sharing.learningPoints) ? { sharing } : {}),
+		shared: { actions, carriedOver: carried, learningPoints: reading.learningPoints, ...(reading.learningAuthors ? { learningAuthors: reading.learningAuthors } : {}), notes: reading.notes },
 		coachOnly: { privateNotes: reading.privateNotes, promptsAsked: input.asked }
 	};
 }

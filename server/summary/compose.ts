@@ -64,7 +64,7 @@ export function summaryComposer(deps: { db: Kysely<Database>; engagements: Pick<
 		const sponsor = !member && (await deps.engagements.roomAccess(row.session_id, job.user_id))?.role === 'sponsor';
 		if (!member && !sponsor) throw Object.assign(new Error('The recipient is no longer part of this engagement.'), { code: 'EMESSAGE' });
 		// Rendered once when the version was recorded; every recipient's email reuses it.
-		const rendering = await deps.renderings.read(row, member ? member.role : 'coachee');
+		const rendering = await deps.renderings.read(row, member ? member.role : 'coachee', member ? job.user_id : undefined);
 		const { copy } = rendering.shown;
 		const markdown = rendering.markdown;
 		const people = await deps.engagements.members(row.engagement_id);

@@ -71,13 +71,23 @@ export async function correctSummary(
 	}
 	const f = parsed.data;
 	const before = parseContent(base);
-	const actions: SummaryAction[] = f.actions.map((a) => ({ id: a.id ?? newId(), text: a.text, owner: a.owner, due: a.due || null, status: a.status }));
+	// A corrected action keeps what the form does not show: its goal and whose it is (for group sharing).
+	const was = new Map(before.shared.actions.map((a) => [a.id, a]));
+	const actions: SummaryAction[] = f.actions.map((a) => {
+		const old = a.id ? was.get(a.id) : undefined;
+		const kept = old ? { ownerKind: old.ownerKind, ownerUserId: old.ownerUserId, goalId: old.goalId } : {};
+		return { id: a.id ?? newId(), text: a.text, owner: a.owner, due: a.due || null, status: a.status, ...kept };
+	});
+	const learningPoints = f.learningPoints.split('\n').map((l) => l.trim()).filter(Boolean);
+	// A learning point keeps its author when unchanged; one the coach wrote or reworded is the coach's.
+	const authorOf = new Map(before.shared.learningPoints.map((p, i) => [p, before.shared.learningAuthors?.[i] ?? userId]));
 	const content: SummaryContent = {
 		...before,
 		shared: {
 			...before.shared,
 			actions,
-			learningPoints: f.learningPoints.split('\n').map((l) => l.trim()).filter(Boolean),
+			learningPoints,
+			learningAuthors: learningPoints.map((p) => authorOf.get(p) ?? userId),
 			notes: f.notes
 		},
 		coachOnly: { ...before.coachOnly, privateNotes: f.privateNotes }

@@ -109,7 +109,7 @@ export function createSummaries(deps: {
 		async view(summaryId, userId) {
 			const r = await readForViewer(reads, summaryId, userId);
 			if (!r) return null;
-			const rendering = await renderings.read(r.row, r.role);
+			const rendering = await renderings.read(r.row, r.role, r.sponsor ? undefined : userId);
 			const deliveries =
 				r.role === 'coach'
 					? (await mail.statusOf([summaryId])).map((j) => ({
@@ -145,7 +145,7 @@ export function createSummaries(deps: {
 		async markdown(summaryId, userId) {
 			const r = await readForViewer(reads, summaryId, userId);
 			if (!r) return null;
-			const rendering = await renderings.read(r.row, r.role);
+			const rendering = await renderings.read(r.row, r.role, r.sponsor ? undefined : userId);
 			return { fileName: markdownFileName(rendering.shown.copy, r.row.version), text: rendering.markdown };
 		},
 		list: (engagementId, userId) => listForEngagement(reads, engagementId, userId),

@@ -177,7 +177,7 @@ export async function outboxFor(deps: ReadDeps, renderings: Renderings, userId: 
 	const out = [];
 	for (const { session_id, correction_note, recipientRole, ...r } of rows.slice(0, OUTBOX_SHOWN)) {
 		// The preview is the copy the recipient received: a coachee's never has the coach-only part.
-		const rendering = await renderings.read({ id: r.summaryId, session_id, version: r.version, correction_note }, recipientRole ?? 'coachee');
+		const rendering = await renderings.read({ id: r.summaryId, session_id, version: r.version, correction_note }, recipientRole === 'coach' ? 'coach' : 'coachee', recipientRole ? r.user_id : undefined);
 		out.push({ ...r, subject: summarySubject(rendering.shown.copy) + (r.version > 1 ? ' — corrected' : ''), preview: rendering.markdown });
 	}
 	return out;
@@ -218,7 +218,8 @@ export async function actionsByGoal(deps: ReadDeps, engagementId: string, userId
 	const groups = new Map<string, GoalActions>();
 	const byAction = new Map<string, GoalActions['actions'][number]>();
 	for (const r of latest) {
-		const content = parseContent(r);
+		// The reader's own copy: a group's coachee sees only what the contract lets the group share.
+		const content = copyFor(parseContent(r), role, userId);
 		for (const g of content.contract?.goals ?? []) {
 			const group = groups.get(g.id);
 			if (group) group.statement = g.statement;

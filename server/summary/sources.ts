@@ -7,6 +7,7 @@
  */
 import * as Y from 'yjs';
 import type { AskedPrompt, SummaryAction, SummaryContract } from './content.ts';
+import type { GroupSharing } from '../../shared/contract/body.ts';
 
 export interface PadFinalState {
 	shared: Uint8Array;
@@ -20,6 +21,8 @@ export interface PadReading {
 	/** Actions from earlier sessions reviewed in this one, with their status now (null: the pad has no such section). */
 	reviewed: { id: string; status: SummaryAction['status']; text?: string; owner?: string; due?: string | null; fromSession?: number }[] | null;
 	learningPoints: string[];
+	/** Who wrote each learning point, in the same order. */
+	learningAuthors?: string[];
 	notes: string;
 	privateNotes: string;
 }
@@ -32,7 +35,7 @@ export interface SummarySources {
 	/** Prompts the coach marked asked during the session, oldest first. */
 	promptsAsked(sessionId: string): Promise<AskedPrompt[]>;
 	/** The contract version in force at `at` (the session's start), with its goals; null when none was. */
-	contractAt(engagementId: string, at: number): Promise<SummaryContract | null>;
+	contractAt(engagementId: string, at: number): Promise<(SummaryContract & { sharing: GroupSharing }) | null>;
 }
 
 export const emptyDocState = (): Uint8Array => Y.encodeStateAsUpdate(new Y.Doc());

@@ -7,6 +7,7 @@
 import type { ENGAGEMENT_KINDS } from '../forms/index.ts';
 import type { ParticipantRole } from '../protocol/room.ts';
 import type { SessionKind } from '../sessions.ts';
+import type { GroupSharing } from '../contract/body.ts';
 
 type EngagementKind = (typeof ENGAGEMENT_KINDS)[number];
 type EngagementRole = ParticipantRole;
@@ -21,6 +22,9 @@ export interface SummaryAction {
 	/** Calendar date, YYYY-MM-DD, or null when none was set. */
 	due: string | null;
 	status: ActionStatus;
+	/** Whose it is, for group sharing: 'coach', 'coachee' (then `ownerUserId`) or 'both'; absent in older summaries. */
+	ownerKind?: 'coach' | 'coachee' | 'both';
+	ownerUserId?: string | null;
 	/** The contract goal this action serves (an id of `SummaryHeader.contract.goals`); absent in summaries recorded before goals could be tied. */
 	goalId?: string | null;
 }
@@ -41,6 +45,8 @@ export interface SharedContent {
 	actions: SummaryAction[];
 	carriedOver: CarriedAction[];
 	learningPoints: string[];
+	/** Who wrote each learning point (same order), for group sharing; absent in older summaries. */
+	learningAuthors?: string[];
 	/** Shared notes as Markdown. */
 	notes: string;
 }
@@ -67,6 +73,8 @@ export interface SummaryHeader {
 	next: { id: string; number: number; scheduledAt: number; durationMinutes: number } | null;
 	/** The contract version in force when the session started, with its goals' statements (absent in older summaries; null when none was in force). */
 	contract?: SummaryContract | null;
+	/** In a group engagement, what the contract lets coachees see of each other (absent: one coachee, or everything). */
+	sharing?: GroupSharing;
 }
 
 export interface SummaryContract {

@@ -1,6 +1,7 @@
 import { services } from '$lib/server/services.ts';
 import { failWith, formObject } from '$lib/server/forms.ts';
 import { notFound, requireUser } from '$lib/server/guards.ts';
+import { sharingOf } from '$shared/contract/index.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
@@ -15,9 +16,14 @@ export const load: PageServerLoad = async (event) => {
 		draft: shown.find((v) => v.status === 'draft')?.version ?? null
 	};
 	const [sponsorList, updates] = await Promise.all([services().sponsors.sponsorsOf(view.id, user.id), services().sponsors.updatesFor(view.id, user.id)]);
-	const nameOf = new Map(view.members.map((m) => [m.userId, m.name]));
 	const referrals = (await services().referrals.listFor(view.id, user.id))?.referrals ?? [];
 	const byGoal = (await services().summaries.actionsByGoal(view.id, user.id)) ?? [];
+	// A group's coachees see each other's names only if their contract in force says so.
+	const inForce = await services().contracts.inForce(view.id);
+	const hideNames = view.role === 'coachee' && view.members.filter((m) => m.role === 'coachee').length > 1 && !!inForce && !sharingOf(inForce.body).names;
+	const shownMembers = hideNames ? view.members.filter((m) => m.role === 'coach' || m.userId === user.id) : view.members;
+	const hiddenMembers = view.members.length - shownMembers.length;
+	const nameOf = new Map(view.members.map((m) => [m.userId, shownMembers.includes(m) ? m.name : 'A group member']));
 	return {
 		contract,
 		byGoal,
@@ -33,7 +39,8 @@ export const load: PageServerLoad = async (event) => {
 			plannedSessions: view.planned_sessions,
 			frequency: view.frequency,
 			role: view.role,
-			members: view.members.map((m) => ({ userId: m.userId, name: m.name, role: m.role, ...(view.role === 'coach' ? { email: m.email } : {}) })),
+			members: shownMembers.map((m) => ({ userId: m.userId, name: m.name, role: m.role, ...(view.role === 'coach' ? { email: m.email } : {}) })),
+			hiddenMembers,
 			sessions: view.sessions.map((s) => ({
 				id: s.id,
 				kind: s.kind,
