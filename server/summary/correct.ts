@@ -54,7 +54,7 @@ export function readCorrectionForm(form: Record<string, string>): unknown {
 }
 
 export async function correctSummary(
-	deps: { db: Kysely<Database>; mail: MailService; engagements: Engagements; renderings: Renderings },
+	deps: { db: Kysely<Database>; mail: MailService; engagements: Engagements; renderings: Renderings; sponsors: (engagementId: string) => Promise<{ userId: string; name: string; email: string }[]> },
 	summaryId: string,
 	userId: string,
 	input: unknown
@@ -94,7 +94,9 @@ export async function correctSummary(
 	};
 	// Serialised once: every version try stores it and the render thread parses its own copy.
 	const json = JSON.stringify(content);
-	const members = await deps.engagements.members(base.engagement_id);
+	// A three-way meeting's correction reaches its sponsor too, like its first version.
+	const threeWay = (await deps.engagements.sessionRecord(base.session_id))?.session.kind === 'three_way';
+	const members = [...(await deps.engagements.members(base.engagement_id)), ...(threeWay ? await deps.sponsors(base.engagement_id) : [])];
 	// Two coaches' tabs correcting at once: the unique (session, version) key
 	// refuses the second, which then tries the next number.
 	for (let tries = 0; tries < 3; tries++) {

@@ -85,7 +85,8 @@ export function createSummaries(deps: {
 	const sources = deps.sources ?? noSources();
 	const log = deps.log.child({ feature: 'summary' });
 	const renderings = createRenderings({ db, renderer: createCopyRenderer(log), log });
-	const ending = createEnding({ db, config: deps.config, log: deps.log, engagements, rooms, mail, sources: () => sources, renderings, sponsors: deps.sponsors ?? (async () => []) });
+	const sponsors = deps.sponsors ?? (async () => []);
+	const ending = createEnding({ db, config: deps.config, log: deps.log, engagements, rooms, mail, sources: () => sources, renderings, sponsors });
 	mail.register('summary', summaryComposer({ db, engagements, log, origin: deps.config.origin, renderings }));
 
 	rooms.addFeature((socket) => {
@@ -152,7 +153,7 @@ export function createSummaries(deps: {
 		actionsByGoal: (engagementId, userId) => actionsByGoal(reads, engagementId, userId),
 		latestForSession: (sessionId, userId) => latestForSession(reads, sessionId, userId),
 		previousForSession: (sessionId, userId) => previousForSession(reads, sessionId, userId),
-		correct: (summaryId, userId, input) => correctSummary({ db, mail, engagements, renderings }, summaryId, userId, input),
+		correct: (summaryId, userId, input) => correctSummary({ db, mail, engagements, renderings, sponsors }, summaryId, userId, input),
 		outbox: (userId) => outboxFor(reads, renderings, userId),
 		async outboxMessage(jobId, userId) {
 			const name = await outboxFileFor(reads, jobId, userId);

@@ -262,6 +262,19 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 			const raw = toSponsor.map((m) => `${m.subject}\n${m.text}\n${m.html || ''}\n${m.attachments.map((a) => a.content.toString('latin1')).join('\n')}`).join('\n');
 			expect(raw).toContain(AGREED);
 			expect(has(raw, [...SECRETS, MEETING_PRIVATE])).toEqual([]);
+
+			// A correction of the meeting's summary reaches the sponsor too, still without the private notes.
+			const corrected = await coach.action(`/summaries/${summaryId}/correct`, {
+				action_id_0: '', action_text_0: `${AGREED} (corrected)`, action_owner_0: 'Sam Coachee', action_due_0: '', action_status_0: 'open',
+				learningPoints: '', notes: '', privateNotes: MEETING_PRIVATE, note: 'wording', notify: 'on'
+			});
+			expect(corrected.type).toBe('redirect');
+			let again: ParsedMail[] = [];
+			for (let i = 0; i < 75 && (again = (await outboxMails(server)).filter((m) => addressedTo(m, sponsorEmail))).length < 2; i++) await new Promise((r) => setTimeout(r, 200));
+			expect(again).toHaveLength(2);
+			const second = again.map((m) => `${m.subject}\n${m.text}\n${m.html || ''}`).join('\n');
+			expect(second).toContain(`${AGREED} (corrected)`);
+			expect(has(second, [...SECRETS, MEETING_PRIVATE])).toEqual([]);
 		});
 	});
 }
