@@ -24,6 +24,7 @@ import { createMedia } from './media/index.ts';
 import { createMail } from './mail/index.ts';
 import { createCalendar } from './calendar/index.ts';
 import { createSummaries } from './summary/index.ts';
+import { sharingOf } from '../shared/contract/body.ts';
 import { padSources } from './summary/pad-source.ts';
 import { clockFrom, createScheduler } from './scheduler/index.ts';
 import { createRhythm } from './rhythm/index.ts';
@@ -67,7 +68,14 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 	const mail = createMail(config, store.db, log);
 	// Each needs the other: scheduling asks for the contract in force; contracts ask who the parties are.
 	// Sessions' reminders are planned in the transaction that creates them.
-	const engagements = createEngagements(store.db, auth, { contractInForce: (id) => contractInForce(id), onScheduled: (trx, rows, ids) => rhythm.onScheduled(trx, rows, ids), mail, log });
+	const engagements = createEngagements(store.db, auth, {
+		contractInForce: (id) => contractInForce(id),
+		onScheduled: (trx, rows, ids) => rhythm.onScheduled(trx, rows, ids),
+		isSponsor: (id, userId) => sponsors.isSponsor(id, userId),
+		hasSponsor: (id) => sponsors.hasSponsor(id),
+		mail,
+		log
+	});
 	const contracts = createContracts({
 		db: store.db,
 		dialect: store.dialect,
@@ -104,7 +112,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 	const schemes = createSchemes({ db: store.db, log, mail, origin: config.origin, people: (ids) => auth.usersByIds(ids), engagements });
 	const contractInForce = async (id: string) => {
 		const v = await contracts.inForce(id);
-		return v && { version: v.version, sessions: v.body.plan.sessions, noticeHours: v.body.plan.noticeHours };
+		return v && { version: v.version, sessions: v.body.plan.sessions, noticeHours: v.body.plan.noticeHours, sharing: sharingOf(v.body) };
 	};
 	const web = await loadWebHandler();
 
@@ -155,8 +163,8 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 	const media = await createMedia({ config, log, rooms });
 	// The summary reads the pad's final state and the prompts marked asked when a session ends.
 	const summaries = createSummaries({
-		db: store.db, config, log, engagements, rooms, mail, zoneOf: (id) => auth.userTimeZone(id),
-		sources: padSources({ seal: (id) => pad.sessionEnded(id), finalState: (id) => pad.finalState(id), askedIn: (id) => prompts.askedIn(id) })
+		db: store.db, config, log, engagements, rooms, mail, zoneOf: (id) => auth.userTimeZone(id), sponsors: (id) => sponsors.sponsorPeople(id),
+		sources: padSources({ seal: (id) => pad.sessionEnded(id), finalState: (id) => pad.finalState(id), askedIn: (id) => prompts.askedIn(id), contractAt: (id, at) => contracts.inForceAt(id, at) })
 	});
 	const services: Services = { config, log, store, auth, engagements, contracts, sponsors, referrals, calendar, proposals, mail, schemes, rooms, media, prompts, summaries, pad, scheduler, rhythm };
 	provideServices(webServices(services));

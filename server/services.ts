@@ -56,8 +56,8 @@ export type { SessionCookie } from './auth/cookies.ts';
 /** What routes call on each feature; the builder copies exactly these. */
 export const webMethods = {
 	auth: ['signUp', 'signIn', 'signOut', 'validateSessionToken', 'setTimeZone'],
-	engagements: ['create', 'listForUser', 'upcomingForUser', 'getForMember', 'scheduleSession', 'rescheduleSession', 'cancelSession', 'createInvite', 'describeInvite', 'acceptInvite', 'sessionAccess'],
-	summaries: ['view', 'correctionDraft', 'markdown', 'list', 'latestForSession', 'previousForSession', 'outbox', 'outboxMessage', 'retryDelivery', 'mailTransport'],
+	engagements: ['create', 'listForUser', 'upcomingForUser', 'getForMember', 'scheduleSession', 'rescheduleSession', 'cancelSession', 'createInvite', 'describeInvite', 'acceptInvite', 'sessionAccess', 'roomAccess'],
+	summaries: ['view', 'correctionDraft', 'markdown', 'list', 'actionsByGoal', 'latestForSession', 'previousForSession', 'outbox', 'outboxMessage', 'retryDelivery', 'mailTransport'],
 	contracts: ['versions', 'version', 'inForce', 'openDraft', 'saveDraft', 'send', 'accept'],
 	sponsors: ['createLink', 'describeLink', 'acceptLink', 'view', 'sponsored', 'sponsorsOf', 'draftUpdate', 'decideUpdate', 'updatesFor'],
 	referrals: ['propose', 'decide', 'markReferred', 'withdraw', 'listFor'],

@@ -3,7 +3,7 @@
  * sent for review, accepted by each party (typed name and a tick per key
  * clause), in force once all required have accepted, superseded by a later
  * version. Offers `createContracts({ db, dialect, parties, mail, origin })` with:
- * - `versions`, `version`, `inForce`: reads, for members only (null otherwise);
+ * - `versions`, `version`, `inForce`, `inForceAt`: reads (`versions`, `version` for members only, null otherwise);
  * - `openDraft`, `saveDraft`, `send`: the coach's side;
  * - `accept`: a party's acceptance, race-safe (one of two racing tabs wins).
  * Sending and coming into force are announced by email (Markdown and PDF
@@ -37,6 +37,8 @@ export interface Contracts {
 	versions(engagementId: string, userId: string): Promise<ContractVersion[] | null>;
 	version(engagementId: string, version: number, userId: string): Promise<ContractVersion | null>;
 	inForce(engagementId: string): Promise<ContractVersion | null>;
+	/** The version that was in force at a moment (a session's start), for the server's own records; null when none was. */
+	inForceAt(engagementId: string, at: number): Promise<ContractVersion | null>;
 	openDraft(engagementId: string, userId: string, today: string): Promise<Result<ContractVersion>>;
 	saveDraft(engagementId: string, userId: string, input: unknown): Promise<Result<{ version: ContractVersion; problems: Record<string, string> }>>;
 	send(engagementId: string, userId: string): Promise<Result<ContractVersion>>;
@@ -127,6 +129,11 @@ export function createContracts({ db, dialect, parties, mail, origin }: Contract
 		},
 
 		inForce: (engagementId) => findVersion(db, engagementId, { status: 'in_force' }),
+
+		async inForceAt(engagementId, at) {
+			const all = await listVersions(db, engagementId);
+			return all.find((v) => v.inForceAt !== null && v.inForceAt <= at && (v.supersededAt === null || v.supersededAt > at)) ?? null;
+		},
 
 		async openDraft(engagementId, userId, today) {
 			const allowed = await coachOnly(engagementId, userId);

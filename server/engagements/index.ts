@@ -9,6 +9,8 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { CoachingSessionRow, Database, EngagementKind, EngagementRole, EngagementRow, SessionKind, SessionStatus } from '../store/index.ts';
+import type { RoomRole } from '../../shared/domain.ts';
+import type { GroupSharing } from '../../shared/contract/body.ts';
 import type { Auth } from '../auth/index.ts';
 import type { MailQueue } from '../mail/index.ts';
 import type { Logger } from '../log/index.ts';
@@ -48,6 +50,14 @@ export interface Membership {
 
 export type MembershipOf = { engagementId: string } | { sessionId: string };
 
+/** Being in a session's room: a member, or the engagement's sponsor in a three-way meeting. */
+export interface RoomAccess {
+	session: CoachingSessionRow;
+	engagement: EngagementRow;
+	role: RoomRole;
+	members: Member[];
+}
+
 export interface SessionAccess {
 	session: CoachingSessionRow;
 	engagement: EngagementRow;
@@ -79,6 +89,14 @@ export interface Engagements {
 	membership(userId: string, of: MembershipOf): Promise<Membership | null>;
 	/** A session with its engagement and members, for a member; null otherwise. */
 	sessionAccess(sessionId: string, userId: string): Promise<SessionAccess | null>;
+	/**
+	 * Who may be in a session's room and open its shared pad: a member, or the
+	 * engagement's sponsor when the session is a three-way meeting (role
+	 * `sponsor`); null for anyone else, and for a sponsor on any other session.
+	 */
+	roomAccess(sessionId: string, userId: string): Promise<RoomAccess | null>;
+	/** In a group engagement (two coachees or more), what its contract in force lets the coachees share; null otherwise. */
+	groupSharing(engagementId: string): Promise<GroupSharing | null>;
 	members(engagementId: string): Promise<Member[]>;
 	/** `within`: inside a caller's transaction (a proposal taken on becomes its engagement atomically). */
 	create(coachId: string, input: unknown, within?: Transaction<Database>): Promise<Result<EngagementRow>>;
@@ -114,7 +132,7 @@ export interface Engagements {
 	/** Going live only from scheduled keeps the first start time; ending is final. True when it changed. */
 	setSessionStatus(sessionId: string, status: 'live' | 'ended', at?: number): Promise<boolean>;
 	/** When sessions are and whether they were held; nothing of what happened in them (for the sponsor). */
-	sessionDates(engagementId: string): Promise<{ kind: SessionKind; number: number; scheduledAt: number; status: SessionStatus }[]>;
+	sessionDates(engagementId: string): Promise<{ id: string; kind: SessionKind; number: number; scheduledAt: number; status: SessionStatus }[]>;
 	/** The engagement's own plan (title, kind, sessions, frequency, goals), for the contract's first draft. */
 	plan(engagementId: string): Promise<EngagementPlan | null>;
 	/** Every engagement's id, for the server's periodic checks (nudges, due actions). */
@@ -131,8 +149,13 @@ export interface EngagementPlan {
 	goals: string;
 }
 
+/** Whether someone is the engagement's sponsor (the sponsors feature provides it). */
+export type IsSponsor = (engagementId: string, userId: string) => Promise<boolean>;
+/** Whether the engagement has a sponsor at all, for booking a three-way meeting. */
+export type HasSponsor = (engagementId: string) => Promise<boolean>;
+
 /** The contract in force, as scheduling needs it (the contracts feature provides it). */
-export type ContractInForce = (engagementId: string) => Promise<{ version: number; sessions: number; noticeHours?: number } | null>;
+export type ContractInForce = (engagementId: string) => Promise<{ version: number; sessions: number; noticeHours?: number; sharing?: GroupSharing } | null>;
 
 /** Called inside the transaction that creates sessions (reminders, invites join it). */
 export type OnScheduled = (trx: Transaction<Database>, sessions: CoachingSessionRow[], memberIds: string[]) => Promise<void>;
@@ -140,22 +163,54 @@ export type OnScheduled = (trx: Transaction<Database>, sessions: CoachingSession
 /** What scheduling needs beyond the store; `mail` absent means no invites are sent (some unit tests). */
 export interface EngagementDeps {
 	onScheduled?: OnScheduled;
+	hasSponsor: HasSponsor;
 	auth: Pick<Auth, 'userTimeZone'>;
 	mail?: Pick<MailQueue, 'enqueue' | 'kick'>;
 	log?: Logger;
 	now: () => number;
 }
 
-export function createEngagements(
-	db: Kysely<Database>,
-	auth: Pick<Auth, 'usersByIds' | 'userTimeZone'>,
-	options: { contractInForce?: ContractInForce; onScheduled?: OnScheduled; mail?: Pick<MailQueue, 'enqueue' | 'kick'>; log?: Logger; now?: () => number } = {}
-): Engagements {
+export interface EngagementOptions {
+	contractInForce?: ContractInForce;
+	onScheduled?: OnScheduled;
+	isSponsor?: IsSponsor;
+	hasSponsor?: HasSponsor;
+	mail?: Pick<MailQueue, 'enqueue' | 'kick'>;
+	log?: Logger;
+	now?: () => number;
+}
+
+export function createEngagements(db: Kysely<Database>, auth: Pick<Auth, 'usersByIds' | 'userTimeZone'>, options: EngagementOptions = {}): Engagements {
 	const membership = createMembership(db, auth);
 	const contractInForce: ContractInForce = options.contractInForce ?? (async () => null);
-	const deps: EngagementDeps = { auth, now: options.now ?? Date.now, ...(options.mail ? { mail: options.mail } : {}), ...(options.log ? { log: options.log } : {}), ...(options.onScheduled ? { onScheduled: options.onScheduled } : {}) };
+	const isSponsor: IsSponsor = options.isSponsor ?? (async () => false);
+	const deps: EngagementDeps = {
+		auth,
+		now: options.now ?? Date.now,
+		hasSponsor: options.hasSponsor ?? (async () => false),
+		...(options.mail ? { mail: options.mail } : {}),
+		...(options.log ? { log: options.log } : {}),
+		...(options.onScheduled ? { onScheduled: options.onScheduled } : {})
+	};
+
+	async function roomAccess(sessionId: string, userId: string): Promise<RoomAccess | null> {
+		const member = await membership.sessionAccess(sessionId, userId);
+		if (member) return member;
+		const record = await membership.sessionRecord(sessionId);
+		// Only a three-way meeting ever lets the sponsor in; every other session answers as if it did not exist.
+		if (!record || record.session.kind !== 'three_way' || !(await isSponsor(record.engagement.id, userId))) return null;
+		return { ...record, role: 'sponsor', members: await membership.members(record.engagement.id) };
+	}
+
+	async function groupSharing(engagementId: string): Promise<GroupSharing | null> {
+		const coachees = (await membership.members(engagementId)).filter((m) => m.role === 'coachee').length;
+		return coachees > 1 ? ((await contractInForce(engagementId))?.sharing ?? null) : null;
+	}
+
 	return {
 		...membership,
+		roomAccess,
+		groupSharing,
 		...createSessions(db, membership, contractInForce, deps),
 		...createChanges(db, membership, contractInForce, deps),
 		...createInvites(db, membership, auth),

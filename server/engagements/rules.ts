@@ -32,10 +32,11 @@ export function nextSessionNumber(existingNumbers: number[]): number {
 
 /**
  * Contracted sessions need a contract in force, and stop at its number of
- * sessions; an introductory meeting can be booked before, and is not counted.
+ * sessions; an introductory meeting can be booked before, and is not counted,
+ * nor is a three-way meeting with the sponsor (e.g. to agree the goals first).
  */
 export function contractAllows(kind: SessionKind, contract: { version: number; sessions: number } | null, contracted: number): Result<true> {
-	if (kind === 'introductory') return ok(true);
+	if (kind === 'introductory' || kind === 'three_way') return ok(true);
 	if (!contract) {
 		return fail('conflict', 'Coaching sessions can be scheduled once the contract is in force: draft it and have everyone accept it. An introductory meeting can be booked now.', 'kind');
 	}

@@ -78,6 +78,9 @@ export function createSessions(
 		if (inputs.length === 0) return fail('invalid_input', 'Choose at least one date.');
 		const parsed = await parseAll(userId, inputs);
 		if (!parsed.ok) return parsed;
+		if (parsed.value.some((f) => f.kind === 'three_way') && !(await deps.hasSponsor(engagementId))) {
+			return fail('conflict', 'A three-way meeting needs the sponsor: invite them with a sponsor link first.', 'kind');
+		}
 		const contract = parsed.value.some((f) => f.kind === 'session') ? await contractInForce(engagementId) : null;
 		// Read before the transaction: on SQLite a second connection inside it would wait for it.
 		const members = await membership.members(engagementId);
@@ -162,8 +165,8 @@ export function createSessions(
 		},
 
 		async sessionDates(engagementId) {
-			const rows = await db.selectFrom('coaching_sessions').select(['kind', 'number', 'scheduled_at', 'status']).where('engagement_id', '=', engagementId).orderBy('scheduled_at').execute();
-			return rows.map((r) => ({ kind: r.kind, number: r.number, scheduledAt: r.scheduled_at, status: r.status }));
+			const rows = await db.selectFrom('coaching_sessions').select(['id', 'kind', 'number', 'scheduled_at', 'status']).where('engagement_id', '=', engagementId).orderBy('scheduled_at').execute();
+			return rows.map((r) => ({ id: r.id, kind: r.kind, number: r.number, scheduledAt: r.scheduled_at, status: r.status }));
 		},
 
 		sessionsOf: (engagementId) => db.selectFrom('coaching_sessions').selectAll().where('engagement_id', '=', engagementId).orderBy('number').execute(),

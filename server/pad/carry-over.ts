@@ -9,6 +9,9 @@
  * Updates the owner made between sessions (on the engagement page, stored
  * by the rhythm feature) are merged in: the latest one after that session
  * sets the action's status and brings its comment.
+ *
+ * A three-way meeting (the sponsor joins) never gets any; in a group whose
+ * contract does not share actions, each coachee's own stay in their summary.
  */
 import * as Y from 'yjs';
 import type { Engagements } from '../engagements/index.ts';
@@ -26,7 +29,7 @@ export interface BetweenUpdate {
 }
 
 export interface CarryOverDeps {
-	sessions: Pick<Engagements, 'sessionRecord' | 'sessionsOf'>;
+	sessions: Pick<Engagements, 'sessionRecord' | 'sessionsOf' | 'groupSharing'>;
 	store: Pick<PadStore, 'load' | 'exists'>;
 	/** A loaded document, if it is in memory (fresher than the store). */
 	loaded(name: string): Y.Doc | undefined;
@@ -63,7 +66,7 @@ export function mergeBetween(actions: CarriedAction[], updates: BetweenUpdate[],
 
 /** Open actions of the latest session numbered below `beforeNumber` that has a pad, with the updates made since. */
 export async function openActionsBefore(engagementId: string, beforeNumber: number, deps: CarryOverDeps, heldOnly = false): Promise<CarriedAction[]> {
-	const earlier = (await deps.sessions.sessionsOf(engagementId)).filter((s) => s.number < beforeNumber && (!heldOnly || s.status !== 'scheduled')).reverse();
+	const earlier = (await deps.sessions.sessionsOf(engagementId)).filter((s) => s.kind !== 'three_way' && s.number < beforeNumber && (!heldOnly || s.status !== 'scheduled')).reverse();
 	for (const prev of earlier) {
 		const open = await readOpen(prev, deps);
 		if (!open) continue;
@@ -75,6 +78,10 @@ export async function openActionsBefore(engagementId: string, beforeNumber: numb
 
 export async function actionsToCarry(sessionId: string, deps: CarryOverDeps): Promise<CarriedAction[]> {
 	const session = (await deps.sessions.sessionRecord(sessionId))?.session;
-	if (!session) return [];
-	return openActionsBefore(session.engagement_id, session.number, deps);
+	// A three-way meeting's pad is the sponsor's to see: nothing of the coaching sessions is copied into it.
+	if (!session || session.kind === 'three_way') return [];
+	const carried = await openActionsBefore(session.engagement_id, session.number, deps);
+	// A group whose contract keeps each coachee's actions to themselves reviews only the group's (coach's, both) together.
+	const sharing = await deps.sessions.groupSharing(session.engagement_id);
+	return sharing && !sharing.actions ? carried.filter((a) => a.owner !== 'coachee') : carried;
 }

@@ -9,12 +9,12 @@ import * as decoding from 'lib0/decoding';
 import { limits } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
 import { CloseCode, closeReason } from './close-codes.ts';
-import type { EngagementRole } from '../../shared/domain.ts';
+import type { RoomRole } from '../../shared/domain.ts';
 import { MESSAGE_AUTH, MESSAGE_AWARENESS, MESSAGE_QUERY_AWARENESS, MESSAGE_SYNC, type PadDocument, type PadPeer } from './document.ts';
 
 export interface PadUser {
 	userId: string;
-	role: EngagementRole;
+	role: RoomRole;
 }
 
 // A slow reader that lets this much pile up is dropped rather than held in memory.

@@ -3,7 +3,8 @@
  * `/pad/<document name>` (the stock y-websocket provider's URL shape).
  * Everything is checked before the document is touched or any byte of it
  * is sent: the name, the Origin, the sign-in cookie, membership of the
- * session's engagement, and the coach role for private notes. A refusal is
+ * session's engagement (or, for a three-way meeting's shared pad only, being
+ * the engagement's sponsor), and the coach role for private notes. A refusal is
  * still completed as a WebSocket and then closed with a code and reason,
  * because that is what tells a stock provider to stop retrying.
  */
@@ -69,8 +70,9 @@ export async function admit(req: IncomingMessage, deps: EndpointDeps, address = 
 		const session = await deps.auth.validateSessionToken(token);
 		if (!session) return { ...refuse(CloseCode.unauthenticated, 'Sign in to open the pad.'), presented: strangerKey('bad-cookie', address) };
 		const presented: Presented = { kind: 'member', key: `member:${session.user.id}`, userId: session.user.id };
-		const access = await deps.engagements.sessionAccess(pad.sessionId, session.user.id);
-		if (!access) return { ...refuse(CloseCode.notFound, 'There is no such pad, or it is not part of your engagements.'), presented };
+		// A sponsor is let in only to a three-way meeting's own shared document (roomAccess), never to private notes.
+		const access = await deps.engagements.roomAccess(pad.sessionId, session.user.id);
+		if (!access || (access.role === 'sponsor' && pad.kind !== 'shared')) return { ...refuse(CloseCode.notFound, 'There is no such pad, or it is not part of your engagements.'), presented };
 		if (pad.kind === 'private' && access.role !== 'coach') return { ...refuse(CloseCode.forbidden, "Only the coach can open the coach's private notes."), presented };
 		return {
 			ok: true,

@@ -187,7 +187,10 @@ export function registerPromptEvents(deps: { rooms: Rooms; engagements: Engageme
 
 		// Coachee events: the card on screen now, and putting it away.
 		handle(socket, log, 'prompts:current-card', ({ sessionId }) => {
-			if (!rooms.roleIn(socket, sessionId)) return fail('not_found', NOT_JOINED);
+			const role = rooms.roleIn(socket, sessionId);
+			if (!role) return fail('not_found', NOT_JOINED);
+			// Cards are for coachees; a sponsor in a three-way meeting never sees a prompt.
+			if (role !== 'coachee') return ok(null);
 			const card = cards.get(sessionId);
 			if (!card || cards.dismissedBy(sessionId, user.id)) return ok(null);
 			return ok({ sessionId, cardId: card.cardId, text: card.text });

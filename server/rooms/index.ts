@@ -123,7 +123,8 @@ export function createRooms(deps: { httpServer: HttpServer; config: Config; log:
 
 		handle(socket, log, 'session:join', async ({ sessionId, protocolVersion }) => {
 			if (protocolVersion !== PROTOCOL_VERSION) return fail('conflict', 'Confidante was updated; reload the page to continue.');
-			const access = await engagements.sessionAccess(sessionId, user.id);
+			// Members, and the sponsor in a three-way meeting only (roomAccess decides).
+			const access = await engagements.roomAccess(sessionId, user.id);
 			if (!access) return fail('not_found', 'This session does not exist or you are not part of its engagement.');
 			if (access.session.status === 'ended') return fail('gone', 'This session has ended; its summary is on the engagement page.');
 			if (access.session.status === 'cancelled') return fail('gone', 'This session was cancelled; the engagement page shows the sessions still booked.');

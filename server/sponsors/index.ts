@@ -26,7 +26,7 @@ export interface SponsorSources {
 	members(engagementId: string): Promise<{ userId: string; name: string; email: string; role: EngagementRole }[]>;
 	engagement(engagementId: string): Promise<{ title: string; kind: EngagementKind } | null>;
 	/** Dates and states only: never what happened in a session. */
-	sessionDates(engagementId: string): Promise<{ kind: SessionKind; number: number; scheduledAt: number; status: SessionStatus }[]>;
+	sessionDates(engagementId: string): Promise<{ id: string; kind: SessionKind; number: number; scheduledAt: number; status: SessionStatus }[]>;
 	contractInForce(engagementId: string): Promise<{ version: number; body: ContractBody } | null>;
 	/** Names and addresses of accounts (the auth feature). */
 	people(userIds: readonly string[]): Promise<{ id: string; name: string; email: string }[]>;
@@ -41,6 +41,8 @@ export interface SponsorView {
 	sessions: { number: number; scheduledAt: number; held: boolean }[];
 	held: number;
 	left: number | null;
+	/** Three-way meetings the sponsor is invited to (the only sessions they may join, and whose summaries they get). */
+	meetings: { sessionId: string; scheduledAt: number; status: SessionStatus }[];
 	updates: { text: string; approvedAt: number }[];
 }
 
@@ -55,6 +57,11 @@ export interface Sponsors {
 	decideUpdate(engagementId: string, updateId: string, userId: string, input: unknown): Promise<Result<SponsorUpdate>>;
 	/** Coach and coachees see every update with its state; everyone else gets null. */
 	updatesFor(engagementId: string, userId: string): Promise<SponsorUpdate[] | null>;
+	/** Whether the person is a sponsor of the engagement (three-way meetings let only them in). */
+	isSponsor(engagementId: string, userId: string): Promise<boolean>;
+	hasSponsor(engagementId: string): Promise<boolean>;
+	/** The engagement's sponsors with their addresses, for the server's own work (a three-way meeting's summary email). */
+	sponsorPeople(engagementId: string): Promise<{ userId: string; name: string; email: string }[]>;
 }
 
 const NOT_FOUND = 'No such engagement.';
@@ -118,6 +125,7 @@ export function createSponsors(deps: { db: Kysely<Database>; sources: SponsorSou
 				sessions,
 				held,
 				left: contract ? Math.max(0, contract.body.plan.sessions - held) : null,
+				meetings: dates.filter((d) => d.kind === 'three_way').map((d) => ({ sessionId: d.id, scheduledAt: d.scheduledAt, status: d.status })),
 				updates: updates.map((u) => ({ text: u.finalText ?? '', approvedAt: u.decidedAt ?? u.createdAt }))
 			};
 		},
@@ -156,6 +164,12 @@ export function createSponsors(deps: { db: Kysely<Database>; sources: SponsorSou
 
 		async updatesFor(engagementId, userId) {
 			return (await roleOf(engagementId, userId)) ? listUpdates(db, engagementId, false) : null;
-		}
+		},
+
+		isSponsor,
+		async hasSponsor(engagementId) {
+			return !!(await db.selectFrom('engagement_sponsors').select('user_id').where('engagement_id', '=', engagementId).executeTakeFirst());
+		},
+		sponsorPeople
 	};
 }

@@ -113,8 +113,8 @@ export interface SummaryRow {
  */
 export interface SummaryRenderingRow {
 	summary_id: string;
-	/** Whose copy: every coachee reads the same copy, and the coach's has the coach-only part. */
-	role: EngagementRole;
+	/** Whose copy: `coach` (with the coach-only part), `coachee` (every coachee's), or `coachee:<userId>` where a group shares less (server/summary/copies.ts). */
+	role: string;
 	markdown: string;
 	/** The email's body HTML. */
 	html: string;

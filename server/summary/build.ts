@@ -6,6 +6,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/index.ts';
 import type { Engagements, Member } from '../engagements/index.ts';
+import type { RoomRole } from '../../shared/domain.ts';
 import { parseContent, type CarriedAction, type SummaryContent, type AskedPrompt } from './content.ts';
 import type { PadFinalState, PadReading, SummarySources } from './sources.ts';
 import { previousSummary } from './reads.ts';
@@ -46,7 +47,7 @@ export interface BuildDeps {
 export async function buildContent(
 	deps: BuildDeps,
 	sources: SummarySources,
-	input: { sessionId: string; endedAt: number; members: Member[]; state: PadFinalState; asked: AskedPrompt[] }
+	input: { sessionId: string; endedAt: number; members: (Pick<Member, 'userId' | 'name'> & { role: RoomRole })[]; state: PadFinalState; asked: AskedPrompt[] }
 ): Promise<SummaryContent> {
 	const record = await deps.engagements.sessionRecord(input.sessionId);
 	if (!record) throw new Error(`session ${input.sessionId} is not on record`);
@@ -54,10 +55,17 @@ export async function buildContent(
 	const next = await deps.engagements.nextScheduled(engagement.id, input.endedAt);
 	const reading = sources.readPad(input.state, input.members.map((m) => ({ userId: m.userId, name: m.name, role: m.role })));
 	const carried = reviewCarried(await openFromLastTime(deps, engagement.id, session.number), reading);
+	// Held under the version in force when it started; an action keeps its goal only if that version has it.
+	const contract = await sources.contractAt(engagement.id, session.started_at ?? input.endedAt);
+	const goalIds = new Set(contract?.goals.map((g) => g.id));
+	const group = input.members.filter((m) => m.role === 'coachee').length > 1;
+	const sharing = group ? (contract?.sharing ?? null) : null;
+	const actions = reading.actions.map((a) => ({ ...a, goalId: a.goalId && goalIds.has(a.goalId) ? a.goalId : null }));
 	return {
 		engagement: { id: engagement.id, title: engagement.title, kind: engagement.kind, plannedSessions: engagement.planned_sessions },
 		session: {
 			id: session.id,
+			kind: session.kind,
 			number: session.number,
 			scheduledAt: session.scheduled_at,
 			startedAt: session.started_at,
@@ -66,7 +74,10 @@ export async function buildContent(
 		},
 		participants: input.members.map((m) => ({ userId: m.userId, name: m.name, role: m.role })),
 		next: next ? { id: next.id, number: next.number, scheduledAt: next.scheduled_at, durationMinutes: next.duration_minutes } : null,
-		shared: { actions: reading.actions, carriedOver: carried, learningPoints: reading.learningPoints, notes: reading.notes },
+		contract: contract && { version: contract.version, goals: contract.goals },
+		// A group's coachees see of each other what their contract says; with everything shared there is nothing to hold back.
+		...(sharing && !(sharing.names && sharing.actions && sharing.learningPoints) ? { sharing } : {}),
+		shared: { actions, carriedOver: carried, learningPoints: reading.learningPoints, ...(reading.learningAuthors ? { learningAuthors: reading.learningAuthors } : {}), notes: reading.notes },
 		coachOnly: { privateNotes: reading.privateNotes, promptsAsked: input.asked }
 	};
 }

@@ -48,7 +48,7 @@ export function readerTimes(copy: SummaryCopy, zone: string): string {
 
 export function summaryComposer(deps: {
 	db: Kysely<Database>;
-	engagements: Pick<Engagements, 'membership' | 'members' | 'sessionRecord'>;
+	engagements: Pick<Engagements, 'membership' | 'members' | 'sessionRecord' | 'roomAccess'>;
 	log: Logger;
 	origin: string | undefined;
 	renderings: Renderings;
@@ -63,9 +63,11 @@ export function summaryComposer(deps: {
 			.executeTakeFirstOrThrow();
 		// The copy follows the recipient's role now, never a role stored with the job.
 		const member = await deps.engagements.membership(job.user_id, { engagementId: row.engagement_id });
-		if (!member) throw Object.assign(new Error('The recipient is no longer part of this engagement.'), { code: 'EMESSAGE' });
+		// A sponsor gets a three-way meeting's summary, in the coachee's copy; any other session's never.
+		const sponsor = !member && (await deps.engagements.roomAccess(row.session_id, job.user_id))?.role === 'sponsor';
+		if (!member && !sponsor) throw Object.assign(new Error('The recipient is no longer part of this engagement.'), { code: 'EMESSAGE' });
 		// Rendered once when the version was recorded; every recipient's email reuses it.
-		const rendering = await deps.renderings.read(row, member.role);
+		const rendering = await deps.renderings.read(row, member ? member.role : 'coachee', member ? job.user_id : undefined);
 		const { copy } = rendering.shown;
 		const markdown = rendering.markdown;
 		const ics = await nextSessionIcs(copy, job.user_id, deps.engagements, deps.origin);

@@ -23,8 +23,14 @@ export interface Shown {
 	cut: Cut;
 }
 
+/**
+ * Whose copy a rendering is: the coach's, the coachees' (all the same), or in
+ * a group whose contract holds something back, one coachee's (`coachee:<id>`).
+ */
+export type CopyKey = EngagementRole | `coachee:${string}`;
+
 export interface Rendering {
-	role: EngagementRole;
+	role: CopyKey;
 	markdown: string;
 	/** The email's body HTML. */
 	html: string;
@@ -34,7 +40,11 @@ export interface Rendering {
 	renderedWith: RenderedWith;
 }
 
-const roles: EngagementRole[] = ['coach', 'coachee'];
+/** The copies a version needs: coach and coachee, and each coachee's own where the group shares less. */
+function copyKeys(content: SummaryContent): CopyKey[] {
+	const own = content.sharing ? content.participants.filter((p) => p.role === 'coachee').map((p) => `coachee:${p.userId}` as const) : [];
+	return ['coach', 'coachee', ...own];
+}
 
 /** The content, from the object or from its JSON as stored (summaries.content). */
 export const contentOf = (c: SummaryContent | string): SummaryContent => (typeof c === 'string' ? (JSON.parse(c) as SummaryContent) : c);
@@ -48,8 +58,9 @@ export function renderCopies(content: SummaryContent, meta: RenderMeta, toHtml: 
 		if (html === undefined) rendered.set(md, (html = toHtml(md)));
 		return html;
 	};
-	return roles.map((role) => {
-		const shown = boundCopy(copyFor(content, role));
+	return copyKeys(content).map((role) => {
+		const [who, readerId] = role.split(':') as [EngagementRole, string | undefined];
+		const shown = boundCopy(copyFor(content, who, readerId));
 		const parts = markdownParts(shown.copy, shown.cut, meta);
 		const section = (s: 'notes' | 'privateNotes') => parts.filter((p) => p.section === s).map((p) => htmlOf(p.lines)).join('');
 		return {

@@ -54,7 +54,7 @@ export function readCorrectionForm(form: Record<string, string>): unknown {
 }
 
 export async function correctSummary(
-	deps: { db: Kysely<Database>; mail: MailService; engagements: Engagements; renderings: Renderings },
+	deps: { db: Kysely<Database>; mail: MailService; engagements: Engagements; renderings: Renderings; sponsors: (engagementId: string) => Promise<{ userId: string; name: string; email: string }[]> },
 	summaryId: string,
 	userId: string,
 	input: unknown
@@ -71,20 +71,32 @@ export async function correctSummary(
 	}
 	const f = parsed.data;
 	const before = parseContent(base);
-	const actions: SummaryAction[] = f.actions.map((a) => ({ id: a.id ?? newId(), text: a.text, owner: a.owner, due: a.due || null, status: a.status }));
+	// A corrected action keeps what the form does not show: its goal and whose it is (for group sharing).
+	const was = new Map(before.shared.actions.map((a) => [a.id, a]));
+	const actions: SummaryAction[] = f.actions.map((a) => {
+		const old = a.id ? was.get(a.id) : undefined;
+		const kept = old ? { ownerKind: old.ownerKind, ownerUserId: old.ownerUserId, goalId: old.goalId } : {};
+		return { id: a.id ?? newId(), text: a.text, owner: a.owner, due: a.due || null, status: a.status, ...kept };
+	});
+	const learningPoints = f.learningPoints.split('\n').map((l) => l.trim()).filter(Boolean);
+	// A learning point keeps its author when unchanged; one the coach wrote or reworded is the coach's.
+	const authorOf = new Map(before.shared.learningPoints.map((p, i) => [p, before.shared.learningAuthors?.[i] ?? userId]));
 	const content: SummaryContent = {
 		...before,
 		shared: {
 			...before.shared,
 			actions,
-			learningPoints: f.learningPoints.split('\n').map((l) => l.trim()).filter(Boolean),
+			learningPoints,
+			learningAuthors: learningPoints.map((p) => authorOf.get(p) ?? userId),
 			notes: f.notes
 		},
 		coachOnly: { ...before.coachOnly, privateNotes: f.privateNotes }
 	};
 	// Serialised once: every version try stores it and the render thread parses its own copy.
 	const json = JSON.stringify(content);
-	const members = await deps.engagements.members(base.engagement_id);
+	// A three-way meeting's correction reaches its sponsor too, like its first version.
+	const threeWay = (await deps.engagements.sessionRecord(base.session_id))?.session.kind === 'three_way';
+	const members = [...(await deps.engagements.members(base.engagement_id)), ...(threeWay ? await deps.sponsors(base.engagement_id) : [])];
 	// Two coaches' tabs correcting at once: the unique (session, version) key
 	// refuses the second, which then tries the next number.
 	for (let tries = 0; tries < 3; tries++) {

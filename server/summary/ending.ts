@@ -44,6 +44,8 @@ export function createEnding(deps: {
 	mail: MailService;
 	sources: () => SummarySources;
 	renderings: Renderings;
+	/** The engagement's sponsors (the sponsors feature), for a three-way meeting's summary. */
+	sponsors: (engagementId: string) => Promise<{ userId: string; name: string; email: string }[]>;
 }) {
 	const { db, engagements, rooms, mail } = deps;
 	const log = deps.log.child({ feature: 'summary' });
@@ -61,6 +63,9 @@ export function createEnding(deps: {
 		if (!record) throw new Error(`session ${sessionId} is not on record`);
 		const { session } = record;
 		const members = await engagements.members(session.engagement_id);
+		// A three-way meeting's summary goes to its sponsor too, named among the participants.
+		const sponsors = session.kind === 'three_way' ? await deps.sponsors(session.engagement_id) : [];
+		const people = [...members, ...sponsors.map((p) => ({ ...p, role: 'sponsor' as const }))];
 		let summaryId = (await db.selectFrom('summaries').select('id').where('session_id', '=', sessionId).where('version', '=', 1).executeTakeFirst())?.id;
 		if (!summaryId) {
 			const sources = deps.sources();
@@ -69,7 +74,7 @@ export function createEnding(deps: {
 				sources.promptsAsked(sessionId)
 			]);
 			const endedAt = session.ended_at ?? ending.requested_at;
-			const content = await buildContent({ db, engagements }, sources, { sessionId, endedAt, members, state, asked });
+			const content = await buildContent({ db, engagements }, sources, { sessionId, endedAt, members: people, state, asked });
 			// Serialised once: the record stores it and the render thread parses its own copy.
 			const json = JSON.stringify(content);
 			const rendered = await deps.renderings.render(json, { version: 1, correctionNote: null }, sessionId);
@@ -102,7 +107,7 @@ export function createEnding(deps: {
 		await db.transaction().execute(async (trx) => {
 			await mail.enqueue(
 				trx,
-				members.map((m) => ({ kind: 'summary' as const, subjectId: id, userId: m.userId, toName: m.name, toAddress: m.email }))
+				people.map((m) => ({ kind: 'summary' as const, subjectId: id, userId: m.userId, toName: m.name, toAddress: m.email }))
 			);
 			await trx.updateTable('session_endings').set({ summary_id: id, completed_at: Date.now() }).where('session_id', '=', sessionId).execute();
 		});

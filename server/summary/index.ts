@@ -4,7 +4,7 @@
  *   records summary version 1 from the pad's final state, queues both emails,
  *   and tells the room `session:ended`; interrupted endings finish at start;
  * - the socket events `session:end` and `session:end-check` (unsynced edits);
- * - reads for pages (`view`, `list`, `latestForSession`, `previousForSession`,
+ * - reads for pages (`view`, `list`, `actionsByGoal`, `latestForSession`, `previousForSession`,
  *   `markdown`, `outbox`, `correctionDraft`),
  *   each checked against the reader's membership and role; pages, downloads
  *   and emails are served from the copies rendered once per version
@@ -26,14 +26,15 @@ import { createEnding, type EndedBy } from './ending.ts';
 import { unsyncedEditsIn } from './end-check.ts';
 import { summaryComposer, markdownFileName } from './compose.ts';
 import { correctSummary } from './correct.ts';
-import { latestForSession, listForEngagement, outboxFileFor, outboxFor, previousForSession, readForViewer, recordedForCoach, summaryJobFor, versionsOf, type SummaryView } from './reads.ts';
+import { actionsByGoal, latestForSession, listForEngagement, outboxFileFor, outboxFor, previousForSession, readForViewer, recordedForCoach, summaryJobFor, versionsOf, type SummaryView } from './reads.ts';
 import type { SummaryCopy } from './content.ts';
+import type { GoalActions } from './reads.ts';
 import { createCopyRenderer } from './copy-renderer.ts';
 import { createRenderings } from './renderings.ts';
 import { noSources, type SummarySources } from './sources.ts';
 
 export type { SummarySources, PadFinalState, PadReading } from './sources.ts';
-export type { SummaryView, VersionInfo } from './reads.ts';
+export type { SummaryView, VersionInfo, GoalActions } from './reads.ts';
 export type { Cut } from './bounds.ts';
 export { noSources } from './sources.ts';
 export { readCorrectionForm } from './correct.ts';
@@ -54,6 +55,8 @@ export interface Summaries {
 	correctionDraft(summaryId: string, userId: string): Promise<SummaryCopy | null>;
 	markdown(summaryId: string, userId: string): Promise<{ fileName: string; text: string } | null>;
 	list(engagementId: string, userId: string): Promise<SummaryListing | null>;
+	/** Actions tied to contract goals across the engagement's summaries, grouped by goal; null for a non-member. */
+	actionsByGoal(engagementId: string, userId: string): Promise<GoalActions[] | null>;
 	latestForSession(sessionId: string, userId: string): Promise<string | null>;
 	previousForSession(sessionId: string, userId: string): Promise<{ id: string; number: number } | null>;
 	/** A new version by the coach, never an overwrite. */
@@ -76,13 +79,16 @@ export function createSummaries(deps: {
 	sources?: SummarySources;
 	/** The zone a recipient reads times in (the auth feature's userTimeZone); UTC when not given. */
 	zoneOf?: (userId: string) => Promise<string>;
+	/** The engagement's sponsors, who get a three-way meeting's summary (none without the sponsors feature). */
+	sponsors?: (engagementId: string) => Promise<{ userId: string; name: string; email: string }[]>;
 }): Summaries {
 	const { db, rooms, mail, engagements } = deps;
 	const reads = { db, engagements, mail };
 	const sources = deps.sources ?? noSources();
 	const log = deps.log.child({ feature: 'summary' });
 	const renderings = createRenderings({ db, renderer: createCopyRenderer(log), log });
-	const ending = createEnding({ db, config: deps.config, log: deps.log, engagements, rooms, mail, sources: () => sources, renderings });
+	const sponsors = deps.sponsors ?? (async () => []);
+	const ending = createEnding({ db, config: deps.config, log: deps.log, engagements, rooms, mail, sources: () => sources, renderings, sponsors });
 	mail.register('summary', summaryComposer({ db, engagements, log, origin: deps.config.origin, renderings, zoneOf: deps.zoneOf ?? (async () => 'UTC') }));
 
 	rooms.addFeature((socket) => {
@@ -106,7 +112,7 @@ export function createSummaries(deps: {
 		async view(summaryId, userId) {
 			const r = await readForViewer(reads, summaryId, userId);
 			if (!r) return null;
-			const rendering = await renderings.read(r.row, r.role);
+			const rendering = await renderings.read(r.row, r.role, r.sponsor ? undefined : userId);
 			const deliveries =
 				r.role === 'coach'
 					? (await mail.statusOf([summaryId])).map((j) => ({
@@ -129,6 +135,7 @@ export function createSummaries(deps: {
 				createdAt: r.row.created_at,
 				correctionNote: r.row.correction_note,
 				role: r.role,
+				sponsor: r.sponsor,
 				copy: rendering.shown.copy,
 				cut: rendering.shown.cut,
 				notesHtml: rendering.notesHtml,
@@ -141,13 +148,14 @@ export function createSummaries(deps: {
 		async markdown(summaryId, userId) {
 			const r = await readForViewer(reads, summaryId, userId);
 			if (!r) return null;
-			const rendering = await renderings.read(r.row, r.role);
+			const rendering = await renderings.read(r.row, r.role, r.sponsor ? undefined : userId);
 			return { fileName: markdownFileName(rendering.shown.copy, r.row.version), text: rendering.markdown };
 		},
 		list: (engagementId, userId) => listForEngagement(reads, engagementId, userId),
+		actionsByGoal: (engagementId, userId) => actionsByGoal(reads, engagementId, userId),
 		latestForSession: (sessionId, userId) => latestForSession(reads, sessionId, userId),
 		previousForSession: (sessionId, userId) => previousForSession(reads, sessionId, userId),
-		correct: (summaryId, userId, input) => correctSummary({ db, mail, engagements, renderings }, summaryId, userId, input),
+		correct: (summaryId, userId, input) => correctSummary({ db, mail, engagements, renderings, sponsors }, summaryId, userId, input),
 		outbox: (userId) => outboxFor(reads, renderings, userId),
 		async outboxMessage(jobId, userId) {
 			const name = await outboxFileFor(reads, jobId, userId);

@@ -4,6 +4,7 @@
  * summary shows exactly what the pad holds.
  */
 import { ownerLabel, readPadStates } from '../../shared/pad/index.ts';
+import { sharingOf, type GroupSharing } from '../../shared/contract/body.ts';
 import type { PadFinalState, PadReading, SummarySources } from './sources.ts';
 import { emptyDocState } from './sources.ts';
 import type { AskedPrompt } from './content.ts';
@@ -11,12 +12,14 @@ import type { AskedPrompt } from './content.ts';
 function readPad(state: PadFinalState, people: { userId: string; name: string; role: string }[]): PadReading {
 	const pad = readPadStates(state);
 	const label = (a: Parameters<typeof ownerLabel>[0]) => ownerLabel(a, people);
+	const learning = pad.learningPoints.filter((l) => l.text.trim() !== '');
 	return {
 		actions: pad.actions
 			.filter((a) => a.text.trim() !== '')
-			.map((a) => ({ id: a.id, text: a.text, owner: label(a), due: a.due, status: a.status })),
+			.map((a) => ({ id: a.id, text: a.text, owner: label(a), ownerKind: a.owner, ownerUserId: a.owner === 'coachee' ? a.ownerUserId : null, due: a.due, status: a.status, goalId: a.goalId })),
 		reviewed: pad.carried.map((a) => ({ id: a.id, status: a.status, text: a.text, owner: label(a), due: a.due, fromSession: a.fromSessionNumber || undefined })),
-		learningPoints: pad.learningPoints.map((l) => l.text.trim()).filter(Boolean),
+		learningPoints: learning.map((l) => l.text.trim()),
+		learningAuthors: learning.map((l) => l.createdBy),
 		notes: pad.notesMarkdown,
 		privateNotes: pad.privateNotesMarkdown
 	};
@@ -28,6 +31,8 @@ export function padSources(deps: {
 	/** The pad's final states of a session (flushed), or null when the pad never opened. */
 	finalState: (sessionId: string) => Promise<PadFinalState | null>;
 	askedIn: (sessionId: string) => Promise<{ text: string; askedAt: number }[]>;
+	/** The contract version in force at a moment (the contracts feature). */
+	contractAt: (engagementId: string, at: number) => Promise<{ version: number; body: { goals: { id: string; statement: string }[]; sharing?: GroupSharing } } | null>;
 }): SummarySources {
 	return {
 		async padFinalState(sessionId) {
@@ -37,6 +42,10 @@ export function padSources(deps: {
 		readPad,
 		async promptsAsked(sessionId): Promise<AskedPrompt[]> {
 			return (await deps.askedIn(sessionId)).map((p) => ({ text: p.text, askedAt: p.askedAt }));
+		},
+		async contractAt(engagementId, at) {
+			const v = await deps.contractAt(engagementId, at);
+			return v && { version: v.version, goals: v.body.goals.map((g) => ({ id: g.id, statement: g.statement })), sharing: sharingOf(v.body) };
 		}
 	};
 }

@@ -9,6 +9,9 @@ import type { Database, EngagementRole, MailJobRow, SummaryRow } from '../store/
 import type { Engagements } from '../engagements/index.ts';
 import type { MailService } from '../mail/index.ts';
 import { copyFor, parseContent, type SummaryCopy } from './content.ts';
+import type { GoalActions } from '../../shared/summary/copy.ts';
+
+export type { GoalActions } from '../../shared/summary/copy.ts';
 import { summarySubject } from './render.ts';
 import type { Cut } from './bounds.ts';
 import type { Renderings } from './renderings.ts';
@@ -29,6 +32,8 @@ export interface SummaryView {
 	createdAt: number;
 	correctionNote: string | null;
 	role: EngagementRole;
+	/** The reader is the engagement's sponsor (a three-way meeting's summary, in the coachee's copy). */
+	sponsor: boolean;
 	/** The reader's copy as shown: each section within its bound (`cut` says what was left out). */
 	copy: SummaryCopy;
 	cut: Cut;
@@ -43,13 +48,25 @@ export interface SummaryView {
 /** The summary's own table, and the other features' surfaces it reads through. */
 export interface ReadDeps {
 	db: Kysely<Database>;
-	engagements: Pick<Engagements, 'membership' | 'sessionsOf' | 'listForUser'>;
+	engagements: Pick<Engagements, 'membership' | 'sessionsOf' | 'listForUser' | 'roomAccess'>;
 	mail: Pick<MailService, 'statusOf' | 'job'>;
 }
 
 /** A person's role in the engagement of a summary record, or null when they are not in it. */
 const roleIn = async (deps: ReadDeps, engagementId: string, userId: string): Promise<EngagementRole | null> =>
 	(await deps.engagements.membership(userId, { engagementId }))?.role ?? null;
+
+/**
+ * Who reads a session's summary, and which copy: a member their own; the
+ * engagement's sponsor the coachee's copy, and only of a three-way meeting
+ * (the one session they were in; roomAccess says so). Null for anyone else.
+ */
+async function readerOf(deps: ReadDeps, row: { engagement_id: string; session_id: string }, userId: string): Promise<{ role: EngagementRole; sponsor: boolean } | null> {
+	const role = await roleIn(deps, row.engagement_id, userId);
+	if (role) return { role, sponsor: false };
+	const access = await deps.engagements.roomAccess(row.session_id, userId);
+	return access?.role === 'sponsor' ? { role: 'coachee', sponsor: true } : null;
+}
 
 /** A version's facts (not its content: readers are served its stored rendering), for a member, with their role. */
 export async function readForViewer(deps: ReadDeps, summaryId: string, userId: string) {
@@ -59,9 +76,9 @@ export async function readForViewer(deps: ReadDeps, summaryId: string, userId: s
 		.where('id', '=', summaryId)
 		.executeTakeFirst();
 	if (!row) return null;
-	const role = await roleIn(deps, row.engagement_id, userId);
-	if (!role) return null;
-	return { row, role };
+	const reader = await readerOf(deps, row, userId);
+	if (!reader) return null;
+	return { row, role: reader.role, sponsor: reader.sponsor };
 }
 
 /** The recorded content of a version for its coach, in full (not bounded): what a correction starts from. */
@@ -101,8 +118,8 @@ export async function listForEngagement(deps: ReadDeps, engagementId: string, us
 
 /** The latest summary version of a session, for a member. */
 export async function latestForSession(deps: ReadDeps, sessionId: string, userId: string): Promise<string | null> {
-	const row = await deps.db.selectFrom('summaries').select(['id', 'engagement_id']).where('session_id', '=', sessionId).orderBy('version', 'desc').limit(1).executeTakeFirst();
-	if (!row || !(await roleIn(deps, row.engagement_id, userId))) return null;
+	const row = await deps.db.selectFrom('summaries').select(['id', 'engagement_id', 'session_id']).where('session_id', '=', sessionId).orderBy('version', 'desc').limit(1).executeTakeFirst();
+	if (!row || !(await readerOf(deps, row, userId))) return null;
 	return row.id;
 }
 
@@ -160,7 +177,7 @@ export async function outboxFor(deps: ReadDeps, renderings: Renderings, userId: 
 	const out = [];
 	for (const { session_id, correction_note, recipientRole, ...r } of rows.slice(0, OUTBOX_SHOWN)) {
 		// The preview is the copy the recipient received: a coachee's never has the coach-only part.
-		const rendering = await renderings.read({ id: r.summaryId, session_id, version: r.version, correction_note }, recipientRole ?? 'coachee');
+		const rendering = await renderings.read({ id: r.summaryId, session_id, version: r.version, correction_note }, recipientRole === 'coach' ? 'coach' : 'coachee', recipientRole ? r.user_id : undefined);
 		out.push({ ...r, subject: summarySubject(rendering.shown.copy) + (r.version > 1 ? ' — corrected' : ''), preview: rendering.markdown });
 	}
 	return out;
@@ -179,4 +196,47 @@ export async function outboxFileFor(deps: ReadDeps, jobId: string, userId: strin
 	const found = await summaryJobFor(deps, jobId, userId);
 	if (!found || !found.job.outbox_file || (found.role !== 'coach' && found.job.user_id !== userId)) return null;
 	return found.job.outbox_file;
+}
+
+/**
+ * The actions tied to contract goals across the engagement's summaries (the
+ * latest version of each), grouped by goal, each with its latest status
+ * (a later session's review of it counts); for a member, null otherwise.
+ */
+export async function actionsByGoal(deps: ReadDeps, engagementId: string, userId: string): Promise<GoalActions[] | null> {
+	const role = await roleIn(deps, engagementId, userId);
+	if (!role) return null;
+	const [summaries, sessions] = await Promise.all([
+		deps.db.selectFrom('summaries').select(['session_id', 'version', 'content']).where('engagement_id', '=', engagementId).orderBy('version', 'desc').execute(),
+		deps.engagements.sessionsOf(engagementId)
+	]);
+	const seen = new Set<string>();
+	// Oldest session first, so later reviews and later goal wording win.
+	const latest = withSessions(summaries, sessions)
+		.filter((r) => !seen.has(r.session_id) && seen.add(r.session_id))
+		.reverse();
+	const groups = new Map<string, GoalActions>();
+	const byAction = new Map<string, GoalActions['actions'][number]>();
+	for (const r of latest) {
+		// The reader's own copy: a group's coachee sees only what the contract lets the group share.
+		const content = copyFor(parseContent(r), role, userId);
+		for (const g of content.contract?.goals ?? []) {
+			const group = groups.get(g.id);
+			if (group) group.statement = g.statement;
+		}
+		for (const a of content.shared.actions) {
+			const goal = a.goalId ? content.contract?.goals.find((g) => g.id === a.goalId) : undefined;
+			if (!goal) continue;
+			const group = groups.get(goal.id) ?? { goalId: goal.id, statement: goal.statement, actions: [] };
+			groups.set(goal.id, group);
+			const entry = { id: a.id, text: a.text, owner: a.owner, due: a.due, status: a.status, sessionNumber: r.number };
+			group.actions.push(entry);
+			byAction.set(a.id, entry);
+		}
+		for (const c of content.shared.carriedOver) {
+			const entry = byAction.get(c.id);
+			if (entry) entry.status = c.status;
+		}
+	}
+	return [...groups.values()];
 }

@@ -7,7 +7,7 @@
  * the app page shows each reader's own zone, and each email starts with the
  * times in its recipient's zone (compose.ts).
  */
-import { actualMinutes, roleName, sessionTitle, type SummaryAction, type SummaryCopy } from './content.ts';
+import { actualMinutes, goalOf, roleName, sessionTitle, type SummaryAction, type SummaryContract, type SummaryCopy } from './content.ts';
 import { boundCopy, shortenedItemsLine, shortenedNotesLine, type Cut } from './bounds.ts';
 import { escapeHtml } from './markdown-html.ts';
 
@@ -49,11 +49,18 @@ export function nestHeadings(markdown: string, under: number): string {
 
 const statusWord: Record<SummaryAction['status'], string> = { open: 'open', done: 'done', dropped: 'dropped' };
 
-function actionLine(a: SummaryAction): string {
+function actionLine(a: SummaryAction, contract?: SummaryContract | null): string {
 	const box = a.status === 'done' ? '[x]' : '[ ]';
 	const text = a.status === 'dropped' ? `~~${inline(a.text)}~~` : inline(a.text);
 	const due = a.due ? ` · due ${a.due}` : '';
-	return `- ${box} ${text} — ${inline(a.owner)}${due} · ${statusWord[a.status]}`;
+	const goal = goalOf(contract, a.goalId);
+	return `- ${box} ${text} — ${inline(a.owner)}${due}${goal ? ` · goal: ${inline(goal.statement)}` : ''} · ${statusWord[a.status]}`;
+}
+
+/** "version 2", or why there is none (older summaries did not record it). */
+export function contractLine(contract: SummaryContract | null | undefined): string | null {
+	if (contract === undefined) return null;
+	return contract ? `version ${contract.version}` : 'none in force';
 }
 
 export function summarySubject(copy: SummaryCopy): string {
@@ -90,9 +97,10 @@ export function markdownParts(h: SummaryCopy, cut: Cut, meta: { version: number;
 		`- **Date:** ${dateUtc(start)}`,
 		`- **Started:** ${h.session.startedAt === null ? 'did not start' : timeUtc(h.session.startedAt)}`,
 		`- **Duration:** ${minutes === null ? '—' : `${minutes} min`} (planned ${h.session.plannedMinutes} min)`,
-		`- **Participants:** ${h.participants.map((p) => `${inline(p.name)} (${roleName(p.role, h.engagement.kind)})`).join(', ')}`
+		`- **Participants:** ${h.participants.map((p) => `${inline(p.name)} (${roleName(p.role, h.engagement.kind)})`).join(', ')}`,
+		...(contractLine(h.contract) ? [`- **Contract:** ${contractLine(h.contract)}`] : [])
 	);
-	add('## Agreed actions', '', ...(h.shared.actions.length ? h.shared.actions.map(actionLine) : ['No actions were agreed in this session.']), ...leftOut(cut.actions, 'actions'));
+	add('## Agreed actions', '', ...(h.shared.actions.length ? h.shared.actions.map((a) => actionLine(a, h.contract)) : ['No actions were agreed in this session.']), ...leftOut(cut.actions, 'actions'));
 	if (h.shared.carriedOver.length) {
 		const carried = h.shared.carriedOver.map((a) => {
 			const change = a.statusBefore === a.status ? `still ${a.status}` : `${a.statusBefore} → ${a.status}`;

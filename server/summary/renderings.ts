@@ -11,7 +11,7 @@ import type { Logger } from '../log/index.ts';
 import type { Database, EngagementRole, SummaryRenderingRow, SummaryRow } from '../store/index.ts';
 import { running } from '../health/index.ts';
 import type { SummaryContent } from './content.ts';
-import type { Rendering, RenderMeta, Shown } from './copies.ts';
+import type { CopyKey, Rendering, RenderMeta, Shown } from './copies.ts';
 import type { CopyRenderer } from './copy-renderer.ts';
 
 export type { Rendering, RenderMeta, Shown } from './copies.ts';
@@ -32,7 +32,7 @@ function toRow(summaryId: string, r: Rendering, now: number): SummaryRenderingRo
 
 function fromRow(row: SummaryRenderingRow): Rendering {
 	return {
-		role: row.role,
+		role: row.role as CopyKey,
 		markdown: row.markdown,
 		html: row.html,
 		notesHtml: row.notes_html,
@@ -77,11 +77,18 @@ export function createRenderings(deps: { db: Kysely<Database>; renderer: CopyRen
 		/** Both copies of a version about to be recorded, for `store` in the recording transaction. */
 		render: (content: SummaryContent | string, meta: RenderMeta, session: string) => renderer.render(content, meta, { session }),
 		store,
-		/** A reader's copy of a version, from the store (rendered and stored first if it never was). */
-		async read(v: VersionRef, role: EngagementRole): Promise<Rendering> {
-			const row = await db.selectFrom('summary_renderings').selectAll().where('summary_id', '=', v.id).where('role', '=', role).executeTakeFirst();
+		/**
+		 * A reader's copy of a version, from the store (rendered and stored first
+		 * if it never was): a coachee's own copy when the group shares less
+		 * (`readerId`), else the coachees' copy.
+		 */
+		async read(v: VersionRef, role: EngagementRole, readerId?: string): Promise<Rendering> {
+			const keys: CopyKey[] = role === 'coachee' && readerId ? [`coachee:${readerId}`, 'coachee'] : [role];
+			const rows = await db.selectFrom('summary_renderings').selectAll().where('summary_id', '=', v.id).where('role', 'in', keys).execute();
+			const row = keys.map((k) => rows.find((r) => r.role === k)).find((r) => r !== undefined);
 			if (row) return running('summary render', () => fromRow(row), { session: v.session_id, summary: v.id });
-			return (await renderLate(v)).find((r) => r.role === role)!;
+			const late = await renderLate(v);
+			return keys.map((k) => late.find((r) => r.role === k)).find((r) => r !== undefined)!;
 		},
 		close: () => renderer.close()
 	};

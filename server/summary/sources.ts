@@ -2,11 +2,12 @@
  * What a summary needs from the other live features, as one small interface:
  * the pad's final Yjs states (shared and the coach's private document), a way
  * to read typed content out of those states, and the prompts the coach marked
- * asked. `app.ts` wires it to the pad and prompt panel; tests and a server
+ * asked, and the contract version in force. `app.ts` wires it to the pad and prompt panel; tests and a server
  * without those features get `noSources()`.
  */
 import * as Y from 'yjs';
-import type { AskedPrompt, SummaryAction } from './content.ts';
+import type { AskedPrompt, SummaryAction, SummaryContract } from './content.ts';
+import type { GroupSharing } from '../../shared/contract/body.ts';
 
 export interface PadFinalState {
 	shared: Uint8Array;
@@ -20,6 +21,8 @@ export interface PadReading {
 	/** Actions from earlier sessions reviewed in this one, with their status now (null: the pad has no such section). */
 	reviewed: { id: string; status: SummaryAction['status']; text?: string; owner?: string; due?: string | null; fromSession?: number }[] | null;
 	learningPoints: string[];
+	/** Who wrote each learning point, in the same order. */
+	learningAuthors?: string[];
 	notes: string;
 	privateNotes: string;
 }
@@ -31,6 +34,8 @@ export interface SummarySources {
 	readPad(state: PadFinalState, people: { userId: string; name: string; role: string }[]): PadReading;
 	/** Prompts the coach marked asked during the session, oldest first. */
 	promptsAsked(sessionId: string): Promise<AskedPrompt[]>;
+	/** The contract version in force at `at` (the session's start), with its goals; null when none was. */
+	contractAt(engagementId: string, at: number): Promise<(SummaryContract & { sharing: GroupSharing }) | null>;
 }
 
 export const emptyDocState = (): Uint8Array => Y.encodeStateAsUpdate(new Y.Doc());
@@ -40,6 +45,7 @@ export function noSources(): SummarySources {
 	return {
 		padFinalState: async () => ({ shared: emptyDocState(), private: null }),
 		readPad: () => ({ actions: [], reviewed: null, learningPoints: [], notes: '', privateNotes: '' }),
-		promptsAsked: async () => []
+		promptsAsked: async () => [],
+		contractAt: async () => null
 	};
 }

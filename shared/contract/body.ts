@@ -52,6 +52,25 @@ export const sponsor = z.object({
 	pays: z.boolean({ error: 'Say whether the sponsor pays for the coaching.' })
 });
 
+/**
+ * Group coaching: what the coachees agree may be shared among them beyond the
+ * live session (the seed's "ask what can be shared"): whether records name
+ * the other coachees, whether each one's actions and learning points are
+ * visible to the others. Ignored when there is one coachee.
+ */
+export const groupSharing = z.object({
+	names: z.boolean({ error: 'Say whether the group sees each other’s names.' }),
+	actions: z.boolean({ error: 'Say whether the group sees each other’s actions.' }),
+	learningPoints: z.boolean({ error: 'Say whether the group sees each other’s learning points.' })
+});
+export type GroupSharing = z.infer<typeof groupSharing>;
+
+/** What contracts agreed before this choice existed keep: everything shared, as the app then did. */
+export const SHARED_AS_BEFORE: GroupSharing = { names: true, actions: true, learningPoints: true };
+
+/** A body's group sharing, for bodies stored before the section existed too. */
+export const sharingOf = (body: { sharing?: GroupSharing }): GroupSharing => body.sharing ?? SHARED_AS_BEFORE;
+
 /** The sections' fields; `contractBody` adds the rules that span sections. */
 export const contractFields = z.object({
 	goals: z.array(goal).min(1, 'Add at least one goal.').max(LIMITS.goals, `Keep to at most ${LIMITS.goals} goals.`),
@@ -90,7 +109,8 @@ export const contractFields = z.object({
 			.max(24 * 30, 'Ask for at most 30 days of notice.')
 	}),
 	expectations: z.object({ coachee: expectationList('coachee'), coach: expectationList('coach') }),
-	stakeholders: z.object({ sponsor: sponsor.nullable().default(null) })
+	stakeholders: z.object({ sponsor: sponsor.nullable().default(null) }),
+	sharing: groupSharing.default(SHARED_AS_BEFORE)
 });
 
 export const contractBody = contractFields.superRefine((body, ctx) => {

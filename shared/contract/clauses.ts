@@ -4,10 +4,10 @@
  * Markdown copy is laid out. Goals are matched by id, so rewording a goal
  * shows as a change to that goal, not as one removed and one added.
  */
-import type { ContractBody } from './body.ts';
+import { sharingOf, type ContractBody, type GroupSharing } from './body.ts';
 import { frequencyWords } from './plan.ts';
 
-export type ClauseSection = 'goals' | 'boundaries' | 'confidentiality' | 'plan' | 'expectations' | 'stakeholders';
+export type ClauseSection = 'goals' | 'boundaries' | 'confidentiality' | 'plan' | 'expectations' | 'stakeholders' | 'sharing';
 
 export interface Clause {
 	/** Stable across versions: `goals.<id>.measure`, `plan.sessions`... */
@@ -23,8 +23,23 @@ export const SECTION_TITLES: Record<ClauseSection, string> = {
 	confidentiality: 'Confidentiality',
 	plan: 'Plan',
 	expectations: 'What we expect of each other',
-	stakeholders: 'Stakeholders'
+	stakeholders: 'Stakeholders',
+	sharing: 'What the group shares (group coaching)'
 };
+
+const SHARING_LABELS: Record<keyof GroupSharing, [label: string, yes: string, no: string]> = {
+	names: ['Names', 'Summaries and pages name each member of the group.', 'Summaries and pages name only you and the coach; the others are "a group member".'],
+	actions: ['Actions', 'Everyone in the group sees each member’s actions.', 'Each member sees only their own actions and the group’s; not the others’.'],
+	learningPoints: ['Learning points', 'Everyone in the group sees each member’s learning points.', 'Each member sees only the learning points they wrote.']
+};
+
+function sharingClauses(body: ContractBody): Clause[] {
+	const sharing = sharingOf(body);
+	return (Object.keys(SHARING_LABELS) as (keyof GroupSharing)[]).map((k) => {
+		const [label, yes, no] = SHARING_LABELS[k];
+		return { key: `sharing.${k}`, section: 'sharing' as const, label, text: sharing[k] ? yes : no };
+	});
+}
 
 const BOUNDARY_LABELS: Record<keyof ContractBody['boundaries'], string> = {
 	workTopics: 'Work topics',
@@ -82,7 +97,8 @@ export function clausesOf(body: ContractBody): Clause[] {
 		...planClauses(body.plan),
 		{ key: 'expectations.coachee', section: 'expectations', label: 'Of the coachee', text: body.expectations.coachee.map((e) => `- ${e}`).join('\n') },
 		{ key: 'expectations.coach', section: 'expectations', label: 'Of the coach', text: body.expectations.coach.map((e) => `- ${e}`).join('\n') },
-		{ key: 'stakeholders.sponsor', section: 'stakeholders', label: 'Sponsor', text: sponsorText(body.stakeholders.sponsor) }
+		{ key: 'stakeholders.sponsor', section: 'stakeholders', label: 'Sponsor', text: sponsorText(body.stakeholders.sponsor) },
+		...sharingClauses(body)
 	];
 }
 

@@ -48,7 +48,9 @@ export function draftFromTemplate(
 		confidentiality: { ...t.confidentiality },
 		plan: { ...t.plan, sessions, frequency, startDate: opts.today, endDate },
 		expectations: { coachee: [...t.expectations.coachee], coach: [...t.expectations.coach] },
-		stakeholders: { sponsor: null }
+		stakeholders: { sponsor: null },
+		// Ask, do not assume: names only, until the group agrees to share more.
+		sharing: { names: true, actions: false, learningPoints: false }
 	};
 }
 

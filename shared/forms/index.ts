@@ -72,7 +72,7 @@ export const engagementForm = z.object({
 });
 
 export const scheduleSessionForm = z.object({
-	kind: z.enum(SESSION_KINDS, { error: 'Choose a coaching session or an introductory meeting.' }).default('session'),
+	kind: z.enum(SESSION_KINDS, { error: 'Choose a coaching session, an introductory meeting or a three-way meeting.' }).default('session'),
 	/** An instant in ISO 8601 form; pages convert the local date and time before sending. */
 	scheduledAt: z.iso.datetime({ offset: true, error: 'Choose a date and time.' }),
 	durationMinutes: z.coerce

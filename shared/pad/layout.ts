@@ -6,6 +6,7 @@
  *
  * Shared document (`session.<id>.shared`):
  *   actions  Y.Array<Y.Map>  agreed actions of this session, in agreed order
+ *                            (each may name `goalId`, a goal of the contract in force)
  *   carried  Y.Array<Y.Map>  "From last time": open actions of earlier sessions,
  *                            copied in when this session's pad is first opened;
  *                            their status here is what this session decided
@@ -38,6 +39,8 @@ export interface Action {
 	/** Due date as YYYY-MM-DD, or null. */
 	due: string | null;
 	status: ActionStatus;
+	/** The contract goal it serves (a goal id of the contract in force), or null. */
+	goalId: string | null;
 	createdBy: string;
 	createdAt: number;
 	statusChangedBy: string | null;
@@ -76,6 +79,8 @@ export const notesOf = (doc: Y.Doc) => doc.getXmlFragment(NOTES);
 const str = (v: unknown, fallback = ''): string => (typeof v === 'string' ? v : fallback);
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const status = (v: unknown): ActionStatus => (ACTION_STATUSES.includes(v as ActionStatus) ? (v as ActionStatus) : 'open');
+/** Goal ids follow the contract's own rule (shared/contract/body.ts); anything else reads as no goal. */
+const goalId = (v: unknown): string | null => (typeof v === 'string' && /^[a-z0-9-]{1,40}$/.test(v) ? v : null);
 const owner = (v: unknown): ActionOwner => (v === 'coach' || v === 'coachee' || v === 'both' ? v : 'both');
 
 // Documents come from clients: every read tolerates missing or odd fields.
@@ -87,6 +92,7 @@ function readAction(m: Y.Map<unknown>): Action {
 		ownerUserId: str(m.get('ownerUserId')) || null,
 		due: /^\d{4}-\d{2}-\d{2}$/.test(str(m.get('due'))) ? str(m.get('due')) : null,
 		status: status(m.get('status')),
+		goalId: goalId(m.get('goalId')),
 		createdBy: str(m.get('createdBy')),
 		createdAt: num(m.get('createdAt')) ?? 0,
 		statusChangedBy: str(m.get('statusChangedBy')) || null,
@@ -130,7 +136,7 @@ function toMap(fields: Record<string, unknown>): Y.Map<unknown> {
 	return m;
 }
 
-export function newAction(by: string, fields: Partial<Pick<Action, 'text' | 'owner' | 'ownerUserId' | 'due'>> = {}): Action {
+export function newAction(by: string, fields: Partial<Pick<Action, 'text' | 'owner' | 'ownerUserId' | 'due' | 'goalId'>> = {}): Action {
 	return {
 		id: itemId(),
 		text: fields.text ?? '',
@@ -138,6 +144,7 @@ export function newAction(by: string, fields: Partial<Pick<Action, 'text' | 'own
 		ownerUserId: fields.ownerUserId ?? null,
 		due: fields.due ?? null,
 		status: 'open',
+		goalId: fields.goalId ?? null,
 		createdBy: by,
 		createdAt: Date.now(),
 		statusChangedBy: null,

@@ -1,13 +1,13 @@
 /** Room presence: who is in a live coaching session right now. */
 import { z } from 'zod';
-import { ENGAGEMENT_KINDS, ROLES, SESSION_STATUSES } from '../domain.ts';
+import { ENGAGEMENT_KINDS, ROOM_ROLES, SESSION_STATUSES } from '../domain.ts';
 
 export const sessionId = z.string().regex(/^[a-z2-7]{10,40}$/, 'Not a session id.');
 
 export const joinSession = z.object({ sessionId, protocolVersion: z.number().int() }).strict();
 export type JoinSession = z.infer<typeof joinSession>;
 
-export const participantRole = z.enum(ROLES);
+export const participantRole = z.enum(ROOM_ROLES);
 export type ParticipantRole = z.infer<typeof participantRole>;
 
 const participant = z.object({

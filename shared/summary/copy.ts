@@ -1,10 +1,13 @@
 /**
  * The shape of a session summary as its readers get it: the record written
  * when a session ends, and one reader's copy of it. Server and page both use
- * these types (the page renders a copy), so they live here, with no code.
+ * these types (the page renders a copy), so they live here, with one small
+ * lookup (`goalOf`).
  */
 import type { ENGAGEMENT_KINDS } from '../forms/index.ts';
 import type { ParticipantRole } from '../protocol/room.ts';
+import type { SessionKind } from '../sessions.ts';
+import type { GroupSharing } from '../contract/body.ts';
 
 type EngagementKind = (typeof ENGAGEMENT_KINDS)[number];
 type EngagementRole = ParticipantRole;
@@ -19,6 +22,11 @@ export interface SummaryAction {
 	/** Calendar date, YYYY-MM-DD, or null when none was set. */
 	due: string | null;
 	status: ActionStatus;
+	/** Whose it is, for group sharing: 'coach', 'coachee' (then `ownerUserId`) or 'both'; absent in older summaries. */
+	ownerKind?: 'coach' | 'coachee' | 'both';
+	ownerUserId?: string | null;
+	/** The contract goal this action serves (an id of `SummaryHeader.contract.goals`); absent in summaries recorded before goals could be tied. */
+	goalId?: string | null;
 }
 
 /** An action agreed in an earlier session, reviewed in this one. */
@@ -37,6 +45,8 @@ export interface SharedContent {
 	actions: SummaryAction[];
 	carriedOver: CarriedAction[];
 	learningPoints: string[];
+	/** Who wrote each learning point (same order), for group sharing; absent in older summaries. */
+	learningAuthors?: string[];
 	/** Shared notes as Markdown. */
 	notes: string;
 }
@@ -51,6 +61,8 @@ export interface SummaryHeader {
 	engagement: { id: string; title: string; kind: EngagementKind; plannedSessions: number | null };
 	session: {
 		id: string;
+		/** Absent in summaries recorded before sessions had kinds (all contracted sessions). */
+		kind?: SessionKind;
 		number: number;
 		scheduledAt: number;
 		startedAt: number | null;
@@ -59,6 +71,21 @@ export interface SummaryHeader {
 	};
 	participants: { userId: string; name: string; role: EngagementRole }[];
 	next: { id: string; number: number; scheduledAt: number; durationMinutes: number } | null;
+	/** The contract version in force when the session started, with its goals' statements (absent in older summaries; null when none was in force). */
+	contract?: SummaryContract | null;
+	/** In a group engagement, what the contract lets coachees see of each other (absent: one coachee, or everything). */
+	sharing?: GroupSharing;
+}
+
+export interface SummaryContract {
+	version: number;
+	goals: { id: string; statement: string }[];
+}
+
+/** The goal an action serves, in the contract the summary was held under; null when none or unknown. */
+export function goalOf(contract: SummaryContract | null | undefined, goalId: string | null | undefined): { id: string; statement: string } | null {
+	if (!contract || !goalId) return null;
+	return contract.goals.find((g) => g.id === goalId) ?? null;
 }
 
 /** The whole record, as stored (JSON in summaries.content). */
@@ -82,4 +109,12 @@ export interface Cut {
 	learningPoints: number;
 	notes: boolean;
 	privateNotes: boolean;
+}
+
+/** The engagement's actions tied to one contract goal, across its summaries (the engagement page). */
+export interface GoalActions {
+	goalId: string;
+	/** The goal's words in the latest summary that named it. */
+	statement: string;
+	actions: { id: string; text: string; owner: string; due: string | null; status: ActionStatus; sessionNumber: number }[];
 }

@@ -3,7 +3,8 @@
  * form names what a SMART goal still lacks, the coach sends it, both accept
  * (typed name and a tick per key clause; the coachee on a phone), it is in
  * force; an amendment is a new version whose changes are shown clause by
- * clause while the old version stays in force.
+ * clause while the old version stays in force, until both have accepted it
+ * again in their own browsers; the old version then stays readable.
  */
 import { expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -125,4 +126,35 @@ it('coach drafts and sends the contract, both accept it, an amendment shows what
 
 	await p.goto(engagement);
 	expect(await p.getByTestId('contract-summary').textContent()).toMatch(/Version 1 is in force\.\s*Version 2 is waiting for acceptance\./);
+
+	// Both re-accept the amendment, each in their own browser: version 2 comes into force once the second has.
+	await p.goto(`${engagement}/contract`);
+	await hydrated(p);
+	await acceptAll(p, 'Sam Coachee');
+	await p.getByTestId('contract-accepted').getByText(/You accepted version 2/).waitFor();
+	await c.goto(`${engagement}/contract`);
+	await hydrated(c);
+	await acceptAll(c, 'Casey Coach');
+	await c.getByTestId('contract-accepted').getByText('Version 2 is now in force: everyone has accepted it.').waitFor();
+	await p.reload();
+	await p.getByTestId('contract-status').getByText('In force').waitFor();
+	expect(await p.getByTestId('contract-parties').textContent()).toMatch(/Sam Coachee:\s*accepted as “Sam Coachee”/);
+	await screenshot(p, 'contract-amendment-in-force-phone');
+
+	// Version 1 stays readable, superseded, as it was agreed; version 2 shows what changed since.
+	await p.getByRole('link', { name: 'Version 1', exact: true }).click();
+	await p.waitForURL(/\/contract\/v\/1$/);
+	await p.getByRole('heading', { name: /Contract, version 1/ }).getByText('Superseded').waitFor();
+	expect(await p.getByTestId('contract-plan').textContent()).toMatch(/^\s*6 sessions/);
+	expect(await p.getByText(/Accepted by Casey Coach/).count()).toBe(1);
+	await screenshot(p, 'contract-old-version-phone');
+	await c.goto(`${engagement}/contract/v/2`);
+	await c.getByRole('heading', { name: /Contract, version 2/ }).getByText('In force').waitFor();
+	expect((await c.getByTestId('contract-changes').textContent())!.replace(/\s+/g, ' ')).toMatch(/Number of sessions changed ?Before: 6 ?After: 8/);
+	expect(await c.getByTestId('contract-plan').textContent()).toMatch(/^\s*8 sessions/);
+	await c.goto(engagement);
+	expect(await c.getByTestId('contract-summary').textContent()).toMatch(/Version 2 is in force\./);
+	await c.getByTestId('sessions').getByText('Session 1 of 8').click();
+	await c.waitForURL(/\/sessions\//);
+	expect(await c.getByTestId('session-title').textContent()).toMatch(/Session 1 of 8\s*·\s*contract v2/);
 });

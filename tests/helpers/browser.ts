@@ -39,6 +39,14 @@ export async function newPerson(browser: Browser, baseURL: string, viewport = { 
 	return { context, page };
 }
 
+/** A person already signed in over HTTP (tests/helpers/http.ts), in their own browser context. */
+export async function signedInPerson(browser: Browser, baseURL: string, visitor: { cookie: string }, viewport?: { width: number; height: number }) {
+	const person = await newPerson(browser, baseURL, viewport);
+	const [name, value] = visitor.cookie.split('=');
+	await person.context.addCookies([{ name: name!, value: value!, url: baseURL }]);
+	return person;
+}
+
 /** Saves a screenshot under test-results/ for a person to look at. */
 export async function screenshot(page: Page, name: string): Promise<string> {
 	const dir = path.resolve(import.meta.dirname, '..', '..', 'test-results');

@@ -74,7 +74,7 @@ export class Visitor {
 	}
 
 	/** Schedules a session `inMinutes` from now; returns its id. */
-	async scheduleSession(engagementId: string, inMinutes = 60, durationMinutes = 60, kind: 'session' | 'introductory' = 'session'): Promise<string> {
+	async scheduleSession(engagementId: string, inMinutes = 60, durationMinutes = 60, kind: 'session' | 'introductory' | 'three_way' = 'session'): Promise<string> {
 		const r = await this.action(`/engagements/${engagementId}?/schedule`, {
 			kind,
 			scheduledAt: new Date(Date.now() + inMinutes * 60_000).toISOString(),
@@ -104,8 +104,10 @@ export async function agreeContract(coach: { visitor: Visitor; name: string }, c
 	const sent = await coach.visitor.action(`/engagements/${engagementId}/contract/edit?/send`, contractFormFields(body));
 	if (sent.type !== 'redirect') throw new Error(`contract send failed: ${JSON.stringify(sent)}`);
 	const versions = await coach.visitor.get(`/engagements/${engagementId}/contract`);
-	const version = /Version (\d+)/.exec(await versions.text())?.[1];
-	if (!version) throw new Error('the sent contract has no version');
+	// The newest version is the one just sent (an amendment lists the one in force too).
+	const numbers = [...(await versions.text()).matchAll(/Version (\d+)/g)].map((m) => Number(m[1]));
+	if (numbers.length === 0) throw new Error('the sent contract has no version');
+	const version = String(Math.max(...numbers));
 	for (const p of [coach, ...coachees]) {
 		const r = await p.visitor.action(`/engagements/${engagementId}/contract?/accept`, [['version', version], ['typedName', p.name], ...KEY_CLAUSE_IDS.map((k): [string, string] => ['ticked', k])]);
 		if (r.type !== 'success') throw new Error(`contract acceptance by ${p.name} failed: ${JSON.stringify(r)}`);
@@ -131,4 +133,24 @@ export async function coachingPair(base: string, opts: { coachees?: number; kind
 	await agreeContract({ visitor: coach, name: 'Casey Coach' }, coachees.map((visitor, i) => ({ visitor, name: names[i] ?? `Coachee ${i}` })), engagementId, { kind });
 	const sessionId = await coach.scheduleSession(engagementId);
 	return { coach, coachee: coachees[0]!, coachees, engagementId, sessionId };
+}
+
+/** A sponsor who signed up and took the coach's sponsor link for the engagement. */
+export async function joinAsSponsor(base: string, coach: Visitor, engagementId: string, name = 'Pat Sponsor') {
+	const sponsor = new Visitor(base);
+	const email = uniqueEmail('pat');
+	await sponsor.signUp(name, email);
+	const link = await coach.action(`/engagements/${engagementId}?/sponsorLink`);
+	if (link.type !== 'success') throw new Error(`sponsor link failed: ${JSON.stringify(link)}`);
+	const r = await sponsor.action(new URL(link.data.sponsorLink.url).pathname);
+	if (r.type !== 'redirect') throw new Error(`sponsor link refused: ${JSON.stringify(r)}`);
+	return { sponsor, email };
+}
+
+/** A signed-in person's own user id, as the session page gives it to their browser. */
+export async function userIdOn(visitor: Visitor, sessionId: string): Promise<string> {
+	const html = await (await visitor.get(`/sessions/${sessionId}`)).text();
+	const id = /me:\{id:"([a-z0-9]+)"/.exec(html)?.[1];
+	if (!id) throw new Error('no user id on the session page');
+	return id;
 }

@@ -9,12 +9,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
 import type { ParsedMail } from 'mailparser';
 import { startServer, type DbKind, type TestServer } from '../helpers/server.ts';
 import { SCHEME_ROUTES, routeTree, routeUrl } from '../helpers/routes.ts';
-import { Visitor, coachingPair, uniqueEmail } from '../helpers/http.ts';
-import { until } from '../helpers/pad.ts';
+import { Visitor, coachingPair, joinAsSponsor, uniqueEmail } from '../helpers/http.ts';
+import { padClient, rawPadSocket, until } from '../helpers/pad.ts';
+import { connect, connected, request } from '../helpers/socket.ts';
 import { addressedTo, has, mailText, outboxMails, padsAndSocketRefuse, writeAndEndSession } from '../helpers/session-content.ts';
+import { insertAction, newAction, notesOf, padName, readActions, readCarriedActions } from '../../shared/pad/index.ts';
+import { PROTOCOL_VERSION } from '../../shared/protocol/index.ts';
 
 const NOTE = 'NOTE-7f3a-only-for-coach-and-coachee';
 const ACTION = 'ACTION-91c2-only-for-coach-and-coachee';
@@ -117,6 +121,108 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 			const raw = toSponsor.map(mailText).join('\n');
 			expect(has(raw, [...SECRETS, 'Sam is making progress.'])).toEqual([]);
 			expect(mails.some((m) => (m.text ?? '').includes(NOTE))).toBe(true);
+		});
+
+		it('joins a three-way meeting only: its own pad and room, its summary by email and page; never an ordinary session, private notes or a prompt', async () => {
+			const { coach, coachee, engagementId, sessionId } = await coachingPair(server.url);
+			// No sponsor yet: no three-way meeting.
+			const early = await coach.action(`/engagements/${engagementId}?/schedule`, { kind: 'three_way', scheduledAt: new Date(Date.now() + 3_600_000).toISOString(), durationMinutes: '45' });
+			expect(early).toMatchObject({ type: 'failure', status: 409 });
+			const { sponsor, email: sponsorEmail } = await joinAsSponsor(server.url, coach, engagementId);
+			expect((await sponsor.action(`/engagements/${engagementId}?/schedule`, { kind: 'three_way', scheduledAt: new Date(Date.now() + 3_600_000).toISOString(), durationMinutes: '45' })).status).toBe(404);
+			const meetingId = await coach.scheduleSession(engagementId, 30, 45, 'three_way');
+
+			// The coaching session's pad holds an open action and notes: none of it may reach the meeting's pad.
+			const coaching = padClient(server.url, coach.cookie, sessionId, 'shared');
+			await coaching.synced();
+			const p = new Y.XmlElement('paragraph');
+			p.insert(0, [new Y.XmlText(NOTE)]);
+			notesOf(coaching.doc).push([p]);
+			insertAction(coaching.doc, newAction('coach', { text: ACTION }));
+			await until(() => coaching.provider.synced, 5000, 'coaching pad saved');
+			await new Promise((r) => setTimeout(r, 300));
+			coaching.destroy();
+
+			// The sponsor, refused on every ordinary door, is let into the meeting's shared pad only.
+			for (const kind of ['shared', 'private'] as const) {
+				const raw = await rawPadSocket(server.url, sponsor.cookie, padName(sessionId, kind));
+				expect((await raw.closed).code).toBe(4404);
+			}
+			const meetingPrivate = await rawPadSocket(server.url, sponsor.cookie, padName(meetingId, 'private'));
+			expect((await meetingPrivate.closed).code).toBe(4404);
+			expect(meetingPrivate.frames).toHaveLength(0);
+			const AGREED = 'AGREED-4c1d-with-the-sponsor';
+			const MEETING_PRIVATE = 'PRIVATE-8e2a-coach-notes-in-the-meeting';
+			const coachPad = padClient(server.url, coachee.cookie, meetingId, 'shared');
+			const coachPrivate = padClient(server.url, coach.cookie, meetingId, 'private');
+			await Promise.all([coachPad.synced(), coachPrivate.synced()]);
+			insertAction(coachPad.doc, newAction('coachee', { text: AGREED, owner: 'coachee' }));
+			const q = new Y.XmlElement('paragraph');
+			q.insert(0, [new Y.XmlText(MEETING_PRIVATE)]);
+			notesOf(coachPrivate.doc).push([q]);
+			const sponsorPad = padClient(server.url, sponsor.cookie, meetingId, 'shared');
+			await sponsorPad.synced();
+			await until(() => readActions(sponsorPad.doc).some((a) => a.text === AGREED), 5000, 'the sponsor sees the meeting pad');
+			expect(readCarriedActions(sponsorPad.doc)).toEqual([]);
+			const sponsorBytes = Buffer.concat(sponsorPad.frames).toString('latin1');
+			expect(has(sponsorBytes, [...SECRETS, MEETING_PRIVATE])).toEqual([]);
+
+			// The room: not an ordinary session's, but the meeting's, as "sponsor"; prompts stay out.
+			const s = connect(server.url, sponsor.cookie);
+			await connected(s);
+			expect((await request(s, 'session:join', { sessionId, protocolVersion: PROTOCOL_VERSION })).ok).toBe(false);
+			const joined = await request<{ role: string }>(s, 'session:join', { sessionId: meetingId, protocolVersion: PROTOCOL_VERSION });
+			expect(joined).toMatchObject({ ok: true, value: { role: 'sponsor' } });
+			expect(await request(s, 'prompts:current-card', { sessionId: meetingId })).toMatchObject({ ok: true, value: null });
+			expect((await request(s, 'prompts:show', { sessionId: meetingId, text: 'x' })).ok).toBe(false);
+			expect((await request(s, 'session:end', { sessionId: meetingId })).ok).toBe(false);
+			expect((await sponsor.get(`/sessions/${meetingId}`)).status).toBe(200);
+			expect((await sponsor.get(`/sessions/${sessionId}`)).status).toBe(404);
+			const own = await (await sponsor.get(`/sponsor/${engagementId}`)).text();
+			expect(own).toContain(`/sessions/${meetingId}`);
+			expect(own).not.toContain(`/sessions/${sessionId}`);
+
+			// The coach ends the meeting: its summary goes to all three, the sponsor's without private notes.
+			const coachSocket = connect(server.url, coach.cookie);
+			await connected(coachSocket);
+			expect((await request(coachSocket, 'session:join', { sessionId: meetingId, protocolVersion: PROTOCOL_VERSION })).ok).toBe(true);
+			await new Promise((r) => setTimeout(r, 400));
+			const ended = await request<{ summaryId: string }>(coachSocket, 'session:end', { sessionId: meetingId });
+			expect(ended.ok).toBe(true);
+			const summaryId = ended.ok ? ended.value.summaryId : '';
+			for (const c of [coachPad, coachPrivate, sponsorPad]) c.destroy();
+			coachSocket.close();
+			s.close();
+			const redirect = await sponsor.get(`/sessions/${meetingId}/summary`);
+			expect(redirect.status).toBe(303);
+			const page = await (await sponsor.get(`/summaries/${summaryId}`)).text();
+			expect(page).toContain(AGREED);
+			expect(page).toContain('Pat Sponsor');
+			expect(has(page, [...SECRETS, MEETING_PRIVATE])).toEqual([]);
+			expect((await sponsor.get(`/summaries/${summaryId}.md`)).status).toBe(200);
+			const coachPage = await (await coach.get(`/summaries/${summaryId}`)).text();
+			expect(coachPage).toContain(MEETING_PRIVATE);
+
+			let mails: ParsedMail[] = [];
+			for (let i = 0; i < 75 && !(mails = await outboxMails(server)).some((m) => addressedTo(m, sponsorEmail) && (m.text ?? '').includes(AGREED)); i++) await new Promise((r) => setTimeout(r, 200));
+			const toSponsor = mails.filter((m) => addressedTo(m, sponsorEmail));
+			expect(toSponsor).toHaveLength(1);
+			const raw = toSponsor.map((m) => `${m.subject}\n${m.text}\n${m.html || ''}\n${m.attachments.map((a) => a.content.toString('latin1')).join('\n')}`).join('\n');
+			expect(raw).toContain(AGREED);
+			expect(has(raw, [...SECRETS, MEETING_PRIVATE])).toEqual([]);
+
+			// A correction of the meeting's summary reaches the sponsor too, still without the private notes.
+			const corrected = await coach.action(`/summaries/${summaryId}/correct`, {
+				action_id_0: '', action_text_0: `${AGREED} (corrected)`, action_owner_0: 'Sam Coachee', action_due_0: '', action_status_0: 'open',
+				learningPoints: '', notes: '', privateNotes: MEETING_PRIVATE, note: 'wording', notify: 'on'
+			});
+			expect(corrected.type).toBe('redirect');
+			let again: ParsedMail[] = [];
+			for (let i = 0; i < 75 && (again = (await outboxMails(server)).filter((m) => addressedTo(m, sponsorEmail))).length < 2; i++) await new Promise((r) => setTimeout(r, 200));
+			expect(again).toHaveLength(2);
+			const second = again.map((m) => `${m.subject}\n${m.text}\n${m.html || ''}`).join('\n');
+			expect(second).toContain(`${AGREED} (corrected)`);
+			expect(has(second, [...SECRETS, MEETING_PRIVATE])).toEqual([]);
 		});
 	});
 }

@@ -22,7 +22,7 @@ import {
 	type PadKind,
 	type PadServerState
 } from '$shared/pad/index.ts';
-import type { EngagementRole } from '$shared/domain.ts';
+import type { RoomRole } from '$shared/domain.ts';
 import { backoff, retryKnobs } from '$shared/retry.ts';
 import { Retry } from '$lib/retry.ts';
 import { reportUnsynced } from '$lib/summary/unsynced.ts';
@@ -34,7 +34,7 @@ export type PadStatus = 'connecting' | 'online' | 'offline' | 'refused';
 export interface PadPerson {
 	id: string;
 	name: string;
-	role: EngagementRole;
+	role: RoomRole;
 }
 
 export interface Peer {

@@ -3,6 +3,7 @@ import { failWith, formObject } from '$lib/server/forms.ts';
 import { notFound, requireUser } from '$lib/server/guards.ts';
 import { instantToWallTime } from '$shared/time.ts';
 import { engagementLife } from '$shared/scoping/index.ts';
+import { sharingOf } from '$shared/contract/index.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
@@ -17,7 +18,6 @@ export const load: PageServerLoad = async (event) => {
 		draft: shown.find((v) => v.status === 'draft')?.version ?? null
 	};
 	const [sponsorList, updates] = await Promise.all([services().sponsors.sponsorsOf(view.id, user.id), services().sponsors.updatesFor(view.id, user.id)]);
-	const nameOf = new Map(view.members.map((m) => [m.userId, m.name]));
 	const referrals = (await services().referrals.listFor(view.id, user.id))?.referrals ?? [];
 	const earliest = (xs: (number | null)[]) => xs.reduce<number | null>((min, x) => (x !== null && (min === null || x < min) ? x : min), null);
 	const inForce = shown.find((v) => v.status === 'in_force');
@@ -41,6 +41,12 @@ export const load: PageServerLoad = async (event) => {
 	// The pickers show wall time in the reader's zone; the server reads what comes back in that zone.
 	const zone = user.timeZone;
 	const tomorrow = Math.ceil((Date.now() + 24 * 60 * 60_000) / 3_600_000) * 3_600_000;
+	const byGoal = (await services().summaries.actionsByGoal(view.id, user.id)) ?? [];
+	// A group's coachees see each other's names only if their contract in force says so.
+	const hideNames = view.role === 'coachee' && view.members.filter((m) => m.role === 'coachee').length > 1 && !!inForce && !sharingOf(inForce.body).names;
+	const shownMembers = hideNames ? view.members.filter((m) => m.role === 'coach' || m.userId === user.id) : view.members;
+	const hiddenMembers = view.members.length - shownMembers.length;
+	const nameOf = new Map(view.members.map((m) => [m.userId, shownMembers.includes(m) ? m.name : 'A group member']));
 	return {
 		rhythm,
 		life,
@@ -50,6 +56,7 @@ export const load: PageServerLoad = async (event) => {
 		// Only the coach opens the proposal; everyone sees the steps.
 		fromProposal: view.role === 'coach' && origin ? { id: origin.proposalId, invited: origin.invited } : null,
 		contract,
+		byGoal,
 		sponsors: (sponsorList ?? []).map((p) => p.name),
 		me: { id: user.id },
 		referrals: referrals.map((r) => ({ ...r, coacheeName: nameOf.get(r.coacheeId) ?? 'A former participant' })),
@@ -62,7 +69,8 @@ export const load: PageServerLoad = async (event) => {
 			plannedSessions: view.planned_sessions,
 			frequency: view.frequency,
 			role: view.role,
-			members: view.members.map((m) => ({ userId: m.userId, name: m.name, role: m.role, ...(view.role === 'coach' ? { email: m.email } : {}) })),
+			members: shownMembers.map((m) => ({ userId: m.userId, name: m.name, role: m.role, ...(view.role === 'coach' ? { email: m.email } : {}) })),
+			hiddenMembers,
 			sessions: view.sessions.map((s) => ({
 				id: s.id,
 				kind: s.kind,

@@ -5,12 +5,13 @@ import type { PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
 	const user = requireUser(event);
-	const access = await services().engagements.sessionAccess(event.params.id, user.id);
+	// Members, and the sponsor of a three-way meeting (roomAccess); a sponsor never gets the contract's full text here.
+	const access = await services().engagements.roomAccess(event.params.id, user.id);
 	if (!access) notFound();
 	const { session, engagement, role, members } = access;
 	// A cancelled session has no room: its engagement page shows it struck through, with who cancelled it and why.
 	if (session.status === 'cancelled') redirect(303, `/engagements/${engagement.id}`);
-	const contract = await services().contracts.inForce(engagement.id);
+	const contract = role === 'sponsor' ? null : await services().contracts.inForce(engagement.id);
 	// The coachee's preparation is the coach's agenda; nobody else gets it.
 	const agenda = role === 'coach' ? await services().rhythm.agenda(session.id, user.id) : null;
 	return {
