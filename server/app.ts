@@ -57,10 +57,13 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 		databaseUrl: config.databaseUrl,
 		onError: (err) => log.error({ err }, 'SQLite checkpointer failed; restarting it')
 	});
-	const auth = createAuth(store.db);
+	const mail = createMail(config, store.db, log);
+	const auth = createAuth(store.db, { mail, origin: config.origin, signUpsPerAddressPerHour: config.signUpsPerAddressPerHour, log: log.child({ feature: 'auth' }) });
+	// Mail to a person waits until they confirmed their address.
+	mail.holdUnless((ids) => auth.confirmedAmong(ids));
+	if (!config.origin) log.warn('ORIGIN is not set: links in account emails (sign-up, password reset) are built from the request\'s Host header; set ORIGIN in production');
 	// Each needs the other: scheduling asks for the contract in force; contracts ask who the parties are.
 	const engagements = createEngagements(store.db, auth, { contractInForce: (id) => contractInForce(id) });
-	const mail = createMail(config, store.db, log);
 	const contracts = createContracts({
 		db: store.db,
 		dialect: store.dialect,

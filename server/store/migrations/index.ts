@@ -10,6 +10,7 @@ import { sessionKinds } from './0009_session_kinds.ts';
 import { sponsors } from './0010_sponsors.ts';
 import { referrals } from './0011_referrals.ts';
 import { timeZones } from './0012_time_zones.ts';
+import { accounts } from './0017_accounts.ts';
 
 /** Every migration in order. A feature adds its file here; never edit a released one. */
-export const migrations: Migration[] = [foundation, summary, prompts, pad, padUpdatesClustered, summaryRenderings, contracts, sessionKinds, sponsors, referrals, timeZones];
+export const migrations: Migration[] = [foundation, summary, prompts, pad, padUpdatesClustered, summaryRenderings, contracts, sessionKinds, sponsors, referrals, timeZones, accounts];
