@@ -173,6 +173,7 @@ export function createAuth(db: Kysely<Database>, deps: AuthDeps = {}): Auth {
 			return fail('conflict', 'An account with this email address exists already. Sign in instead.');
 		}
 		await record(db, user.id, 'account_created', where);
+		await record(db, user.id, 'email_confirmed', where);
 		return ok({ user: publicUser(user), ...(await createSession(db, user.id, where)) });
 	}
 
