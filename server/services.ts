@@ -45,7 +45,7 @@ export type { SessionCookie } from './auth/cookies.ts';
 /** What routes call on each feature; the builder copies exactly these. */
 export const webMethods = {
 	auth: [
-		'signUp', 'finishSignUp', 'signUpLinkValid', 'signIn', 'signOut', 'validateSessionToken', 'devices', 'signOutDevice', 'signOutEverywhere',
+		'prepareStrengthCheck', 'signUp', 'finishSignUp', 'signUpLinkValid', 'signIn', 'signOut', 'validateSessionToken', 'devices', 'signOutDevice', 'signOutEverywhere',
 		'requestConfirmation', 'confirmEmail', 'requestPasswordReset', 'resetLinkValid', 'resetPassword', 'activity'
 	],
 	engagements: ['create', 'listForUser', 'upcomingForUser', 'getForMember', 'scheduleSession', 'createInvite', 'describeInvite', 'acceptInvite', 'sessionAccess'],

@@ -23,7 +23,7 @@ import { safeNext } from '../../shared/accounts/next-path.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { hashToken, newId } from './tokens.ts';
-import { weakPasswordMessage } from './strength.ts';
+import { warmUpStrengthCheck, weakPasswordMessage } from './strength.ts';
 import { LiveConnections } from './live.ts';
 import { accountMailer } from './account-mail.ts';
 import { issueLink, peekLink, useLink, voidLinks } from './links.ts';
@@ -72,6 +72,8 @@ export interface ValidSession {
 /** What other features may ask of accounts and sign-in. */
 export interface Auth {
 	live: LiveConnections;
+	/** Loads the password checker's dictionaries while a person is still typing (sign-up and reset pages). */
+	prepareStrengthCheck(): void;
 	/** Always the same answer for a valid form: a link was mailed (to finish signing up, or telling the owner). */
 	signUp(input: unknown, ctx: RequestContext): Promise<Result<{ email: string }>>;
 	/** The sign-up link: creates the confirmed account and signs in. */
@@ -179,6 +181,8 @@ export function createAuth(db: Kysely<Database>, deps: AuthDeps = {}): Auth {
 
 	return {
 		live,
+
+		prepareStrengthCheck: warmUpStrengthCheck,
 
 		async signUp(input, ctx) {
 			const parsed = signUpForm.safeParse(input);

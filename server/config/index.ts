@@ -174,6 +174,10 @@ export const limits = {
 		accountMailWindowMs: 60 * 60 * 1000,
 		/** zxcvbn score (0-4) a password must reach: 3 is "safely unguessable" against an online attacker with throttling lifted. */
 		passwordMinScore: 3,
+		/** Characters of a password the strength check scores (its cost grows with length: ~0.5 s of a worker's CPU at 94). */
+		strengthCheckedChars: 64,
+		/** The strength check answers well within this even while loading its dictionaries on a busy machine. */
+		strengthCheckTimeoutMs: 15_000,
 		/** A sign-up link finishes creating the account within a day. */
 		signUpLinkLifetimeMs: 24 * 60 * 60 * 1000,
 		/** A link confirming an existing account's address. */

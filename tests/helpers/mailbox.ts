@@ -12,6 +12,8 @@ import { testServers } from './server.ts';
 import { smtpServers } from './smtp.ts';
 
 const seen = new Set<string>();
+/** Outbox files parsed once each (summaries are large; the mailbox is read every 50 ms while waiting). */
+const parsed = new Map<string, Promise<ParsedMail | null>>();
 const recipients = (m: ParsedMail) => [m.to].flat().flatMap((a) => a?.value ?? []).map((v) => v.address?.toLowerCase());
 
 async function accountMailOf(base: string): Promise<ParsedMail[]> {
@@ -24,8 +26,15 @@ async function accountMailOf(base: string): Promise<ParsedMail[]> {
 	}
 	const dir = path.join(server.dataDir, 'outbox');
 	const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.eml')) : [];
-	const mails = await Promise.all(files.map((f) => simpleParser(fs.readFileSync(path.join(dir, f)))));
-	return mails.filter((m) => m.headers.get('x-confidante-mail') === 'account');
+	const mails = await Promise.all(
+		files.map((f) => {
+			const file = path.join(dir, f);
+			let p = parsed.get(file);
+			if (!p) parsed.set(file, (p = simpleParser(fs.readFileSync(file)).then((m) => (m.headers.get('x-confidante-mail') === 'account' ? m : null))));
+			return p;
+		})
+	);
+	return mails.filter((m): m is ParsedMail => m !== null);
 }
 
 /** Account emails to `email` so far (oldest first). */

@@ -3,7 +3,7 @@
  * and sign-up, the password strength check, the registry of live
  * connections per sign-in session, device names.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import { isSameOriginPath, safeNext } from '../../shared/accounts/next-path.ts';
 import { weakPasswordMessage } from '../../server/auth/strength.ts';
@@ -46,6 +46,8 @@ describe('isSameOriginPath', () => {
 });
 
 describe('password strength', () => {
+	// The worker loads its dictionaries first (seconds on a busy machine).
+	beforeAll(() => weakPasswordMessage('warm up the checker'), 30_000);
 	it.each(['1234567890', 'password123', 'qwertyuiop', 'iloveyou12', 'letmein2024'])('refuses %j with the library’s feedback', async (p) => {
 		const message = await weakPasswordMessage(p);
 		expect(message).toMatch(/common|frequently|guess/i);

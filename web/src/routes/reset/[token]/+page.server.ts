@@ -3,7 +3,10 @@ import { services } from '$lib/server/services.ts';
 import { failWith, formObject } from '$lib/server/forms.ts';
 import type { Actions, PageServerLoad } from './$types';
 
-export const load: PageServerLoad = async ({ params }) => ({ valid: await services().auth.resetLinkValid(params.token) });
+export const load: PageServerLoad = async ({ params }) => {
+	services().auth.prepareStrengthCheck();
+	return { valid: await services().auth.resetLinkValid(params.token) };
+};
 
 export const actions: Actions = {
 	default: async ({ params, request, cookies, locals }) => {
