@@ -100,6 +100,8 @@ export interface Auth {
 	/** Sets a new password, ends every session of the account (closing their live connections) and signs in afresh. */
 	resetPassword(token: string, input: unknown, ctx: Where): Promise<Result<SignIn>>;
 	activity(userId: string): Promise<AuditEvent[]>;
+	/** A person downloaded their data (e.g. a summary as a file): into their audit log. */
+	recordExport(userId: string, what: string, where: Where): Promise<void>;
 	/** Adds a security event to a person's audit log (e.g. a role change, an export). */
 	record(userId: string, kind: AuditKind, where?: Where, detail?: Record<string, string>): Promise<void>;
 	/** Which of these people confirmed their address. */
@@ -383,6 +385,10 @@ export function createAuth(db: Kysely<Database>, deps: AuthDeps = {}): Auth {
 
 		async activity(userId) {
 			return eventsOf(db, userId, describeDevice);
+		},
+
+		async recordExport(userId, what, where) {
+			await record(db, userId, 'exported', where, { what: what.slice(0, 200) });
 		},
 
 		async record(userId, kind, where = nowhere, detail = {}) {

@@ -104,7 +104,7 @@ export interface EngagementPlan {
 /** The contract in force, as scheduling needs it (the contracts feature provides it). */
 export type ContractInForce = (engagementId: string) => Promise<{ version: number; sessions: number } | null>;
 
-export function createEngagements(db: Kysely<Database>, auth: Pick<Auth, 'usersByIds'>, deps: { contractInForce?: ContractInForce } = {}): Engagements {
+export function createEngagements(db: Kysely<Database>, auth: Pick<Auth, 'usersByIds'> & Partial<Pick<Auth, 'record'>>, deps: { contractInForce?: ContractInForce } = {}): Engagements {
 	const membership = createMembership(db, auth);
 	const contractInForce: ContractInForce = deps.contractInForce ?? (async () => null);
 	return { ...membership, ...createSessions(db, membership, contractInForce), ...createInvites(db, membership, auth), ...createPlans(db) };

@@ -129,6 +129,7 @@ describe.each<DbKind>(['sqlite', 'postgres'])('accounts on %s', (db) => {
 		await coachee.signUp('Ulla Unconfirmed', coacheeEmail);
 		const engagementId = await coach.createEngagement();
 		expect((await coachee.acceptInvite(await coach.createInvite(engagementId))).type).toBe('redirect');
+		expect(await (await coachee.get('/settings/activity')).text()).toContain('Role in an engagement changed: coachee in “Leading the new team”');
 		// An account from before confirmation existed: its address was never confirmed.
 		await server.stop();
 		const store = await openStore({ dataDir: server.dataDir, databaseUrl: server.env.DATABASE_URL });
