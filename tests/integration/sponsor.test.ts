@@ -44,8 +44,9 @@ function routeTree(): { pattern: string; actions: string[]; endpoint: boolean }[
 	return out;
 }
 
-/** Routes a sponsor may open: public ones, their own page and the engagement they may create. */
-const OPEN_TO_SPONSOR = new Set(['/', '/signin', '/signup', '/signout', '/outbox', '/engagements/new', '/invite/[token]', '/sponsor-invite/[token]', '/sponsor/[id]']);
+/** Routes a sponsor may open: public ones, their own page and account pages, and the engagement they may create. */
+const ACCOUNT_PAGES = ['/signup/confirm/[token]', '/confirm', '/confirm/[token]', '/reset', '/reset/[token]', '/settings/devices', '/settings/activity'];
+const OPEN_TO_SPONSOR = new Set(['/', '/signin', '/signup', '/signout', '/outbox', '/engagements/new', '/invite/[token]', '/sponsor-invite/[token]', '/sponsor/[id]', ...ACCOUNT_PAGES]);
 
 const has = (text: string, needles: string[]) => needles.filter((n) => text.includes(n));
 
@@ -166,8 +167,9 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 			// Email: the sponsor receives the approved update and nothing else; the coachee's summary carries the notes.
 			await until(() => fs.existsSync(path.join(server.dataDir, 'outbox')) && fs.readdirSync(path.join(server.dataDir, 'outbox')).length >= 3, 15_000, 'emails written');
 			let mails: ParsedMail[] = [];
-			for (let i = 0; i < 50 && !(mails = await outboxMails(server)).some((m) => addressedTo(m, sponsorEmail)); i++) await new Promise((r) => setTimeout(r, 200));
-			const toSponsor = mails.filter((m) => addressedTo(m, sponsorEmail));
+			for (let i = 0; i < 50 && !(mails = await outboxMails(server)).some((m) => addressedTo(m, sponsorEmail) && m.headers.get('x-confidante-mail') !== 'account'); i++) await new Promise((r) => setTimeout(r, 200));
+			// Coaching mail only: the sponsor's sign-up link is an account email.
+			const toSponsor = mails.filter((m) => addressedTo(m, sponsorEmail) && m.headers.get('x-confidante-mail') !== 'account');
 			expect(toSponsor).toHaveLength(1);
 			expect(toSponsor[0]!.text).toContain(APPROVED);
 			const raw = toSponsor.map((m) => `${m.subject}\n${m.text}\n${m.html || ''}\n${m.attachments.map((a) => a.content.toString('latin1')).join('\n')}`).join('\n');
