@@ -137,8 +137,19 @@ export function createAuth(db: Kysely<Database>, deps: AuthDeps = {}): Auth {
 	const signUps = new RateLimiter(deps.signUpsPerAddressPerHour ?? 10, limits.auth.signUpWindowMs);
 	const resets = new RateLimiter(limits.auth.resetRequestsPerAddress, limits.auth.resetWindowMs);
 	const accountMails = new RateLimiter(limits.auth.accountMailsPerAddress, limits.auth.accountMailWindowMs);
+	// A few tries per sign-up an address may make, so raising that limit (an office, the tests) raises this one.
+	const strengthChecks = new RateLimiter(Math.max(limits.auth.strengthChecksPerAddress, 6 * (deps.signUpsPerAddressPerHour ?? 10)), limits.auth.strengthCheckWindowMs);
 	const originOf = (ctx: RequestContext) => deps.origin ?? ctx.origin;
 	const tooMany = (wait: number) => fail('rate_limited', `Too many attempts. Try again in ${minutes(wait)} minute(s).`);
+
+	/** The strength check, counted per address: it costs a worker real CPU, so nobody may queue it without end. */
+	async function weakness(password: string, inputs: string[], where: Where): Promise<Result<null>> {
+		const wait = strengthChecks.retryAfter(where.address);
+		if (wait > 0) return tooMany(wait);
+		strengthChecks.hit(where.address);
+		const weak = await weakPasswordMessage(password, inputs);
+		return weak ? fail('invalid_input', weak, 'password') : ok(null);
+	}
 
 	/** Sends an account email unless this address has had its share this hour (nobody mail-bombs an address through us). */
 	async function mailOnce(to: { userId: string | null; name: string; address: string }, subject: string, text: string, keepMs: number) {
@@ -190,10 +201,10 @@ export function createAuth(db: Kysely<Database>, deps: AuthDeps = {}): Auth {
 			const parsed = signUpForm.safeParse(input);
 			if (!parsed.success) return invalidForm(parsed.error);
 			const { name, email, password } = parsed.data;
-			const weak = await weakPasswordMessage(password, [name, email]);
-			if (weak) return fail('invalid_input', weak, 'password');
 			const wait = signUps.retryAfter(ctx.address);
 			if (wait > 0) return tooMany(wait);
+			const strong = await weakness(password, [name, email], ctx);
+			if (!strong.ok) return strong;
 			signUps.hit(ctx.address);
 			// Hashed either way, so both answers take the same time.
 			const passwordHash = await hashPassword(password);
@@ -370,8 +381,8 @@ export function createAuth(db: Kysely<Database>, deps: AuthDeps = {}): Auth {
 			const row = await peekLink(db, 'reset', token);
 			const user = row?.user_id ? await db.selectFrom('users').selectAll().where('id', '=', row.user_id).executeTakeFirst() : undefined;
 			if (!row || !user || user.email !== row.email) return fail('gone', 'This reset link was used already or has expired. Ask for a new one.');
-			const weak = await weakPasswordMessage(parsed.data.password, [user.name, user.email]);
-			if (weak) return fail('invalid_input', weak, 'password');
+			const strong = await weakness(parsed.data.password, [user.name, user.email], where);
+			if (!strong.ok) return strong;
 			if (!(await useLink(db, 'reset', token))) return fail('gone', 'This reset link was used already or has expired. Ask for a new one.');
 			await db.updateTable('users').set({ password_hash: await hashPassword(parsed.data.password) }).where('id', '=', user.id).execute();
 			await voidLinks(db, user.id, 'reset');

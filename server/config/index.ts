@@ -174,6 +174,9 @@ export const limits = {
 		accountMailWindowMs: 60 * 60 * 1000,
 		/** zxcvbn score (0-4) a password must reach: 3 is "safely unguessable" against an online attacker with throttling lifted. */
 		passwordMinScore: 3,
+		/** Password strength checks per address per hour (sign-up and reset; at least 6 per sign-up allowed): each costs up to half a second of a worker's CPU. */
+		strengthChecksPerAddress: 60,
+		strengthCheckWindowMs: 60 * 60 * 1000,
 		/** Characters of a password the strength check scores (its cost grows with length: ~0.5 s of a worker's CPU at 94). */
 		strengthCheckedChars: 64,
 		/** The strength check answers well within this even while loading its dictionaries on a busy machine. */
