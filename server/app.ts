@@ -63,9 +63,12 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 		databaseUrl: config.databaseUrl,
 		onError: (err) => log.error({ err }, 'SQLite checkpointer failed; restarting it')
 	});
-	const auth = createAuth(store.db);
 	const scheduler = createScheduler({ db: store.db, dialect: store.dialect, log, clock: clockFrom(config.clockFile) });
 	const mail = createMail(config, store.db, log);
+	const auth = createAuth(store.db, { mail, origin: config.origin, signUpsPerAddressPerHour: config.signUpsPerAddressPerHour, log: log.child({ feature: 'auth' }) });
+	// Mail to a person waits until they confirmed their address.
+	mail.holdUnless((ids) => auth.confirmedAmong(ids));
+	if (!config.origin) log.warn('ORIGIN is not set: links in account emails (sign-up, password reset) are built from the request\'s Host header; set ORIGIN in production');
 	// Each needs the other: scheduling asks for the contract in force; contracts ask who the parties are.
 	// Sessions' reminders are planned in the transaction that creates them.
 	const engagements = createEngagements(store.db, auth, {

@@ -6,6 +6,7 @@
  * only what routes use; `web-services.ts` builds it. This file imports only
  * types, so the web bundle takes nothing else from server/.
  */
+import type { IncomingMessage } from 'node:http';
 import type { Config } from './config/index.ts';
 import type { Logger } from './log/index.ts';
 import type { Store } from './store/index.ts';
@@ -55,7 +56,10 @@ export type { SessionCookie } from './auth/cookies.ts';
 
 /** What routes call on each feature; the builder copies exactly these. */
 export const webMethods = {
-	auth: ['signUp', 'signIn', 'signOut', 'validateSessionToken', 'setTimeZone'],
+	auth: [
+		'prepareStrengthCheck', 'signUp', 'finishSignUp', 'signUpLinkValid', 'signIn', 'signOut', 'validateSessionToken', 'devices', 'signOutDevice', 'signOutEverywhere',
+		'requestConfirmation', 'confirmEmail', 'requestPasswordReset', 'resetLinkValid', 'resetPassword', 'activity', 'recordExport', 'setTimeZone'
+	],
 	engagements: ['create', 'listForUser', 'upcomingForUser', 'getForMember', 'scheduleSession', 'rescheduleSession', 'cancelSession', 'createInvite', 'describeInvite', 'acceptInvite', 'sessionAccess', 'roomAccess'],
 	summaries: ['view', 'correctionDraft', 'markdown', 'list', 'actionsByGoal', 'latestForSession', 'previousForSession', 'outbox', 'outboxMessage', 'retryDelivery', 'mailTransport'],
 	contracts: ['versions', 'version', 'inForce', 'openDraft', 'saveDraft', 'send', 'accept'],
@@ -84,6 +88,8 @@ type Methods<K extends keyof typeof webMethods> = (typeof webMethods)[K][number]
 
 /** Sign-up, sign-in and the session cookie, with the deployment's cookie security applied. */
 export interface WebAuth extends Pick<Auth, Methods<'auth'>> {
+	/** The client's address, from the trusted proxy header when configured (server/http/client-address.ts). */
+	addressOf(req: Pick<IncomingMessage, 'headers' | 'socket'>): string;
 	cookieName: string;
 	cookieFor(token: string, expiresAt: number): SessionCookie;
 	clearedCookie(): SessionCookie;

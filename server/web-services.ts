@@ -3,6 +3,7 @@
  * routes use, bound to its feature, and nothing else reachable.
  */
 import { clearedSessionCookie, sessionCookie, sessionCookieName } from './auth/index.ts';
+import { clientAddress } from './http/client-address.ts';
 import { readCorrectionForm } from './summary/index.ts';
 import { webMethods, type Services, type WebServices } from './services.ts';
 
@@ -22,6 +23,7 @@ export function webServices(s: Pick<Services, 'config' | 'log' | 'auth' | 'engag
 		log: s.log,
 		auth: {
 			...only(s.auth, webMethods.auth),
+			addressOf: (req) => clientAddress(req, s.config.clientAddress),
 			cookieName: sessionCookieName(secure),
 			cookieFor: (token, expiresAt) => sessionCookie(token, expiresAt, secure),
 			clearedCookie: () => clearedSessionCookie(secure)

@@ -1,21 +1,43 @@
 /**
- * Accounts and sign-in sessions, following Lucia's session design: a random
- * token in an httpOnly cookie, only its SHA-256 in the database, sliding
- * 30-day expiry, server-side invalidation at sign-out.
+ * Accounts and sign-in. Offers (see `Auth`):
+ * - sign-up that answers the same whether or not the address has an account:
+ *   the account is created only when the link mailed to the address is used,
+ *   and the owner of an existing account is told someone tried;
+ * - sign-in throttled per email+address, per account and per address;
+ * - sessions (sessions.ts) listed per device and revocable, whose live
+ *   connections (`live`, live.ts) close the moment the session ends;
+ * - address confirmation (mail to a person waits until then) and password
+ *   reset by single-use, short-lived links (links.ts);
+ * - the audit log of security events each person reads for their account.
+ * This folder owns `users`, `auth_sessions`, `account_tokens`, `audit_events`.
  */
 import type { Kysely } from 'kysely';
+import { z } from 'zod';
 import { limits } from '../config/index.ts';
+import type { Logger } from '../log/index.ts';
+import type { MailQueue } from '../mail/index.ts';
 import type { Database } from '../store/index.ts';
 import { fail, ok, type Result } from '../../shared/result.ts';
-import { settingsForm, signInForm, signUpForm, invalidForm } from '../../shared/forms/index.ts';
+import { settingsForm, signInForm, signUpForm, invalidForm, resetRequestForm, newPasswordForm } from '../../shared/forms/index.ts';
 import { DEFAULT_TIME_ZONE, isTimeZone } from '../../shared/time.ts';
+import { safeNext } from '../../shared/accounts/next-path.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { RateLimiter } from './rate-limit.ts';
-import { generateToken, hashToken, newId } from './tokens.ts';
+import { hashToken, newId } from './tokens.ts';
+import { warmUpStrengthCheck, weakPasswordMessage } from './strength.ts';
+import { LiveConnections } from './live.ts';
+import { accountMailer } from './account-mail.ts';
+import { issueLink, peekLink, useLink, voidLinks } from './links.ts';
+import { createSession, deleteSessions, devicesOf, sessionIdsOf, type Device } from './sessions.ts';
+import { eventsOf, record, type AuditEvent, type AuditKind, type Where } from './audit.ts';
+import { describeDevice } from './user-agent.ts';
 
 export { generateToken, hashToken, newId } from './tokens.ts';
 export { RateLimiter } from './rate-limit.ts';
+export { LiveConnections } from './live.ts';
 export { readSessionCookie, sessionCookie, clearedSessionCookie, sessionCookieName } from './cookies.ts';
+export type { Device } from './sessions.ts';
+export type { AuditEvent, AuditKind, Where } from './audit.ts';
 
 export interface User {
 	id: string;
@@ -29,15 +51,64 @@ export interface SignIn {
 	user: User;
 	token: string;
 	expiresAt: number;
+	/** Where to go next (a same-site path), when the sign-in finished a sign-up. */
+	next?: string;
+}
+
+/** Who is asking, for throttling, the devices page and the audit log; `origin` builds the links mailed. */
+export interface RequestContext extends Where {
+	origin: string;
+	/** Where a finished sign-up continues (a same-site path). */
+	next?: string;
+}
+
+export interface ValidSession {
+	user: User;
+	expiresAt: number;
+	renewed: boolean;
+	/** The session's id (its token's hash), which live connections register under. */
+	sessionId: string;
+	/** Whether the person confirmed their address (mail to them waits until then). */
+	confirmed: boolean;
 }
 
 /** What other features may ask of accounts and sign-in. */
 export interface Auth {
-	signUp(input: unknown): Promise<Result<SignIn>>;
-	signIn(input: unknown, clientAddress: string): Promise<Result<SignIn>>;
+	live: LiveConnections;
+	/** Loads the password checker's dictionaries while a person is still typing (sign-up and reset pages). */
+	prepareStrengthCheck(): void;
+	/** Always the same answer for a valid form: a link was mailed (to finish signing up, or telling the owner). */
+	signUp(input: unknown, ctx: RequestContext): Promise<Result<{ email: string }>>;
+	/** The sign-up link: creates the confirmed account and signs in. */
+	finishSignUp(token: string, ctx: Where): Promise<Result<SignIn>>;
+	/** Whether a sign-up link can still be used (for the page that asks to use it). */
+	signUpLinkValid(token: string): Promise<boolean>;
+	/** Creates a confirmed account at once: for seeding and in-process tests, never offered to routes. */
+	createAccount(input: unknown, ctx?: Where): Promise<Result<SignIn>>;
+	signIn(input: unknown, ctx: Where): Promise<Result<SignIn>>;
 	/** The signed-in user for a cookie token, extending the session when it is half used. */
-	validateSessionToken(token: string | undefined): Promise<{ user: User; expiresAt: number; renewed: boolean } | null>;
-	signOut(token: string | undefined): Promise<void>;
+	validateSessionToken(token: string | undefined): Promise<ValidSession | null>;
+	signOut(token: string | undefined, ctx?: Where): Promise<void>;
+	devices(userId: string, token: string | undefined): Promise<Device[]>;
+	/** Ends one of the person's sessions (by its device handle) and closes its live connections. */
+	signOutDevice(userId: string, handle: string, ctx: Where): Promise<Result<{ count: number }>>;
+	/** Ends all of the person's sessions, this one included. */
+	signOutEverywhere(userId: string, ctx: Where): Promise<number>;
+	/** Mails a confirmation link to a signed-in person whose address is not confirmed. */
+	requestConfirmation(userId: string, ctx: RequestContext): Promise<Result<{ email: string }>>;
+	confirmEmail(token: string, ctx: Where): Promise<Result<{ userId: string }>>;
+	/** Always the same answer for a valid form, whether or not the address has an account. */
+	requestPasswordReset(input: unknown, ctx: RequestContext): Promise<Result<{ email: string }>>;
+	resetLinkValid(token: string): Promise<boolean>;
+	/** Sets a new password, ends every session of the account (closing their live connections) and signs in afresh. */
+	resetPassword(token: string, input: unknown, ctx: Where): Promise<Result<SignIn>>;
+	activity(userId: string): Promise<AuditEvent[]>;
+	/** A person downloaded their data (e.g. a summary as a file): into their audit log. */
+	recordExport(userId: string, what: string, where: Where): Promise<void>;
+	/** Adds a security event to a person's audit log (e.g. a role change, an export). */
+	record(userId: string, kind: AuditKind, where?: Where, detail?: Record<string, string>): Promise<void>;
+	/** Which of these people confirmed their address. */
+	confirmedAmong(userIds: readonly string[]): Promise<Set<string>>;
 	/** Public details of these accounts (unknown ids are left out). */
 	usersByIds(ids: readonly string[]): Promise<User[]>;
 	/** Each person's IANA time zone (shared/time.ts), for times in emails. */
@@ -48,57 +119,165 @@ export interface Auth {
 	setTimeZone(userId: string, input: unknown): Promise<Result<{ timeZone: string }>>;
 }
 
+export interface AuthDeps {
+	mail?: MailQueue;
+	/** The deployment's public origin (ORIGIN); links use it, else the request's own origin. */
+	origin?: string;
+	signUpsPerAddressPerHour?: number;
+	log?: Logger;
+}
+
 const publicUser = (u: { id: string; email: string; name: string; time_zone: string }): User => ({ id: u.id, email: u.email, name: u.name, timeZone: u.time_zone });
+const nowhere: Where = { address: 'server', userAgent: '' };
+const pendingSignUp = z.object({ name: z.string(), passwordHash: z.string(), timeZone: z.string().optional(), next: z.string().optional() });
 
 // A hash to verify against when the email is unknown, so a wrong email and a
 // wrong password take the same time and cannot be told apart.
 let decoyHash: Promise<string> | undefined;
 
-export function createAuth(db: Kysely<Database>): Auth {
-	const loginLimiter = new RateLimiter(limits.auth.loginAttempts, limits.auth.loginWindowMs);
+const minutes = (ms: number) => Math.ceil(ms / 60_000);
 
-	async function createSession(userId: string): Promise<{ token: string; expiresAt: number }> {
-		const token = generateToken();
-		const expiresAt = Date.now() + limits.auth.sessionLifetimeMs;
-		await db.insertInto('auth_sessions').values({ id: hashToken(token), user_id: userId, expires_at: expiresAt }).execute();
-		return { token, expiresAt };
+export function createAuth(db: Kysely<Database>, deps: AuthDeps = {}): Auth {
+	const live = new LiveConnections();
+	const mailer = accountMailer(db, deps.mail);
+	const perEmailAndAddress = new RateLimiter(limits.auth.loginAttempts, limits.auth.loginWindowMs);
+	const perAccount = new RateLimiter(limits.auth.loginFailuresPerAccount, limits.auth.loginWindowMs);
+	const perAddress = new RateLimiter(limits.auth.loginFailuresPerAddress, limits.auth.loginWindowMs);
+	const signUps = new RateLimiter(deps.signUpsPerAddressPerHour ?? 10, limits.auth.signUpWindowMs);
+	const resets = new RateLimiter(limits.auth.resetRequestsPerAddress, limits.auth.resetWindowMs);
+	const accountMails = new RateLimiter(limits.auth.accountMailsPerAddress, limits.auth.accountMailWindowMs);
+	// A few tries per sign-up an address may make, so raising that limit (an office, the tests) raises this one.
+	const strengthChecks = new RateLimiter(Math.max(limits.auth.strengthChecksPerAddress, 6 * (deps.signUpsPerAddressPerHour ?? 10)), limits.auth.strengthCheckWindowMs);
+	const originOf = (ctx: RequestContext) => deps.origin ?? ctx.origin;
+	const tooMany = (wait: number) => fail('rate_limited', `Too many attempts. Try again in ${minutes(wait)} minute(s).`);
+
+	/** The strength check, counted per address: it costs a worker real CPU, so nobody may queue it without end. */
+	async function weakness(password: string, inputs: string[], where: Where): Promise<Result<null>> {
+		const wait = strengthChecks.retryAfter(where.address);
+		if (wait > 0) return tooMany(wait);
+		strengthChecks.hit(where.address);
+		const weak = await weakPasswordMessage(password, inputs);
+		return weak ? fail('invalid_input', weak, 'password') : ok(null);
+	}
+
+	/** Sends an account email unless this address has had its share this hour (nobody mail-bombs an address through us). */
+	async function mailOnce(to: { userId: string | null; name: string; address: string }, subject: string, text: string, keepMs: number) {
+		if (accountMails.retryAfter(to.address) > 0) {
+			deps.log?.warn({ user: to.userId }, 'account email not sent: this address had its share this hour');
+			return;
+		}
+		accountMails.hit(to.address);
+		await mailer.send(to, { subject, text }, keepMs);
+	}
+
+	async function userByEmail(email: string) {
+		return db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+	}
+
+	async function endSessions(ids: string[]) {
+		await deleteSessions(db, ids);
+		live.closeSessions(ids);
+	}
+
+	async function markConfirmed(userId: string, where: Where): Promise<void> {
+		const r = await db.updateTable('users').set({ email_confirmed_at: Date.now() }).where('id', '=', userId).where('email_confirmed_at', 'is', null).executeTakeFirst();
+		if (Number(r.numUpdatedRows) !== 1) return;
+		await record(db, userId, 'email_confirmed', where);
+		const released = (await deps.mail?.release(userId)) ?? 0;
+		if (released > 0) deps.log?.info({ user: userId, released }, 'held mail released after the address was confirmed');
+	}
+
+	async function insertUser(name: string, email: string, passwordHash: string, where: Where, timeZone?: string): Promise<Result<SignIn>> {
+		const now = Date.now();
+		const zone = timeZone && isTimeZone(timeZone) ? timeZone : DEFAULT_TIME_ZONE;
+		const user = { id: newId(), email, name, password_hash: passwordHash, time_zone: zone, created_at: now, email_confirmed_at: now };
+		try {
+			await db.insertInto('users').values(user).execute();
+		} catch {
+			// Two sign-ups for one address, both confirmed: the unique index decides.
+			return fail('conflict', 'An account with this email address exists already. Sign in instead.');
+		}
+		await record(db, user.id, 'account_created', where);
+		await record(db, user.id, 'email_confirmed', where);
+		return ok({ user: publicUser(user), ...(await createSession(db, user.id, where)) });
 	}
 
 	return {
-		async signUp(input) {
+		live,
+
+		prepareStrengthCheck: warmUpStrengthCheck,
+
+		async signUp(input, ctx) {
 			const parsed = signUpForm.safeParse(input);
 			if (!parsed.success) return invalidForm(parsed.error);
 			const { name, email, password, timeZone } = parsed.data;
-			const existing = await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst();
-			if (existing) return fail('conflict', 'An account with this email already exists. Sign in instead.', 'email');
-			const user = { id: newId(), email, name, password_hash: await hashPassword(password), time_zone: timeZone, created_at: Date.now() };
-			try {
-				await db.insertInto('users').values(user).execute();
-			} catch {
-				// Two sign-ups racing for one email: the unique index decides.
-				return fail('conflict', 'An account with this email already exists. Sign in instead.', 'email');
+			const wait = signUps.retryAfter(ctx.address);
+			if (wait > 0) return tooMany(wait);
+			const strong = await weakness(password, [name, email], ctx);
+			if (!strong.ok) return strong;
+			signUps.hit(ctx.address);
+			// Hashed either way, so both answers take the same time.
+			const passwordHash = await hashPassword(password);
+			const existing = await userByEmail(email);
+			const origin = originOf(ctx);
+			if (existing) {
+				await record(db, existing.id, 'sign_up_attempted', ctx);
+				await mailOnce(
+					{ userId: existing.id, name: existing.name, address: existing.email },
+					'Someone tried to sign up with your address',
+					`Hello ${existing.name},\n\nSomeone, maybe you, tried to create a Confidante account with this address, which has one already. Nothing was changed.\n\nIf it was you, sign in: ${origin}/signin\nForgot your password? Choose a new one: ${origin}/reset\n\nIf it was not you, you can ignore this email.\n`,
+					limits.auth.signUpLinkLifetimeMs
+				);
+			} else {
+				const token = await issueLink(db, { purpose: 'signup', email, userId: null, payload: { name, passwordHash, timeZone, next: safeNext(ctx.next) }, lifetimeMs: limits.auth.signUpLinkLifetimeMs });
+				await mailOnce(
+					{ userId: null, name, address: email },
+					'Finish creating your Confidante account',
+					`Hello ${name},\n\nOpen this link to confirm that this address is yours and finish creating your account:\n\n${origin}/signup/confirm/${token}\n\nThe link works once, for the next 24 hours. If you did not sign up for Confidante, ignore this email: no account is created without it.\n`,
+					limits.auth.signUpLinkLifetimeMs
+				);
 			}
-			return ok({ user: publicUser(user), ...(await createSession(user.id)) });
+			return ok({ email });
 		},
 
-		async signIn(input, clientAddress) {
+		async signUpLinkValid(token) {
+			return (await peekLink(db, 'signup', token)) !== null;
+		},
+
+		async finishSignUp(token, where) {
+			const row = await useLink(db, 'signup', token);
+			const payload = row && pendingSignUp.safeParse(JSON.parse(row.payload ?? 'null'));
+			if (!row || !payload?.success) return fail('gone', 'This link was used already or has expired. Sign in, or sign up again for a new link.');
+			const made = await insertUser(payload.data.name, row.email, payload.data.passwordHash, where, payload.data.timeZone);
+			return made.ok ? ok({ ...made.value, next: safeNext(payload.data.next) }) : made;
+		},
+
+		async createAccount(input, where = nowhere) {
+			const parsed = signUpForm.safeParse(input);
+			if (!parsed.success) return invalidForm(parsed.error);
+			return insertUser(parsed.data.name, parsed.data.email, await hashPassword(parsed.data.password), where, parsed.data.timeZone);
+		},
+
+		async signIn(input, ctx) {
 			const parsed = signInForm.safeParse(input);
 			if (!parsed.success) return invalidForm(parsed.error);
 			const { email, password } = parsed.data;
-			const key = `${clientAddress}|${email}`;
-			const wait = loginLimiter.retryAfter(key);
-			if (wait > 0) {
-				return fail('rate_limited', `Too many attempts. Try again in ${Math.ceil(wait / 60_000)} minute(s).`);
-			}
-			const row = await db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+			const pair = `${ctx.address}|${email}`;
+			const wait = Math.max(perEmailAndAddress.retryAfter(pair), perAccount.retryAfter(email), perAddress.retryAfter(ctx.address));
+			if (wait > 0) return tooMany(wait);
+			const row = await userByEmail(email);
 			decoyHash ??= hashPassword('decoy password that never matches');
 			const good = await verifyPassword(row?.password_hash ?? (await decoyHash), password);
 			if (!row || !good) {
-				loginLimiter.hit(key);
+				perEmailAndAddress.hit(pair);
+				perAccount.hit(email);
+				perAddress.hit(ctx.address);
+				if (row) await record(db, row.id, 'sign_in_failed', ctx);
 				return fail('unauthenticated', 'That email and password do not match an account.');
 			}
-			loginLimiter.reset(key);
-			return ok({ user: publicUser(row), ...(await createSession(row.id)) });
+			perEmailAndAddress.reset(pair);
+			await record(db, row.id, 'signed_in', ctx);
+			return ok({ user: publicUser(row), ...(await createSession(db, row.id, ctx)) });
 		},
 
 		async validateSessionToken(token) {
@@ -107,7 +286,7 @@ export function createAuth(db: Kysely<Database>): Auth {
 			const row = await db
 				.selectFrom('auth_sessions')
 				.innerJoin('users', 'users.id', 'auth_sessions.user_id')
-				.select(['auth_sessions.expires_at', 'users.id', 'users.email', 'users.name', 'users.time_zone'])
+				.select(['auth_sessions.expires_at', 'auth_sessions.last_seen_at', 'users.id', 'users.email', 'users.name', 'users.time_zone', 'users.email_confirmed_at'])
 				.where('auth_sessions.id', '=', id)
 				.executeTakeFirst();
 			if (!row) return null;
@@ -116,18 +295,132 @@ export function createAuth(db: Kysely<Database>): Auth {
 				await db.deleteFrom('auth_sessions').where('id', '=', id).execute();
 				return null;
 			}
-			let expiresAt = row.expires_at;
+			let expiresAt = Number(row.expires_at);
 			let renewed = false;
+			const patch: { expires_at?: number; last_seen_at?: number } = {};
 			if (expiresAt - now < limits.auth.sessionRenewWithinMs) {
 				expiresAt = now + limits.auth.sessionLifetimeMs;
 				renewed = true;
-				await db.updateTable('auth_sessions').set({ expires_at: expiresAt }).where('id', '=', id).execute();
+				patch.expires_at = expiresAt;
 			}
-			return { user: publicUser(row), expiresAt, renewed };
+			if (now - Number(row.last_seen_at) > limits.auth.lastSeenEveryMs) patch.last_seen_at = now;
+			if (Object.keys(patch).length > 0) await db.updateTable('auth_sessions').set(patch).where('id', '=', id).execute();
+			return { user: publicUser(row), expiresAt, renewed, sessionId: id, confirmed: row.email_confirmed_at !== null };
 		},
 
-		async signOut(token) {
-			if (token) await db.deleteFrom('auth_sessions').where('id', '=', hashToken(token)).execute();
+		async signOut(token, where = nowhere) {
+			if (!token || token.length > 64) return;
+			const id = hashToken(token);
+			const row = await db.selectFrom('auth_sessions').select('user_id').where('id', '=', id).executeTakeFirst();
+			await endSessions([id]);
+			if (row) await record(db, row.user_id, 'signed_out', where);
+		},
+
+		async devices(userId, token) {
+			return devicesOf(db, userId, token && token.length <= 64 ? hashToken(token) : null);
+		},
+
+		async signOutDevice(userId, handle, where) {
+			const ids = await sessionIdsOf(db, userId, handle);
+			if (ids.length === 0) return fail('not_found', 'That device is signed out already.');
+			await endSessions(ids);
+			await record(db, userId, 'session_revoked', where);
+			return ok({ count: ids.length });
+		},
+
+		async signOutEverywhere(userId, where) {
+			const ids = await sessionIdsOf(db, userId);
+			await endSessions(ids);
+			await record(db, userId, 'signed_out_everywhere', where, { sessions: String(ids.length) });
+			return ids.length;
+		},
+
+		async requestConfirmation(userId, ctx) {
+			const user = await db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
+			if (!user) return fail('not_found', 'There is no such account.');
+			if (user.email_confirmed_at !== null) return fail('conflict', 'Your address is confirmed already.');
+			if (accountMails.retryAfter(user.email) > 0) return tooMany(accountMails.retryAfter(user.email));
+			const token = await issueLink(db, { purpose: 'confirm', email: user.email, userId, lifetimeMs: limits.auth.confirmLinkLifetimeMs });
+			await record(db, userId, 'confirmation_requested', ctx);
+			await mailOnce(
+				{ userId, name: user.name, address: user.email },
+				'Confirm your email address for Confidante',
+				`Hello ${user.name},\n\nOpen this link to confirm that this address is yours. Until then, summaries and other emails for you wait:\n\n${originOf(ctx)}/confirm/${token}\n\nThe link works once, for the next 24 hours.\n`,
+				limits.auth.confirmLinkLifetimeMs
+			);
+			return ok({ email: user.email });
+		},
+
+		async confirmEmail(token, where) {
+			const row = await useLink(db, 'confirm', token);
+			if (!row?.user_id) return fail('gone', 'This link was used already or has expired. Ask for a new one from the banner at the top of any page.');
+			const user = await db.selectFrom('users').select(['id', 'email']).where('id', '=', row.user_id).executeTakeFirst();
+			if (!user || user.email !== row.email) return fail('gone', 'This link is for an address the account no longer has.');
+			await markConfirmed(user.id, where);
+			return ok({ userId: user.id });
+		},
+
+		async requestPasswordReset(input, ctx) {
+			const parsed = resetRequestForm.safeParse(input);
+			if (!parsed.success) return invalidForm(parsed.error);
+			const { email } = parsed.data;
+			const wait = resets.retryAfter(ctx.address);
+			if (wait > 0) return tooMany(wait);
+			resets.hit(ctx.address);
+			const user = await userByEmail(email);
+			if (user) {
+				const token = await issueLink(db, { purpose: 'reset', email, userId: user.id, lifetimeMs: limits.auth.resetLinkLifetimeMs });
+				await record(db, user.id, 'password_reset_requested', ctx);
+				await mailOnce(
+					{ userId: user.id, name: user.name, address: user.email },
+					'Choose a new Confidante password',
+					`Hello ${user.name},\n\nSomeone, hopefully you, asked to reset the password of your Confidante account. Open this link to choose a new one:\n\n${originOf(ctx)}/reset/${token}\n\nThe link works once, for the next ${minutes(limits.auth.resetLinkLifetimeMs)} minutes. Choosing a new password signs you out on every device.\nIf you did not ask for this, ignore this email: your password stays as it is.\n`,
+					limits.auth.resetLinkLifetimeMs
+				);
+			}
+			return ok({ email });
+		},
+
+		async resetLinkValid(token) {
+			return (await peekLink(db, 'reset', token)) !== null;
+		},
+
+		async resetPassword(token, input, where) {
+			const parsed = newPasswordForm.safeParse(input);
+			if (!parsed.success) return invalidForm(parsed.error);
+			const row = await peekLink(db, 'reset', token);
+			const user = row?.user_id ? await db.selectFrom('users').selectAll().where('id', '=', row.user_id).executeTakeFirst() : undefined;
+			if (!row || !user || user.email !== row.email) return fail('gone', 'This reset link was used already or has expired. Ask for a new one.');
+			const strong = await weakness(parsed.data.password, [user.name, user.email], where);
+			if (!strong.ok) return strong;
+			if (!(await useLink(db, 'reset', token))) return fail('gone', 'This reset link was used already or has expired. Ask for a new one.');
+			await db.updateTable('users').set({ password_hash: await hashPassword(parsed.data.password) }).where('id', '=', user.id).execute();
+			await voidLinks(db, user.id, 'reset');
+			const ended = await sessionIdsOf(db, user.id);
+			await endSessions(ended);
+			await record(db, user.id, 'password_reset', where, { sessionsEnded: String(ended.length) });
+			// The link came to the address, so the address is theirs.
+			await markConfirmed(user.id, where);
+			return ok({ user: publicUser(user), ...(await createSession(db, user.id, where)) });
+		},
+
+		async activity(userId) {
+			return eventsOf(db, userId, describeDevice);
+		},
+
+		async recordExport(userId, what, where) {
+			await record(db, userId, 'exported', where, { what: what.slice(0, 200) });
+		},
+
+		async record(userId, kind, where = nowhere, detail = {}) {
+			await record(db, userId, kind, where, detail);
+		},
+
+		async confirmedAmong(userIds) {
+			const ids = userIds.filter(Boolean);
+			if (ids.length === 0) return new Set();
+			const rows = await db.selectFrom('users').select('id').where('id', 'in', [...ids]).where('email_confirmed_at', 'is not', null).execute();
+			return new Set(rows.map((r) => r.id));
 		},
 
 		async usersByIds(ids) {

@@ -41,6 +41,12 @@ const envSchema = z.object({
 		.optional(),
 	/** With X-Forwarded-For: how many proxies appended to it (the client is that many entries from the right). */
 	XFF_DEPTH: z.coerce.number().int().min(1).max(10).default(1),
+	/**
+	 * Accounts one address may start per hour (sign-up is throttled per address).
+	 * An office behind one NAT may need more; the test servers raise it, since
+	 * every test person signs up from 127.0.0.1.
+	 */
+	SIGNUPS_PER_ADDRESS_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(10),
 	LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 	/** Minutes a session stays live with nobody in it before it ends by itself. */
 	EMPTY_SESSION_END_MINUTES: z.coerce.number().positive().max(24 * 60).default(15),
@@ -103,6 +109,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 		smtpTimeoutMs: e.SMTP_TIMEOUT_SECONDS === undefined ? null : e.SMTP_TIMEOUT_SECONDS * 1000,
 		logLevel: e.LOG_LEVEL,
 		clientAddress: { header: e.ADDRESS_HEADER, xffDepth: e.XFF_DEPTH },
+		signUpsPerAddressPerHour: e.SIGNUPS_PER_ADDRESS_PER_HOUR,
 		media: {
 			workers: e.MEDIA_WORKERS,
 			listenIp: e.MEDIA_LISTEN_IP,
@@ -157,6 +164,41 @@ export const limits = {
 		/** Failed sign-ins tolerated per email+address before a pause. */
 		loginAttempts: 5,
 		loginWindowMs: 15 * 60 * 1000,
+		/**
+		 * Failed sign-ins per account from anywhere in the window: guessing
+		 * from many addresses is slowed, while the owner (own address) keeps
+		 * the per-email+address budget above first.
+		 */
+		loginFailuresPerAccount: 20,
+		/** Failed sign-ins per address, whatever the email: one address trying many accounts (each costs an argon2 verify). */
+		loginFailuresPerAddress: 10,
+		/** Sign-ups per address are counted over this window (the count is config.signUpsPerAddressPerHour). */
+		signUpWindowMs: 60 * 60 * 1000,
+		/** Password-reset requests per address per window. */
+		resetRequestsPerAddress: 10,
+		resetWindowMs: 60 * 60 * 1000,
+		/** Account emails (sign-up attempts, resets, confirmations) to one address per window: nobody can mail-bomb an address through us. */
+		accountMailsPerAddress: 5,
+		accountMailWindowMs: 60 * 60 * 1000,
+		/** zxcvbn score (0-4) a password must reach: 3 is "safely unguessable" against an online attacker with throttling lifted. */
+		passwordMinScore: 3,
+		/** Password strength checks per address per hour (sign-up and reset; at least 6 per sign-up allowed): each costs up to half a second of a worker's CPU. */
+		strengthChecksPerAddress: 60,
+		strengthCheckWindowMs: 60 * 60 * 1000,
+		/** Characters of a password the strength check scores (its cost grows with length: ~0.5 s of a worker's CPU at 94). */
+		strengthCheckedChars: 64,
+		/** The strength check answers well within this even while loading its dictionaries on a busy machine. */
+		strengthCheckTimeoutMs: 15_000,
+		/** A sign-up link finishes creating the account within a day. */
+		signUpLinkLifetimeMs: 24 * 60 * 60 * 1000,
+		/** A link confirming an existing account's address. */
+		confirmLinkLifetimeMs: 24 * 60 * 60 * 1000,
+		/** A password-reset link is short-lived: it is as good as the password. */
+		resetLinkLifetimeMs: 30 * 60 * 1000,
+		/** A session's "last seen" is written at most this often, not on every request. */
+		lastSeenEveryMs: 5 * 60 * 1000,
+		/** Security events shown on a person's activity page (newest first). */
+		auditShown: 200,
 		passwordMinLength: 10,
 		passwordMaxLength: 256
 	},

@@ -180,7 +180,7 @@ export interface EngagementOptions {
 	now?: () => number;
 }
 
-export function createEngagements(db: Kysely<Database>, auth: Pick<Auth, 'usersByIds' | 'userTimeZone'>, options: EngagementOptions = {}): Engagements {
+export function createEngagements(db: Kysely<Database>, auth: Pick<Auth, 'usersByIds' | 'userTimeZone'> & Partial<Pick<Auth, 'record'>>, options: EngagementOptions = {}): Engagements {
 	const membership = createMembership(db, auth);
 	const contractInForce: ContractInForce = options.contractInForce ?? (async () => null);
 	const isSponsor: IsSponsor = options.isSponsor ?? (async () => false);

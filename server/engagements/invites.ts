@@ -14,7 +14,7 @@ type InvitesPart = Pick<Engagements, 'createInvite' | 'describeInvite' | 'accept
 const NOT_VALID = 'This invite link is not valid. Check that you copied all of it.';
 const USED = 'This invite link has already been used. Ask your coach for a new one.';
 
-export function createInvites(db: Kysely<Database>, membership: Pick<MembershipQueries, 'roleOf'>, auth: Pick<Auth, 'usersByIds'>): InvitesPart {
+export function createInvites(db: Kysely<Database>, membership: Pick<MembershipQueries, 'roleOf'>, auth: Pick<Auth, 'usersByIds'> & Partial<Pick<Auth, 'record'>>): InvitesPart {
 	return {
 		async createInvite(engagementId, userId) {
 			const role = await membership.roleOf(engagementId, userId);
@@ -47,7 +47,8 @@ export function createInvites(db: Kysely<Database>, membership: Pick<MembershipQ
 
 		async acceptInvite(token, userId) {
 			const id = hashToken(token);
-			return db.transaction().execute(async (trx) => {
+			const joined = { title: '' };
+			const result = await db.transaction().execute(async (trx) => {
 				const invite = await trx.selectFrom('invites').selectAll().where('id', '=', id).executeTakeFirst();
 				if (!invite) return fail('not_found', NOT_VALID);
 				// Checked inside the transaction, so the decision and the insert see the same rows.
@@ -60,9 +61,13 @@ export function createInvites(db: Kysely<Database>, membership: Pick<MembershipQ
 					const taken = await trx.updateTable('invites').set({ used_at: now, used_by: userId }).where('id', '=', id).where('used_at', 'is', null).executeTakeFirst();
 					if (Number(taken.numUpdatedRows) !== 1) return fail('gone', USED);
 					await trx.insertInto('engagement_members').values({ engagement_id: invite.engagement_id, user_id: userId, role: 'coachee', joined_at: now }).execute();
+					joined.title = (await trx.selectFrom('engagements').select('title').where('id', '=', invite.engagement_id).executeTakeFirst())?.title ?? invite.engagement_id;
 				}
 				return ok({ engagementId: invite.engagement_id });
 			});
+			// After the transaction commits (SQLite: never another query inside it): the person's audit log.
+			if (result.ok && joined.title) await auth.record?.(userId, 'role_changed', undefined, { role: 'coachee', engagement: joined.title });
+			return result;
 		}
 	};
 }

@@ -44,6 +44,13 @@ export interface MailQueue {
 	job(jobId: string): Promise<MailJobRow | null>;
 	/** A failed message is tried again now (the coach's "Send again"); false when it had not failed. */
 	retry(jobId: string): Promise<boolean>;
+	/**
+	 * Mail to a person waits (`held`) until `ready` says their address is
+	 * confirmed; `account` mail (the confirmation link itself, resets) never waits.
+	 */
+	holdUnless(ready: (userIds: string[]) => Promise<Set<string>>): void;
+	/** A person confirmed their address: what waited for them is sent now. */
+	release(userId: string): Promise<number>;
 	close(): Promise<void>;
 }
 
@@ -71,6 +78,7 @@ export function createMailQueue(deps: { db: Kysely<Database>; log: Logger; trans
 	let again = false;
 	let closed = false;
 	let started = false;
+	let ready: ((userIds: string[]) => Promise<Set<string>>) | null = null;
 
 	async function update(id: string, patch: Partial<MailJobRow>) {
 		await db.updateTable('mail_jobs').set(patch).where('id', '=', id).execute();
@@ -113,7 +121,15 @@ export function createMailQueue(deps: { db: Kysely<Database>; log: Logger; trans
 			.orderBy('next_attempt_at')
 			.limit(free)
 			.execute();
+		const waiting = ready ? due.filter((j) => j.kind !== 'account') : [];
+		const confirmed = ready && waiting.length > 0 ? await ready([...new Set(waiting.map((j) => j.user_id))]) : null;
 		for (const job of due) {
+			if (confirmed && job.kind !== 'account' && !confirmed.has(job.user_id)) {
+				await db.updateTable('mail_jobs').set({ status: 'held', last_error: null }).where('id', '=', job.id).where('status', '=', 'pending').execute();
+				log.info({ job: job.id, kind: job.kind }, 'mail held until the recipient confirms their address');
+				again = true;
+				continue;
+			}
 			// The guarded claim keeps one sender per row even if drains overlap.
 			const claimed = await db
 				.updateTable('mail_jobs')
@@ -225,6 +241,14 @@ export function createMailQueue(deps: { db: Kysely<Database>; log: Logger; trans
 				.executeTakeFirst();
 			kick();
 			return Number(r.numUpdatedRows) === 1;
+		},
+		holdUnless(fn) {
+			ready = fn;
+		},
+		async release(userId) {
+			const r = await db.updateTable('mail_jobs').set({ status: 'pending', next_attempt_at: Date.now() }).where('user_id', '=', userId).where('status', '=', 'held').executeTakeFirst();
+			kick();
+			return Number(r.numUpdatedRows);
 		},
 		async close() {
 			closed = true;

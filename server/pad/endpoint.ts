@@ -22,7 +22,7 @@ import { CloseCode, closeReason } from './close-codes.ts';
 import type { PadUser } from './connection.ts';
 
 export type Admission =
-	| { ok: true; name: string; pad: PadName; user: PadUser; sessionEnded: boolean }
+	| { ok: true; name: string; pad: PadName; user: PadUser; sessionEnded: boolean; authSession: string }
 	| { ok: false; code: number; reason: string };
 
 export interface EndpointDeps {
@@ -80,6 +80,7 @@ export async function admit(req: IncomingMessage, deps: EndpointDeps, address = 
 			pad,
 			user: { userId: session.user.id, role: access.role },
 			sessionEnded: access.session.status === 'ended',
+			authSession: session.sessionId,
 			presented
 		};
 	} catch (err) {

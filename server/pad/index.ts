@@ -68,6 +68,9 @@ export async function createPad(deps: PadDeps): Promise<Pad> {
 	const connections = new Set<PadConnection>();
 
 	const endpoint = listen(deps.httpServer, { config: deps.config, auth: deps.auth, engagements: deps.engagements, log }, (ws, admission) => {
+		// Signing out (anywhere) closes this connection at once; 4401 tells the provider not to retry.
+		const unregister = deps.auth.live.register(admission.authSession, () => ws.close(CloseCode.unauthenticated, 'You were signed out.'));
+		ws.on('close', unregister);
 		// The client speaks first (sync step 1) while the document may still be
 		// loading: hold its messages, bounded, and hand them over in order.
 		const early: [Buffer, boolean][] = [];

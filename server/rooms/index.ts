@@ -29,6 +29,8 @@ export { handle } from './handler.ts';
 
 export interface SocketData {
 	user: User;
+	/** The sign-in session the socket was opened with; ending it disconnects the socket. */
+	authSession: string;
 	/** Sessions this socket has joined, with the role the server looked up. */
 	sessions: Map<string, ParticipantRole>;
 }
@@ -99,6 +101,7 @@ export function createRooms(deps: { httpServer: HttpServer; config: Config; log:
 			const session = await auth.validateSessionToken(token);
 			if (!session) return next(refuse('Sign in to join a session.', 'unauthenticated'));
 			socket.data.user = session.user;
+			socket.data.authSession = session.sessionId;
 			socket.data.sessions = new Map();
 			next();
 		} catch (err) {
@@ -120,6 +123,9 @@ export function createRooms(deps: { httpServer: HttpServer; config: Config; log:
 		socket.on('error', (err) => log.warn({ err, socket: socket.id }, 'socket error'));
 		limitEventRate(socket);
 		const user = socket.data.user;
+		// Signing out (here, on the devices page, by a password reset) disconnects this socket at once.
+		const unregister = auth.live.register(socket.data.authSession, () => socket.disconnect(true));
+		socket.on('disconnect', unregister);
 
 		handle(socket, log, 'session:join', async ({ sessionId, protocolVersion }) => {
 			if (protocolVersion !== PROTOCOL_VERSION) return fail('conflict', 'Confidante was updated; reload the page to continue.');

@@ -20,12 +20,44 @@ export interface UserRow {
 	/** IANA zone name, e.g. Europe/London; see shared/time.ts. */
 	time_zone: Generated<string>;
 	created_at: number;
+	/** When the person showed the address is theirs (a link mailed to it); mail to them waits until then. */
+	email_confirmed_at: number | null;
 }
 
 export interface AuthSessionRow {
 	id: string;
 	user_id: string;
 	expires_at: number;
+	created_at: Generated<number>;
+	/** Updated at most every limits.auth.lastSeenEveryMs. */
+	last_seen_at: Generated<number>;
+	user_agent: Generated<string>;
+	address: Generated<string>;
+}
+
+export type AccountTokenPurpose = 'signup' | 'confirm' | 'reset';
+
+/** A single-use link mailed to an address; the id is the token's SHA-256. */
+export interface AccountTokenRow {
+	id: string;
+	purpose: AccountTokenPurpose;
+	email: string;
+	user_id: string | null;
+	payload: string | null;
+	created_at: number;
+	expires_at: number;
+	used_at: number | null;
+}
+
+/** A security event of one account, readable by its owner. */
+export interface AuditEventRow {
+	id: string;
+	user_id: string;
+	kind: string;
+	at: number;
+	address: string;
+	user_agent: string;
+	detail: string;
 }
 
 export interface EngagementRow {
@@ -136,11 +168,12 @@ export interface CalendarFeedRow {
 	created_at: number;
 }
 
-export type MailStatus = 'pending' | 'sending' | 'sent' | 'failed';
+/** `held`: waiting for the recipient to confirm their address. */
+export type MailStatus = 'pending' | 'held' | 'sending' | 'sent' | 'failed';
 
 export interface MailJobRow {
 	id: string;
-	kind: 'summary' | 'contract_review' | 'contract_in_force' | 'sponsor_update' | 'scoping_link' | 'proposal_invite' | 'proposal_decline' | 'session_invite' | 'session_reminder' | 'rhythm_nudge' | 'action_due' | SchemeMailKind;
+	kind: 'summary' | 'contract_review' | 'contract_in_force' | 'sponsor_update' | 'scoping_link' | 'proposal_invite' | 'proposal_decline' | 'session_invite' | 'session_reminder' | 'rhythm_nudge' | 'action_due' | 'account' | SchemeMailKind;
 	subject_id: string;
 	user_id: string;
 	to_name: string;
@@ -481,6 +514,8 @@ export interface SchemeFeedbackRow {
 export interface Database {
 	users: UserRow;
 	auth_sessions: AuthSessionRow;
+	account_tokens: AccountTokenRow;
+	audit_events: AuditEventRow;
 	engagements: EngagementRow;
 	engagement_members: EngagementMemberRow;
 	coaching_sessions: CoachingSessionRow;

@@ -55,6 +55,11 @@ export const signInForm = z.object({
 	password: z.string({ error: 'Enter your password.' }).min(1, 'Enter your password.').max(PASSWORD_MAX)
 });
 
+/** Asking for a password-reset link. */
+export const resetRequestForm = z.object({ email });
+/** Choosing a new password from a reset link. */
+export const newPasswordForm = z.object({ password });
+
 export const FREQUENCIES = ['weekly', 'fortnightly', 'monthly', 'bi-monthly', 'as agreed'] as const;
 
 export const engagementForm = z.object({

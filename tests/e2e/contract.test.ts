@@ -8,7 +8,7 @@
  */
 import { expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { hydrated, newPerson, screenshot, serverAndBrowser, signUpInBrowser } from '../helpers/browser.ts';
+import { finishSignUpInBrowser, hydrated, newPerson, screenshot, serverAndBrowser, signUpInBrowser } from '../helpers/browser.ts';
 import { uniqueEmail } from '../helpers/http.ts';
 
 const app = serverAndBrowser();
@@ -40,9 +40,11 @@ it('coach drafts and sends the contract, both accept it, an amendment shows what
 	await p.waitForURL(/\/signup/);
 	await hydrated(p);
 	await p.getByLabel('Your name').fill('Sam Coachee');
-	await p.getByLabel('Email').fill(uniqueEmail('sam'));
+	const samEmail = uniqueEmail('sam');
+	await p.getByLabel('Email').fill(samEmail);
 	await p.getByLabel('Password').fill('another good password');
 	await p.getByRole('button', { name: 'Create account' }).click();
+	await finishSignUpInBrowser(p, samEmail);
 	await p.getByRole('button', { name: 'Join the engagement' }).click();
 	await p.waitForURL(/\/engagements\//);
 

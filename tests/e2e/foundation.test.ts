@@ -4,7 +4,7 @@
  * up, joins; both dashboards show the engagement and the session.
  */
 import { expect, it } from 'vitest';
-import { hydrated, serverAndBrowser, newPerson, screenshot, signUpInBrowser } from '../helpers/browser.ts';
+import { finishSignUpInBrowser, hydrated, serverAndBrowser, newPerson, screenshot, signUpInBrowser } from '../helpers/browser.ts';
 import { uniqueEmail } from '../helpers/http.ts';
 
 const app = serverAndBrowser();
@@ -42,9 +42,11 @@ it('coach invites a coachee; both see the engagement and the scheduled session',
 	await p.waitForURL(/\/signup/);
 	await hydrated(p);
 	await p.getByLabel('Your name').fill('Sam Coachee');
-	await p.getByLabel('Email').fill(uniqueEmail('sam'));
+	const samEmail = uniqueEmail('sam');
+	await p.getByLabel('Email').fill(samEmail);
 	await p.getByLabel('Password').fill('another good password');
 	await p.getByRole('button', { name: 'Create account' }).click();
+	await finishSignUpInBrowser(p, samEmail);
 	await p.getByRole('button', { name: 'Join the engagement' }).click();
 	await p.waitForURL(/\/engagements\//);
 	await p.getByTestId('members').getByText('Sam Coachee').waitFor();

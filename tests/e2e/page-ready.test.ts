@@ -7,7 +7,7 @@
  */
 import { expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { hydrated, newPerson, screenshot, serverAndBrowser } from '../helpers/browser.ts';
+import { finishSignUpInBrowser, hydrated, newPerson, screenshot, serverAndBrowser } from '../helpers/browser.ts';
 import { coachingPair, uniqueEmail, Visitor } from '../helpers/http.ts';
 import { padClient, until } from '../helpers/pad.ts';
 import { notesOf, notesText } from '../../shared/pad/index.ts';
@@ -57,13 +57,21 @@ it('signs up and in without JavaScript', async () => {
 		await page.getByLabel('Your name').fill('Noor No-Script');
 		await page.getByLabel('Email').fill(taken);
 		await page.getByLabel('Password').fill('correct horse battery');
+		await page.getByLabel('Password').fill('1234567890');
 		await page.getByRole('button', { name: 'Create account' }).click();
 		// The server's message beside the field, and what was typed is still there.
-		await page.getByText('An account with this email already exists. Sign in instead.').waitFor();
+		await page.getByText('This is a frequently used password.', { exact: false }).waitFor();
 		expect(await page.getByLabel('Your name').inputValue()).toBe('Noor No-Script');
+		// An address that has an account gets the same answer as a new one (no enumeration).
+		await page.getByLabel('Password').fill('correct horse battery');
+		await page.getByRole('button', { name: 'Create account' }).click();
+		await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
+		await page.goto('/signup');
+		await page.getByLabel('Your name').fill('Noor No-Script');
 		await page.getByLabel('Email').fill(email);
 		await page.getByLabel('Password').fill('correct horse battery');
 		await page.getByRole('button', { name: 'Create account' }).click();
+		await finishSignUpInBrowser(page, email);
 		await page.waitForURL((u) => u.pathname === '/');
 		await page.getByRole('button', { name: 'Sign out' }).click();
 		await page.goto('/signin');
@@ -91,9 +99,11 @@ it("the invite page's header links keep the invite, through sign-up and through 
 	await one.waitForURL(/\/signup/);
 	await hydrated(one);
 	await one.getByLabel('Your name').fill('Sam Coachee');
-	await one.getByLabel('Email').fill(uniqueEmail('sam'));
+	const samEmail = uniqueEmail('sam');
+	await one.getByLabel('Email').fill(samEmail);
 	await one.getByLabel('Password').fill('another good password');
 	await one.getByRole('button', { name: 'Create account' }).click();
+	await finishSignUpInBrowser(one, samEmail);
 	await one.getByRole('button', { name: 'Join the engagement' }).click();
 	await one.waitForURL(/\/engagements\//);
 	await one.getByTestId('members').getByText('Sam Coachee').waitFor();

@@ -5,7 +5,7 @@
  * goals, plan, session dates and the approved text only.
  */
 import { expect, it } from 'vitest';
-import { hydrated, newPerson, screenshot, serverAndBrowser } from '../helpers/browser.ts';
+import { finishSignUpInBrowser, hydrated, newPerson, screenshot, serverAndBrowser } from '../helpers/browser.ts';
 import { coachingPair, uniqueEmail } from '../helpers/http.ts';
 
 const app = serverAndBrowser();
@@ -37,9 +37,11 @@ it('a sponsor sees the update the coachee approved, never the declined one', asy
 	await s.waitForURL(/\/signup/);
 	await hydrated(s);
 	await s.getByLabel('Your name').fill('Pat Sponsor');
-	await s.getByLabel('Email').fill(uniqueEmail('pat'));
+	const patEmail = uniqueEmail('pat');
+	await s.getByLabel('Email').fill(patEmail);
 	await s.getByLabel('Password').fill('a sponsor password');
 	await s.getByRole('button', { name: 'Create account' }).click();
+	await finishSignUpInBrowser(s, patEmail);
 	await s.getByRole('button', { name: 'Become the sponsor' }).click();
 	await s.waitForURL(/\/sponsor\//);
 	await s.getByTestId('sponsor-goals').getByText('Confident first 90 days').waitFor();

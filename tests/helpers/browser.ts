@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startServer, type TestServer } from './server.ts';
+import { linkFor } from './mailbox.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -71,6 +72,16 @@ export async function signUpInBrowser(page: Page, name: string, email: string, p
 	await page.getByLabel('Email').fill(email);
 	await page.getByLabel('Password').fill(password);
 	await page.getByRole('button', { name: 'Create account' }).click();
+	await finishSignUpInBrowser(page, email);
+}
+
+/** After "Create account": opens the link mailed to the address and finishes, as a person does. */
+export async function finishSignUpInBrowser(page: Page, email: string) {
+	await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
+	const link = await linkFor(new URL(page.url()).origin, email, '/signup/confirm/');
+	await page.goto(link);
+	// A plain form post: works before hydration and without JavaScript.
+	await page.getByRole('button', { name: 'Finish creating my account' }).click();
 	await page.waitForURL((u) => !u.pathname.startsWith('/signup'));
 }
 

@@ -3,6 +3,7 @@
  * posts forms the way a browser does (with an Origin header).
  */
 import * as devalue from 'devalue';
+import { linkFor } from './mailbox.ts';
 import { KEY_CLAUSE_IDS, contractFormFields, draftFromTemplate, type ContractBody } from '../../shared/contract/index.ts';
 
 export class Visitor {
@@ -45,9 +46,12 @@ export class Visitor {
 		}
 	}
 
-	async signUp(name: string, email: string, password = 'correct horse battery'): Promise<void> {
-		const r = await this.action('/signup', { name, email, password });
-		if (r.type !== 'redirect') throw new Error(`sign-up failed: ${JSON.stringify(r)}`);
+	/** Signs up and confirms the address through the link mailed to it, as a person does; signed in afterwards. */
+	async signUp(name: string, email: string, password = 'correct horse battery', next?: string): Promise<void> {
+		const r = await this.action(next ? `/signup?next=${encodeURIComponent(next)}` : '/signup', { name, email, password });
+		if (r.type !== 'success' || r.data?.sent !== email.trim().toLowerCase()) throw new Error(`sign-up failed: ${JSON.stringify(r)}`);
+		const done = await this.action(await linkFor(this.base, email, '/signup/confirm/'));
+		if (done.type !== 'redirect') throw new Error(`finishing the sign-up failed: ${JSON.stringify(done)}`);
 	}
 
 	async signIn(email: string, password = 'correct horse battery'): Promise<void> {

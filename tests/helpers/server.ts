@@ -80,9 +80,13 @@ function launch(env: Record<string, string>, logs: string[]): Promise<{ child: C
 	});
 }
 
+/** Every test server of this process by its URL, for the mailbox helper (tests/helpers/mailbox.ts). */
+export const testServers = new Map<string, TestServer>();
+
 export async function startServer(opts: { db?: DbKind; env?: Record<string, string> } = {}): Promise<TestServer> {
 	const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'confidante-test-'));
-	const env: Record<string, string> = { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, ...opts.env };
+	// Every test person signs up from 127.0.0.1, so the per-address sign-up limit is lifted unless a test sets it.
+	const env: Record<string, string> = { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, SIGNUPS_PER_ADDRESS_PER_HOUR: '100000', ...opts.env };
 	let dropSchema: (() => Promise<void>) | undefined;
 	if (opts.db === 'postgres') {
 		const s = await freshPostgresSchema();
@@ -114,11 +118,13 @@ export async function startServer(opts: { db?: DbKind; env?: Record<string, stri
 			server.process = r.child;
 		},
 		async cleanup() {
+			testServers.delete(server.url);
 			await server.stop('SIGKILL');
 			await dropSchema?.();
 			fs.rmSync(dataDir, { recursive: true, force: true });
 		}
 	};
 	child = server.process;
+	testServers.set(server.url, server);
 	return server;
 }

@@ -7,6 +7,9 @@ import { SMTPServer, type SMTPServerAddress } from 'smtp-server';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import type { AddressInfo } from 'node:net';
 
+/** Every test SMTP server of this process by its URL, for the mailbox helper (tests/helpers/mailbox.ts). */
+export const smtpServers = new Map<string, TestSmtp>();
+
 export type SmtpMode = 'accept' | 'stall' | 'refuse-temporarily' | 'refuse';
 
 export interface TestSmtp {
@@ -20,6 +23,12 @@ export interface TestSmtp {
 	stalled: number;
 	/** Every message accepted, kept in `received` or not. */
 	accepted: number;
+	/**
+	 * Account emails (sign-up links, resets, confirmations; header
+	 * X-Confidante-Mail: account), kept apart from `received` so that tests
+	 * counting coaching mail are not disturbed by people signing up.
+	 */
+	accountMail: ParsedMail[];
 	/** Resolves when `n` messages have been received in all. */
 	waitFor(n: number, timeoutMs?: number): Promise<ParsedMail[]>;
 	close(): Promise<void>;
@@ -36,6 +45,7 @@ export async function startSmtp(opts: { keep?: (m: ParsedMail) => boolean } = {}
 		rejectRecipients: new Set(),
 		stalled: 0,
 		accepted: 0,
+		accountMail: [],
 		waitFor(n, timeoutMs = 15_000) {
 			if (t.received.length >= n) return Promise.resolve(t.received);
 			return new Promise((resolve, reject) => {
@@ -43,7 +53,7 @@ export async function startSmtp(opts: { keep?: (m: ParsedMail) => boolean } = {}
 				waiters.push({ n, resolve: (m) => (clearTimeout(timer), resolve(m)) });
 			});
 		},
-		close: () => new Promise((resolve) => server.close(() => resolve()))
+		close: () => new Promise((resolve) => { smtpServers.delete(t.url); server.close(() => resolve()); })
 	};
 	const server = new SMTPServer({
 		authOptional: true,
@@ -74,7 +84,8 @@ export async function startSmtp(opts: { keep?: (m: ParsedMail) => boolean } = {}
 				}
 				const parsed = await simpleParser(Buffer.concat(chunks));
 				t.accepted++;
-				if (opts.keep?.(parsed) ?? true) t.received.push(parsed);
+				if (parsed.headers.get('x-confidante-mail') === 'account') t.accountMail.push(parsed);
+				else if (opts.keep?.(parsed) ?? true) t.received.push(parsed);
 				cb();
 				for (const w of [...waiters]) {
 					if (t.received.length >= w.n) {
@@ -89,5 +100,6 @@ export async function startSmtp(opts: { keep?: (m: ParsedMail) => boolean } = {}
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
 	t.port = (server.server.address() as AddressInfo).port;
 	t.url = `smtp://127.0.0.1:${t.port}`;
+	smtpServers.set(t.url, t);
 	return t;
 }

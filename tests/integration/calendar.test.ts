@@ -73,7 +73,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
 			const calendar = createCalendar({ db: store.db, engagements, auth, mail, origin: 'https://coach.example.org', now });
 			const person = async (name: string, timeZone: string) => {
 				const email = uniqueEmail(name.split(/[^A-Za-z]/)[0]!.toLowerCase());
-				const r = await auth.signUp({ name, email, password: PASSWORD, timeZone });
+				const r = await auth.createAccount({ name, email, password: PASSWORD, timeZone });
 				if (!r.ok) throw new Error(r.error.message);
 				return { id: r.value.user.id, email };
 			};

@@ -33,7 +33,7 @@ async function world(store: Store, mail: MailService) {
 		origin: 'https://coach.example.org'
 	});
 	const person = async (name: string) => {
-		const r = await auth.signUp({ name, email: uniqueEmail(name.split(' ')[0]!.toLowerCase()), password: PASSWORD });
+		const r = await auth.createAccount({ name, email: uniqueEmail(name.split(' ')[0]!.toLowerCase()), password: PASSWORD });
 		if (!r.ok) throw new Error(r.error.message);
 		return r.value.user.id;
 	};

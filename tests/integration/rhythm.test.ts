@@ -165,7 +165,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
 			const auth = createAuth(store.db);
 			const engagements = createEngagements(store.db, auth, { contractInForce: async () => ({ version: 1, sessions: 6 }) });
 			const person = async (name: string) => {
-				const r = await auth.signUp({ name, email: uniqueEmail(name.toLowerCase()), password: 'a sturdy passphrase 42' });
+				const r = await auth.createAccount({ name, email: uniqueEmail(name.toLowerCase()), password: 'a sturdy passphrase 42' });
 				if (!r.ok) throw new Error(r.error.message);
 				return r.value.user.id;
 			};

@@ -97,7 +97,7 @@ for (const kind of ['sqlite', 'postgres'] as DbKind[]) {
 				}
 			});
 			const person = async (name: string) => {
-				const r = await auth.signUp({ name, email: uniqueEmail(name.split(' ')[0]!.toLowerCase()), password: PASSWORD });
+				const r = await auth.createAccount({ name, email: uniqueEmail(name.split(' ')[0]!.toLowerCase()), password: PASSWORD });
 				if (!r.ok) throw new Error(r.error.message);
 				return r.value.user.id;
 			};

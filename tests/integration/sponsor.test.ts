@@ -27,9 +27,10 @@ const APPROVED = 'Sam has run two team meetings and wants to keep going.';
 const DECLINED = 'DECLINED-2b6f-never-for-the-sponsor';
 const SECRETS = [NOTE, ACTION, PRIVATE, DECLINED];
 
-/** Routes a sponsor may open: public ones, their own page and the engagement they may create. */
+/** Routes a sponsor may open: public ones, their own page and account pages, and the engagement they may create. */
+const ACCOUNT_PAGES = ['/signup/confirm/[token]', '/confirm', '/confirm/[token]', '/reset', '/reset/[token]', '/settings', '/settings/devices', '/settings/activity'];
 // Scheme routes hold nothing of any engagement; their own matrix is in schemes.test.ts.
-const OPEN_TO_SPONSOR = new Set(['/', '/signin', '/signup', '/signout', '/outbox', '/settings', '/engagements/new', '/proposals/new', '/invite/[token]', '/sponsor-invite/[token]', '/scoping/[token]', '/sponsor/[id]', ...SCHEME_ROUTES]);
+const OPEN_TO_SPONSOR = new Set(['/', '/signin', '/signup', '/signout', '/outbox', '/engagements/new', '/proposals/new', '/invite/[token]', '/sponsor-invite/[token]', '/scoping/[token]', '/sponsor/[id]', ...ACCOUNT_PAGES, ...SCHEME_ROUTES]);
 
 for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 	describe(`the sponsor on ${db}`, () => {
@@ -114,8 +115,9 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 			// Email: the sponsor receives the approved update and nothing else; the coachee's summary carries the notes.
 			await until(() => fs.existsSync(path.join(server.dataDir, 'outbox')) && fs.readdirSync(path.join(server.dataDir, 'outbox')).length >= 3, 15_000, 'emails written');
 			let mails: ParsedMail[] = [];
-			for (let i = 0; i < 50 && !(mails = await outboxMails(server)).some((m) => addressedTo(m, sponsorEmail)); i++) await new Promise((r) => setTimeout(r, 200));
-			const toSponsor = mails.filter((m) => addressedTo(m, sponsorEmail));
+			for (let i = 0; i < 50 && !(mails = await outboxMails(server)).some((m) => addressedTo(m, sponsorEmail) && m.headers.get('x-confidante-mail') !== 'account'); i++) await new Promise((r) => setTimeout(r, 200));
+			// Coaching mail only: the sponsor's sign-up link is an account email.
+			const toSponsor = mails.filter((m) => addressedTo(m, sponsorEmail) && m.headers.get('x-confidante-mail') !== 'account');
 			expect(toSponsor).toHaveLength(1);
 			expect(toSponsor[0]!.text).toContain(APPROVED);
 			const raw = toSponsor.map(mailText).join('\n');

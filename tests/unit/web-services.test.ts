@@ -59,9 +59,9 @@ it('offers routes only the methods they use', () => {
 	const w = web();
 	expect(Object.keys(w.engagements).sort()).toEqual([...webMethods.engagements].sort());
 	expect(Object.keys(w.summaries).sort()).toEqual([...webMethods.summaries, 'correct'].sort());
-	expect(Object.keys(w.auth).sort()).toEqual([...webMethods.auth, 'clearedCookie', 'cookieFor', 'cookieName'].sort());
+	expect(Object.keys(w.auth).sort()).toEqual([...webMethods.auth, 'addressOf', 'clearedCookie', 'cookieFor', 'cookieName'].sort());
 	for (const internal of ['membership', 'members', 'setSessionStatus', 'sessionRecord', 'liveSessionIds']) expect(w.engagements).not.toHaveProperty(internal);
-	expect(w.auth).not.toHaveProperty('usersByIds');
+	for (const internal of ['usersByIds', 'createAccount', 'record', 'confirmedAmong', 'live']) expect(w.auth).not.toHaveProperty(internal);
 	expect(Object.keys(w.calendar).sort()).toEqual([...webMethods.calendar].sort());
 	expect(Object.keys(w.proposals).sort()).toEqual([...webMethods.proposals].sort());
 	expect(Object.keys(w.mail).sort()).toEqual(['mailbox', 'mailboxFile']);
@@ -78,9 +78,11 @@ it('binds the cookie to the deployment: __Host- and Secure behind https', () => 
 });
 
 it('methods work when taken off the object, as routes do', async () => {
-	const { signUp } = web().auth;
+	const { signIn } = web().auth;
 	const { create, getForMember } = web().engagements;
-	const signed = await signUp({ name: 'Casey Coach', email: 'casey.web@example.org', password: 'a long enough password' });
+	const made0 = await createAuth(store.db).createAccount({ name: 'Casey Coach', email: 'casey.web@example.org', password: 'a long enough password' });
+	expect(made0.ok).toBe(true);
+	const signed = await signIn({ email: 'casey.web@example.org', password: 'a long enough password' }, { address: '127.0.0.1', userAgent: 'test' });
 	expect(signed.ok).toBe(true);
 	if (!signed.ok) return;
 	const made = await create(signed.value.user.id, { kind: 'coaching', title: 'Leadership', goals: 'Lead the team', plannedSessions: '6', frequency: 'monthly' });

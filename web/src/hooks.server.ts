@@ -19,6 +19,11 @@ export const handle: Handle = async ({ event, resolve }) => {
 	const token = event.cookies.get(auth.cookieName);
 	const session = token ? await auth.validateSessionToken(token) : null;
 	event.locals.user = session?.user ?? null;
+	event.locals.confirmed = session?.confirmed ?? false;
+	event.locals.where = {
+		address: event.platform?.req ? auth.addressOf(event.platform.req) : event.getClientAddress(),
+		userAgent: (event.request.headers.get('user-agent') ?? '').slice(0, 512)
+	};
 	if (token && !session) event.cookies.delete(auth.cookieName, { path: '/' });
 	if (token && session?.renewed) {
 		const c = auth.cookieFor(token, session.expiresAt);

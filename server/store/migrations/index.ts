@@ -13,7 +13,8 @@ import { timeZones } from './0012_time_zones.ts';
 import { proposals } from './0013_proposals.ts';
 import { calendar } from './0015_calendar.ts';
 import { rhythm } from './0016_rhythm.ts';
+import { accounts } from './0017_accounts.ts';
 import { schemes } from './0019_schemes.ts';
 
 /** Every migration in order. A feature adds its file here; never edit a released one. */
-export const migrations: Migration[] = [foundation, summary, prompts, pad, padUpdatesClustered, summaryRenderings, contracts, sessionKinds, sponsors, referrals, timeZones, proposals, calendar, rhythm, schemes];
+export const migrations: Migration[] = [foundation, summary, prompts, pad, padUpdatesClustered, summaryRenderings, contracts, sessionKinds, sponsors, referrals, timeZones, proposals, calendar, rhythm, accounts, schemes];

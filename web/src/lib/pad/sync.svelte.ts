@@ -49,7 +49,7 @@ export interface Peer {
 const LINGER_MS = 30_000;
 
 const CLOSE_MESSAGES: Partial<Record<CloseCodeName, string>> = {
-	unauthenticated: 'Your sign-in has expired. Sign in again to keep editing the pad.',
+	unauthenticated: 'You are signed out on this device (or your sign-in expired). Sign in again to keep editing the pad.',
 	forbidden: 'You do not have access to this document.',
 	notFound: 'This pad could not be found.'
 };

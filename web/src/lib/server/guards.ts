@@ -13,7 +13,10 @@ export function notFound(): never {
 	error(404, 'Not found.');
 }
 
-/** Only same-site paths are followed after sign-in. */
-export function safeNext(next: string | null): string {
-	return next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
+/** Only same-site paths are followed after sign-in (shared/accounts/next-path.ts). */
+export { safeNext } from '$shared/accounts/next-path.ts';
+
+/** Who is asking and where links in account emails should point. */
+export function requestContext(event: Pick<RequestEvent, 'locals' | 'url'>, next?: string) {
+	return { ...event.locals.where, origin: event.url.origin, next };
 }

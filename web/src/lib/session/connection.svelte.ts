@@ -31,7 +31,7 @@ export type ConnectionStatus = 'connecting' | 'online' | 'reconnecting' | 'refus
 const REQUEST_TIMEOUT_MS = 8000;
 
 const REFUSALS: Record<'unauthenticated' | 'outdated_client', string> = {
-	unauthenticated: 'Your sign-in has expired. Sign in again to rejoin the session.',
+	unauthenticated: 'You are signed out on this device (or your sign-in expired). Sign in again to rejoin the session.',
 	outdated_client: 'This page is from an older version of Confidante. Reload the page to continue.'
 };
 

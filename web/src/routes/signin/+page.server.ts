@@ -10,10 +10,10 @@ export const load: PageServerLoad = ({ locals, url }) => {
 };
 
 export const actions: Actions = {
-	default: async ({ request, cookies, url, getClientAddress }) => {
+	default: async ({ request, cookies, url, locals }) => {
 		const form = await formObject(request);
 		const { auth } = services();
-		const result = await auth.signIn(form, getClientAddress());
+		const result = await auth.signIn(form, locals.where);
 		if (!result.ok) return failWith(result.error, form);
 		const c = auth.cookieFor(result.value.token, result.value.expiresAt);
 		cookies.set(c.name, c.value, c.options);

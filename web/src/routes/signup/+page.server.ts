@@ -1,22 +1,21 @@
 import { redirect } from '@sveltejs/kit';
 import { services } from '$lib/server/services.ts';
 import { failWith, formObject } from '$lib/server/forms.ts';
-import { safeNext } from '$lib/server/guards.ts';
+import { requestContext, safeNext } from '$lib/server/guards.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = ({ locals, url }) => {
 	if (locals.user) redirect(303, safeNext(url.searchParams.get('next')));
+	services().auth.prepareStrengthCheck();
 	return { next: safeNext(url.searchParams.get('next')) };
 };
 
 export const actions: Actions = {
-	default: async ({ request, cookies, url }) => {
-		const form = await formObject(request);
-		const { auth } = services();
-		const result = await auth.signUp(form);
+	// The same answer whether or not the address has an account: a link was mailed.
+	default: async (event) => {
+		const form = await formObject(event.request);
+		const result = await services().auth.signUp(form, requestContext(event, safeNext(event.url.searchParams.get('next'))));
 		if (!result.ok) return failWith(result.error, form);
-		const c = auth.cookieFor(result.value.token, result.value.expiresAt);
-		cookies.set(c.name, c.value, c.options);
-		redirect(303, safeNext(url.searchParams.get('next')));
+		return { sent: result.value.email };
 	}
 };

@@ -7,6 +7,7 @@ export const GET: RequestHandler = async (event) => {
 	const user = requireUser(event);
 	const md = await services().summaries.markdown(event.params.id, user.id);
 	if (!md) notFound();
+	await services().auth.recordExport(user.id, `summary ${md.fileName}`, event.locals.where);
 	return new Response(md.text, {
 		headers: {
 			'content-type': 'text/markdown; charset=utf-8',
