@@ -211,6 +211,10 @@ export function createRhythm(deps: RhythmDeps): Rhythm {
 		},
 
 		async createSeries(engagementId, userId, input) {
+			// Membership first: a stranger learns nothing from a form error.
+			const m = await engagements.membership(userId, { engagementId });
+			if (!m) return fail('not_found', 'No such engagement.');
+			if (m.role !== 'coach') return fail('forbidden', 'Only the coach schedules the series.');
 			const parsed = seriesCreateForm.safeParse(input);
 			if (!parsed.success) return invalidForm(parsed.error);
 			const zone = await zoneOf(userId);

@@ -155,6 +155,8 @@ export const actions: Actions = {
 	reminders: async (event) => {
 		const user = requireUser(event);
 		const form = await formObject(event.request);
+		// Reminders are the person's own, but this page's action is only for its members.
+		if (!(await services().engagements.getForMember(event.params.id, user.id))) return failWith({ code: 'not_found', message: 'No such engagement.' });
 		const result = await services().rhythm.setReminders(user.id, form);
 		if (!result.ok) return failWith(result.error, form);
 		return { reminders: result.value };
