@@ -15,8 +15,10 @@ import { createEngagements } from './engagements/index.ts';
 import { createContracts } from './contracts/index.ts';
 import { createSponsors } from './sponsors/index.ts';
 import { createReferrals } from './referrals/index.ts';
-import { createRooms } from './rooms/index.ts';
+import { createRooms, SOCKET_PATH } from './rooms/index.ts';
 import { createPad } from './pad/index.ts';
+import { refuseUnservedUpgrades } from './http/upgrades.ts';
+import { PAD_PATH } from '../shared/pad/index.ts';
 import { createPrompts } from './prompts/index.ts';
 import { createMedia } from './media/index.ts';
 import { createMail } from './mail/index.ts';
@@ -114,6 +116,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 
 	const rooms = createRooms({ httpServer: server, config, log, auth, engagements });
 	const pad = await createPad({ httpServer: server, config, log, store, auth, engagements });
+	refuseUnservedUpgrades(server, (path) => path === PAD_PATH || path.startsWith(PAD_PATH + '/') || path.startsWith(SOCKET_PATH + '/'), log);
 	const prompts = createPrompts({ db: store.db, rooms, engagements, log });
 	const media = await createMedia({ config, log, rooms });
 	// The summary reads the pad's final state and the prompts marked asked when a session ends.

@@ -276,7 +276,28 @@ export const limits = {
 		/** Ping interval; a connection that missed a whole interval is dropped (y-websocket clients expect < 30 s). */
 		heartbeatMs: 15_000,
 		/** Connections to one document: a group engagement with a few tabs each. */
-		maxConnectionsPerDoc: 40
+		maxConnectionsPerDoc: 40,
+		/**
+		 * One person's share of a document's connections: past it their own
+		 * oldest is closed (4409), so a flood of one member never shuts out
+		 * another. 8 participants x 4 stays under maxConnectionsPerDoc.
+		 */
+		maxConnectionsPerUser: 4,
+		/** Awareness clients one connection may hold: a stock provider uses one. */
+		awarenessClientsPerConnection: 4,
+		/**
+		 * Characters of awareness state one connection may hold (a name, a colour,
+		 * a caret: ~200). Every newcomer is sent all of it, so a join costs at most
+		 * maxConnectionsPerDoc x this (640 KiB).
+		 */
+		awarenessBytesPerConnection: 16 * 1024,
+		/**
+		 * Full-state answers (sync step 2, awareness queries) are charged per
+		 * person and document: three whole maximal documents at once, then a
+		 * quarter MiB a second. Honest clients ask once per connection.
+		 */
+		answerBurstBytes: 12 * 1024 * 1024,
+		answerBytesPerSecond: 256 * 1024
 	},
 	room: {
 		maxParticipants: 8,

@@ -64,6 +64,9 @@ export interface Rooms {
 	close(reason: string): Promise<void>;
 }
 
+/** Where socket.io listens (its upgrades are under `${SOCKET_PATH}/`). */
+export const SOCKET_PATH = '/socket.io';
+
 export const roomName = (sessionId: string) => `session:${sessionId}`;
 
 export function createRooms(deps: { httpServer: HttpServer; config: Config; log: Logger; auth: Auth; engagements: Engagements }): Rooms {
@@ -74,7 +77,7 @@ export function createRooms(deps: { httpServer: HttpServer; config: Config; log:
 	const features: Array<(socket: RoomSocket) => void> = [];
 
 	const io: RoomServer = new Server(deps.httpServer, {
-		path: '/socket.io',
+		path: SOCKET_PATH,
 		serveClient: false,
 		transports: ['websocket'],
 		maxHttpBufferSize: limits.socket.maxMessageBytes,
