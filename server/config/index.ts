@@ -170,7 +170,13 @@ export const limits = {
 		eventWindowMs: 10_000,
 		/** Fast detection of dead connections (users expect seconds, not 15 s). */
 		pingIntervalMs: 5_000,
-		pingTimeoutMs: 5_000
+		pingTimeoutMs: 5_000,
+		/**
+		 * socket.io connections one account may hold at once (a session page is
+		 * one; a person with a phone, a laptop and a few tabs stays well under).
+		 * Each has its own event budget, so this bounds what one account can send.
+		 */
+		maxConnectionsPerAccount: 10
 	},
 	prompts: {
 		/**

@@ -89,6 +89,8 @@ export function createRooms(deps: { httpServer: HttpServer; config: Config; log:
 	});
 
 	const refuse = (message: string, code: HandshakeRefusal['code']) => Object.assign(new Error(message), { data: { code } });
+	/** Open socket.io connections per account: each has its own event budget, so their number is bounded too. */
+	const openPerUser = new Map<string, number>();
 
 	io.use(async (socket, next) => {
 		// A page built for another protocol would misread every answer: it must reload first.
@@ -101,6 +103,19 @@ export function createRooms(deps: { httpServer: HttpServer; config: Config; log:
 			const token = readSessionCookie(socket.request.headers.cookie, config.secureCookies);
 			const session = await auth.validateSessionToken(token);
 			if (!session) return next(refuse('Sign in to join a session.', 'unauthenticated'));
+			const userId = session.user.id;
+			const open = openPerUser.get(userId) ?? 0;
+			if (open >= limits.socket.maxConnectionsPerAccount) {
+				log.warn({ user: userId, open }, 'socket refused: too many connections for one account');
+				return next(refuse(`You have Confidante open in too many tabs or windows (${limits.socket.maxConnectionsPerAccount}); close some of them and reload this page.`, 'too_many_connections'));
+			}
+			// Counted from here (not from 'connection'), so parallel handshakes cannot all slip in; released when the transport closes.
+			openPerUser.set(userId, open + 1);
+			socket.conn.once('close', () => {
+				const left = (openPerUser.get(userId) ?? 1) - 1;
+				if (left > 0) openPerUser.set(userId, left);
+				else openPerUser.delete(userId);
+			});
 			socket.data.user = session.user;
 			socket.data.sessions = new Map();
 			next();

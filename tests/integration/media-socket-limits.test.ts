@@ -95,3 +95,21 @@ it('a member on the pre-join screen cannot consume; once in the call they can', 
 	expect((await request<MediaJoined>(e, 'media:join', { sessionId, peerId: id, rtpCapabilities, entering: true })).ok).toBe(true);
 	expect(await request(e, 'media:consume', { sessionId, producerId: mic.value.producerId })).toMatchObject({ ok: true });
 });
+
+it('one account holds at most limits.socket.maxConnectionsPerAccount socket.io connections; each beyond is refused with a clear error', async () => {
+	const { coach } = await coachingPair(server.url);
+	const opened = Array.from({ length: 15 }, () => connect(server.url, coach.cookie));
+	sockets.push(...opened);
+	const outcomes = await Promise.all(opened.map((s) => connected(s).then(() => 'connected', (err: Error & { data?: { code?: string } }) => `${err.data?.code}: ${err.message}`)));
+	expect(outcomes.filter((o) => o === 'connected')).toHaveLength(10);
+	const refused = outcomes.filter((o) => o !== 'connected');
+	expect(refused).toHaveLength(5);
+	for (const r of refused) expect(r).toMatch(/^too_many_connections: You have Confidante open in too many tabs/);
+	// Closing one frees its place.
+	opened.find((s) => s.connected)!.close();
+	await new Promise((r) => setTimeout(r, 300));
+	const next = connect(server.url, coach.cookie);
+	sockets.push(next);
+	await connected(next);
+	for (const s of opened) s.close();
+});
