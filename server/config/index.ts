@@ -306,6 +306,13 @@ export const limits = {
 		answerBytesPerSecond: 256 * 1024
 	},
 	room: {
+		/**
+		 * A scheduled session goes live when a member joins it from this long
+		 * before its booked time until this long after it; outside that, only
+		 * the coach starts it (opening the page is not starting). A year-ahead
+		 * booking opened by a coachee stays scheduled.
+		 */
+		startWindow: { beforeMs: 15 * 60_000, afterMs: 2 * 60 * 60_000 },
 		maxParticipants: 8,
 		/** A participant whose socket dropped shows as reconnecting for this long. */
 		reconnectGraceMs: 30_000

@@ -59,7 +59,7 @@ export interface SharedPeer {
  * makes room by closing the oldest connection of whoever holds the most
  * (more than one), never anyone's last connection.
  */
-export function makeRoom<P extends SharedPeer>(peers: Iterable<P>, userId: string, bounds = { perUser: limits.pad.maxConnectionsPerUser, perDoc: limits.pad.maxConnectionsPerDoc }): P[] | null {
+export function makeRoom<P extends SharedPeer>(peers: Iterable<P>, userId: string, bounds: { perUser: number; perDoc: number } = { perUser: limits.pad.maxConnectionsPerUser, perDoc: limits.pad.maxConnectionsPerDoc }): P[] | null {
 	const byUser = new Map<string, P[]>();
 	let total = 0;
 	for (const p of peers) {

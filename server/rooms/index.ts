@@ -67,6 +67,11 @@ export interface Rooms {
 /** Where socket.io listens (its upgrades are under `${SOCKET_PATH}/`). */
 export const SOCKET_PATH = '/socket.io';
 
+/** When joining a scheduled session starts it by itself (limits.room.startWindow). */
+export function startWindow(scheduledAt: number): { opensAt: number; closesAt: number } {
+	return { opensAt: scheduledAt - limits.room.startWindow.beforeMs, closesAt: scheduledAt + limits.room.startWindow.afterMs };
+}
+
 export const roomName = (sessionId: string) => `session:${sessionId}`;
 
 export function createRooms(deps: { httpServer: HttpServer; config: Config; log: Logger; auth: Auth; engagements: Engagements }): Rooms {
@@ -148,10 +153,13 @@ export function createRooms(deps: { httpServer: HttpServer; config: Config; log:
 			if (!active.some((p) => p.userId === user.id) && active.length >= limits.room.maxParticipants) {
 				return fail('conflict', `This session already has ${limits.room.maxParticipants} participants.`);
 			}
-			if (access.session.status === 'scheduled') {
-				await engagements.setSessionStatus(sessionId, 'live');
+			const window = startWindow(access.session.scheduled_at);
+			const now = Date.now();
+			// Opening the page is not starting: only inside the window around the booked time (or by the coach, session:start).
+			if (access.session.status === 'scheduled' && now >= window.opensAt && now <= window.closesAt) {
+				await engagements.setSessionStatus(sessionId, 'live', now);
 				access.session.status = 'live';
-				access.session.started_at ??= Date.now();
+				access.session.started_at ??= now;
 			}
 			socket.data.sessions.set(sessionId, access.role);
 			await socket.join(roomName(sessionId));
@@ -170,11 +178,25 @@ export function createRooms(deps: { httpServer: HttpServer; config: Config; log:
 					status: access.session.status,
 					scheduledAt: access.session.scheduled_at,
 					durationMinutes: access.session.duration_minutes,
-					startedAt: access.session.started_at
+					startedAt: access.session.started_at,
+					...window
 				},
 				participants: presence.participants(sessionId)
 			};
 			return ok(joined);
+		});
+
+		handle(socket, log, 'session:start', async ({ sessionId }) => {
+			if (socket.data.sessions.get(sessionId) !== 'coach') return fail('forbidden', 'Only the coach can start the session before or after its booked time.');
+			const access = await engagements.sessionAccess(sessionId, user.id);
+			if (!access || access.role !== 'coach') return fail('forbidden', 'Only the coach can start the session before or after its booked time.');
+			if (access.session.status === 'ended') return fail('gone', 'This session has ended; its summary is on the engagement page.');
+			if (access.session.status === 'live') return ok({ startedAt: access.session.started_at ?? Date.now() });
+			const now = Date.now();
+			await engagements.setSessionStatus(sessionId, 'live', now);
+			log.info({ session: sessionId, user: user.id }, 'session started by the coach');
+			io.to(roomName(sessionId)).emit('session:started', { sessionId, startedAt: now });
+			return ok({ startedAt: now });
 		});
 
 		handle(socket, log, 'session:leave', async ({ sessionId }) => {

@@ -127,7 +127,7 @@ it("a member's 45 connections close only their own oldest, never the coach's", a
 	const coach = await rawPadSocket(server.url, pair.coach.cookie, name);
 	const coachCloses: number[] = [];
 	coach.ws.on('close', (code) => coachCloses.push(code));
-	const flood = [];
+	const flood: Awaited<ReturnType<typeof rawPadSocket>>[] = [];
 	for (let i = 0; i < 45; i++) {
 		const s = await rawPadSocket(server.url, pair.coachee.cookie, name);
 		// Admitted: the server's sync step 1 came.

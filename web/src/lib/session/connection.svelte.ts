@@ -94,6 +94,9 @@ export class SessionConnection {
 				this.retry.failed();
 			}
 		});
+		this.socket.on('session:started', (m) => {
+			if (m.sessionId === this.sessionId && this.joined) this.joined = { ...this.joined, session: { ...this.joined.session, status: 'live', startedAt: m.startedAt } };
+		});
 		this.socket.on('presence:update', (m) => {
 			if (m.sessionId === this.sessionId) this.participants = m.participants;
 		});
