@@ -30,7 +30,34 @@ const config = {
 		},
 		// Origin checks for form posts; hooks.server.ts extends this to every
 		// state-changing request, and the socket endpoints check it themselves.
-		csrf: { trustedOrigins: [] }
+		csrf: { trustedOrigins: [] },
+		// A strict Content-Security-Policy: scripts only from this origin plus
+		// SvelteKit's own inline start-up script by nonce (hash when prerendered);
+		// no framing; no plugins; connections (fetch, the pad and socket.io
+		// WebSockets) to this origin only. Style attributes are allowed (Svelte
+		// renders `style="--n: 2"`, and carets are coloured per person): they
+		// cannot run code. The summary's {@html} notes are sanitised on the
+		// server; this is the second line of defence.
+		csp: {
+			mode: 'auto',
+			directives: {
+				'default-src': ['self'],
+				'script-src': ['self'],
+				'style-src': ['self'],
+				'style-src-attr': ['unsafe-inline'],
+				'img-src': ['self', 'data:', 'blob:'],
+				'media-src': ['self', 'blob:'],
+				'font-src': ['self'],
+				'connect-src': ['self'],
+				'worker-src': ['self', 'blob:'],
+				'frame-src': ['none'],
+				'frame-ancestors': ['none'],
+				'object-src': ['none'],
+				'base-uri': ['self'],
+				'form-action': ['self'],
+				'manifest-src': ['self']
+			}
+		}
 	}
 };
 

@@ -17,8 +17,10 @@ import { createSponsors } from './sponsors/index.ts';
 import { createReferrals } from './referrals/index.ts';
 import { createProposals } from './proposals/index.ts';
 import { createSchemes } from './schemes/index.ts';
-import { createRooms } from './rooms/index.ts';
+import { createRooms, SOCKET_PATH } from './rooms/index.ts';
 import { createPad } from './pad/index.ts';
+import { refuseUnservedUpgrades } from './http/upgrades.ts';
+import { PAD_PATH } from '../shared/pad/index.ts';
 import { createPrompts } from './prompts/index.ts';
 import { createMedia } from './media/index.ts';
 import { createMail } from './mail/index.ts';
@@ -162,6 +164,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 			return { version: v.version, sessions: p.sessions, frequency: p.frequency, sessionMinutes: p.sessionMinutes, startDate: p.startDate, endDate: p.endDate };
 		}
 	});
+	refuseUnservedUpgrades(server, (path) => path === PAD_PATH || path.startsWith(PAD_PATH + '/') || path.startsWith(SOCKET_PATH + '/'), log);
 	const prompts = createPrompts({ db: store.db, rooms, engagements, log });
 	const media = await createMedia({ config, log, rooms });
 	// The summary reads the pad's final state and the prompts marked asked when a session ends.

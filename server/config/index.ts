@@ -241,7 +241,13 @@ export const limits = {
 		eventWindowMs: 10_000,
 		/** Fast detection of dead connections (users expect seconds, not 15 s). */
 		pingIntervalMs: 5_000,
-		pingTimeoutMs: 5_000
+		pingTimeoutMs: 5_000,
+		/**
+		 * socket.io connections one account may hold at once (a session page is
+		 * one; a person with a phone, a laptop and a few tabs stays well under).
+		 * Each has its own event budget, so this bounds what one account can send.
+		 */
+		maxConnectionsPerAccount: 10
 	},
 	prompts: {
 		/**
@@ -347,9 +353,37 @@ export const limits = {
 		/** Ping interval; a connection that missed a whole interval is dropped (y-websocket clients expect < 30 s). */
 		heartbeatMs: 15_000,
 		/** Connections to one document: a group engagement with a few tabs each. */
-		maxConnectionsPerDoc: 40
+		maxConnectionsPerDoc: 40,
+		/**
+		 * One person's share of a document's connections: past it their own
+		 * oldest is closed (4409), so a flood of one member never shuts out
+		 * another. 8 participants x 4 stays under maxConnectionsPerDoc.
+		 */
+		maxConnectionsPerUser: 4,
+		/** Awareness clients one connection may hold: a stock provider uses one. */
+		awarenessClientsPerConnection: 4,
+		/**
+		 * Characters of awareness state one connection may hold (a name, a colour,
+		 * a caret: ~200). Every newcomer is sent all of it, so a join costs at most
+		 * maxConnectionsPerDoc x this (640 KiB).
+		 */
+		awarenessBytesPerConnection: 16 * 1024,
+		/**
+		 * Full-state answers (sync step 2, awareness queries) are charged per
+		 * person and document: three whole maximal documents at once, then a
+		 * quarter MiB a second. Honest clients ask once per connection.
+		 */
+		answerBurstBytes: 12 * 1024 * 1024,
+		answerBytesPerSecond: 256 * 1024
 	},
 	room: {
+		/**
+		 * A scheduled session goes live when a member joins it from this long
+		 * before its booked time until this long after it; outside that, only
+		 * the coach starts it (opening the page is not starting). A year-ahead
+		 * booking opened by a coachee stays scheduled.
+		 */
+		startWindow: { beforeMs: 15 * 60_000, afterMs: 2 * 60 * 60_000 },
 		maxParticipants: 8,
 		/** A participant whose socket dropped shows as reconnecting for this long. */
 		reconnectGraceMs: 30_000

@@ -20,7 +20,7 @@ import type { Rooms } from '../rooms/index.ts';
 import type { MediaCapabilities } from '../../shared/protocol/media.ts';
 import { mediaCodecs } from './codecs.ts';
 import { MediaRoom, type Notify, type TransportSettings } from './room.ts';
-import { registerMediaSignalling } from './signalling.ts';
+import { KeyedQueue, registerMediaSignalling } from './signalling.ts';
 import { WorkerPool, type MediaWorker } from './workers.ts';
 
 
@@ -122,8 +122,9 @@ export async function createMedia(deps: { config: Config; log: Logger; rooms: Ro
 		screenMaxBitrate: limits.media.screenMaxBitrate
 	});
 
+	const queue = new KeyedQueue();
 	rooms.addFeature((socket) =>
-		registerMediaSignalling(socket, { rooms, log, roomFor, existingRoom: (id) => live.get(id) ?? null, capabilities })
+		registerMediaSignalling(socket, { rooms, log, roomFor, existingRoom: (id) => live.get(id) ?? null, capabilities, queue })
 	);
 
 	return {

@@ -137,7 +137,11 @@ export class MediaRoom {
 		});
 		const worker = this.worker;
 		worker.appData.transports++;
-		transport.observer.once('close', () => worker.appData.transports--);
+		this.log.debug({ session: this.sessionId, user: peer.userId, direction, open: worker.appData.transports }, 'media transport opened');
+		transport.observer.once('close', () => {
+			worker.appData.transports--;
+			this.log.debug({ session: this.sessionId, user: peer.userId, direction, open: worker.appData.transports }, 'media transport closed');
+		});
 		if (direction === 'send') await transport.setMaxIncomingBitrate(limits.media.maxIncomingBitrate);
 		transport.on('dtlsstatechange', (state) => {
 			if (state === 'failed') this.log.warn({ session: this.sessionId, user: peer.userId, direction }, 'DTLS failed');
@@ -211,6 +215,8 @@ export class MediaRoom {
 
 	/** A paused consumer of someone else's producer; the browser resumes it once its side is ready. */
 	async consume(peer: MediaPeer, producerId: string): Promise<Result<ConsumerOptions>> {
+		// The pre-join screen shows nobody's media: only someone in the call receives it.
+		if (!peer.inCall) return fail('forbidden', 'Join the call before receiving the others’ audio and video.');
 		if (!peer.recv || peer.recv.closed) return fail('conflict', 'Create your transports before receiving media.');
 		const producer = this.findProducer(producerId);
 		if (!producer || producer.appData.userId === peer.userId) return fail('not_found', 'Unknown producer.');

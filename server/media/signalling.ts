@@ -3,12 +3,14 @@
  * `handle`), limited by the media budget, and allowed only for a member who
  * joined the session on this socket; requests about transports, producers
  * and consumers must come from the socket that owns them. Anything out of
- * order is answered with a code and changes nothing.
+ * order is answered with a code and changes nothing. A person's requests in
+ * a session run one at a time, in the order they came (see KeyedQueue):
+ * parallel requests cannot leave extra transports or producers behind.
  */
 import { limits } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { Rooms, RoomSocket } from '../rooms/index.ts';
-import { handle } from '../rooms/index.ts';
+import { handle as handleRequest } from '../rooms/index.ts';
 import { fail, ok, type Result } from '../../shared/result.ts';
 import type { MediaCapabilities } from '../../shared/protocol/index.ts';
 import type { types } from 'mediasoup';
@@ -22,6 +24,31 @@ export interface SignallingDeps {
 	roomFor(sessionId: string): Promise<MediaRoom | null>;
 	existingRoom(sessionId: string): MediaRoom | null;
 	capabilities(room: MediaRoom): MediaCapabilities;
+	/** One queue per person and session, shared by all their sockets. */
+	queue: KeyedQueue;
+}
+
+/** Runs tasks with the same key one after another; different keys do not wait for each other. */
+export class KeyedQueue {
+	private readonly tails = new Map<string, Promise<void>>();
+
+	run<T>(key: string, fn: () => Promise<T> | T): Promise<T> {
+		const result = (this.tails.get(key) ?? Promise.resolve()).then(fn);
+		const tail = result.then(
+			() => {},
+			() => {}
+		);
+		this.tails.set(key, tail);
+		void tail.then(() => {
+			if (this.tails.get(key) === tail) this.tails.delete(key);
+		});
+		return result;
+	}
+
+	/** Keys with work queued or running (for tests and the log). */
+	get size(): number {
+		return this.tails.size;
+	}
 }
 
 const notJoined = fail('forbidden', 'Join the session before using its video.');
@@ -32,6 +59,9 @@ export function registerMediaSignalling(socket: RoomSocket, deps: SignallingDeps
 	const { rooms, log } = deps;
 	const userId = socket.data.user.id;
 	limitMediaRequests(socket);
+	// Every media request below is a person's turn in their queue for that session.
+	const handle: typeof handleRequest = (s, l, name, fn) =>
+		handleRequest(s, l, name, (payload) => deps.queue.run(`${(payload as { sessionId: string }).sessionId}:${userId}`, () => fn(payload)));
 
 	/** Runs `fn` with the socket's peer in the session, or answers why it cannot. */
 	const withPeer = async <T>(sessionId: string, fn: (room: MediaRoom, peer: MediaPeer) => Promise<Result<T>> | Result<T>): Promise<Result<T>> => {

@@ -106,7 +106,7 @@ export class PadConnection implements PadPeer {
 				case MESSAGE_AWARENESS:
 					return this.doc.handleAwareness(decoding.readVarUint8Array(decoder), this);
 				case MESSAGE_QUERY_AWARENESS:
-					return this.send(this.doc.awarenessOf());
+					return this.doc.answerAwarenessQuery(this);
 				case MESSAGE_AUTH:
 					return; // Clients have nothing to say here; sign-in was checked at the handshake.
 				default:

@@ -11,7 +11,7 @@ import * as syncProtocol from 'y-protocols/sync';
 import * as decoding from 'lib0/decoding';
 import { limits } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
-import { SERVER_STATE_KEY, type PadServerState } from '../../shared/pad/index.ts';
+import { SERVER_AWARENESS_ID, SERVER_STATE_KEY, type PadServerState } from '../../shared/pad/index.ts';
 import { CloseCode } from './close-codes.ts';
 import type { StoredDoc } from './store/index.ts';
 import type { UpdateWriter } from './writer.ts';
@@ -20,6 +20,8 @@ import type { ApplyCostWeights } from './apply-cost.ts';
 import { judgeUpdate } from './admission.ts';
 import { changedIn, cpuMs, fillFromStored, hasPending } from './transactions.ts';
 import { awarenessMessage, readAwarenessEntries, syncMessage, writeAwarenessEntries, type AwarenessEntry } from './messages.ts';
+import { AwarenessLedger, judgeAwareness } from './awareness.ts';
+import { AnswerBuckets } from './shares.ts';
 
 export { MESSAGE_AUTH, MESSAGE_AWARENESS, MESSAGE_QUERY_AWARENESS, MESSAGE_SYNC, syncMessage } from './messages.ts';
 
@@ -79,7 +81,9 @@ export class PadDocument {
 	private restorePoint: { snapshot: Uint8Array | null; updates: Uint8Array[] };
 	private savingProblem: PadServerState | null = null;
 	private sealed: PadServerState | null = null;
-	private readonly owners = new Map<number, PadPeer>();
+	private readonly ledger = new AwarenessLedger<PadPeer>();
+	/** Full-state answers per person (see shares.ts). */
+	readonly answers: AnswerBuckets;
 	// Spread over 1-1.5x the limit, so documents opened together do not all compact at once.
 	private readonly compactAfter = Math.round(limits.pad.compactAfterUpdates * (1 + Math.random() / 2));
 	private readonly writer: UpdateWriter;
@@ -87,12 +91,13 @@ export class PadDocument {
 	private readonly log: Logger;
 	private readonly budget: ApplyBudget;
 
-	constructor(name: string, stored: StoredDoc, deps: { writer: UpdateWriter; storage: Compactor; log: Logger; budget?: ApplyBudget }) {
+	constructor(name: string, stored: StoredDoc, deps: { writer: UpdateWriter; storage: Compactor; log: Logger; budget?: ApplyBudget; answers?: AnswerBuckets }) {
 		this.name = name;
 		this.writer = deps.writer;
 		this.storage = deps.storage;
 		this.log = deps.log.child({ doc: name });
 		this.budget = deps.budget ?? limits.pad;
+		this.answers = deps.answers ?? new AnswerBuckets();
 		this.seq = stored.seq;
 		this.bytes = stored.bytes;
 		this.sinceCompaction = stored.updates.length;
@@ -100,6 +105,8 @@ export class PadDocument {
 		fillFromStored(this.current, this.restorePoint, LOAD, this.log);
 		this.awareness = new awarenessProtocol.Awareness(this.doc);
 		this.awareness.setLocalState(null);
+		// The server speaks under an id no client may use (handleAwareness drops it from clients).
+		this.awareness.clientID = SERVER_AWARENESS_ID;
 		// Not 'update': with no listener there, Yjs does not re-encode every transaction (see onTransaction).
 		this.doc.on('afterTransactionCleanup', this.onTransaction);
 		this.awareness.on('update', this.onAwareness);
@@ -173,9 +180,10 @@ export class PadDocument {
 		origin: unknown
 	) => {
 		if (origin && this.peers.has(origin as PadPeer)) {
-			for (const id of [...added, ...updated]) this.owners.set(id, origin as PadPeer);
+			const states = this.awareness.getStates();
+			for (const id of [...added, ...updated]) this.ledger.set(id, origin as PadPeer, JSON.stringify(states.get(id) ?? null).length);
 		}
-		for (const id of removed) this.owners.delete(id);
+		for (const id of removed) this.ledger.forget(id);
 		const changed = [...added, ...updated, ...removed];
 		const message = awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed));
 		// Sent to everyone, the sender too: stock clients count it as a sign of life.
@@ -196,7 +204,7 @@ export class PadDocument {
 
 	removePeer(peer: PadPeer): void {
 		if (!this.peers.delete(peer)) return;
-		const ids = [...this.owners].filter(([, p]) => p === peer).map(([id]) => id);
+		const ids = [...this.ledger.heldBy(peer).keys()];
 		if (ids.length > 0) awarenessProtocol.removeAwarenessStates(this.awareness, ids, null);
 		if (this.peers.size === 0) this.onEmpty();
 	}
@@ -223,10 +231,29 @@ export class PadDocument {
 	}
 
 	// Only stored state goes out, so a client can never hold an update that a crash could lose.
+	// Charged against the person's answer budget: judged on the document's size before it is encoded.
 	private async answerStep1(stateVector: Uint8Array, to: PadPeer) {
 		await this.stored();
 		if (!this.peers.has(to)) return;
-		to.send(syncMessage((e) => syncProtocol.writeSyncStep2(e, this.doc, stateVector)));
+		const key = to.userId ?? to.id;
+		if (!this.answers.affords(key, this.bytes)) return this.overAnswerBudget(to, 'sync');
+		const answer = syncMessage((e) => syncProtocol.writeSyncStep2(e, this.doc, stateVector));
+		this.answers.charge(key, answer.length);
+		to.send(answer);
+	}
+
+	/** A peer asked for everyone's awareness (y-websocket's query message). */
+	answerAwarenessQuery(to: PadPeer): void {
+		const key = to.userId ?? to.id;
+		const answer = this.awarenessOf();
+		if (!this.answers.affords(key, answer.length)) return this.overAnswerBudget(to, 'awareness');
+		this.answers.charge(key, answer.length);
+		to.send(answer);
+	}
+
+	private overAnswerBudget(to: PadPeer, what: string) {
+		this.log.warn({ peer: to.id, user: to.userId, what }, 'pad connection asked for the whole document too often');
+		to.close(CloseCode.rateLimited, 'Asked for the whole pad too often; reconnecting shortly.');
 	}
 
 	/** `frame`: the sync message the update came in, if it can be relayed as is. */
@@ -310,10 +337,14 @@ export class PadDocument {
 		}
 		// Stock clients echo everyone's awareness back; a connection may only
 		// change its own clients' states, never another person's or the server's.
-		const own = entries.filter((e) => e.id !== this.doc.clientID && (this.owners.get(e.id) ?? from) === from);
-		if (own.length === 0) return;
+		const verdict = judgeAwareness(entries, from, this.ledger);
+		if (!verdict.ok) {
+			this.log.warn({ peer: from.id, user: from.userId, bytes: update.length }, verdict.log);
+			return from.close(verdict.code, verdict.reason);
+		}
+		if (verdict.entries.length === 0) return;
 		try {
-			awarenessProtocol.applyAwarenessUpdate(this.awareness, own.length === entries.length ? update : writeAwarenessEntries(own), from);
+			awarenessProtocol.applyAwarenessUpdate(this.awareness, verdict.rewritten ? writeAwarenessEntries(verdict.entries) : update, from);
 		} catch {
 			from.close(CloseCode.badMessage, 'The awareness update could not be applied.');
 		}

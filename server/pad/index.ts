@@ -26,6 +26,7 @@ import { CloseCode } from './close-codes.ts';
 import { PadConnection } from './connection.ts';
 import { listen } from './endpoint.ts';
 import { PadRegistry } from './registry.ts';
+import { makeRoom } from './shares.ts';
 import { openPadStore } from './store/index.ts';
 import { UpdateWriter } from './writer.ts';
 
@@ -83,8 +84,12 @@ export async function createPad(deps: PadDeps): Promise<Pad> {
 			(doc) => {
 				ws.off('message', hold);
 				if (ws.readyState !== ws.OPEN) return;
-				if (doc.peers.size >= limits.pad.maxConnectionsPerDoc) {
-					return ws.close(CloseCode.rateLimited, 'This pad has too many open connections; retrying.');
+				// Each person has a share of the document's connections: their own oldest goes first.
+				const displaced = makeRoom(doc.peers, admission.user.userId);
+				if (!displaced) return ws.close(CloseCode.rateLimited, 'This pad has too many open connections; retrying.');
+				for (const old of displaced) {
+					log.info({ doc: admission.name, user: old.userId, for: admission.user.userId }, 'pad connection closed to make room');
+					old.close(old.userId === admission.user.userId ? CloseCode.displaced : CloseCode.rateLimited, old.userId === admission.user.userId ? 'This pad is open in too many of your tabs; this one was closed.' : 'This pad has too many open connections; retrying.');
 				}
 				if (admission.sessionEnded) doc.seal(SESSION_ENDED);
 				const conn = new PadConnection(ws, doc, admission.user, log);

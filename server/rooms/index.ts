@@ -66,6 +66,14 @@ export interface Rooms {
 	close(reason: string): Promise<void>;
 }
 
+/** Where socket.io listens (its upgrades are under `${SOCKET_PATH}/`). */
+export const SOCKET_PATH = '/socket.io';
+
+/** When joining a scheduled session starts it by itself (limits.room.startWindow). */
+export function startWindow(scheduledAt: number): { opensAt: number; closesAt: number } {
+	return { opensAt: scheduledAt - limits.room.startWindow.beforeMs, closesAt: scheduledAt + limits.room.startWindow.afterMs };
+}
+
 export const roomName = (sessionId: string) => `session:${sessionId}`;
 
 export function createRooms(deps: { httpServer: HttpServer; config: Config; log: Logger; auth: Auth; engagements: Engagements }): Rooms {
@@ -76,7 +84,7 @@ export function createRooms(deps: { httpServer: HttpServer; config: Config; log:
 	const features: Array<(socket: RoomSocket) => void> = [];
 
 	const io: RoomServer = new Server(deps.httpServer, {
-		path: '/socket.io',
+		path: SOCKET_PATH,
 		serveClient: false,
 		transports: ['websocket'],
 		maxHttpBufferSize: limits.socket.maxMessageBytes,
@@ -88,6 +96,8 @@ export function createRooms(deps: { httpServer: HttpServer; config: Config; log:
 	});
 
 	const refuse = (message: string, code: HandshakeRefusal['code']) => Object.assign(new Error(message), { data: { code } });
+	/** Open socket.io connections per account: each has its own event budget, so their number is bounded too. */
+	const openPerUser = new Map<string, number>();
 
 	io.use(async (socket, next) => {
 		// A page built for another protocol would misread every answer: it must reload first.
@@ -100,6 +110,19 @@ export function createRooms(deps: { httpServer: HttpServer; config: Config; log:
 			const token = readSessionCookie(socket.request.headers.cookie, config.secureCookies);
 			const session = await auth.validateSessionToken(token);
 			if (!session) return next(refuse('Sign in to join a session.', 'unauthenticated'));
+			const userId = session.user.id;
+			const open = openPerUser.get(userId) ?? 0;
+			if (open >= limits.socket.maxConnectionsPerAccount) {
+				log.warn({ user: userId, open }, 'socket refused: too many connections for one account');
+				return next(refuse(`You have Confidante open in too many tabs or windows (${limits.socket.maxConnectionsPerAccount}); close some of them and reload this page.`, 'too_many_connections'));
+			}
+			// Counted from here (not from 'connection'), so parallel handshakes cannot all slip in; released when the transport closes.
+			openPerUser.set(userId, open + 1);
+			socket.conn.once('close', () => {
+				const left = (openPerUser.get(userId) ?? 1) - 1;
+				if (left > 0) openPerUser.set(userId, left);
+				else openPerUser.delete(userId);
+			});
 			socket.data.user = session.user;
 			socket.data.authSession = session.sessionId;
 			socket.data.sessions = new Map();
@@ -138,10 +161,13 @@ export function createRooms(deps: { httpServer: HttpServer; config: Config; log:
 			if (!active.some((p) => p.userId === user.id) && active.length >= limits.room.maxParticipants) {
 				return fail('conflict', `This session already has ${limits.room.maxParticipants} participants.`);
 			}
-			if (access.session.status === 'scheduled') {
-				await engagements.setSessionStatus(sessionId, 'live');
+			const window = startWindow(access.session.scheduled_at);
+			const now = Date.now();
+			// Opening the page is not starting: only inside the window around the booked time (or by the coach, session:start).
+			if (access.session.status === 'scheduled' && now >= window.opensAt && now <= window.closesAt) {
+				await engagements.setSessionStatus(sessionId, 'live', now);
 				access.session.status = 'live';
-				access.session.started_at ??= Date.now();
+				access.session.started_at ??= now;
 			}
 			socket.data.sessions.set(sessionId, access.role);
 			await socket.join(roomName(sessionId));
@@ -160,11 +186,25 @@ export function createRooms(deps: { httpServer: HttpServer; config: Config; log:
 					status: access.session.status,
 					scheduledAt: access.session.scheduled_at,
 					durationMinutes: access.session.duration_minutes,
-					startedAt: access.session.started_at
+					startedAt: access.session.started_at,
+					...window
 				},
 				participants: presence.participants(sessionId)
 			};
 			return ok(joined);
+		});
+
+		handle(socket, log, 'session:start', async ({ sessionId }) => {
+			if (socket.data.sessions.get(sessionId) !== 'coach') return fail('forbidden', 'Only the coach can start the session before or after its booked time.');
+			const access = await engagements.sessionAccess(sessionId, user.id);
+			if (!access || access.role !== 'coach') return fail('forbidden', 'Only the coach can start the session before or after its booked time.');
+			if (access.session.status === 'ended') return fail('gone', 'This session has ended; its summary is on the engagement page.');
+			if (access.session.status === 'live') return ok({ startedAt: access.session.started_at ?? Date.now() });
+			const now = Date.now();
+			await engagements.setSessionStatus(sessionId, 'live', now);
+			log.info({ session: sessionId, user: user.id }, 'session started by the coach');
+			io.to(roomName(sessionId)).emit('session:started', { sessionId, startedAt: now });
+			return ok({ startedAt: now });
 		});
 
 		handle(socket, log, 'session:leave', async ({ sessionId }) => {

@@ -158,7 +158,7 @@ export function createEnding(deps: {
 		if (!before) {
 			if (session.status === 'cancelled') return fail('conflict', 'This session was cancelled, so there is nothing to end or summarise.');
 			if (session.status === 'scheduled') {
-				return fail('conflict', 'This session has not started yet, so there is nothing to end or summarise. It starts when someone joins it.');
+				return fail('conflict', 'This session has not started yet, so there is nothing to end or summarise. It starts when someone joins it near its booked time, or when the coach starts it.');
 			}
 			if (by === 'empty-room' && session.status !== 'live') return fail('conflict', 'This session is not live.');
 			await db

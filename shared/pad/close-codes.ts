@@ -18,6 +18,11 @@ export const CloseCode = {
 	forbidden: 4403,
 	/** No such document, or the session is not the person's (same answer, no hint it exists). */
 	notFound: 4404,
+	/**
+	 * This person opened the document in more connections than their share
+	 * (limits.pad.maxConnectionsPerUser): their oldest is closed for the newest.
+	 */
+	displaced: 4409,
 	/** The document would grow beyond limits.pad.maxDocBytes. */
 	documentTooLarge: 4413,
 	/** An update whose declared structure exceeds the bounds, or took too long to apply (yjs issue 687). */

@@ -10,13 +10,21 @@ export interface PadServerState {
 	reason: string;
 }
 
-/** Key of the server's entry in an awareness state. */
+/** Key of the server's entry in an awareness state; the server strips it (and any `confidante:` key) from clients' states. */
 export const SERVER_STATE_KEY = 'confidante:server';
 
+/** Keys only the server may set in awareness. */
+export const isServerOwnedKey = (key: string) => key.startsWith('confidante:');
+
+/**
+ * The awareness client id the server speaks under. Yjs gives clients random
+ * 32-bit ids; the server refuses every client's awareness entry under this
+ * one, so nothing a client sends can appear as the server.
+ */
+export const SERVER_AWARENESS_ID = 0;
+
+/** The server's state, read from the server's own id only: anything else could be a client's. */
 export function serverStateOf(states: Map<number, Record<string, unknown>>): PadServerState | null {
-	for (const state of states.values()) {
-		const s = state[SERVER_STATE_KEY] as PadServerState | undefined;
-		if (s && typeof s.readOnly === 'boolean') return s;
-	}
-	return null;
+	const s = states.get(SERVER_AWARENESS_ID)?.[SERVER_STATE_KEY] as PadServerState | undefined;
+	return s && typeof s.readOnly === 'boolean' && typeof s.reason === 'string' ? s : null;
 }

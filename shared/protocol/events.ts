@@ -85,5 +85,5 @@ export type ServerToClientEvents = {
 
 /** Data of the `connect_error` a refused handshake gives, by code. */
 export interface HandshakeRefusal {
-	code: 'unauthenticated' | 'unavailable' | 'outdated_client';
+	code: 'unauthenticated' | 'unavailable' | 'outdated_client' | 'too_many_connections';
 }

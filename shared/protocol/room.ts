@@ -31,7 +31,11 @@ const joined = z.object({
 		status: z.enum(SESSION_STATUSES),
 		scheduledAt: z.number(),
 		durationMinutes: z.number(),
-		startedAt: z.number().nullable()
+		startedAt: z.number().nullable(),
+		/** While scheduled: from when joining starts it by itself (the coach may start it any time). */
+		opensAt: z.number(),
+		/** ...and until when. */
+		closesAt: z.number()
 	}),
 	participants: z.array(participant)
 });
@@ -40,12 +44,16 @@ export type Joined = z.infer<typeof joined>;
 /** Requests a browser makes, each with its payload and the value of a successful ack. */
 export const roomRequests = {
 	'session:join': { payload: joinSession, reply: joined },
-	'session:leave': { payload: z.object({ sessionId }).strict(), reply: z.literal(true) }
+	'session:leave': { payload: z.object({ sessionId }).strict(), reply: z.literal(true) },
+	/** The coach starts a scheduled session outside its start window (early, or late). */
+	'session:start': { payload: z.object({ sessionId }).strict(), reply: z.object({ startedAt: z.number() }) }
 };
 
 /** What the server pushes to a session's sockets. */
 export const roomEvents = {
 	'presence:update': z.object({ sessionId: z.string(), participants: z.array(participant) }),
 	/** The server is going away (restart, shutdown); clients reconnect by themselves. */
-	'server:closing': z.object({ reason: z.string() })
+	'server:closing': z.object({ reason: z.string() }),
+	/** The coach started the session (session:start). */
+	'session:started': z.object({ sessionId: z.string(), startedAt: z.number() })
 };

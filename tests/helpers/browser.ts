@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startServer, type TestServer } from './server.ts';
 import { linkFor } from './mailbox.ts';
@@ -32,11 +32,18 @@ export async function launchBrowser(): Promise<Browser> {
 	return chromium.launch({ executablePath: CHROMIUM, args: chromiumArgs, headless: true });
 }
 
+/** What the CSP refused in any page opened by newPerson (tests assert it stays empty). */
+export const cspViolations: string[] = [];
+
 /** A fresh person: their own context (cookies, storage, permissions). */
 export async function newPerson(browser: Browser, baseURL: string, viewport = { width: 1280, height: 800 }): Promise<{ context: BrowserContext; page: Page }> {
 	const context = await browser.newContext({ baseURL, viewport, permissions: ['camera', 'microphone', 'clipboard-read', 'clipboard-write'] });
 	const page = await context.newPage();
 	page.on('pageerror', (err) => console.error(`[page error] ${err.message}`));
+	// Anything the Content-Security-Policy refuses is a bug to fix (or a directive to widen), so every test fails on it.
+	page.on('console', (m) => {
+		if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) cspViolations.push(`${page.url()}: ${m.text()}`);
+	});
 	return { context, page };
 }
 
@@ -94,6 +101,10 @@ export function serverAndBrowser(opts: Parameters<typeof startServer>[0] = {}): 
 	let browser: Browser | undefined;
 	beforeAll(async () => {
 		[server, browser] = await Promise.all([startServer(opts), launchBrowser()]);
+	});
+	afterEach(() => {
+		const refused = cspViolations.splice(0);
+		expect(refused, 'nothing refused by the Content-Security-Policy').toEqual([]);
 	});
 	afterAll(async () => {
 		await browser?.close();

@@ -77,8 +77,8 @@ export class Visitor {
 		return this.action(invitePath);
 	}
 
-	/** Schedules a session `inMinutes` from now; returns its id. */
-	async scheduleSession(engagementId: string, inMinutes = 60, durationMinutes = 60, kind: 'session' | 'introductory' | 'three_way' = 'session'): Promise<string> {
+	/** Schedules a session `inMinutes` from now (by default inside its start window, so joining starts it); returns its id. */
+	async scheduleSession(engagementId: string, inMinutes = 10, durationMinutes = 60, kind: 'session' | 'introductory' | 'three_way' = 'session'): Promise<string> {
 		const r = await this.action(`/engagements/${engagementId}?/schedule`, {
 			kind,
 			scheduledAt: new Date(Date.now() + inMinutes * 60_000).toISOString(),

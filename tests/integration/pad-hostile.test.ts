@@ -73,6 +73,12 @@ it('80,000 descending one-character deletes over one long item: /healthz answers
 	await hostileCase(160_010, descendingDeletes(1, 80_000));
 }, 120_000);
 
+it('issue 17: a 70 KiB delete set of 20,000 ranges (666 ms of /healthz before issue 19) is refused before applying', async () => {
+	const hostile = descendingDeletes(1, 20_000);
+	expect(hostile.length).toBeGreaterThan(60 * 1024);
+	await hostileCase(40_010, hostile);
+}, 120_000);
+
 it('12,000 descending inserts into one long item: /healthz answers within 50 ms, the sender is closed with 4422', async () => {
 	await hostileCase(24_010, descendingInserts(1, 2, 12_000));
 }, 120_000);

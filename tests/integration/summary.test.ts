@@ -269,6 +269,8 @@ describe.each<DbKind>(['sqlite', 'postgres'])('session end and summary on %s', (
 		// An outsider is refused like everywhere else (404), rather than told there is nothing.
 		expect((await stranger.get(`/sessions/${second}/previous-summary`)).status).toBe(404);
 		const a2 = await joined(server.url, coach, second);
+		// Booked half an hour ahead, outside its start window: the coach starts it early (issue 17).
+		expect(await request(a2, 'session:start', { sessionId: second })).toMatchObject({ ok: true });
 		const two = padClient(server.url, coach.cookie, second, 'shared');
 		try {
 			await two.synced();

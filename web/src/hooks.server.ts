@@ -1,5 +1,6 @@
 import type { Handle, HandleServerError } from '@sveltejs/kit';
 import { services } from '$lib/server/services.ts';
+import { securityHeaders } from '$lib/server/security-headers.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -30,8 +31,7 @@ export const handle: Handle = async ({ event, resolve }) => {
 		event.cookies.set(c.name, c.value, c.options);
 	}
 	const response = await resolve(event);
-	response.headers.set('x-content-type-options', 'nosniff');
-	response.headers.set('referrer-policy', 'same-origin');
+	for (const [name, value] of securityHeaders(event.url.protocol === 'https:')) response.headers.set(name, value);
 	return response;
 };
 

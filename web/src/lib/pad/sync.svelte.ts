@@ -51,7 +51,8 @@ const LINGER_MS = 30_000;
 const CLOSE_MESSAGES: Partial<Record<CloseCodeName, string>> = {
 	unauthenticated: 'You are signed out on this device (or your sign-in expired). Sign in again to keep editing the pad.',
 	forbidden: 'You do not have access to this document.',
-	notFound: 'This pad could not be found.'
+	notFound: 'This pad could not be found.',
+	displaced: 'This pad is open in too many of your tabs or windows, so this one stopped syncing. Reload the page to use it here.'
 };
 
 export class PadSync {

@@ -30,15 +30,16 @@ export type ConnectionStatus = 'connecting' | 'online' | 'reconnecting' | 'refus
 
 const REQUEST_TIMEOUT_MS = 8000;
 
-const REFUSALS: Record<'unauthenticated' | 'outdated_client', string> = {
+const REFUSALS: Record<'unauthenticated' | 'outdated_client' | 'too_many_connections', string> = {
 	unauthenticated: 'You are signed out on this device (or your sign-in expired). Sign in again to rejoin the session.',
+	too_many_connections: 'Confidante is open in too many of your tabs or windows. Close some of them, then reload this page.',
 	outdated_client: 'This page is from an older version of Confidante. Reload the page to continue.'
 };
 
 function refusalOf(err: Error): HandshakeRefusal['code'] | undefined {
 	const data: unknown = 'data' in err ? err.data : undefined;
 	const code = typeof data === 'object' && data !== null && 'code' in data ? data.code : undefined;
-	return code === 'unauthenticated' || code === 'unavailable' || code === 'outdated_client' ? code : undefined;
+	return code === 'unauthenticated' || code === 'unavailable' || code === 'outdated_client' || code === 'too_many_connections' ? code : undefined;
 }
 
 export class SessionConnection {
@@ -82,7 +83,7 @@ export class SessionConnection {
 		});
 		this.socket.on('connect_error', (err) => {
 			const code = refusalOf(err);
-			if (code === 'unauthenticated' || code === 'outdated_client') {
+			if (code === 'unauthenticated' || code === 'outdated_client' || code === 'too_many_connections') {
 				this.status = 'refused';
 				this.problem = REFUSALS[code];
 				this.retry.cancel();
@@ -92,6 +93,9 @@ export class SessionConnection {
 				this.status = 'reconnecting';
 				this.retry.failed();
 			}
+		});
+		this.socket.on('session:started', (m) => {
+			if (m.sessionId === this.sessionId && this.joined) this.joined = { ...this.joined, session: { ...this.joined.session, status: 'live', startedAt: m.startedAt } };
 		});
 		this.socket.on('presence:update', (m) => {
 			if (m.sessionId === this.sessionId) this.participants = m.participants;
