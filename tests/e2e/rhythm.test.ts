@@ -4,7 +4,8 @@
  * session 1 at their own wall time and prepares for it; the coach opens the
  * room and finds the preparation on the Agenda tab; an action agreed in
  * session 1 and updated by the coachee on the engagement page between
- * sessions arrives in session 2's "From last time".
+ * sessions arrives in session 2's "From last time", also in session 2's
+ * room opened early, before the update was made.
  */
 import { expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -91,7 +92,14 @@ it('coach schedules the series; the coachee in another zone prepares; the coach 
 	await c.getByRole('dialog').getByRole('button', { name: /^End (session|anyway)$/ }).click();
 	await c.waitForURL(/\/summaries\/[a-z2-7]+$/, { timeout: 15_000 });
 
-	// Between sessions the coachee updates it on the engagement page.
+	// The coach opens session 2's room early: "From last time" brings the action, still open.
+	await c.goto(second!);
+	const review = c.getByRole('region', { name: 'From last time' });
+	const status = review.getByLabel(/Status of “Ask each team member what the meeting is for”/);
+	await review.getByText('Ask each team member what the meeting is for', { exact: true }).waitFor({ timeout: 15_000 });
+	expect(await status.inputValue()).toBe('open');
+
+	// Between sessions the coachee updates it on the engagement page (the early room changes nothing there).
 	await p.goto(engagement);
 	await hydrated(p);
 	const between = p.getByTestId('between-actions');
@@ -103,11 +111,11 @@ it('coach schedules the series; the coachee in another zone prepares; the coach 
 	await between.getByText('“Asked all six; they want decisions, not updates”').waitFor();
 	await screenshot(p, 'rhythm-coachee-between-update-phone');
 
-	// Session 2's "From last time" brings it with the coachee's update.
-	await c.goto(second!);
-	const review = c.getByRole('region', { name: 'From last time' });
-	await review.getByText('Ask each team member what the meeting is for', { exact: true }).waitFor({ timeout: 15_000 });
-	await review.getByTestId('between-update').getByText(/Asked all six; they want decisions, not updates/).waitFor();
-	expect(await review.getByLabel(/Status of “Ask each team member what the meeting is for”/).inputValue()).toBe('done');
+	// Session 2's "From last time" shows the update, in the room already open and after a reload.
+	await review.getByTestId('between-update').getByText(/Asked all six; they want decisions, not updates/).waitFor({ timeout: 10_000 });
+	expect(await status.inputValue()).toBe('done');
+	await c.reload();
+	await review.getByTestId('between-update').getByText(/Asked all six; they want decisions, not updates/).waitFor({ timeout: 15_000 });
+	expect(await status.inputValue()).toBe('done');
 	await screenshot(c, 'rhythm-coach-session2-from-last-time');
 }, 180_000);
