@@ -156,6 +156,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 		origin: config.origin,
 		engagements,
 		openActions: (id) => pad.openActions(id),
+		actionUpdated: (id) => pad.actionUpdated(id),
 		timeZones: (ids) => auth.timeZonesOf(ids),
 		async contractPlan(id) {
 			const v = await contracts.inForce(id);

@@ -64,9 +64,16 @@ export function mergeBetween(actions: CarriedAction[], updates: BetweenUpdate[],
 	});
 }
 
-/** Open actions of the latest session numbered below `beforeNumber` that has a pad, with the updates made since. */
+/**
+ * Open actions of the latest session numbered below `beforeNumber` that has a
+ * pad, with the updates made since. `heldOnly` (the engagement page, between
+ * sessions) reads ended sessions only: a next session's room opened early is
+ * live but has decided nothing yet, so the actions stay those of the last
+ * session held, updates included (and an open pad takes those updates too:
+ * PadRegistry.refreshCarried).
+ */
 export async function openActionsBefore(engagementId: string, beforeNumber: number, deps: CarryOverDeps, heldOnly = false): Promise<CarriedAction[]> {
-	const earlier = (await deps.sessions.sessionsOf(engagementId)).filter((s) => s.kind !== 'three_way' && s.number < beforeNumber && (!heldOnly || s.status !== 'scheduled')).reverse();
+	const earlier = (await deps.sessions.sessionsOf(engagementId)).filter((s) => s.kind !== 'three_way' && s.number < beforeNumber && (!heldOnly || s.status === 'ended')).reverse();
 	for (const prev of earlier) {
 		const open = await readOpen(prev, deps);
 		if (!open) continue;

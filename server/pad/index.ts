@@ -56,6 +56,8 @@ export interface Pad {
 	sessionEnded(sessionId: string): Promise<void>;
 	/** Actions still open after the engagement's latest held session, with updates made since (the engagement page). */
 	openActions(engagementId: string): Promise<CarriedAction[]>;
+	/** An action was updated between sessions: pads open right now show it in "From last time". */
+	actionUpdated(engagementId: string): Promise<void>;
 	/** Stops accepting, closes connections with a reason, waits for pending writes. */
 	close(reason: string): Promise<void>;
 }
@@ -133,6 +135,8 @@ export async function createPad(deps: PadDeps): Promise<Pad> {
 
 		openActions: (engagementId) =>
 			openActionsBefore(engagementId, Infinity, { sessions: deps.engagements, store, loaded: (n) => registry.loaded(n)?.doc, betweenUpdates: deps.betweenUpdates }, true),
+
+		actionUpdated: (engagementId) => registry.refreshCarried(engagementId),
 
 		async close(reason) {
 			endpoint.stop();

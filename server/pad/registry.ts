@@ -75,23 +75,42 @@ export class PadRegistry {
 	}
 
 	private async load(name: string): Promise<PadDocument> {
-		const { store, writer, log, sessions } = this.deps;
+		const { store, writer, log } = this.deps;
 		const stored = await store.load(name);
 		const doc = new PadDocument(name, stored, { storage: store, writer, log });
 		const parsed = parsePadName(name);
-		if (parsed?.kind === 'shared') {
-			try {
-				const carried = await actionsToCarry(parsed.sessionId, { sessions, store, loaded: (n) => this.docs.get(n)?.doc, betweenUpdates: this.deps.betweenUpdates });
-				const added = addCarried(doc.doc, carried, CARRY);
-				if (added > 0) log.info({ doc: name, added }, 'carried open actions over from the previous session');
-			} catch (err) {
-				// The pad still opens; the review list fills in on the next load.
-				log.error({ err, doc: name }, 'could not carry actions over from the previous session');
-			}
-		}
+		if (parsed?.kind === 'shared') await this.carryInto(doc, parsed.sessionId);
 		doc.onEmpty = () => this.scheduleUnload(doc);
 		this.docs.set(name, doc);
 		return doc;
+	}
+
+	/** Seeds or refreshes "From last time" from the previous session and the updates made between sessions. */
+	private async carryInto(doc: PadDocument, sessionId: string): Promise<void> {
+		const { store, log, sessions } = this.deps;
+		try {
+			const carried = await actionsToCarry(sessionId, { sessions, store, loaded: (n) => this.docs.get(n)?.doc, betweenUpdates: this.deps.betweenUpdates });
+			const added = addCarried(doc.doc, carried, CARRY);
+			if (added > 0) log.info({ doc: doc.name, added }, 'carried open actions over from the previous session');
+		} catch (err) {
+			// The pad still opens; the review list fills in on the next load.
+			log.error({ err, doc: doc.name }, 'could not carry actions over from the previous session');
+		}
+	}
+
+	/**
+	 * An action was updated between sessions: shared pads of this engagement's
+	 * sessions that are open right now (a room opened early) take the update
+	 * into "From last time" at once instead of at their next load.
+	 */
+	async refreshCarried(engagementId: string): Promise<void> {
+		for (const doc of this.all()) {
+			const parsed = parsePadName(doc.name);
+			if (parsed?.kind !== 'shared') continue;
+			const rec = await this.deps.sessions.sessionRecord(parsed.sessionId);
+			if (!rec || rec.session.engagement_id !== engagementId || rec.session.status === 'ended') continue;
+			await this.carryInto(doc, parsed.sessionId);
+		}
 	}
 
 	private scheduleUnload(doc: PadDocument) {

@@ -57,6 +57,8 @@ export interface RhythmDeps {
 	/** Open actions after the latest held session, with updates made since (the pad). */
 	openActions(engagementId: string): Promise<CarriedAction[]>;
 	timeZones(userIds: string[]): Promise<Map<string, string>>;
+	/** After an action update between sessions: lets pads open right now show it (the pad). */
+	actionUpdated?(engagementId: string): Promise<void>;
 }
 
 export interface Rhythm {
@@ -261,6 +263,8 @@ export function createRhythm(deps: RhythmDeps): Rhythm {
 				created_at: Date.now()
 			};
 			await db.insertInto('action_updates').values(row).execute();
+			// Stored: a pad that misses it now takes it at its next load.
+			await deps.actionUpdated?.(engagementId).catch((err: unknown) => log.error({ err, engagement: engagementId }, 'could not show an action update in an open pad'));
 			return ok(row);
 		},
 

@@ -205,15 +205,31 @@ export function insertLearning(doc: Y.Doc, by: string, text = '', origin?: unkno
 	return point;
 }
 
-/** Adds carried-over actions not yet present (matched by the original action's id). */
+/**
+ * Adds carried-over actions not yet present (matched by the original
+ * action's id). One already present takes a newer update made between
+ * sessions (the session's pad was opened before the owner updated it on the
+ * engagement page), unless this session changed its status after that
+ * update: what the session decided stands. Returns how many were added.
+ */
 export function addCarried(doc: Y.Doc, actions: CarriedAction[], origin?: unknown): number {
 	const list = carriedOf(doc);
-	const have = new Set(readCarriedActions(doc).map((a) => a.id));
+	const have = new Map(list.toArray().flatMap((m, i) => (m instanceof Y.Map ? [[m.get('id') as string, i] as const] : [])));
 	const fresh = actions.filter((a) => !have.has(a.id));
-	if (fresh.length === 0) return 0;
+	const newer = actions.flatMap((a) => {
+		const i = have.get(a.id);
+		if (i === undefined || !a.betweenAt) return [];
+		const m = list.get(i);
+		const seen = Math.max(Number(m.get('betweenAt') ?? 0), Number(m.get('statusChangedAt') ?? 0));
+		return a.betweenAt > seen ? [{ m, a }] : [];
+	});
+	if (fresh.length === 0 && newer.length === 0) return 0;
 	doc.transact(() => {
 		// An action updated between sessions arrives with that status; the rest start open for review.
-		list.push(fresh.map((a) => toMap(a.betweenAt ? { ...a } : { ...a, status: 'open', statusChangedBy: null, statusChangedAt: null })));
+		if (fresh.length > 0) list.push(fresh.map((a) => toMap(a.betweenAt ? { ...a } : { ...a, status: 'open', statusChangedBy: null, statusChangedAt: null })));
+		for (const { m, a } of newer) {
+			for (const k of ['status', 'statusChangedBy', 'statusChangedAt', 'betweenComment', 'betweenBy', 'betweenAt'] as const) if (a[k] !== undefined) m.set(k, a[k]);
+		}
 	}, origin);
 	return fresh.length;
 }

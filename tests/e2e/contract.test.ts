@@ -8,8 +8,7 @@
  */
 import { expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { finishSignUpInBrowser, hydrated, newPerson, screenshot, serverAndBrowser, signUpInBrowser } from '../helpers/browser.ts';
-import { uniqueEmail } from '../helpers/http.ts';
+import { engagementWithCoachee, hydrated, newPerson, screenshot, serverAndBrowser } from '../helpers/browser.ts';
 
 const app = serverAndBrowser();
 
@@ -25,28 +24,7 @@ it('coach drafts and sends the contract, both accept it, an amendment shows what
 	const c = coach.page;
 	const p = coachee.page;
 
-	await signUpInBrowser(c, 'Casey Coach', uniqueEmail('casey'));
-	await c.getByRole('link', { name: 'New engagement' }).click();
-	await c.getByLabel('Title').fill('Leading the team');
-	await c.getByLabel('Goals').fill('Run the weekly team meeting with confidence');
-	await c.getByLabel('Number of sessions').fill('6');
-	await c.getByRole('button', { name: 'Create engagement' }).click();
-	await c.waitForURL(/\/engagements\/[a-z2-7]{10,}$/);
-	const engagement = new URL(c.url()).pathname;
-	await c.getByRole('button', { name: 'Create invite link' }).click();
-	const inviteUrl = await c.getByLabel(/Send this link/).inputValue();
-	await p.goto(inviteUrl);
-	await p.getByRole('link', { name: 'Create an account to join' }).click();
-	await p.waitForURL(/\/signup/);
-	await hydrated(p);
-	await p.getByLabel('Your name').fill('Sam Coachee');
-	const samEmail = uniqueEmail('sam');
-	await p.getByLabel('Email').fill(samEmail);
-	await p.getByLabel('Password').fill('another good password');
-	await p.getByRole('button', { name: 'Create account' }).click();
-	await finishSignUpInBrowser(p, samEmail);
-	await p.getByRole('button', { name: 'Join the engagement' }).click();
-	await p.waitForURL(/\/engagements\//);
+	const engagement = await engagementWithCoachee(c, p);
 
 	// The draft starts from the template and the engagement's own goal.
 	await c.goto(engagement);

@@ -10,6 +10,8 @@ import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startServer, type TestServer } from './server.ts';
 import { linkFor } from './mailbox.ts';
+import { uniqueEmail, Visitor } from './http.ts';
+import { sessionCookieName } from '../../server/auth/index.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -35,9 +37,9 @@ export async function launchBrowser(): Promise<Browser> {
 /** What the CSP refused in any page opened by newPerson (tests assert it stays empty). */
 export const cspViolations: string[] = [];
 
-/** A fresh person: their own context (cookies, storage, permissions). */
-export async function newPerson(browser: Browser, baseURL: string, viewport = { width: 1280, height: 800 }): Promise<{ context: BrowserContext; page: Page }> {
-	const context = await browser.newContext({ baseURL, viewport, permissions: ['camera', 'microphone', 'clipboard-read', 'clipboard-write'] });
+/** A fresh person: their own context (cookies, storage, permissions), optionally in their own time zone and language. */
+export async function newPerson(browser: Browser, baseURL: string, viewport = { width: 1280, height: 800 }, where: { timezoneId?: string; locale?: string } = {}): Promise<{ context: BrowserContext; page: Page }> {
+	const context = await browser.newContext({ baseURL, viewport, ...where, permissions: ['camera', 'microphone', 'clipboard-read', 'clipboard-write'] });
 	const page = await context.newPage();
 	page.on('pageerror', (err) => console.error(`[page error] ${err.message}`));
 	// Anything the Content-Security-Policy refuses is a bug to fix (or a directive to widen), so every test fails on it.
@@ -90,6 +92,46 @@ export async function finishSignUpInBrowser(page: Page, email: string) {
 	// A plain form post: works before hydration and without JavaScript.
 	await page.getByRole('button', { name: 'Finish creating my account' }).click();
 	await page.waitForURL((u) => !u.pathname.startsWith('/signup'));
+}
+
+/**
+ * The start every engagement test shares, in two browsers: the coach signs
+ * up and creates the engagement, the coachee follows the invite link, signs
+ * up from it and joins. Returns the engagement page's path.
+ */
+export async function engagementWithCoachee(c: Page, p: Page, opts: { coach?: string; coachee?: string; title?: string; goals?: string; sessions?: string } = {}): Promise<string> {
+	await signUpInBrowser(c, opts.coach ?? 'Casey Coach', uniqueEmail('casey'));
+	await c.getByRole('link', { name: 'New engagement' }).click();
+	await c.getByLabel('Title').fill(opts.title ?? 'Leading the team');
+	await c.getByLabel('Goals').fill(opts.goals ?? 'Run the weekly team meeting with confidence');
+	await c.getByLabel('Number of sessions').fill(opts.sessions ?? '6');
+	await c.getByRole('button', { name: 'Create engagement' }).click();
+	await c.waitForURL(/\/engagements\/[a-z2-7]{10,}$/);
+	const engagement = new URL(c.url()).pathname;
+	await c.getByRole('button', { name: 'Create invite link' }).click();
+	const inviteUrl = await c.getByLabel(/Send this link/).inputValue();
+	await p.goto(inviteUrl);
+	await p.getByRole('link', { name: 'Create an account to join' }).click();
+	await p.waitForURL(/\/signup/);
+	await hydrated(p);
+	await p.getByLabel('Your name').fill(opts.coachee ?? 'Sam Coachee');
+	const samEmail = uniqueEmail('sam');
+	await p.getByLabel('Email').fill(samEmail);
+	await p.getByLabel('Password').fill('another good password');
+	await p.getByRole('button', { name: 'Create account' }).click();
+	await finishSignUpInBrowser(p, samEmail);
+	await p.getByRole('button', { name: 'Join the engagement' }).click();
+	await p.waitForURL(/\/engagements\//);
+	return engagement;
+}
+
+/** The person signed in in this browser context, as an HTTP visitor (for steps a test does not look at). */
+export async function visitorOf(context: BrowserContext, base: string): Promise<Visitor> {
+	const cookie = (await context.cookies(base)).find((k) => k.name === sessionCookieName(base.startsWith('https:')));
+	if (!cookie) throw new Error('this browser context is not signed in');
+	const v = new Visitor(base);
+	v.cookie = `${cookie.name}=${cookie.value}`;
+	return v;
 }
 
 /**

@@ -85,6 +85,33 @@ it('carries open actions (own and still-open carried ones) once, with their orig
 	expect(addCarried(s3, openActionsToCarry(s2, 'sess2', 2))).toBe(0);
 });
 
+it('takes an update made between sessions into a pad opened before it, unless the session decided after it', () => {
+	const s1 = new Y.Doc();
+	const a = newAction('c', { text: 'Draft the memo', owner: 'coachee' });
+	const b = newAction('c', { text: 'Ask two peers' });
+	insertAction(s1, a);
+	insertAction(s1, b);
+	const early = new Y.Doc(); // session 2's pad, opened early: both come in open
+	expect(addCarried(early, openActionsToCarry(s1, 'sess1', 1))).toBe(2);
+	const at = Date.now() + 60_000;
+	const between = (id: string, t: number, comment: string) => ({ id, status: 'done' as const, statusChangedBy: 'u2', statusChangedAt: t, betweenComment: comment, betweenBy: 'u2', betweenAt: t });
+	const withUpdates = (updates: ReturnType<typeof between>[]) => openActionsToCarry(s1, 'sess1', 1).map((x) => ({ ...x, ...updates.find((u) => u.id === x.id) }));
+	// The owner updates "Draft the memo" afterwards: the open pad takes it (nothing added, one refreshed).
+	expect(addCarried(early, withUpdates([between(a.id, at, 'Sent on Monday')]))).toBe(0);
+	expect(readCarriedActions(early).find((x) => x.id === a.id)).toMatchObject({ status: 'done', betweenComment: 'Sent on Monday', betweenAt: at });
+	// The same update again changes nothing; a later one replaces it.
+	const before = Y.encodeStateVector(early);
+	addCarried(early, withUpdates([between(a.id, at, 'Sent on Monday')]));
+	expect(Y.encodeStateVector(early)).toEqual(before);
+	addCarried(early, withUpdates([between(a.id, at + 1000, 'HR replied')]));
+	expect(readCarriedActions(early).find((x) => x.id === a.id)?.betweenComment).toBe('HR replied');
+	// The session changed "Ask two peers" itself after the owner's older update: the session's word stands.
+	updateItem(early, carriedOf(early), b.id, { status: 'dropped' }, 'c');
+	addCarried(early, withUpdates([between(b.id, at - 120_000, 'Asked one')]));
+	expect(readCarriedActions(early).find((x) => x.id === b.id)).toMatchObject({ status: 'dropped' });
+	expect(readCarriedActions(early).find((x) => x.id === b.id)?.betweenComment ?? null).toBeNull();
+});
+
 it('reads notes as Markdown: headings, lists, bold, links', () => {
 	const doc = new Y.Doc();
 	const h = new Y.XmlElement('heading');
