@@ -33,6 +33,8 @@ const EDITS_PER_SECOND = 5;
 const WARMUP_MS = 3_000;
 const REPORT = path.join(ROOT, 'docs', 'benchmarks.md');
 const HEADING = '## Agreed-actions pad (`npm run bench:pad`)';
+// Node flags for the pad server only, e.g. BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it.
+const SERVER_NODE_ARGS = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
 interface Target {
 	kind: 'reference' | 'pad';
@@ -135,7 +137,7 @@ async function startTarget(kind: Target['kind'], sessions: number): Promise<Targ
 	const { cookies, sessionIds } = await seed(dataDir, sessions);
 	// A few tries: on a shared checkout someone may be rebuilding the web app right now.
 	for (let attempt = 1; ; attempt++) {
-		const child = spawn(process.execPath, [path.join(ROOT, 'server', 'main.ts')], {
+		const child = spawn(process.execPath, [...SERVER_NODE_ARGS, path.join(ROOT, 'server', 'main.ts')], {
 			cwd: ROOT,
 			env: { ...withoutDatabaseUrl(process.env), PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info' },
 			stdio: ['ignore', 'pipe', 'pipe']

@@ -18,7 +18,7 @@ import type { UpdateWriter } from './writer.ts';
 import { running } from '../health/index.ts';
 import type { ApplyCostWeights } from './apply-cost.ts';
 import { judgeUpdate } from './admission.ts';
-import { changedIn, cpuMs, fillFromStored, hasPending } from './transactions.ts';
+import { changedIn, cpuMs, fillFromStored, hasPending, recentCpuMs } from './transactions.ts';
 import { awarenessMessage, readAwarenessEntries, syncMessage, writeAwarenessEntries, type AwarenessEntry } from './messages.ts';
 
 export { MESSAGE_AUTH, MESSAGE_AWARENESS, MESSAGE_QUERY_AWARENESS, MESSAGE_SYNC, syncMessage } from './messages.ts';
@@ -29,9 +29,10 @@ export interface ApplyBudget {
 	applyCost: ApplyCostWeights;
 }
 
-/** Where a document writes its compacted snapshot. */
-export interface Compactor {
+/** Where a document writes its compacted snapshot, and reads itself back from when an applied update has to be undone. */
+export interface DocumentStorage {
 	compact(doc: string, state: Uint8Array, seq: number): Promise<void>;
+	load(doc: string): Promise<StoredDoc>;
 }
 
 /** What a document needs from a connection. */
@@ -44,6 +45,8 @@ export interface PadPeer {
 }
 
 const LOAD = Symbol('load');
+/** How old the CPU reading an untimed apply is checked against may be (see receiveUpdate). */
+const CPU_MARK_MS = 10;
 
 export const SAVING_FAILED = "Saving isn't working right now. The pad is read-only until it does; nothing you wrote is lost.";
 
@@ -72,22 +75,23 @@ export class PadDocument {
 	/** The peer update being applied right now (see onTransaction). */
 	private incoming: { update: Uint8Array; frame: Uint8Array | null; from: PadPeer; pendingBefore: boolean; applied: Applied[] } | null = null;
 	/**
-	 * The document as stored: the last snapshot and every update accepted
-	 * since, so an update found too expensive after it was applied can be
-	 * undone by rebuilding (Yjs cannot take an update back).
+	 * Set while the document is rebuilt from the store, after an applied
+	 * update had to be undone (Yjs cannot take one back). Nothing is kept in
+	 * memory for that: the store holds every accepted update.
 	 */
-	private restorePoint: { snapshot: Uint8Array | null; updates: Uint8Array[] };
+	private rebuilding: Promise<void> | null = null;
+	private destroyed = false;
 	private savingProblem: PadServerState | null = null;
 	private sealed: PadServerState | null = null;
 	private readonly owners = new Map<number, PadPeer>();
 	// Spread over 1-1.5x the limit, so documents opened together do not all compact at once.
 	private readonly compactAfter = Math.round(limits.pad.compactAfterUpdates * (1 + Math.random() / 2));
 	private readonly writer: UpdateWriter;
-	private readonly storage: Compactor;
+	private readonly storage: DocumentStorage;
 	private readonly log: Logger;
 	private readonly budget: ApplyBudget;
 
-	constructor(name: string, stored: StoredDoc, deps: { writer: UpdateWriter; storage: Compactor; log: Logger; budget?: ApplyBudget }) {
+	constructor(name: string, stored: StoredDoc, deps: { writer: UpdateWriter; storage: DocumentStorage; log: Logger; budget?: ApplyBudget }) {
 		this.name = name;
 		this.writer = deps.writer;
 		this.storage = deps.storage;
@@ -96,8 +100,7 @@ export class PadDocument {
 		this.seq = stored.seq;
 		this.bytes = stored.bytes;
 		this.sinceCompaction = stored.updates.length;
-		this.restorePoint = { snapshot: stored.snapshot, updates: [...stored.updates] };
-		fillFromStored(this.current, this.restorePoint, LOAD, this.log);
+		fillFromStored(this.current, stored, LOAD, this.log);
 		this.awareness = new awarenessProtocol.Awareness(this.doc);
 		this.awareness.setLocalState(null);
 		// Not 'update': with no listener there, Yjs does not re-encode every transaction (see onTransaction).
@@ -153,7 +156,6 @@ export class PadDocument {
 	private accept(update: Uint8Array, frame: Uint8Array | null, origin: unknown) {
 		this.seq++;
 		this.sinceCompaction++;
-		this.restorePoint.updates.push(update);
 		const message = frame ?? syncMessage((e) => syncProtocol.writeUpdate(e, update));
 		const relay = () => {
 			for (const peer of this.peers) if (peer !== origin) peer.send(message);
@@ -185,6 +187,11 @@ export class PadDocument {
 	/** Resolves once every update applied so far is stored. */
 	async stored(): Promise<void> {
 		while (this.unstored > 0) await this.lastWrite;
+	}
+
+	/** Resolves once the live document is exactly what is stored: nothing unsaved, no rebuild under way. */
+	async settled(): Promise<void> {
+		while (this.rebuilding || this.unstored > 0) await (this.rebuilding ?? this.lastWrite);
 	}
 
 	addPeer(peer: PadPeer): void {
@@ -224,15 +231,15 @@ export class PadDocument {
 
 	// Only stored state goes out, so a client can never hold an update that a crash could lose.
 	private async answerStep1(stateVector: Uint8Array, to: PadPeer) {
-		await this.stored();
+		await this.settled();
 		if (!this.peers.has(to)) return;
 		to.send(syncMessage((e) => syncProtocol.writeSyncStep2(e, this.doc, stateVector)));
 	}
 
 	/** `frame`: the sync message the update came in, if it can be relayed as is. */
 	receiveUpdate(update: Uint8Array, from: PadPeer, frame: Uint8Array | null = null): void {
-		// Read-only: the client keeps its edits; they are pulled again when saving works.
-		if (this.readOnly) return;
+		// Read-only, or being rebuilt: the client keeps its edits; they are pulled again afterwards.
+		if (this.readOnly || this.rebuilding) return;
 		const estimated = this.admit(update, from);
 		if (estimated === null) return;
 		this.bytes += update.length;
@@ -241,10 +248,12 @@ export class PadDocument {
 		// CPU time of this thread, not wall time: on a busy machine the process
 		// may be descheduled mid-apply, which is no fault of the update. Reading
 		// it costs a system call, so an update the estimate calls small (a
-		// keystroke) is timed by the clock alone: CPU time never exceeds it.
+		// keystroke) is timed by the clock, which CPU time never exceeds; only
+		// when the clock says it overran is CPU time read, against a reading
+		// taken at most CPU_MARK_MS earlier (so never less than the apply used).
 		const timed = estimated >= this.budget.applyCost.timedFrom;
-		const started = timed ? cpuMs() : 0;
 		const wallStarted = performance.now();
+		const started = timed ? cpuMs() : recentCpuMs(wallStarted, CPU_MARK_MS);
 		try {
 			running('pad apply', () => Y.applyUpdate(this.doc, update, from), { doc: this.name, user: from.userId });
 		} catch (err) {
@@ -256,7 +265,7 @@ export class PadDocument {
 			this.incoming = null;
 		}
 		const wall = performance.now() - wallStarted;
-		const took = timed ? cpuMs() - started : wall;
+		const took = timed || wall > this.budget.applyBudgetMs ? cpuMs() - started : wall;
 		if (took > this.budget.applyBudgetMs) {
 			this.log.warn({ peer: from.id, user: from.userId, ms: Math.round(took), bytes: update.length }, 'pad update used too much CPU to apply; refused, document restored');
 			this.restore();
@@ -284,21 +293,40 @@ export class PadDocument {
 	}
 
 	/**
-	 * Rebuilds the document from its restore point, dropping an applied update
-	 * that was neither stored nor relayed. Other peers never saw it, so they
-	 * stay connected; the awareness moves over to the new Y.Doc.
+	 * Drops an applied update that was neither stored nor relayed: the live
+	 * document stops taking changes at once and is rebuilt from the store.
+	 * Other peers never saw the update, so they stay connected; what they
+	 * send meanwhile is pulled again once the rebuilt document is live, and
+	 * the awareness moves over to it.
 	 */
 	private restore() {
 		const old = this.current;
 		old.off('afterTransactionCleanup', this.onTransaction);
-		const doc = new Y.Doc({ gc: true });
-		doc.clientID = old.clientID;
-		fillFromStored(doc, this.restorePoint, LOAD, this.log);
-		this.current = doc;
-		this.awareness.doc = doc;
-		doc.on('afterTransactionCleanup', this.onTransaction);
-		this.bytes = this.exactBytes();
-		// Not destroyed: destroying it would take the awareness with it.
+		this.rebuilding ??= this.rebuild(old).finally(() => (this.rebuilding = null));
+	}
+
+	private async rebuild(old: Y.Doc): Promise<void> {
+		for (;;) {
+			try {
+				await this.stored();
+				const stored = await this.storage.load(this.name);
+				if (this.destroyed) return;
+				const doc = new Y.Doc({ gc: true });
+				doc.clientID = old.clientID;
+				fillFromStored(doc, stored, LOAD, this.log);
+				this.current = doc;
+				this.awareness.doc = doc;
+				doc.on('afterTransactionCleanup', this.onTransaction);
+				this.bytes = this.exactBytes();
+				// Not destroyed: destroying it would take the awareness with it.
+				for (const peer of this.peers) peer.send(syncMessage((e) => syncProtocol.writeSyncStep1(e, doc)));
+				return;
+			} catch (err) {
+				this.log.error({ err }, 'pad document could not be reloaded after a refused update; trying again');
+				await new Promise((r) => setTimeout(r, limits.pad.rebuildRetryMs).unref());
+				if (this.destroyed) return;
+			}
+		}
 	}
 
 	handleAwareness(update: Uint8Array, from: PadPeer): void {
@@ -367,20 +395,15 @@ export class PadDocument {
 		if (this.compactTimer) clearTimeout(this.compactTimer);
 		this.compactTimer = null;
 		this.compacting = (async () => {
-			await this.stored();
+			await this.settled();
 			if (this.sinceCompaction === 0) return;
 			const seq = this.seq;
 			const folded = this.sinceCompaction;
 			const state = Y.encodeStateAsUpdate(this.doc);
-			const restored = this.restorePoint;
-			const inState = restored.updates.length;
 			try {
 				await this.storage.compact(this.name, state, seq);
 				this.sinceCompaction -= folded;
 				this.bytes = state.length;
-				// The snapshot now stands for everything accepted before it.
-				restored.snapshot = state;
-				restored.updates.splice(0, inState);
 			} catch (err) {
 				this.log.warn({ err }, 'pad compaction failed; the update log still holds everything');
 				this.compactLater();
@@ -395,6 +418,6 @@ export class PadDocument {
 		if (this.compactTimer) clearTimeout(this.compactTimer);
 		this.awareness.destroy();
 		this.doc.destroy();
-		this.restorePoint = { snapshot: null, updates: [] };
+		this.destroyed = true;
 	}
 }

@@ -20,6 +20,18 @@ export const cpuMs = (): number => {
 	return (u.user + u.system) / 1000;
 };
 
+let mark = { at: -Infinity, cpu: 0 };
+
+/**
+ * A reading of this thread's CPU time (ms) taken at most `maxAgeMs` before
+ * `now` (performance.now()): one system call per `maxAgeMs` at most. CPU time
+ * since then is at least what was used since `now`, and at most `maxAgeMs` more.
+ */
+export function recentCpuMs(now: number, maxAgeMs: number): number {
+	if (now - mark.at > maxAgeMs) mark = { at: now, cpu: cpuMs() };
+	return mark.cpu;
+}
+
 /** Fills `doc` with a stored state (snapshot, then the updates since), in one transaction tagged `origin`. */
 export function fillFromStored(doc: Y.Doc, stored: { snapshot: Uint8Array | null; updates: Uint8Array[] }, origin: unknown, log: Logger): void {
 	doc.transact(() => {
