@@ -18,7 +18,7 @@ import type { UpdateWriter } from './writer.ts';
 import { running } from '../health/index.ts';
 import type { ApplyCostWeights } from './apply-cost.ts';
 import { judgeUpdate } from './admission.ts';
-import { changedIn, cpuMs, fillFromStored, hasPending, recentCpuMs } from './transactions.ts';
+import { changedIn, cpuMs, docFromStored, hasPending, recentCpuMs, reload } from './transactions.ts';
 import { awarenessMessage, readAwarenessEntries, syncMessage, writeAwarenessEntries, type AwarenessEntry } from './messages.ts';
 
 export { MESSAGE_AUTH, MESSAGE_AWARENESS, MESSAGE_QUERY_AWARENESS, MESSAGE_SYNC, syncMessage } from './messages.ts';
@@ -58,7 +58,7 @@ interface Applied {
 
 export class PadDocument {
 	readonly name: string;
-	private current = new Y.Doc({ gc: true });
+	private current: Y.Doc;
 	readonly awareness: awarenessProtocol.Awareness;
 	readonly peers = new Set<PadPeer>();
 	/** Called when the last peer leaves (the registry schedules unloading). */
@@ -74,11 +74,7 @@ export class PadDocument {
 	private compactTimer: NodeJS.Timeout | null = null;
 	/** The peer update being applied right now (see onTransaction). */
 	private incoming: { update: Uint8Array; frame: Uint8Array | null; from: PadPeer; pendingBefore: boolean; applied: Applied[] } | null = null;
-	/**
-	 * Set while the document is rebuilt from the store, after an applied
-	 * update had to be undone (Yjs cannot take one back). Nothing is kept in
-	 * memory for that: the store holds every accepted update.
-	 */
+	/** Set while the document is rebuilt from the store (which holds every accepted update) after an applied one was undone. */
 	private rebuilding: Promise<void> | null = null;
 	private destroyed = false;
 	private savingProblem: PadServerState | null = null;
@@ -100,7 +96,7 @@ export class PadDocument {
 		this.seq = stored.seq;
 		this.bytes = stored.bytes;
 		this.sinceCompaction = stored.updates.length;
-		fillFromStored(this.current, stored, LOAD, this.log);
+		this.current = docFromStored(stored, null, LOAD, this.log);
 		this.awareness = new awarenessProtocol.Awareness(this.doc);
 		this.awareness.setLocalState(null);
 		// Not 'update': with no listener there, Yjs does not re-encode every transaction (see onTransaction).
@@ -245,12 +241,11 @@ export class PadDocument {
 		this.bytes += update.length;
 		const incoming = { update, frame, from, pendingBefore: hasPending(this.doc), applied: [] as Applied[] };
 		this.incoming = incoming;
-		// CPU time of this thread, not wall time: on a busy machine the process
-		// may be descheduled mid-apply, which is no fault of the update. Reading
-		// it costs a system call, so an update the estimate calls small (a
-		// keystroke) is timed by the clock, which CPU time never exceeds; only
-		// when the clock says it overran is CPU time read, against a reading
-		// taken at most CPU_MARK_MS earlier (so never less than the apply used).
+		// CPU time of this thread, not wall time: a descheduled process is no fault
+		// of the update. Reading it is a system call, so an update the estimate
+		// calls small (a keystroke) is timed by the clock, which CPU time never
+		// exceeds; only if the clock overran is CPU time read, against a reading
+		// taken at most CPU_MARK_MS before (so never less than the apply used).
 		const timed = estimated >= this.budget.applyCost.timedFrom;
 		const wallStarted = performance.now();
 		const started = timed ? cpuMs() : recentCpuMs(wallStarted, CPU_MARK_MS);
@@ -294,10 +289,9 @@ export class PadDocument {
 
 	/**
 	 * Drops an applied update that was neither stored nor relayed: the live
-	 * document stops taking changes at once and is rebuilt from the store.
-	 * Other peers never saw the update, so they stay connected; what they
-	 * send meanwhile is pulled again once the rebuilt document is live, and
-	 * the awareness moves over to it.
+	 * document stops taking changes and is rebuilt from the store. Other peers
+	 * never saw the update and stay connected; what they send meanwhile is
+	 * pulled again from them afterwards; the awareness moves over.
 	 */
 	private restore() {
 		const old = this.current;
@@ -306,27 +300,16 @@ export class PadDocument {
 	}
 
 	private async rebuild(old: Y.Doc): Promise<void> {
-		for (;;) {
-			try {
-				await this.stored();
-				const stored = await this.storage.load(this.name);
-				if (this.destroyed) return;
-				const doc = new Y.Doc({ gc: true });
-				doc.clientID = old.clientID;
-				fillFromStored(doc, stored, LOAD, this.log);
-				this.current = doc;
-				this.awareness.doc = doc;
-				doc.on('afterTransactionCleanup', this.onTransaction);
-				this.bytes = this.exactBytes();
-				// Not destroyed: destroying it would take the awareness with it.
-				for (const peer of this.peers) peer.send(syncMessage((e) => syncProtocol.writeSyncStep1(e, doc)));
-				return;
-			} catch (err) {
-				this.log.error({ err }, 'pad document could not be reloaded after a refused update; trying again');
-				await new Promise((r) => setTimeout(r, limits.pad.rebuildRetryMs).unref());
-				if (this.destroyed) return;
-			}
-		}
+		await this.stored();
+		const stored = await reload(() => this.storage.load(this.name), limits.pad.rebuildRetryMs, () => this.destroyed, this.log);
+		if (!stored || this.destroyed) return;
+		const doc = docFromStored(stored, old.clientID, LOAD, this.log);
+		this.current = doc;
+		this.awareness.doc = doc;
+		doc.on('afterTransactionCleanup', this.onTransaction);
+		this.bytes = this.exactBytes();
+		// The old one is not destroyed: that would take the awareness with it.
+		for (const peer of this.peers) peer.send(syncMessage((e) => syncProtocol.writeSyncStep1(e, doc)));
 	}
 
 	handleAwareness(update: Uint8Array, from: PadPeer): void {
