@@ -342,6 +342,8 @@ export const limits = {
 		/** Retry backoff for failed saves: 200 ms doubling to 10 s, for as long as it takes. */
 		writeRetryMinMs: 200,
 		writeRetryMaxMs: 10_000,
+		/** A document rebuilt from the store after a refused update retries this often while the store cannot be read. */
+		rebuildRetryMs: 1_000,
 		/**
 		 * On SQLite, pad snapshots share the store's connection and wait while
 		 * one of its transactions is open (those take milliseconds); past this

@@ -18,7 +18,7 @@ import type { UpdateWriter } from './writer.ts';
 import { running } from '../health/index.ts';
 import type { ApplyCostWeights } from './apply-cost.ts';
 import { judgeUpdate } from './admission.ts';
-import { changedIn, cpuMs, fillFromStored, hasPending } from './transactions.ts';
+import { changedIn, cpuMs, docFromStored, hasPending, recentCpuMs, reload } from './transactions.ts';
 import { awarenessMessage, readAwarenessEntries, syncMessage, writeAwarenessEntries, type AwarenessEntry } from './messages.ts';
 import { AwarenessLedger, judgeAwareness } from './awareness.ts';
 import { AnswerBuckets } from './shares.ts';
@@ -31,9 +31,10 @@ export interface ApplyBudget {
 	applyCost: ApplyCostWeights;
 }
 
-/** Where a document writes its compacted snapshot. */
-export interface Compactor {
+/** Where a document writes its compacted snapshot, and reads itself back from when an applied update has to be undone. */
+export interface DocumentStorage {
 	compact(doc: string, state: Uint8Array, seq: number): Promise<void>;
+	load(doc: string): Promise<StoredDoc>;
 }
 
 /** What a document needs from a connection. */
@@ -46,6 +47,8 @@ export interface PadPeer {
 }
 
 const LOAD = Symbol('load');
+/** How old the CPU reading an untimed apply is checked against may be (see receiveUpdate). */
+const CPU_MARK_MS = 10;
 
 export const SAVING_FAILED = "Saving isn't working right now. The pad is read-only until it does; nothing you wrote is lost.";
 
@@ -57,7 +60,7 @@ interface Applied {
 
 export class PadDocument {
 	readonly name: string;
-	private current = new Y.Doc({ gc: true });
+	private current: Y.Doc;
 	readonly awareness: awarenessProtocol.Awareness;
 	readonly peers = new Set<PadPeer>();
 	/** Called when the last peer leaves (the registry schedules unloading). */
@@ -73,12 +76,9 @@ export class PadDocument {
 	private compactTimer: NodeJS.Timeout | null = null;
 	/** The peer update being applied right now (see onTransaction). */
 	private incoming: { update: Uint8Array; frame: Uint8Array | null; from: PadPeer; pendingBefore: boolean; applied: Applied[] } | null = null;
-	/**
-	 * The document as stored: the last snapshot and every update accepted
-	 * since, so an update found too expensive after it was applied can be
-	 * undone by rebuilding (Yjs cannot take an update back).
-	 */
-	private restorePoint: { snapshot: Uint8Array | null; updates: Uint8Array[] };
+	/** Set while the document is rebuilt from the store (which holds every accepted update) after an applied one was undone. */
+	private rebuilding: Promise<void> | null = null;
+	private destroyed = false;
 	private savingProblem: PadServerState | null = null;
 	private sealed: PadServerState | null = null;
 	private readonly ledger = new AwarenessLedger<PadPeer>();
@@ -87,11 +87,11 @@ export class PadDocument {
 	// Spread over 1-1.5x the limit, so documents opened together do not all compact at once.
 	private readonly compactAfter = Math.round(limits.pad.compactAfterUpdates * (1 + Math.random() / 2));
 	private readonly writer: UpdateWriter;
-	private readonly storage: Compactor;
+	private readonly storage: DocumentStorage;
 	private readonly log: Logger;
 	private readonly budget: ApplyBudget;
 
-	constructor(name: string, stored: StoredDoc, deps: { writer: UpdateWriter; storage: Compactor; log: Logger; budget?: ApplyBudget; answers?: AnswerBuckets }) {
+	constructor(name: string, stored: StoredDoc, deps: { writer: UpdateWriter; storage: DocumentStorage; log: Logger; budget?: ApplyBudget; answers?: AnswerBuckets }) {
 		this.name = name;
 		this.writer = deps.writer;
 		this.storage = deps.storage;
@@ -101,8 +101,7 @@ export class PadDocument {
 		this.seq = stored.seq;
 		this.bytes = stored.bytes;
 		this.sinceCompaction = stored.updates.length;
-		this.restorePoint = { snapshot: stored.snapshot, updates: [...stored.updates] };
-		fillFromStored(this.current, this.restorePoint, LOAD, this.log);
+		this.current = docFromStored(stored, null, LOAD, this.log);
 		this.awareness = new awarenessProtocol.Awareness(this.doc);
 		this.awareness.setLocalState(null);
 		// The server speaks under an id no client may use (handleAwareness drops it from clients).
@@ -160,7 +159,6 @@ export class PadDocument {
 	private accept(update: Uint8Array, frame: Uint8Array | null, origin: unknown) {
 		this.seq++;
 		this.sinceCompaction++;
-		this.restorePoint.updates.push(update);
 		const message = frame ?? syncMessage((e) => syncProtocol.writeUpdate(e, update));
 		const relay = () => {
 			for (const peer of this.peers) if (peer !== origin) peer.send(message);
@@ -193,6 +191,11 @@ export class PadDocument {
 	/** Resolves once every update applied so far is stored. */
 	async stored(): Promise<void> {
 		while (this.unstored > 0) await this.lastWrite;
+	}
+
+	/** Resolves once the live document is exactly what is stored: nothing unsaved, no rebuild under way. */
+	async settled(): Promise<void> {
+		while (this.rebuilding || this.unstored > 0) await (this.rebuilding ?? this.lastWrite);
 	}
 
 	addPeer(peer: PadPeer): void {
@@ -233,7 +236,7 @@ export class PadDocument {
 	// Only stored state goes out, so a client can never hold an update that a crash could lose.
 	// Charged against the person's answer budget: judged on the document's size before it is encoded.
 	private async answerStep1(stateVector: Uint8Array, to: PadPeer) {
-		await this.stored();
+		await this.settled();
 		if (!this.peers.has(to)) return;
 		const key = to.userId ?? to.id;
 		if (!this.answers.affords(key, this.bytes)) return this.overAnswerBudget(to, 'sync');
@@ -258,20 +261,21 @@ export class PadDocument {
 
 	/** `frame`: the sync message the update came in, if it can be relayed as is. */
 	receiveUpdate(update: Uint8Array, from: PadPeer, frame: Uint8Array | null = null): void {
-		// Read-only: the client keeps its edits; they are pulled again when saving works.
-		if (this.readOnly) return;
+		// Read-only, or being rebuilt: the client keeps its edits; they are pulled again afterwards.
+		if (this.readOnly || this.rebuilding) return;
 		const estimated = this.admit(update, from);
 		if (estimated === null) return;
 		this.bytes += update.length;
 		const incoming = { update, frame, from, pendingBefore: hasPending(this.doc), applied: [] as Applied[] };
 		this.incoming = incoming;
-		// CPU time of this thread, not wall time: on a busy machine the process
-		// may be descheduled mid-apply, which is no fault of the update. Reading
-		// it costs a system call, so an update the estimate calls small (a
-		// keystroke) is timed by the clock alone: CPU time never exceeds it.
+		// CPU time of this thread, not wall time: a descheduled process is no fault
+		// of the update. Reading it is a system call, so an update the estimate
+		// calls small (a keystroke) is timed by the clock, which CPU time never
+		// exceeds; only if the clock overran is CPU time read, against a reading
+		// taken at most CPU_MARK_MS before (so never less than the apply used).
 		const timed = estimated >= this.budget.applyCost.timedFrom;
-		const started = timed ? cpuMs() : 0;
 		const wallStarted = performance.now();
+		const started = timed ? cpuMs() : recentCpuMs(wallStarted, CPU_MARK_MS);
 		try {
 			running('pad apply', () => Y.applyUpdate(this.doc, update, from), { doc: this.name, user: from.userId });
 		} catch (err) {
@@ -283,7 +287,7 @@ export class PadDocument {
 			this.incoming = null;
 		}
 		const wall = performance.now() - wallStarted;
-		const took = timed ? cpuMs() - started : wall;
+		const took = timed || wall > this.budget.applyBudgetMs ? cpuMs() - started : wall;
 		if (took > this.budget.applyBudgetMs) {
 			this.log.warn({ peer: from.id, user: from.userId, ms: Math.round(took), bytes: update.length }, 'pad update used too much CPU to apply; refused, document restored');
 			this.restore();
@@ -311,21 +315,28 @@ export class PadDocument {
 	}
 
 	/**
-	 * Rebuilds the document from its restore point, dropping an applied update
-	 * that was neither stored nor relayed. Other peers never saw it, so they
-	 * stay connected; the awareness moves over to the new Y.Doc.
+	 * Drops an applied update that was neither stored nor relayed: the live
+	 * document stops taking changes and is rebuilt from the store. Other peers
+	 * never saw the update and stay connected; what they send meanwhile is
+	 * pulled again from them afterwards; the awareness moves over.
 	 */
 	private restore() {
 		const old = this.current;
 		old.off('afterTransactionCleanup', this.onTransaction);
-		const doc = new Y.Doc({ gc: true });
-		doc.clientID = old.clientID;
-		fillFromStored(doc, this.restorePoint, LOAD, this.log);
+		this.rebuilding ??= this.rebuild(old).finally(() => (this.rebuilding = null));
+	}
+
+	private async rebuild(old: Y.Doc): Promise<void> {
+		await this.stored();
+		const stored = await reload(() => this.storage.load(this.name), limits.pad.rebuildRetryMs, () => this.destroyed, this.log);
+		if (!stored || this.destroyed) return;
+		const doc = docFromStored(stored, old.clientID, LOAD, this.log);
 		this.current = doc;
 		this.awareness.doc = doc;
 		doc.on('afterTransactionCleanup', this.onTransaction);
 		this.bytes = this.exactBytes();
-		// Not destroyed: destroying it would take the awareness with it.
+		// The old one is not destroyed: that would take the awareness with it.
+		for (const peer of this.peers) peer.send(syncMessage((e) => syncProtocol.writeSyncStep1(e, doc)));
 	}
 
 	handleAwareness(update: Uint8Array, from: PadPeer): void {
@@ -398,20 +409,15 @@ export class PadDocument {
 		if (this.compactTimer) clearTimeout(this.compactTimer);
 		this.compactTimer = null;
 		this.compacting = (async () => {
-			await this.stored();
+			await this.settled();
 			if (this.sinceCompaction === 0) return;
 			const seq = this.seq;
 			const folded = this.sinceCompaction;
 			const state = Y.encodeStateAsUpdate(this.doc);
-			const restored = this.restorePoint;
-			const inState = restored.updates.length;
 			try {
 				await this.storage.compact(this.name, state, seq);
 				this.sinceCompaction -= folded;
 				this.bytes = state.length;
-				// The snapshot now stands for everything accepted before it.
-				restored.snapshot = state;
-				restored.updates.splice(0, inState);
 			} catch (err) {
 				this.log.warn({ err }, 'pad compaction failed; the update log still holds everything');
 				this.compactLater();
@@ -426,6 +432,6 @@ export class PadDocument {
 		if (this.compactTimer) clearTimeout(this.compactTimer);
 		this.awareness.destroy();
 		this.doc.destroy();
-		this.restorePoint = { snapshot: null, updates: [] };
+		this.destroyed = true;
 	}
 }

@@ -13,7 +13,7 @@ import * as Y from 'yjs';
 import pino from 'pino';
 import { PadDocument, type ApplyBudget, type PadPeer } from '../../server/pad/document.ts';
 import { UpdateWriter } from '../../server/pad/writer.ts';
-import type { StoredUpdate } from '../../server/pad/store/index.ts';
+import { storedDoc, type StoredUpdate } from '../../server/pad/store/index.ts';
 import { limits } from '../../server/config/index.ts';
 import { craftUpdate, descendingDeletes, descendingInserts, longItem, type CraftedInsert } from '../helpers/hostile-updates.ts';
 
@@ -63,7 +63,9 @@ function livePad(stored: Uint8Array[] = [], budget?: ApplyBudget) {
 	const log = pino({ level: 'silent' });
 	const writer = new UpdateWriter(target, log, { minMs: 10, maxMs: 20 });
 	const bytes = stored.reduce((n, u) => n + u.length, 0);
-	const pad = new PadDocument('session.abcdefghij234567.shared', { snapshot: null, updates: stored, seq: stored.length, bytes }, { writer, storage: { compact: async () => {} }, log, ...(budget ? { budget } : {}) });
+	// The store holds what the document started from and every update it accepted since.
+	const storage = { compact: async () => {}, load: async () => storedDoc(undefined, [...stored, ...rows.map((r) => r.data)].map((data, i) => ({ seq: i + 1, data }))) };
+	const pad = new PadDocument('session.abcdefghij234567.shared', { snapshot: null, updates: stored, seq: stored.length, bytes }, { writer, storage, log, ...(budget ? { budget } : {}) });
 	const [a, b] = [peer('a'), peer('b')];
 	pad.addPeer(a);
 	pad.addPeer(b);
@@ -152,7 +154,7 @@ it("syncs a second client back after long editing: its step 2 carries thousands 
 	pad.destroy();
 }, 60_000);
 
-it('an update over the apply time budget is neither stored nor relayed, closes its sender, and leaves the document as it was', () => {
+it('an update over the apply time budget is neither stored nor relayed, closes its sender, and leaves the document as it was', async () => {
 	const budget = { applyBudgetMs: 1_000, applyCost: limits.pad.applyCost };
 	const { pad, rows, a, b, updatesAt } = livePad([], budget);
 	const c = peer('c');
@@ -176,6 +178,8 @@ it('an update over the apply time budget is neither stored nor relayed, closes i
 	pad.receiveUpdate(aUpdates[0]!, a);
 	pad.receiveUpdate(aUpdates[1]!, a);
 	expect(a.closes[0]).toBe(4422);
+	// Rebuilt from the store, which holds only what was accepted.
+	await pad.settled();
 	expect(rows).toHaveLength(1);
 	expect(updatesAt(c)).toBe(1);
 	expect(stateOf(pad.doc)).toBe(before);

@@ -29,7 +29,7 @@ import {
 } from '../../shared/pad/index.ts';
 import { inspectUpdate } from '../../server/pad/update-check.ts';
 import { UpdateWriter } from '../../server/pad/writer.ts';
-import { PadJournal, createSqlitePadStore, type StoredUpdate } from '../../server/pad/store/index.ts';
+import { PadJournal, createSqlitePadStore, storedDoc, type StoredUpdate } from '../../server/pad/store/index.ts';
 import type { Database } from '../../server/store/index.ts';
 import { openStore, type Store } from '../../server/store/index.ts';
 
@@ -287,7 +287,7 @@ it("relays a peer's update as the bytes it sent; an update that waited for a mis
 	const target = { rows: [] as StoredUpdate[], async append(rows: StoredUpdate[]) { this.rows.push(...rows); }, appendNow(rows: StoredUpdate[]) { this.rows.push(...rows); } };
 	const log = pino({ level: 'silent' });
 	const writer = new UpdateWriter(target, log, { minMs: 10, maxMs: 20 });
-	const pad = new PadDocument('session.abcdefghij234567.shared', { snapshot: null, updates: [], seq: 0, bytes: 0 }, { writer, storage: { compact: async () => {} }, log });
+	const pad = new PadDocument('session.abcdefghij234567.shared', { snapshot: null, updates: [], seq: 0, bytes: 0 }, { writer, storage: { compact: async () => {}, load: async () => storedDoc(undefined, target.rows) }, log });
 	const peer = (id: string) => ({ id, sent: [] as Uint8Array[], send(m: Uint8Array) { this.sent.push(m); }, close() {} });
 	const [a, b] = [peer('a'), peer('b')];
 	pad.addPeer(a);

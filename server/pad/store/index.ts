@@ -15,6 +15,7 @@ import { createSqlitePadStore } from './sqlite.ts';
 import type { PadStore } from './types.ts';
 
 export type { PadStore, StoredDoc, StoredUpdate } from './types.ts';
+export { storedDoc } from './types.ts';
 export { createSqlitePadStore } from './sqlite.ts';
 export { createPostgresPadStore } from './postgres.ts';
 export { PadJournal } from './journal.ts';
