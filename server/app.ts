@@ -68,8 +68,12 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 	const scheduler = createScheduler({ db: store.db, dialect: store.dialect, log, clock: clockFrom(config.clockFile) });
 	const mail = createMail(config, store.db, log);
 	const auth = createAuth(store.db, { mail, origin: config.origin, signUpsPerAddressPerHour: config.signUpsPerAddressPerHour, log: log.child({ feature: 'auth' }) });
-	// Mail to a person waits until they confirmed their address.
-	mail.holdUnless((ids) => auth.confirmedAmong(ids));
+	// Mail to an account waits until its owner confirmed the address; mail to someone without an account
+	// (a scoping link, a scheme invitation) goes, as that is how they are invited.
+	mail.holdUnless(async (ids) => {
+		const waiting = await auth.unconfirmedAmong(ids);
+		return new Set(ids.filter((id) => !waiting.has(id)));
+	});
 	if (!config.origin) log.warn('ORIGIN is not set: links in account emails (sign-up, password reset) are built from the request\'s Host header; set ORIGIN in production');
 	// Each needs the other: scheduling asks for the contract in force; contracts ask who the parties are.
 	// Sessions' reminders are planned in the transaction that creates them.

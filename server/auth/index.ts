@@ -107,6 +107,8 @@ export interface Auth {
 	recordExport(userId: string, what: string, where: Where): Promise<void>;
 	/** Adds a security event to a person's audit log (e.g. a role change, an export). */
 	record(userId: string, kind: AuditKind, where?: Where, detail?: Record<string, string>): Promise<void>;
+	/** Which of these ids are accounts whose address is not confirmed yet (mail to them waits). */
+	unconfirmedAmong(userIds: readonly string[]): Promise<Set<string>>;
 	/** Which of these people confirmed their address. */
 	confirmedAmong(userIds: readonly string[]): Promise<Set<string>>;
 	/** Public details of these accounts (unknown ids are left out). */
@@ -414,6 +416,13 @@ export function createAuth(db: Kysely<Database>, deps: AuthDeps = {}): Auth {
 
 		async record(userId, kind, where = nowhere, detail = {}) {
 			await record(db, userId, kind, where, detail);
+		},
+
+		async unconfirmedAmong(userIds) {
+			const ids = userIds.filter(Boolean);
+			if (ids.length === 0) return new Set();
+			const rows = await db.selectFrom('users').select('id').where('id', 'in', [...ids]).where('email_confirmed_at', 'is', null).execute();
+			return new Set(rows.map((r) => r.id));
 		},
 
 		async confirmedAmong(userIds) {

@@ -8,7 +8,7 @@
  */
 import { expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { hydrated, screenshot, serverAndBrowser, signUpInBrowser } from '../helpers/browser.ts';
+import { finishSignUpInBrowser, hydrated, screenshot, serverAndBrowser, signUpInBrowser } from '../helpers/browser.ts';
 import { uniqueEmail } from '../helpers/http.ts';
 
 const app = serverAndBrowser();
@@ -45,9 +45,11 @@ it('a coach in London and a coachee in New York each see their own wall time, an
 	await p.waitForURL(/\/signup/);
 	await hydrated(p);
 	await p.getByLabel('Your name').fill('Sam Coachee');
-	await p.getByLabel('Email').fill(uniqueEmail('sam'));
+	const samEmail = uniqueEmail('sam');
+	await p.getByLabel('Email').fill(samEmail);
 	await p.getByLabel('Password').fill('another good password');
 	await p.getByRole('button', { name: 'Create account' }).click();
+	await finishSignUpInBrowser(p, samEmail);
 	await p.getByRole('button', { name: 'Join the engagement' }).click();
 	await p.waitForURL(/\/engagements\//);
 

@@ -32,6 +32,8 @@ export async function writeAndEndSession(baseUrl: string, coachCookie: string, s
 	await connected(coachSocket);
 	const joined = await request(coachSocket, 'session:join', { sessionId, protocolVersion: PROTOCOL_VERSION });
 	if (!joined.ok) throw new Error(`coach could not join: ${JSON.stringify(joined)}`);
+	// A session booked outside its start window (an introductory meeting days ahead) starts when the coach starts it; one already live answers so.
+	await request(coachSocket, 'session:start', { sessionId });
 	await until(() => shared.provider.wsconnected && priv.provider.wsconnected, 5000, 'pads connected');
 	await new Promise((r) => setTimeout(r, 500));
 	const ended = await request<{ summaryId: string }>(coachSocket, 'session:end', { sessionId });

@@ -61,7 +61,7 @@ it('offers routes only the methods they use', () => {
 	expect(Object.keys(w.summaries).sort()).toEqual([...webMethods.summaries, 'correct'].sort());
 	expect(Object.keys(w.auth).sort()).toEqual([...webMethods.auth, 'addressOf', 'clearedCookie', 'cookieFor', 'cookieName'].sort());
 	for (const internal of ['membership', 'members', 'setSessionStatus', 'sessionRecord', 'liveSessionIds']) expect(w.engagements).not.toHaveProperty(internal);
-	for (const internal of ['usersByIds', 'createAccount', 'record', 'confirmedAmong', 'live']) expect(w.auth).not.toHaveProperty(internal);
+	for (const internal of ['usersByIds', 'createAccount', 'record', 'confirmedAmong', 'unconfirmedAmong', 'live']) expect(w.auth).not.toHaveProperty(internal);
 	expect(Object.keys(w.calendar).sort()).toEqual([...webMethods.calendar].sort());
 	expect(Object.keys(w.proposals).sort()).toEqual([...webMethods.proposals].sort());
 	expect(Object.keys(w.mail).sort()).toEqual(['mailbox', 'mailboxFile']);
