@@ -7,51 +7,22 @@
  * cancels it. The settings page makes a private calendar feed address.
  */
 import { expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { finishSignUpInBrowser, hydrated, screenshot, serverAndBrowser, signUpInBrowser } from '../helpers/browser.ts';
-import { uniqueEmail } from '../helpers/http.ts';
+import { engagementWithCoachee, hydrated, newPerson, screenshot, serverAndBrowser } from '../helpers/browser.ts';
 
 const app = serverAndBrowser();
 
-async function personIn(browser: Browser, baseURL: string, timezoneId: string) {
-	const context = await browser.newContext({ baseURL, timezoneId, viewport: { width: 1280, height: 900 } });
-	const page = await context.newPage();
-	page.on('pageerror', (err) => console.error(`[page error] ${err.message}`));
-	return { context, page };
-}
-
 it('a coach in London and a coachee in New York each see their own wall time, and the coachee moves the session', async () => {
-	const coach = await personIn(app.browser, app.server.url, 'Europe/London');
-	const coachee = await personIn(app.browser, app.server.url, 'America/New_York');
+	const coach = await newPerson(app.browser, app.server.url, { width: 1280, height: 900 }, { timezoneId: 'Europe/London' });
+	const coachee = await newPerson(app.browser, app.server.url, { width: 1280, height: 900 }, { timezoneId: 'America/New_York' });
 	const c = coach.page;
 	const p = coachee.page;
 	// A summer date a year or so ahead (BST in London, EDT in New York), whatever today is.
 	const year = new Date().getUTCFullYear() + 1;
 
-	await signUpInBrowser(c, 'Casey Coach', uniqueEmail('casey'));
+	// Both sign up in their own browser (the zone comes from it); the coachee joins through the invite.
+	const engagement = await engagementWithCoachee(c, p);
 	await c.goto('/settings');
 	expect(await c.getByLabel('Your time zone').inputValue()).toBe('Europe/London');
-	await c.goto('/');
-	await c.getByRole('link', { name: 'New engagement' }).click();
-	await c.getByLabel('Title').fill('Leading the team');
-	await c.getByRole('button', { name: 'Create engagement' }).click();
-	await c.waitForURL(/\/engagements\/[a-z2-7]{10,}$/);
-	const engagement = new URL(c.url()).pathname;
-	await c.getByRole('button', { name: 'Create invite link' }).click();
-	const inviteUrl = await c.getByLabel(/Send this link/).inputValue();
-
-	await p.goto(inviteUrl);
-	await p.getByRole('link', { name: 'Create an account to join' }).click();
-	await p.waitForURL(/\/signup/);
-	await hydrated(p);
-	await p.getByLabel('Your name').fill('Sam Coachee');
-	const samEmail = uniqueEmail('sam');
-	await p.getByLabel('Email').fill(samEmail);
-	await p.getByLabel('Password').fill('another good password');
-	await p.getByRole('button', { name: 'Create account' }).click();
-	await finishSignUpInBrowser(p, samEmail);
-	await p.getByRole('button', { name: 'Join the engagement' }).click();
-	await p.waitForURL(/\/engagements\//);
 
 	// The coach books an introductory meeting at 15:00 on 1 July, London time.
 	await c.goto(engagement);

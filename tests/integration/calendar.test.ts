@@ -7,19 +7,16 @@
  * private feed (revoked or replaced address refused).
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import ICAL from 'ical.js';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore, type Store } from '../../server/store/index.ts';
+import type { Store } from '../../server/store/index.ts';
 import { createAuth } from '../../server/auth/index.ts';
 import { createEngagements } from '../../server/engagements/index.ts';
 import { createCalendar } from '../../server/calendar/index.ts';
-import { createMail, type MailService } from '../../server/mail/index.ts';
-import { loadConfig } from '../../server/config/index.ts';
-import { createLogger } from '../../server/log/index.ts';
-import { freshPostgresSchema } from '../helpers/server.ts';
+import type { MailService } from '../../server/mail/index.ts';
+import { openTestStore, type TestStore } from '../helpers/store.ts';
 import { uniqueEmail } from '../helpers/http.ts';
 
 const HOUR = 3_600_000;
@@ -43,29 +40,16 @@ for (const kind of ['sqlite', 'postgres'] as const) {
 		let store: Store;
 		let mail: MailService;
 		let dir: string;
-		let cleanup: () => Promise<void>;
+		let opened: TestStore;
 		// The clock every service reads: tests move it instead of waiting.
 		let clock = Date.UTC(2026, 5, 1, 9, 0);
 		const now = () => clock;
 
 		beforeAll(async () => {
-			dir = fs.mkdtempSync(path.join(os.tmpdir(), 'confidante-calendar-'));
-			if (kind === 'sqlite') {
-				store = await openStore({ dataDir: dir });
-				cleanup = async () => {};
-			} else {
-				const schema = await freshPostgresSchema();
-				store = await openStore({ dataDir: dir, databaseUrl: schema.url });
-				cleanup = schema.drop;
-			}
-			mail = createMail(loadConfig({ DATA_DIR: dir }), store.db, createLogger('silent'));
+			opened = await openTestStore(kind, 'calendar');
+			({ store, mail, dir } = opened);
 		});
-		afterAll(async () => {
-			await mail?.close();
-			await store?.close();
-			await cleanup?.();
-			fs.rmSync(dir, { recursive: true, force: true });
-		});
+		afterAll(() => opened?.close());
 
 		async function world(contract = { version: 1, sessions: 3, noticeHours: 48 }) {
 			const auth = createAuth(store.db);

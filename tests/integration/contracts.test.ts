@@ -5,19 +5,16 @@
  * a superseded version, and racing tabs (one wins, the other is told).
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore, type Store } from '../../server/store/index.ts';
+import type { Store } from '../../server/store/index.ts';
 import { createAuth } from '../../server/auth/index.ts';
 import { createEngagements } from '../../server/engagements/index.ts';
 import { createContracts, type Contracts } from '../../server/contracts/index.ts';
 import { KEY_CLAUSE_IDS, diffContracts, type ContractBody } from '../../shared/contract/index.ts';
-import { freshPostgresSchema } from '../helpers/server.ts';
+import { openTestStore, type TestStore } from '../helpers/store.ts';
 import { uniqueEmail } from '../helpers/http.ts';
-import { loadConfig } from '../../server/config/index.ts';
-import { createLogger } from '../../server/log/index.ts';
-import { createMail, type MailService } from '../../server/mail/index.ts';
+import type { MailService } from '../../server/mail/index.ts';
 import { simpleParser } from 'mailparser';
 
 const PASSWORD = 'a sturdy passphrase 42';
@@ -63,25 +60,12 @@ for (const kind of ['sqlite', 'postgres'] as const) {
 		let store: Store;
 		let mail: MailService;
 		let dir: string;
-		let cleanup: () => Promise<void>;
+		let opened: TestStore;
 		beforeAll(async () => {
-			dir = fs.mkdtempSync(path.join(os.tmpdir(), 'confidante-contract-mail-'));
-			if (kind === 'sqlite') {
-				store = await openStore({ dataDir: dir });
-				cleanup = async () => {};
-			} else {
-				const schema = await freshPostgresSchema();
-				store = await openStore({ dataDir: dir, databaseUrl: schema.url });
-				cleanup = schema.drop;
-			}
-			mail = createMail(loadConfig({ DATA_DIR: dir }), store.db, createLogger('silent'));
+			opened = await openTestStore(kind, 'contract-mail');
+			({ store, mail, dir } = opened);
 		});
-		afterAll(async () => {
-			await mail?.close();
-			await store?.close();
-			await cleanup?.();
-			fs.rmSync(dir, { recursive: true, force: true });
-		});
+		afterAll(() => opened?.close());
 
 		const jobs = (subjectKind: string) =>
 			store.db.selectFrom('mail_jobs').select(['kind', 'user_id', 'subject_id', 'status', 'outbox_file']).where('kind', '=', subjectKind as never).execute();
