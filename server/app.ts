@@ -30,6 +30,8 @@ import { sharingOf } from '../shared/contract/body.ts';
 import { padSources } from './summary/pad-source.ts';
 import { clockFrom, createScheduler } from './scheduler/index.ts';
 import { createRhythm } from './rhythm/index.ts';
+import { createFeedback } from './feedback/index.ts';
+import { createProgress } from './progress/index.ts';
 import { provideServices, type Services } from './services.ts';
 import { armFailpoints } from './failpoints/index.ts';
 import { webServices } from './web-services.ts';
@@ -172,16 +174,29 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 	refuseUnservedUpgrades(server, (path) => path === PAD_PATH || path.startsWith(PAD_PATH + '/') || path.startsWith(SOCKET_PATH + '/'), log);
 	const prompts = createPrompts({ db: store.db, rooms, engagements, log });
 	const media = await createMedia({ config, log, rooms });
+	// Feedback is asked for once a session ends (its reminder is planned with the ending); progress rates the contract's goals.
+	const feedback = createFeedback({ db: store.db, log, mail, scheduler, origin: config.origin, engagements });
+	const progress = createProgress({
+		db: store.db,
+		log,
+		engagements,
+		async contractGoals(id) {
+			const v = await contracts.inForce(id);
+			return v && { version: v.version, goals: v.body.goals.map((g) => ({ id: g.id, statement: g.statement })) };
+		}
+	});
 	// The summary reads the pad's final state and the prompts marked asked when a session ends.
 	const summaries = createSummaries({
 		db: store.db, config, log, engagements, rooms, mail, zoneOf: (id) => auth.userTimeZone(id), sponsors: (id) => sponsors.sponsorPeople(id),
-		sources: padSources({ seal: (id) => pad.sessionEnded(id), finalState: (id) => pad.finalState(id), askedIn: (id) => prompts.askedIn(id), contractAt: (id, at) => contracts.inForceAt(id, at) })
+		sources: padSources({ seal: (id) => pad.sessionEnded(id), finalState: (id) => pad.finalState(id), askedIn: (id) => prompts.askedIn(id), contractAt: (id, at) => contracts.inForceAt(id, at) }),
+		afterEnd: (trx, ended) => feedback.onSessionEnded(trx, ended)
 	});
-	const services: Services = { config, log, store, auth, engagements, contracts, sponsors, referrals, calendar, proposals, mail, schemes, rooms, media, prompts, summaries, pad, scheduler, rhythm };
+	const services: Services = { config, log, store, auth, engagements, contracts, sponsors, referrals, calendar, proposals, mail, schemes, rooms, media, prompts, summaries, pad, scheduler, rhythm, feedback, progress };
 	provideServices(webServices(services));
 	await summaries.start();
 	await schemes.start();
 	await rhythm.start();
+	feedback.start();
 	await scheduler.start();
 
 	return {

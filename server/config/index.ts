@@ -506,5 +506,13 @@ export const limits = {
 		previewChars: 12_000,
 		/** Messages one Mailbox page lists, newest first. */
 		mailboxShown: 200
+	},
+	feedback: {
+		/**
+		 * The one reminder to give feedback goes this long after a session ended,
+		 * and only to someone who neither answered nor chose "not this time":
+		 * a day, so it arrives while the session is still fresh.
+		 */
+		reminderAfterMs: 24 * 60 * 60_000
 	}
 } as const;

@@ -22,7 +22,7 @@ import { handle, type Rooms } from '../rooms/index.ts';
 import type { MailService } from '../mail/index.ts';
 import type { Ended } from '../../shared/protocol/index.ts';
 import { fail, ok, type Result } from '../../shared/result.ts';
-import { createEnding, type EndedBy } from './ending.ts';
+import { createEnding, type AfterEnd, type EndedBy } from './ending.ts';
 import { unsyncedEditsIn } from './end-check.ts';
 import { summaryComposer, markdownFileName } from './compose.ts';
 import { correctSummary } from './correct.ts';
@@ -81,6 +81,8 @@ export function createSummaries(deps: {
 	zoneOf?: (userId: string) => Promise<string>;
 	/** The engagement's sponsors, who get a three-way meeting's summary (none without the sponsors feature). */
 	sponsors?: (engagementId: string) => Promise<{ userId: string; name: string; email: string }[]>;
+	/** Told inside the transaction that completes a session's ending (the feedback feature's reminders). */
+	afterEnd?: AfterEnd;
 }): Summaries {
 	const { db, rooms, mail, engagements } = deps;
 	const reads = { db, engagements, mail };
@@ -88,7 +90,7 @@ export function createSummaries(deps: {
 	const log = deps.log.child({ feature: 'summary' });
 	const renderings = createRenderings({ db, renderer: createCopyRenderer(log), log });
 	const sponsors = deps.sponsors ?? (async () => []);
-	const ending = createEnding({ db, config: deps.config, log: deps.log, engagements, rooms, mail, sources: () => sources, renderings, sponsors });
+	const ending = createEnding({ db, config: deps.config, log: deps.log, engagements, rooms, mail, sources: () => sources, renderings, sponsors, afterEnd: deps.afterEnd });
 	mail.register('summary', summaryComposer({ db, engagements, log, origin: deps.config.origin, renderings, zoneOf: deps.zoneOf ?? (async () => 'UTC') }));
 
 	rooms.addFeature((socket) => {
