@@ -506,5 +506,13 @@ export const limits = {
 		previewChars: 12_000,
 		/** Messages one Mailbox page lists, newest first. */
 		mailboxShown: 200
+	},
+	practice: {
+		/** One supervision note: a page or two of reflection, the length of a supervision case write-up. */
+		noteChars: 20_000,
+		/** Notes kept per engagement; weekly reflections over years stay well inside it. */
+		notesPerEngagement: 500,
+		/** The client's organisation as the coach names it in the log. */
+		organisationChars: 120
 	}
 } as const;
