@@ -25,7 +25,7 @@ export function labelsOf(engagements: Pick<CoachedEngagement, 'id' | 'createdAt'
 export function heldSessions(rows: CoachingSessionRow[]): HeldSession[] {
 	return rows
 		.filter((s) => s.kind === 'session' && s.status === 'ended' && s.started_at !== null && s.ended_at !== null && s.ended_at >= s.started_at)
-		.map((s) => ({ sessionId: s.id, number: s.number, startedAt: s.started_at!, endedAt: s.ended_at!, minutes: Math.round((s.ended_at! - s.started_at!) / 6_000) / 10 }))
+		.map((s) => ({ sessionId: s.id, number: s.number, startedAt: s.started_at!, endedAt: s.ended_at!, durationMs: s.ended_at! - s.started_at! }))
 		.sort((a, b) => a.startedAt - b.startedAt);
 }
 
@@ -47,7 +47,7 @@ export function hoursLine(input: {
 	const { engagement: e, sessions, setting, listedByName } = input;
 	// ICF asks, for a group, for the name and address of one member of it.
 	const first = e.coachees[0];
-	const heldMs = sessions.reduce((sum, s) => sum + (s.endedAt - s.startedAt), 0);
+	const heldMs = sessions.reduce((sum, s) => sum + s.durationMs, 0);
 	const last = sessions.at(-1);
 	return {
 		engagementId: e.id,
@@ -71,6 +71,6 @@ export function hoursLine(input: {
 /** Totals from the exact durations, rounded once, so rounding each line cannot drift the sum. */
 export function hoursLog(lines: HoursLine[], timeZone: string): HoursLog {
 	const ms = (funding: 'paid' | 'pro_bono') =>
-		lines.filter((l) => l.funding === funding).reduce((sum, l) => sum + l.sessions.reduce((s, x) => s + (x.endedAt - x.startedAt), 0), 0);
+		lines.filter((l) => l.funding === funding).reduce((sum, l) => sum + l.sessions.reduce((s, x) => s + x.durationMs, 0), 0);
 	return { lines, paidHours: roundHours(ms('paid')), proBonoHours: roundHours(ms('pro_bono')), timeZone };
 }

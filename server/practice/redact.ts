@@ -27,26 +27,35 @@ interface Term {
 
 function termsOf(people: Identity[]): Term[] {
 	const terms: Term[] = [];
+	const add = (text: string, label: string, wholeWord: boolean) => {
+		const t = norm(text);
+		if (t.length >= 2) terms.push({ text: t, label, wholeWord });
+	};
 	for (const p of people) {
-		for (const e of p.emails) if (norm(e)) terms.push({ text: norm(e), label: `${p.label} (email withheld)`, wholeWord: false });
-		for (const ph of p.phrases) if (norm(ph).length >= 2) terms.push({ text: norm(ph), label: p.label, wholeWord: true });
+		for (const e of p.emails) add(e, `${p.label} (email withheld)`, false);
+		for (const ph of p.phrases) add(ph, p.label, true);
 		for (const n of p.names) {
-			const full = norm(n);
-			if (!full) continue;
-			terms.push({ text: full, label: p.label, wholeWord: true });
-			for (const part of full.split(/[\s-]+/u)) if (part.length >= 2) terms.push({ text: part, label: p.label, wholeWord: true });
+			add(n, p.label, true);
+			// "Samantha-Jo Ríos": also "Samantha-Jo", "Ríos", "Samantha" and "Jo" alone.
+			for (const word of norm(n).split(/\s+/u)) {
+				add(word, p.label, true);
+				for (const part of word.split('-')) add(part, p.label, true);
+			}
 		}
 	}
-	// Longest first, so "Sam Coachee" goes whole before "Sam" alone, and an address before the name inside it.
+	// Addresses first (so the name inside one goes with it), then longest first: "Sam Coachee" whole before "Sam" alone.
 	return terms.sort((a, b) => Number(a.wholeWord) - Number(b.wholeWord) || b.text.length - a.text.length);
 }
 
+/**
+ * One pass over the text with every term as one alternation, so a label put
+ * in ("Client 3's sponsor") is never itself matched again by a later term
+ * (a sponsor whose surname is Sponsor).
+ */
 export function redact(text: string, people: Identity[]): string {
-	let out = text.normalize('NFC');
-	for (const t of termsOf(people)) {
-		const body = escape(t.text);
-		const pattern = t.wholeWord ? `(?<![\\p{L}\\p{N}_])${body}(?![\\p{L}\\p{N}_])` : body;
-		out = out.replace(new RegExp(pattern, 'giu'), () => t.label);
-	}
-	return out;
+	const terms = termsOf(people);
+	if (terms.length === 0) return text.normalize('NFC');
+	const pattern = terms.map((t) => (t.wholeWord ? `(?<![\\p{L}\\p{N}_])${escape(t.text)}(?![\\p{L}\\p{N}_])` : escape(t.text))).join('|');
+	const labelOf = (found: string) => terms.find((t) => new RegExp(`^${escape(t.text)}$`, 'iu').test(found))?.label ?? '[withheld]';
+	return text.normalize('NFC').replace(new RegExp(pattern, 'giu'), labelOf);
 }

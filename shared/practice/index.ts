@@ -19,7 +19,15 @@ export interface HeldSession {
 	number: number;
 	startedAt: number;
 	endedAt: number;
-	minutes: number;
+	durationMs: number;
+}
+
+/** A session's length as people say it: "45 s", "52 min", "1 h 05 min". */
+export function durationWords(ms: number): string {
+	const seconds = Math.round(ms / 1000);
+	if (seconds < 60) return `${seconds} s`;
+	const minutes = Math.round(seconds / 60);
+	return minutes < 60 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
 }
 
 /** One engagement's line in the coach's log. `name` and `email` are null unless the coachee agreed to be listed. */
