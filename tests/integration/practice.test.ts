@@ -16,6 +16,7 @@ import { startServer, type DbKind, type TestServer } from '../helpers/server.ts'
 import { Visitor, agreeContract, joinAsSponsor, uniqueEmail } from '../helpers/http.ts';
 import { writeAndEndSession } from '../helpers/session-content.ts';
 import { HOURS_CSV_COLUMNS, roundHours } from '../../shared/practice/index.ts';
+import type { ContractBody } from '../../shared/contract/index.ts';
 
 const HOLD_MS = 20_000;
 const NOTE_MARK = 'REFLECTION-9f3c';
@@ -29,7 +30,7 @@ async function person(base: string, name: string, who: string) {
 }
 
 /** An engagement with one coachee who joined and a contract in force, changed by `change`. */
-async function engagementWith(coach: { visitor: Visitor; name: string }, coachee: { visitor: Visitor; name: string }, title: string, change?: Parameters<typeof agreeContract>[3]['change']) {
+async function engagementWith(coach: { visitor: Visitor; name: string }, coachee: { visitor: Visitor; name: string }, title: string, change?: (b: ContractBody) => void) {
 	const id = await coach.visitor.createEngagement({ title });
 	const joined = await coachee.visitor.acceptInvite(await coach.visitor.createInvite(id));
 	if (joined.type !== 'redirect') throw new Error(`invite refused: ${JSON.stringify(joined)}`);
