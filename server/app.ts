@@ -135,7 +135,10 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 				return v && { listByName: coachingLogOf(v.body).listByName, sponsor: v.body.stakeholders.sponsor };
 			},
 			sponsorPeople: (id) => sponsors.sponsorPeople(id),
-			timeZone: (id) => auth.userTimeZone(id)
+			timeZone: (id) => auth.userTimeZone(id),
+			// Called only once the server runs, after the summaries feature below exists.
+			endedByThemselves: (ids) => summaries.endedByThemselves(ids),
+			emptyRoomMs: config.emptySessionEndMs
 		}
 	});
 	const schemes = createSchemes({ db: store.db, log, mail, origin: config.origin, people: (ids) => auth.usersByIds(ids), engagements });

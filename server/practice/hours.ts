@@ -22,10 +22,19 @@ export function labelsOf(engagements: Pick<CoachedEngagement, 'id' | 'createdAt'
 	return new Map(ordered.map((e, i) => [e.id, `Client ${i + 1}`]));
 }
 
-export function heldSessions(rows: CoachingSessionRow[]): HeldSession[] {
+/**
+ * A session that ended by itself was ended `emptyRoomMs` after its room
+ * emptied (EMPTY_SESSION_END_MINUTES): it counts until the room emptied.
+ * (After a restart that timer starts again, so such a session counts until
+ * the restart at the latest.)
+ */
+export function heldSessions(rows: CoachingSessionRow[], endedByThemselves: ReadonlySet<string> = new Set(), emptyRoomMs = 0): HeldSession[] {
 	return rows
 		.filter((s) => s.kind === 'session' && s.status === 'ended' && s.started_at !== null && s.ended_at !== null && s.ended_at >= s.started_at)
-		.map((s) => ({ sessionId: s.id, number: s.number, startedAt: s.started_at!, endedAt: s.ended_at!, durationMs: s.ended_at! - s.started_at! }))
+		.map((s) => {
+			const endedAt = endedByThemselves.has(s.id) ? Math.max(s.started_at!, s.ended_at! - emptyRoomMs) : s.ended_at!;
+			return { sessionId: s.id, number: s.number, startedAt: s.started_at!, endedAt, durationMs: endedAt - s.started_at! };
+		})
 		.sort((a, b) => a.startedAt - b.startedAt);
 }
 

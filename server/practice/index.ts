@@ -31,6 +31,9 @@ export interface PracticeSources {
 	/** Sponsors who joined through a sponsor link (their accounts' names and addresses). */
 	sponsorPeople(engagementId: string): Promise<{ name: string; email: string }[]>;
 	timeZone(userId: string): Promise<string>;
+	/** Which sessions ended by themselves once their room had been empty for `emptyRoomMs`. */
+	endedByThemselves(sessionIds: readonly string[]): Promise<Set<string>>;
+	emptyRoomMs: number;
 }
 
 export interface Practice {
@@ -61,11 +64,12 @@ export function createPractice(deps: { db: Kysely<Database>; sources: PracticeSo
 		const out = await Promise.all(
 			wanted.map(async (engagement) => {
 				const [rows, contract] = await Promise.all([sources.sessionsOf(engagement.id), sources.contract(engagement.id)]);
+				const selfEnded = await sources.endedByThemselves(rows.filter((r) => r.status === 'ended').map((r) => r.id));
 				const line = hoursLine({
 					engagement,
 					label: labels.get(engagement.id)!,
 					setting: settings.find((s) => s.engagement_id === engagement.id),
-					sessions: heldSessions(rows),
+					sessions: heldSessions(rows, selfEnded, sources.emptyRoomMs),
 					listedByName: contract?.listByName ?? false,
 					timeZone
 				});

@@ -13,12 +13,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'csv-parse/sync';
 import { startServer, type DbKind, type TestServer } from '../helpers/server.ts';
-import { Visitor, agreeContract, joinAsSponsor, uniqueEmail } from '../helpers/http.ts';
+import { Visitor, agreeContract, coachingPair, joinAsSponsor, uniqueEmail } from '../helpers/http.ts';
+import { connect, connected, request } from '../helpers/socket.ts';
+import { PROTOCOL_VERSION } from '../../shared/protocol/index.ts';
 import { writeAndEndSession } from '../helpers/session-content.ts';
 import { HOURS_CSV_COLUMNS, roundHours } from '../../shared/practice/index.ts';
 import type { ContractBody } from '../../shared/contract/index.ts';
 
 const HOLD_MS = 20_000;
+const EMPTY_ROOM_MS = 12_000;
 const NOTE_MARK = 'REFLECTION-9f3c';
 const today = (at: number) => new Date(at).toISOString().slice(0, 10);
 
@@ -57,7 +60,8 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 	describe(`the coach's practice on ${db}`, () => {
 		let server: TestServer;
 		beforeAll(async () => {
-			server = await startServer({ db });
+			// A room left empty ends by itself after 12 s here (15 minutes by default).
+			server = await startServer({ db, env: { EMPTY_SESSION_END_MINUTES: String(EMPTY_ROOM_MS / 60_000) } });
 		});
 		afterAll(async () => {
 			await server?.cleanup();
@@ -197,6 +201,26 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 			const amended = await csvOf(coach.visitor);
 			expect(amended.map((r) => r[0]).sort()).toEqual(['Client', 'Client 1', 'Client 2'].sort());
 			expect(JSON.stringify(amended)).not.toContain(sam.email);
+		});
+
+		it('counts a session that ended by itself only until its room emptied', async () => {
+			const { coach, engagementId, sessionId } = await coachingPair(server.url);
+			const socket = connect(server.url, coach.cookie);
+			await connected(socket);
+			const before = Date.now();
+			expect(await request(socket, 'session:join', { sessionId, protocolVersion: PROTOCOL_VERSION })).toMatchObject({ ok: true });
+			await new Promise((r) => setTimeout(r, 3_000));
+			await request(socket, 'session:leave', { sessionId });
+			socket.close();
+			// Ended by the server once the room had been empty for EMPTY_ROOM_MS, so before we see its summary.
+			await expect.poll(async () => (await coach.get(`/sessions/${sessionId}/summary`)).status, { timeout: EMPTY_ROOM_MS + 20_000, interval: 500 }).toBe(303);
+			const seen = Date.now();
+			const page = await (await coach.get('/practice')).text();
+			expect(page).toContain(`/engagements/${engagementId}`);
+			const [seconds] = [...page.matchAll(/· (\d+) s<\/li>/g)].map((m) => Number(m[1]));
+			// At least the 3 s the coach was in; at most the time until the end was seen less the empty 12 s (which counting to the end would include).
+			expect(seconds).toBeGreaterThanOrEqual(3);
+			expect(seconds).toBeLessThanOrEqual(Math.round((seen - before - EMPTY_ROOM_MS) / 1000));
 		});
 	});
 }

@@ -75,6 +75,13 @@ describe('hours from sessions held', () => {
 		expect(l.fundingAssumed).toBe(true);
 	});
 
+	it('counts a session that ended by itself until its room emptied, never less than nothing', () => {
+		const selfEnded = session({ id: 'auto', started_at: T0, ended_at: T0 + 40 * 60_000 });
+		const brief = session({ id: 'brief', number: 2, started_at: T0 + H, ended_at: T0 + H + 5 * 60_000 });
+		const held = heldSessions([selfEnded, brief, session({ id: 'ended', number: 3, started_at: T0 + 2 * H, ended_at: T0 + 3 * H })], new Set(['auto', 'brief']), 15 * 60_000);
+		expect(held.map((s) => s.durationMs)).toEqual([25 * 60_000, 0, H]);
+	});
+
 	it('gives dates on the coach’s calendar', () => {
 		expect(dayIn(Date.parse('2026-11-02T23:30:00Z'), 'Europe/London')).toBe('2026-11-02');
 		expect(dayIn(Date.parse('2026-11-02T23:30:00Z'), 'Asia/Tokyo')).toBe('2026-11-03');
