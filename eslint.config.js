@@ -27,6 +27,7 @@ const tableOwners = {
 	rhythm: ['reminder_preferences', 'session_preparations', 'action_updates'],
 	feedback: ['session_feedback'],
 	progress: ['goal_ratings'],
+	practice: ['practice_engagements', 'supervision_notes'],
 	store: ['_migrations']
 };
 

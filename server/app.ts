@@ -15,6 +15,7 @@ import { createEngagements } from './engagements/index.ts';
 import { createContracts } from './contracts/index.ts';
 import { createSponsors } from './sponsors/index.ts';
 import { createReferrals } from './referrals/index.ts';
+import { createPractice } from './practice/index.ts';
 import { createProposals } from './proposals/index.ts';
 import { createSchemes } from './schemes/index.ts';
 import { createRooms, SOCKET_PATH } from './rooms/index.ts';
@@ -26,7 +27,7 @@ import { createMedia } from './media/index.ts';
 import { createMail } from './mail/index.ts';
 import { createCalendar } from './calendar/index.ts';
 import { createSummaries } from './summary/index.ts';
-import { sharingOf } from '../shared/contract/body.ts';
+import { coachingLogOf, sharingOf } from '../shared/contract/body.ts';
 import { padSources } from './summary/pad-source.ts';
 import { clockFrom, createScheduler } from './scheduler/index.ts';
 import { createRhythm } from './rhythm/index.ts';
@@ -120,6 +121,28 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 	});
 	const calendar = createCalendar({ db: store.db, engagements, auth, mail, origin: config.origin });
 	const referrals = createReferrals({ db: store.db, parties: { members: engagements.members } });
+	// The coach's hours log and supervision notes read engagements, sessions held, the contract's consent and the sponsor.
+	const practice = createPractice({
+		db: store.db,
+		sources: {
+			async coached(coachId) {
+				const list = await engagements.listForUser(coachId);
+				return list
+					.filter((e) => e.role === 'coach')
+					.map((e) => ({ id: e.id, title: e.title, kind: e.kind, createdAt: e.created_at, coachees: e.members.filter((m) => m.role === 'coachee').map(({ userId, name, email }) => ({ userId, name, email })) }));
+			},
+			sessionsOf: (id) => engagements.sessionsOf(id),
+			async contract(id) {
+				const v = await contracts.inForce(id);
+				return v && { listByName: coachingLogOf(v.body).listByName, sponsor: v.body.stakeholders.sponsor };
+			},
+			sponsorPeople: (id) => sponsors.sponsorPeople(id),
+			timeZone: (id) => auth.userTimeZone(id),
+			// Called only once the server runs, after the summaries feature below exists.
+			endedByThemselves: (ids) => summaries.endedByThemselves(ids),
+			emptyRoomMs: config.emptySessionEndMs
+		}
+	});
 	const schemes = createSchemes({ db: store.db, log, mail, origin: config.origin, people: (ids) => auth.usersByIds(ids), engagements });
 	const contractInForce = async (id: string) => {
 		const v = await contracts.inForce(id);
@@ -191,7 +214,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 		sources: padSources({ seal: (id) => pad.sessionEnded(id), finalState: (id) => pad.finalState(id), askedIn: (id) => prompts.askedIn(id), contractAt: (id, at) => contracts.inForceAt(id, at) }),
 		afterEnd: (trx, ended) => feedback.onSessionEnded(trx, ended)
 	});
-	const services: Services = { config, log, store, auth, engagements, contracts, sponsors, referrals, calendar, proposals, mail, schemes, rooms, media, prompts, summaries, pad, scheduler, rhythm, feedback, progress };
+	const services: Services = { config, log, store, auth, engagements, contracts, sponsors, referrals, calendar, proposals, mail, schemes, rooms, media, prompts, summaries, pad, scheduler, rhythm, feedback, progress, practice };
 	provideServices(webServices(services));
 	await summaries.start();
 	await schemes.start();

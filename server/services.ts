@@ -29,6 +29,7 @@ import type { Scheduler } from './scheduler/index.ts';
 import type { Rhythm } from './rhythm/index.ts';
 import type { Feedback } from './feedback/index.ts';
 import type { Progress } from './progress/index.ts';
+import type { Practice } from './practice/index.ts';
 
 /** Every feature of a running server, as `createApp` wires them. */
 export interface Services {
@@ -53,6 +54,7 @@ export interface Services {
 	rhythm: Rhythm;
 	feedback: Feedback;
 	progress: Progress;
+	practice: Practice;
 }
 
 export type { User } from './auth/index.ts';
@@ -75,7 +77,8 @@ export const webMethods = {
 	rhythm: ['overview', 'proposeSeries', 'createSeries', 'setReminders', 'updateAction', 'preparation', 'prepare', 'agenda'],
 	schemes: ['create', 'mine', 'about', 'overview', 'invite', 'describeInvite', 'acceptInvite', 'profile', 'saveProfile', 'request', 'myRequest', 'withdrawRequest', 'requestPage', 'propose', 'withdrawMatch', 'match', 'answer', 'endPlacement', 'feedback'],
 	feedback: ['view', 'give', 'decline'],
-	progress: ['series', 'ratingForm', 'rate']
+	progress: ['series', 'ratingForm', 'rate'],
+	practice: ['hoursLog', 'hoursCsv', 'setEngagementLog', 'supervision', 'addNote', 'editNote', 'deleteNote', 'supervisionMarkdown']
 } as const satisfies {
 	auth: readonly (keyof Auth)[];
 	engagements: readonly (keyof Engagements)[];
@@ -90,6 +93,7 @@ export const webMethods = {
 	schemes: readonly (keyof Schemes)[];
 	feedback: readonly (keyof Feedback)[];
 	progress: readonly (keyof Progress)[];
+	practice: readonly (keyof Practice)[];
 };
 
 type Methods<K extends keyof typeof webMethods> = (typeof webMethods)[K][number];
@@ -125,6 +129,7 @@ export interface WebServices {
 	schemes: Pick<Schemes, Methods<'schemes'>>;
 	feedback: Pick<Feedback, Methods<'feedback'>>;
 	progress: Pick<Progress, Methods<'progress'>>;
+	practice: Pick<Practice, Methods<'practice'>>;
 }
 
 const slot = Symbol.for('confidante.services');

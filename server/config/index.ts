@@ -514,5 +514,13 @@ export const limits = {
 		 * a day, so it arrives while the session is still fresh.
 		 */
 		reminderAfterMs: 24 * 60 * 60_000
+	},
+	practice: {
+		/** One supervision note: a page or two of reflection, the length of a supervision case write-up. */
+		noteChars: 20_000,
+		/** Notes kept per engagement; weekly reflections over years stay well inside it. */
+		notesPerEngagement: 500,
+		/** The client's organisation as the coach names it in the log. */
+		organisationChars: 120
 	}
 } as const;

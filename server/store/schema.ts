@@ -7,6 +7,7 @@ import type { Generated } from 'kysely';
 import type { SessionKind } from '../../shared/sessions.ts';
 
 import type { EngagementKind, EngagementRole, SessionStatus } from '../../shared/domain.ts';
+import type { PracticeEngagementRow, SupervisionNoteRow } from './schema-practice.ts';
 import type { SchemeCoordinatorRow, SchemeFeedbackRow, SchemeInviteRow, SchemeMailKind, SchemeMatchRow, SchemeRequestRow, SchemeRow, SchemeVolunteerRow } from './schema-schemes.ts';
 import type { FeedbackMailKind, GoalRatingRow, SessionFeedbackRow } from './schema-feedback.ts';
 
@@ -404,6 +405,7 @@ export interface ActionUpdateRow {
 }
 
 export type * from './schema-schemes.ts';
+export type * from './schema-practice.ts';
 
 export interface Database {
 	users: UserRow;
@@ -446,6 +448,8 @@ export interface Database {
 	scheme_feedback: SchemeFeedbackRow;
 	session_feedback: SessionFeedbackRow;
 	goal_ratings: GoalRatingRow;
+	practice_engagements: PracticeEngagementRow;
+	supervision_notes: SupervisionNoteRow;
 	[table: `_${string}`]: never;
 }
 

@@ -67,6 +67,8 @@ export interface Summaries {
 	mailTransport: MailService['transport'];
 	/** The coach sends a failed email again. */
 	retryDelivery(jobId: string, userId: string): Promise<Result<true>>;
+	/** Which of these sessions ended by themselves (the room stayed empty), for the coach's hours log. */
+	endedByThemselves(sessionIds: readonly string[]): Promise<Set<string>>;
 }
 
 export function createSummaries(deps: {
@@ -169,6 +171,11 @@ export function createSummaries(deps: {
 			if (!found) return fail('not_found', 'No such email.');
 			if (found.role !== 'coach') return fail('forbidden', 'Only the coach can send a summary again.');
 			return (await mail.retry(jobId)) ? ok(true) : fail('conflict', 'This email is not in a failed state.');
+		},
+		async endedByThemselves(sessionIds) {
+			if (sessionIds.length === 0) return new Set();
+			const rows = await db.selectFrom('session_endings').select('session_id').where('session_id', 'in', [...sessionIds]).where('reason', '=', 'auto-ended').execute();
+			return new Set(rows.map((r) => r.session_id));
 		}
 	};
 }

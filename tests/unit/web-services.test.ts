@@ -25,6 +25,7 @@ import { webServices } from '../../server/web-services.ts';
 import type { Calendar } from '../../server/calendar/index.ts';
 import type { Feedback } from '../../server/feedback/index.ts';
 import type { Progress } from '../../server/progress/index.ts';
+import type { Practice } from '../../server/practice/index.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'confidante-web-services-'));
 const store = await openStore({ dataDir: dir });
@@ -55,7 +56,8 @@ function web(origin?: string) {
 		rhythm: stub<Rhythm>([...webMethods.rhythm, 'onScheduled', 'start', 'betweenUpdates']),
 		schemes: stub<Schemes>([...webMethods.schemes]),
 		feedback: stub<Feedback>([...webMethods.feedback, 'onSessionEnded', 'start']),
-		progress: stub<Progress>([...webMethods.progress, 'recordRatings'])
+		progress: stub<Progress>([...webMethods.progress, 'recordRatings']),
+		practice: stub<Practice>([...webMethods.practice])
 	});
 }
 
@@ -75,6 +77,7 @@ it('offers routes only the methods they use', () => {
 	expect(Object.keys(w.feedback).sort()).toEqual([...webMethods.feedback].sort());
 	for (const internal of ['onSessionEnded', 'start']) expect(w.feedback).not.toHaveProperty(internal);
 	expect(Object.keys(w.progress).sort()).toEqual([...webMethods.progress].sort());
+	expect(Object.keys(w.practice).sort()).toEqual([...webMethods.practice].sort());
 });
 
 it('binds the cookie to the deployment: __Host- and Secure behind https', () => {
