@@ -30,6 +30,7 @@ import { sharingOf } from '../shared/contract/body.ts';
 import { padSources } from './summary/pad-source.ts';
 import { clockFrom, createScheduler } from './scheduler/index.ts';
 import { createRhythm } from './rhythm/index.ts';
+import { createClosing, noSources as noClosingSources } from './closing/index.ts';
 import { provideServices, type Services } from './services.ts';
 import { armFailpoints } from './failpoints/index.ts';
 import { webServices } from './web-services.ts';
@@ -82,6 +83,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 		onScheduled: (trx, rows, ids) => rhythm.onScheduled(trx, rows, ids),
 		isSponsor: (id, userId) => sponsors.isSponsor(id, userId),
 		hasSponsor: (id) => sponsors.hasSponsor(id),
+		isClosed: (id) => closing.isClosed(id),
 		mail,
 		log
 	});
@@ -162,6 +164,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 		openActions: (id) => pad.openActions(id),
 		actionUpdated: (id) => pad.actionUpdated(id),
 		timeZones: (ids) => auth.timeZonesOf(ids),
+		isClosed: (id) => closing.isClosed(id),
 		async contractPlan(id) {
 			const v = await contracts.inForce(id);
 			if (!v) return null;
@@ -177,11 +180,25 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 		db: store.db, config, log, engagements, rooms, mail, zoneOf: (id) => auth.userTimeZone(id), sponsors: (id) => sponsors.sponsorPeople(id),
 		sources: padSources({ seal: (id) => pad.sessionEnded(id), finalState: (id) => pad.finalState(id), askedIn: (id) => prompts.askedIn(id), contractAt: (id, at) => contracts.inForceAt(id, at) })
 	});
-	const services: Services = { config, log, store, auth, engagements, contracts, sponsors, referrals, calendar, proposals, mail, schemes, rooms, media, prompts, summaries, pad, scheduler, rhythm };
+	// Goal ratings and per-session feedback come from the progress and feedback features once they are wired here.
+	const closing = createClosing({
+		db: store.db, log, mail, scheduler, origin: config.origin, now: scheduler.now, engagements, sources: noClosingSources(),
+		members: (id) => engagements.members(id),
+		sessionsOf: (id) => engagements.sessionsOf(id),
+		acrossEngagement: (id, role, readerId) => summaries.acrossEngagement(id, role, readerId),
+		goals: async (id) => ((await contracts.inForce(id))?.body.goals ?? []).map((g) => ({ id: g.id, statement: g.statement, targetDate: g.targetDate })),
+		hasSponsor: (id) => sponsors.hasSponsor(id),
+		async draftSponsorUpdate(id, coachId, text) {
+			const r = await sponsors.draftUpdate(id, coachId, { text });
+			return r.ok ? { ok: true, value: { id: r.value.id } } : r;
+		}
+	});
+	const services: Services = { config, log, store, auth, engagements, contracts, sponsors, referrals, calendar, proposals, mail, schemes, rooms, media, prompts, summaries, pad, scheduler, rhythm, closing };
 	provideServices(webServices(services));
 	await summaries.start();
 	await schemes.start();
 	await rhythm.start();
+	await closing.start();
 	await scheduler.start();
 
 	return {

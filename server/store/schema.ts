@@ -8,6 +8,7 @@ import type { SessionKind } from '../../shared/sessions.ts';
 
 import type { EngagementKind, EngagementRole, SessionStatus } from '../../shared/domain.ts';
 import type { SchemeCoordinatorRow, SchemeFeedbackRow, SchemeInviteRow, SchemeMailKind, SchemeMatchRow, SchemeRequestRow, SchemeRow, SchemeVolunteerRow } from './schema-schemes.ts';
+import type { ClosingEvaluationRow, ClosingFollowUpRow, ClosingMailKind, EngagementClosingRow, EngagementReportRow } from './schema-closing.ts';
 
 export type { EngagementKind, EngagementRole, SessionKind, SessionStatus };
 
@@ -172,7 +173,7 @@ export type MailStatus = 'pending' | 'held' | 'sending' | 'sent' | 'failed';
 
 export interface MailJobRow {
 	id: string;
-	kind: 'summary' | 'contract_review' | 'contract_in_force' | 'sponsor_update' | 'scoping_link' | 'proposal_invite' | 'proposal_decline' | 'session_invite' | 'session_reminder' | 'rhythm_nudge' | 'action_due' | 'account' | SchemeMailKind;
+	kind: 'summary' | 'contract_review' | 'contract_in_force' | 'sponsor_update' | 'scoping_link' | 'proposal_invite' | 'proposal_decline' | 'session_invite' | 'session_reminder' | 'rhythm_nudge' | 'action_due' | 'account' | SchemeMailKind | ClosingMailKind;
 	subject_id: string;
 	user_id: string;
 	to_name: string;
@@ -401,6 +402,7 @@ export interface ActionUpdateRow {
 }
 
 export type * from './schema-schemes.ts';
+export type * from './schema-closing.ts';
 
 export interface Database {
 	users: UserRow;
@@ -441,6 +443,10 @@ export interface Database {
 	scheme_requests: SchemeRequestRow;
 	scheme_matches: SchemeMatchRow;
 	scheme_feedback: SchemeFeedbackRow;
+	engagement_closings: EngagementClosingRow;
+	closing_evaluations: ClosingEvaluationRow;
+	engagement_reports: EngagementReportRow;
+	closing_follow_ups: ClosingFollowUpRow;
 	[table: `_${string}`]: never;
 }
 

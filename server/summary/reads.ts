@@ -124,7 +124,7 @@ export async function latestForSession(deps: ReadDeps, sessionId: string, userId
 }
 
 /** Summary rows joined with their session's number and times, by session number, newest first (rows keep their order within a session). */
-function withSessions<S extends { session_id: string }>(summaries: S[], sessions: Awaited<ReturnType<Engagements['sessionsOf']>>) {
+export function withSessions<S extends { session_id: string }>(summaries: S[], sessions: Awaited<ReturnType<Engagements['sessionsOf']>>) {
 	const byId = new Map(sessions.map((c) => [c.id, c]));
 	return summaries
 		.flatMap((s) => {

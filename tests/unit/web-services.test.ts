@@ -19,6 +19,7 @@ import type { Proposals } from '../../server/proposals/index.ts';
 import type { MailService } from '../../server/mail/index.ts';
 import type { Rhythm } from '../../server/rhythm/index.ts';
 import type { Schemes } from '../../server/schemes/index.ts';
+import type { Closing } from '../../server/closing/index.ts';
 import type { Summaries } from '../../server/summary/index.ts';
 import { webMethods } from '../../server/services.ts';
 import { webServices } from '../../server/web-services.ts';
@@ -51,7 +52,8 @@ function web(origin?: string) {
 		proposals: stub<Proposals>([...webMethods.proposals, 'prefillFor']),
 		mail: stub<MailService>([...webMethods.mail, 'enqueue', 'readOutbox']),
 		rhythm: stub<Rhythm>([...webMethods.rhythm, 'onScheduled', 'start', 'betweenUpdates']),
-		schemes: stub<Schemes>([...webMethods.schemes])
+		schemes: stub<Schemes>([...webMethods.schemes]),
+		closing: stub<Closing>([...webMethods.closing, 'isClosed', 'start'])
 	});
 }
 
@@ -68,6 +70,8 @@ it('offers routes only the methods they use', () => {
 	expect(w.mail).not.toHaveProperty('enqueue');
 	expect(Object.keys(w.rhythm).sort()).toEqual([...webMethods.rhythm].sort());
 	for (const internal of ['onScheduled', 'start', 'betweenUpdates']) expect(w.rhythm).not.toHaveProperty(internal);
+	expect(Object.keys(w.closing).sort()).toEqual([...webMethods.closing].sort());
+	for (const internal of ['isClosed', 'start']) expect(w.closing).not.toHaveProperty(internal);
 });
 
 it('binds the cookie to the deployment: __Host- and Secure behind https', () => {
