@@ -25,6 +25,7 @@ const tableOwners = {
 	mail: ['mail_jobs'],
 	scheduler: ['scheduled_jobs'],
 	rhythm: ['reminder_preferences', 'session_preparations', 'action_updates'],
+	closing: ['engagement_closings', 'closing_evaluations', 'engagement_reports', 'closing_follow_ups'],
 	store: ['_migrations']
 };
 

@@ -14,7 +14,10 @@ export function reportMarkdown(r: EngagementReport): string {
 	for (const s of reportSections(r)) {
 		out.push(`## ${s.title}`, '');
 		if (s.items.length === 0) out.push(s.empty, '');
-		for (const i of s.items) out.push(`- ${i.lead ? `**${plain(i.lead)}**: ` : ''}${plain(i.text)}`);
+		for (const i of s.items) {
+			const [first = '', ...more] = i.text.split('\n');
+			out.push(`- ${i.lead ? `**${plain(i.lead)}**: ` : ''}${plain(first)}`, ...more.map((l) => `  - ${plain(l)}`));
+		}
 		if (s.items.length) out.push('');
 	}
 	return out.join('\n');
@@ -27,11 +30,17 @@ export function reportFileName(r: EngagementReport, ext: 'md' | 'pdf'): string {
 
 export function reportPdf(r: EngagementReport): Promise<Buffer> {
 	return renderPdf(reportTitle(r), (doc, f) => {
+		// A heading or an item's lead never sits alone at the foot of a page.
+		const keepWithNext = (points: number) => {
+			if (doc.y > doc.page.height - doc.page.margins.bottom - points) doc.addPage();
+		};
 		doc.font(f.bold).fontSize(16).fillColor('#1d2622').text(f.clean(reportTitle(r))).moveDown();
 		for (const s of reportSections(r)) {
+			keepWithNext(60);
 			doc.font(f.bold).fontSize(13).text(f.clean(s.title)).moveDown(0.3);
 			if (s.items.length === 0) doc.font(f.regular).fontSize(10).fillColor('#4d5a55').text(f.clean(s.empty)).fillColor('#1d2622');
 			for (const i of s.items) {
+				keepWithNext(36);
 				if (i.lead) doc.font(f.bold).fontSize(10).text(f.clean(i.lead));
 				doc.font(f.regular).fontSize(10).text(f.clean(i.text)).moveDown(0.3);
 			}

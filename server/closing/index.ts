@@ -14,8 +14,7 @@
  * This folder owns the tables of migration 0021; `sources.ts` is the seam to
  * the goal-progress and feedback features.
  */
-import type { Kysely } from 'kysely';
-import type { Database, EngagementClosingRow } from '../store/index.ts';
+import type { EngagementClosingRow } from '../store/index.ts';
 import type { Engagements } from '../engagements/index.ts';
 import { invalidForm } from '../../shared/forms/index.ts';
 import { fail, ok, type Result } from '../../shared/result.ts';

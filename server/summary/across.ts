@@ -7,7 +7,7 @@
 import type { EngagementRole } from '../store/index.ts';
 import type { ActionStatus } from '../../shared/summary/copy.ts';
 import { copyFor, parseContent } from './content.ts';
-import { withSessions, type ReadDeps } from './reads.ts';
+import { latestSummaries, type ReadDeps } from './reads.ts';
 
 export interface EngagementRecord {
 	actions: { id: string; text: string; owner: string; status: ActionStatus; sessionNumber: number }[];
@@ -15,15 +15,8 @@ export interface EngagementRecord {
 }
 
 export async function acrossEngagement(deps: Pick<ReadDeps, 'db' | 'engagements'>, engagementId: string, role: EngagementRole, readerId: string): Promise<EngagementRecord> {
-	const [summaries, sessions] = await Promise.all([
-		deps.db.selectFrom('summaries').select(['session_id', 'version', 'content']).where('engagement_id', '=', engagementId).orderBy('version', 'desc').execute(),
-		deps.engagements.sessionsOf(engagementId)
-	]);
-	const seen = new Set<string>();
-	// The latest version of each session's summary, oldest session first, so later reviews win.
-	const latest = withSessions(summaries, sessions)
-		.filter((r) => !seen.has(r.session_id) && seen.add(r.session_id))
-		.sort((a, b) => a.scheduled_at - b.scheduled_at);
+	// Oldest session first, so later reviews win.
+	const latest = (await latestSummaries(deps, engagementId)).sort((a, b) => a.scheduled_at - b.scheduled_at);
 	const actions = new Map<string, EngagementRecord['actions'][number]>();
 	const learningPoints: EngagementRecord['learningPoints'] = [];
 	for (const r of latest) {

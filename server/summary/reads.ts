@@ -124,7 +124,7 @@ export async function latestForSession(deps: ReadDeps, sessionId: string, userId
 }
 
 /** Summary rows joined with their session's number and times, by session number, newest first (rows keep their order within a session). */
-export function withSessions<S extends { session_id: string }>(summaries: S[], sessions: Awaited<ReturnType<Engagements['sessionsOf']>>) {
+function withSessions<S extends { session_id: string }>(summaries: S[], sessions: Awaited<ReturnType<Engagements['sessionsOf']>>) {
 	const byId = new Map(sessions.map((c) => [c.id, c]));
 	return summaries
 		.flatMap((s) => {
@@ -132,6 +132,16 @@ export function withSessions<S extends { session_id: string }>(summaries: S[], s
 			return c ? [{ ...s, number: c.number, started_at: c.started_at, ended_at: c.ended_at, scheduled_at: c.scheduled_at }] : [];
 		})
 		.sort((a, b) => b.number - a.number);
+}
+
+/** The latest version of each summarised session's summary, with its session; the highest session number first. */
+export async function latestSummaries(deps: Pick<ReadDeps, 'db' | 'engagements'>, engagementId: string) {
+	const [summaries, sessions] = await Promise.all([
+		deps.db.selectFrom('summaries').select(['session_id', 'version', 'content']).where('engagement_id', '=', engagementId).orderBy('version', 'desc').execute(),
+		deps.engagements.sessionsOf(engagementId)
+	]);
+	const seen = new Set<string>();
+	return withSessions(summaries, sessions).filter((r) => !seen.has(r.session_id) && seen.add(r.session_id));
 }
 
 /** The latest version of the summary of the engagement's last summarised session before session `beforeNumber`. */
@@ -206,15 +216,8 @@ export async function outboxFileFor(deps: ReadDeps, jobId: string, userId: strin
 export async function actionsByGoal(deps: ReadDeps, engagementId: string, userId: string): Promise<GoalActions[] | null> {
 	const role = await roleIn(deps, engagementId, userId);
 	if (!role) return null;
-	const [summaries, sessions] = await Promise.all([
-		deps.db.selectFrom('summaries').select(['session_id', 'version', 'content']).where('engagement_id', '=', engagementId).orderBy('version', 'desc').execute(),
-		deps.engagements.sessionsOf(engagementId)
-	]);
-	const seen = new Set<string>();
 	// Oldest session first, so later reviews and later goal wording win.
-	const latest = withSessions(summaries, sessions)
-		.filter((r) => !seen.has(r.session_id) && seen.add(r.session_id))
-		.reverse();
+	const latest = (await latestSummaries(deps, engagementId)).reverse();
 	const groups = new Map<string, GoalActions>();
 	const byAction = new Map<string, GoalActions['actions'][number]>();
 	for (const r of latest) {

@@ -7,7 +7,7 @@ import { SESSION_KIND_WORDS, type SessionKind } from '../sessions.ts';
 
 export interface ReportSection {
 	title: string;
-	/** Each item: a bold lead (may be empty) and its text. */
+	/** Each item: a bold lead (may be empty) and its text; a newline starts another line of the same item. */
 	items: { lead: string; text: string }[];
 	empty: string;
 }
@@ -46,7 +46,7 @@ export function reportSections(r: EngagementReport): ReportSection[] {
 			empty: 'No session was held.',
 			items: r.sessions.map((s) => ({
 				lead: s.kind === 'session' ? `Session ${s.number}` : SESSION_KIND_WORDS[s.kind as SessionKind],
-				text: `${utc(s.startedAt ?? s.scheduledAt)}${s.minutes !== null ? `, ${s.minutes} minutes` : ''}`
+				text: `${utc(s.startedAt ?? s.scheduledAt)}${s.minutes !== null ? `, ${s.minutes} minute${s.minutes === 1 ? '' : 's'}` : ''}`
 			}))
 		},
 		{
@@ -65,7 +65,7 @@ export function reportSections(r: EngagementReport): ReportSection[] {
 			empty: 'No final evaluation yet.',
 			items: r.evaluations.map((e) => ({
 				lead: `${e.name} (${e.role})`,
-				text: [...EVALUATION_QUESTIONS.map((q) => `${QUESTION_WORDS[e.role][q]} ${e.answers[q]}/5 (${SCALE_WORDS[e.answers[q]]})`), ...(e.comment ? [`“${e.comment}”`] : [])].join(' ')
+				text: [...EVALUATION_QUESTIONS.map((q) => `${QUESTION_WORDS[e.role][q]} ${e.answers[q]}/5 (${SCALE_WORDS[e.answers[q]]})`), ...(e.comment ? [`“${e.comment}”`] : [])].join('\n')
 			}))
 		}
 	];
