@@ -189,7 +189,12 @@ export function createClosing(deps: ClosingDeps): Closing {
 				.onConflict((oc) => oc.columns(['engagement_id', 'user_id']).doNothing())
 				.executeTakeFirst();
 			if (Number(r.numInsertedOrUpdatedRows ?? 0n) !== 1) return fail('conflict', 'You have already given your final evaluation; it cannot be changed.');
-			await deps.sources.recordCloseRatings({ engagementId, raterId: userId, moment: 'close', scores });
+			try {
+				await deps.sources.recordCloseRatings({ engagementId, raterId: userId, moment: 'close', scores });
+			} catch (err) {
+				// The evaluation (with these scores) is stored; the progress chart misses its close point, and the log says so.
+				log.error({ err, engagement: engagementId, rater: userId }, 'goal ratings at close could not be recorded in the progress feature');
+			}
 			const members = await engagements.members(engagementId);
 			const given = new Set((await evaluationsOf(db, engagementId)).map((e) => e.userId));
 			const complete = members.every((m) => given.has(m.userId));

@@ -47,8 +47,8 @@ export async function buildReport(deps: ReportDeps, engagementId: string, reader
 		deps.goals(engagementId),
 		deps.sessionsOf(engagementId),
 		deps.acrossEngagement(engagementId, me.role, readerId),
-		deps.sources.progressForReport(engagementId),
-		deps.sources.feedbackForReport(engagementId)
+		deps.sources.progressForReport(engagementId, readerId),
+		deps.sources.feedbackForReport(engagementId, readerId)
 	]);
 	const nameOf = (id: string) => members.find((m) => m.userId === id)?.name ?? 'A former participant';
 	const numberOf = new Map(sessions.map((s) => [s.id, s.number]));

@@ -28,8 +28,10 @@ export interface FeedbackItem {
 export interface ClosingSources {
 	/** The goal ratings given with the final evaluation (moment `close`). */
 	recordCloseRatings(input: { engagementId: string; raterId: string; moment: 'close'; scores: Record<string, number> }): Promise<void>;
-	progressForReport(engagementId: string): Promise<ProgressPoint[]>;
-	feedbackForReport(engagementId: string): Promise<FeedbackItem[]>;
+	/** The ratings `readerId` may see (a group's coachee never another coachee's), for their copy of the report. */
+	progressForReport(engagementId: string, readerId: string): Promise<ProgressPoint[]>;
+	/** The per-session feedback `readerId` may see; their own private reflections flagged `private`. */
+	feedbackForReport(engagementId: string, readerId: string): Promise<FeedbackItem[]>;
 }
 
 export function noSources(): ClosingSources {
