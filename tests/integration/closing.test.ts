@@ -163,8 +163,11 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 			expect(await reports(server, emails.coachees[0]!)).toHaveLength(1);
 		});
 
-		it('asks the coachee on the follow-up date whether the change lasted, and sends the report when the days after close run out', async () => {
+		it('asks the coachee on the follow-up date whether the change lasted, sends the report when the days after close run out, and nudges no more', async () => {
 			const { coach, coachee, engagementId, emails } = await heldPair(server.url);
+			// An open engagement beside it, as slow: the rhythm's nudge shows the sweep ran.
+			const open = await coachingPair(server.url);
+			await writeAndEndSession(server.url, open.coach.cookie, open.sessionId, { note: 'Notes', action: 'Open action', privateNote: 'Private' });
 			expect(await coach.action(`/engagements/${engagementId}/closing?/close`, { mode: 'close', reason: 'completed', note: 'Done.', followUpMonths: '1' })).toMatchObject({ type: 'success' });
 			const followUp = (v: Visitor, fields: Record<string, string> = { lasted: 'yes', notes: FOLLOW_UP }) => v.action(`/engagements/${engagementId}/closing?/followUp`, fields);
 			expect(await followUp(coachee)).toMatchObject({ status: 409, data: { error: { message: expect.stringContaining('opens on') } } });
@@ -181,6 +184,10 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 				expect(await followUp(coachee)).toMatchObject({ type: 'success' });
 				expect(await followUp(coachee)).toMatchObject({ status: 409 });
 				expect(await (await coach.get(`/engagements/${engagementId}/report`)).text()).toContain(FOLLOW_UP);
+				// A month and more without a session: the open engagement's coach is nudged, the closed one's is not.
+				const nudge = (m: ParsedMail) => m.subject?.startsWith('Nothing booked') ?? false;
+				await mailsArrive(server, (all) => all.filter((m) => nudge(m) && addressedTo(m, open.emails.coach)), 1, 'the open engagement’s nudge');
+				expect((await outboxMails(server)).filter((m) => nudge(m) && addressedTo(m, emails.coach))).toHaveLength(0);
 			} finally {
 				fs.rmSync(clockFile, { force: true });
 			}
