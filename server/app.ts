@@ -186,6 +186,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 		members: (id) => engagements.members(id),
 		sessionsOf: (id) => engagements.sessionsOf(id),
 		acrossEngagement: (id, role, readerId) => summaries.acrossEngagement(id, role, readerId),
+		groupSharing: (id) => engagements.groupSharing(id),
 		goals: async (id) => ((await contracts.inForce(id))?.body.goals ?? []).map((g) => ({ id: g.id, statement: g.statement, targetDate: g.targetDate })),
 		hasSponsor: (id) => sponsors.hasSponsor(id),
 		async draftSponsorUpdate(id, coachId, text) {

@@ -12,6 +12,7 @@ import type { Kysely } from 'kysely';
 import type { CoachingSessionRow, Database, EngagementKind } from '../store/index.ts';
 import type { Member } from '../engagements/index.ts';
 import type { EngagementRecord } from '../summary/index.ts';
+import type { GroupSharing } from '../../shared/contract/body.ts';
 import { CLOSE_REASON_WORDS, type EngagementReport } from '../../shared/closing/index.ts';
 import type { ClosingSources } from './sources.ts';
 import { closingOf, evaluationsOf, followUpsOf } from './store.ts';
@@ -30,6 +31,8 @@ export interface ReportDeps {
 	goals(engagementId: string): Promise<ContractGoal[]>;
 	sessionsOf(engagementId: string): Promise<CoachingSessionRow[]>;
 	acrossEngagement(engagementId: string, role: Member['role'], readerId: string): Promise<EngagementRecord>;
+	/** In a group, what the contract lets the coachees share of each other (null: one coachee). */
+	groupSharing(engagementId: string): Promise<GroupSharing | null>;
 }
 
 const minutesOf = (s: Pick<CoachingSessionRow, 'started_at' | 'ended_at'>) => (s.started_at !== null && s.ended_at !== null ? Math.max(1, Math.round((s.ended_at - s.started_at) / 60_000)) : null);
@@ -50,9 +53,12 @@ export async function buildReport(deps: ReportDeps, engagementId: string, reader
 		deps.sources.progressForReport(engagementId, readerId),
 		deps.sources.feedbackForReport(engagementId, readerId)
 	]);
-	const nameOf = (id: string) => members.find((m) => m.userId === id)?.name ?? 'A former participant';
-	const numberOf = new Map(sessions.map((s) => [s.id, s.number]));
 	const isCoach = me.role === 'coach';
+	// A group's coachee reads their own and the coach's evaluation and follow-up, never another coachee's; names as the contract lets them share.
+	const sharing = isCoach ? null : await deps.groupSharing(engagementId);
+	const otherCoachee = (id: string) => !isCoach && id !== readerId && members.some((m) => m.userId === id && m.role === 'coachee');
+	const nameOf = (id: string) => (sharing && !sharing.names && otherCoachee(id) ? 'A group member' : (members.find((m) => m.userId === id)?.name ?? 'A former participant'));
+	const numberOf = new Map(sessions.map((s) => [s.id, s.number]));
 	const coachReflections = isCoach
 		? [
 				...feedback.filter((f) => f.private && f.fromId === readerId).map((f) => ({ sessionNumber: f.sessionId ? (numberOf.get(f.sessionId) ?? null) : null, text: f.text })),
@@ -65,7 +71,7 @@ export async function buildReport(deps: ReportDeps, engagementId: string, reader
 		closedAt: closing?.state === 'closed' ? closing.closed_at : null,
 		closeReason: closing?.state === 'closed' ? closing.reason : null,
 		closeNote: closing?.state === 'closed' ? closing.note : null,
-		people: members.map((m) => ({ userId: m.userId, name: m.name, role: m.role })),
+		people: members.filter((m) => !(sharing && !sharing.names && otherCoachee(m.userId))).map((m) => ({ userId: m.userId, name: m.name, role: m.role })),
 		goals: goals.map((g) => ({
 			id: g.id,
 			statement: g.statement,
@@ -80,8 +86,8 @@ export async function buildReport(deps: ReportDeps, engagementId: string, reader
 		actions: record.actions.filter((a) => a.status !== 'open').map(({ text, owner, status, sessionNumber }) => ({ text, owner, status, sessionNumber })),
 		learningPoints: record.learningPoints,
 		feedback: feedback.filter((f) => !f.private).map((f) => ({ sessionNumber: f.sessionId ? (numberOf.get(f.sessionId) ?? null) : null, fromName: nameOf(f.fromId), text: f.text, rating: f.rating })),
-		evaluations: evaluations.map((e) => ({ name: nameOf(e.userId), role: e.role, answers: e.answers, comment: e.comment, at: e.createdAt })),
-		followUps: followUps.map((f) => ({ name: nameOf(f.userId), lasted: f.lasted, notes: f.notes, at: f.answeredAt })),
+		evaluations: evaluations.filter((e) => !otherCoachee(e.userId)).map((e) => ({ name: nameOf(e.userId), role: e.role, answers: e.answers, comment: e.comment, at: e.createdAt })),
+		followUps: followUps.filter((f) => !otherCoachee(f.userId)).map((f) => ({ name: nameOf(f.userId), lasted: f.lasted, notes: f.notes, at: f.answeredAt })),
 		reflections: coachReflections
 	};
 }

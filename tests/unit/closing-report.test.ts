@@ -35,6 +35,7 @@ function deps(sources: ClosingSources): ReportDeps {
 		],
 		goals: async () => [{ id: 'g1', statement: 'Confident first 90 days', targetDate: '2027-05-30' }],
 		sessionsOf: async () => [session('s1', 1, 'ended'), session('s2', 2, 'cancelled')],
+		groupSharing: async () => null,
 		acrossEngagement: async () => ({ actions: [{ id: 'a', text: 'Still open', owner: 'Sam', status: 'open', sessionNumber: 1 }, { id: 'b', text: 'Dropped one', owner: 'Sam', status: 'dropped', sessionNumber: 1 }], learningPoints: [] })
 	};
 }
@@ -64,4 +65,27 @@ it('puts what the progress and feedback features give each reader into their cop
 	expect(coach!.sessions).toEqual([expect.objectContaining({ number: 1, minutes: 55 })]);
 	expect(coach!.actions.map((a) => a.text)).toEqual(['Dropped one']);
 	expect(await buildReport(deps(sources), 'e1', 'stranger')).toBeNull();
+});
+
+it('gives a group’s coachee no other coachee’s name when the contract does not share names', async () => {
+	const sources: ClosingSources = {
+		async recordCloseRatings() {},
+		progressForReport: async () => [{ goalId: 'g1', raterId: 'alex', moment: 'baseline', score: 4, at: 1 }],
+		feedbackForReport: async () => []
+	};
+	const group = (names: boolean): ReportDeps => ({
+		...deps(sources),
+		members: async () => [
+			{ userId: 'coach', name: 'Casey Coach', email: 'c@example.org', role: 'coach' },
+			{ userId: 'sam', name: 'Sam Coachee', email: 's@example.org', role: 'coachee' },
+			{ userId: 'alex', name: 'Alex Coachee', email: 'a@example.org', role: 'coachee' }
+		],
+		groupSharing: async () => ({ names, actions: false, learningPoints: false })
+	});
+	const hidden = await buildReport(group(false), 'e1', 'sam');
+	expect(JSON.stringify(hidden)).not.toContain('Alex');
+	expect(hidden!.goals[0]!.progress[0]!.raterName).toBe('A group member');
+	expect(hidden!.people.map((p) => p.name)).toEqual(['Casey Coach', 'Sam Coachee']);
+	expect((await buildReport(group(true), 'e1', 'sam'))!.goals[0]!.progress[0]!.raterName).toBe('Alex Coachee');
+	expect((await buildReport(group(false), 'e1', 'coach'))!.people).toHaveLength(3);
 });
