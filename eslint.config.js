@@ -28,6 +28,7 @@ const tableOwners = {
 	feedback: ['session_feedback'],
 	progress: ['goal_ratings'],
 	practice: ['practice_engagements', 'supervision_notes'],
+	closing: ['engagement_closings', 'closing_evaluations', 'engagement_reports', 'closing_follow_ups'],
 	store: ['_migrations']
 };
 

@@ -33,6 +33,8 @@ import { clockFrom, createScheduler } from './scheduler/index.ts';
 import { createRhythm } from './rhythm/index.ts';
 import { createFeedback } from './feedback/index.ts';
 import { createProgress } from './progress/index.ts';
+import { createClosing } from './closing/index.ts';
+import { closingSourcesFrom } from './closing/from-features.ts';
 import { provideServices, type Services } from './services.ts';
 import { armFailpoints } from './failpoints/index.ts';
 import { webServices } from './web-services.ts';
@@ -85,6 +87,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 		onScheduled: (trx, rows, ids) => rhythm.onScheduled(trx, rows, ids),
 		isSponsor: (id, userId) => sponsors.isSponsor(id, userId),
 		hasSponsor: (id) => sponsors.hasSponsor(id),
+		isClosed: (id) => closing.isClosed(id),
 		mail,
 		log
 	});
@@ -187,6 +190,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 		openActions: (id) => pad.openActions(id),
 		actionUpdated: (id) => pad.actionUpdated(id),
 		timeZones: (ids) => auth.timeZonesOf(ids),
+		isClosed: (id) => closing.isClosed(id),
 		async contractPlan(id) {
 			const v = await contracts.inForce(id);
 			if (!v) return null;
@@ -214,12 +218,28 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 		sources: padSources({ seal: (id) => pad.sessionEnded(id), finalState: (id) => pad.finalState(id), askedIn: (id) => prompts.askedIn(id), contractAt: (id, at) => contracts.inForceAt(id, at) }),
 		afterEnd: (trx, ended) => feedback.onSessionEnded(trx, ended)
 	});
-	const services: Services = { config, log, store, auth, engagements, contracts, sponsors, referrals, calendar, proposals, mail, schemes, rooms, media, prompts, summaries, pad, scheduler, rhythm, feedback, progress, practice };
+	// The report's goal ratings and per-session feedback are what the progress and feedback features show each reader.
+	const closingSources = closingSourcesFrom({ progress, feedback, engagements, log }, async (id) => (await engagements.members(id)).find((m) => m.role === 'coach')?.userId ?? null);
+	const closing = createClosing({
+		db: store.db, log, mail, scheduler, origin: config.origin, now: scheduler.now, engagements, sources: closingSources,
+		members: (id) => engagements.members(id),
+		sessionsOf: (id) => engagements.sessionsOf(id),
+		acrossEngagement: (id, role, readerId) => summaries.acrossEngagement(id, role, readerId),
+		groupSharing: (id) => engagements.groupSharing(id),
+		goals: async (id) => ((await contracts.inForce(id))?.body.goals ?? []).map((g) => ({ id: g.id, statement: g.statement, targetDate: g.targetDate })),
+		hasSponsor: (id) => sponsors.hasSponsor(id),
+		async draftSponsorUpdate(id, coachId, text) {
+			const r = await sponsors.draftUpdate(id, coachId, { text });
+			return r.ok ? { ok: true, value: { id: r.value.id } } : r;
+		}
+	});
+	const services: Services = { config, log, store, auth, engagements, contracts, sponsors, referrals, calendar, proposals, mail, schemes, rooms, media, prompts, summaries, pad, scheduler, rhythm, feedback, progress, practice, closing };
 	provideServices(webServices(services));
 	await summaries.start();
 	await schemes.start();
 	await rhythm.start();
 	feedback.start();
+	await closing.start();
 	await scheduler.start();
 
 	return {

@@ -30,6 +30,7 @@ import type { Rhythm } from './rhythm/index.ts';
 import type { Feedback } from './feedback/index.ts';
 import type { Progress } from './progress/index.ts';
 import type { Practice } from './practice/index.ts';
+import type { Closing } from './closing/index.ts';
 
 /** Every feature of a running server, as `createApp` wires them. */
 export interface Services {
@@ -55,6 +56,7 @@ export interface Services {
 	feedback: Feedback;
 	progress: Progress;
 	practice: Practice;
+	closing: Closing;
 }
 
 export type { User } from './auth/index.ts';
@@ -78,7 +80,8 @@ export const webMethods = {
 	schemes: ['create', 'mine', 'about', 'overview', 'invite', 'describeInvite', 'acceptInvite', 'profile', 'saveProfile', 'request', 'myRequest', 'withdrawRequest', 'requestPage', 'propose', 'withdrawMatch', 'match', 'answer', 'endPlacement', 'feedback'],
 	feedback: ['view', 'give', 'decline'],
 	progress: ['series', 'ratingForm', 'rate'],
-	practice: ['hoursLog', 'hoursCsv', 'setEngagementLog', 'supervision', 'addNote', 'editNote', 'deleteNote', 'supervisionMarkdown']
+	practice: ['hoursLog', 'hoursCsv', 'setEngagementLog', 'supervision', 'addNote', 'editNote', 'deleteNote', 'supervisionMarkdown'],
+	closing: ['close', 'answer', 'evaluate', 'answerFollowUp', 'view', 'report', 'reportMarkdown', 'reportPdf', 'statesFor']
 } as const satisfies {
 	auth: readonly (keyof Auth)[];
 	engagements: readonly (keyof Engagements)[];
@@ -94,6 +97,7 @@ export const webMethods = {
 	feedback: readonly (keyof Feedback)[];
 	progress: readonly (keyof Progress)[];
 	practice: readonly (keyof Practice)[];
+	closing: readonly (keyof Closing)[];
 };
 
 type Methods<K extends keyof typeof webMethods> = (typeof webMethods)[K][number];
@@ -130,6 +134,7 @@ export interface WebServices {
 	feedback: Pick<Feedback, Methods<'feedback'>>;
 	progress: Pick<Progress, Methods<'progress'>>;
 	practice: Pick<Practice, Methods<'practice'>>;
+	closing: Pick<Closing, Methods<'closing'>>;
 }
 
 const slot = Symbol.for('confidante.services');

@@ -477,6 +477,12 @@ export const limits = {
 		/** An action comment between sessions. */
 		maxCommentChars: 1_000
 	},
+	closing: {
+		/** The report goes out once everyone has given their final evaluation, or this long after the close at the latest. */
+		reportAfterMs: 14 * 24 * 60 * 60_000,
+		/** The sponsor's version of the report is drafted as a sponsor update, so it keeps to an update's length. */
+		sponsorDraftChars: 2_000
+	},
 	calendar: {
 		/** Notice asked for moving or cancelling when no contract is in force (an introductory meeting). */
 		defaultNoticeHours: 24,

@@ -28,7 +28,7 @@ function acceptanceLines(h: ContractHeading): string[] {
 }
 
 /** Keeps a person's text from becoming Markdown structure. */
-const plain = (s: string) => s.replace(/([\\`*_[\]<>#|])/g, '\\$1');
+export const plain = (s: string) => s.replace(/([\\`*_[\]<>#|])/g, '\\$1');
 
 export function contractMarkdown(v: ContractVersion, h: ContractHeading): string {
 	const out = [`# ${plain(h.engagementTitle)}: ${h.kind} contract, version ${v.version}`, '', `Status: ${STATUS_WORDS[v.status]}`, ''];
@@ -40,7 +40,7 @@ export function contractMarkdown(v: ContractVersion, h: ContractHeading): string
 	return out.join('\n');
 }
 
-// A Unicode font when the machine has one (Debian's DejaVu comes with the
+// A Unicode font when the machine has one (the closing report uses it too) (Debian's DejaVu comes with the
 // browser packages); otherwise PDF's built-in Helvetica, which only knows
 // Latin-1, so other characters are replaced rather than printed as garbage.
 const UNICODE_FONT = ['/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf'] as const;
@@ -54,14 +54,21 @@ function fonts(doc: PDFKit.PDFDocument): { regular: string; bold: string; clean:
 	return { regular: 'Helvetica', bold: 'Helvetica-Bold', clean: (s) => s.replace(/[^\n\x20-\x7e\xa0-\xff]/g, '?') };
 }
 
-export function contractPdf(v: ContractVersion, h: ContractHeading): Promise<Buffer> {
+/** A one-column A4 PDF drawn by `draw` with the fonts above; the contract and the closing report use it. */
+export function renderPdf(title: string, draw: (doc: PDFKit.PDFDocument, f: ReturnType<typeof fonts>) => void): Promise<Buffer> {
 	return new Promise((resolve, reject) => {
-		const doc = new PDFDocument({ size: 'A4', margin: 56, info: { Title: `${h.engagementTitle}: contract v${v.version}`, Author: 'Confidante' } });
+		const doc = new PDFDocument({ size: 'A4', margin: 56, info: { Title: title, Author: 'Confidante' } });
 		const chunks: Buffer[] = [];
 		doc.on('data', (c: Buffer) => chunks.push(c));
 		doc.on('end', () => resolve(Buffer.concat(chunks)));
 		doc.on('error', reject);
-		const f = fonts(doc);
+		draw(doc, fonts(doc));
+		doc.end();
+	});
+}
+
+export function contractPdf(v: ContractVersion, h: ContractHeading): Promise<Buffer> {
+	return renderPdf(`${h.engagementTitle}: contract v${v.version}`, (doc, f) => {
 		doc.font(f.bold).fontSize(16).text(f.clean(`${h.engagementTitle}: ${h.kind} contract, version ${v.version}`));
 		doc.font(f.regular).fontSize(10).fillColor('#4d5a55').text(`Status: ${STATUS_WORDS[v.status]}`).fillColor('#1d2622').moveDown();
 		for (const [section, clauses] of bySection(v)) {
@@ -74,6 +81,5 @@ export function contractPdf(v: ContractVersion, h: ContractHeading): Promise<Buf
 		}
 		doc.font(f.bold).fontSize(13).text('Acceptance').moveDown(0.3);
 		for (const line of acceptanceLines(h)) doc.font(f.regular).fontSize(10).text(f.clean(line));
-		doc.end();
 	});
 }

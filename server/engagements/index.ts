@@ -163,6 +163,8 @@ export type OnScheduled = (trx: Transaction<Database>, sessions: CoachingSession
 /** What scheduling needs beyond the store; `mail` absent means no invites are sent (some unit tests). */
 export interface EngagementDeps {
 	onScheduled?: OnScheduled;
+	/** A closed engagement books no more sessions (the closing feature provides it). */
+	isClosed?: (engagementId: string) => Promise<boolean>;
 	hasSponsor: HasSponsor;
 	auth: Pick<Auth, 'userTimeZone'>;
 	mail?: Pick<MailQueue, 'enqueue' | 'kick'>;
@@ -172,6 +174,7 @@ export interface EngagementDeps {
 
 export interface EngagementOptions {
 	contractInForce?: ContractInForce;
+	isClosed?: (engagementId: string) => Promise<boolean>;
 	onScheduled?: OnScheduled;
 	isSponsor?: IsSponsor;
 	hasSponsor?: HasSponsor;
@@ -190,7 +193,8 @@ export function createEngagements(db: Kysely<Database>, auth: Pick<Auth, 'usersB
 		hasSponsor: options.hasSponsor ?? (async () => false),
 		...(options.mail ? { mail: options.mail } : {}),
 		...(options.log ? { log: options.log } : {}),
-		...(options.onScheduled ? { onScheduled: options.onScheduled } : {})
+		...(options.onScheduled ? { onScheduled: options.onScheduled } : {}),
+		...(options.isClosed ? { isClosed: options.isClosed } : {})
 	};
 
 	async function roomAccess(sessionId: string, userId: string): Promise<RoomAccess | null> {

@@ -75,6 +75,7 @@ export function createSessions(
 		const role = await membership.roleOf(engagementId, userId);
 		if (!role) return fail('not_found', 'No such engagement.');
 		if (role !== 'coach') return fail('forbidden', 'Only the coach can schedule sessions.');
+		if (await deps.isClosed?.(engagementId)) return fail('conflict', 'This engagement is closed; no more sessions can be booked. Start a new engagement to coach again.');
 		if (inputs.length === 0) return fail('invalid_input', 'Choose at least one date.');
 		const parsed = await parseAll(userId, inputs);
 		if (!parsed.ok) return parsed;

@@ -18,6 +18,7 @@ export const FAILPOINTS = {
 	'summary.afterEndMarked': { async: true, where: "after a session's ending is recorded and before its summary is written (the next start must finish it)" },
 	'pad.store.append': { async: false, where: 'before pad updates are written (journal on SQLite, insert on PostgreSQL): saving fails, as with a full disk or a lost database' },
 	'pad.store.compact': { async: false, where: "inside a pad compaction's transaction, after the snapshot is written and before the updates it folds are deleted" },
+	'closing.afterReportStored': { async: true, where: "in the closing report job, after the report is stored and before its emails are queued (the job's next run must send each once)" },
 	'pad.store.recover': { async: false, where: "inside crash recovery's transaction on SQLite, after the journal's updates are inserted and before commit" }
 } as const;
 

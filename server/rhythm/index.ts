@@ -57,6 +57,8 @@ export interface RhythmDeps {
 	/** Open actions after the latest held session, with updates made since (the pad). */
 	openActions(engagementId: string): Promise<CarriedAction[]>;
 	timeZones(userIds: string[]): Promise<Map<string, string>>;
+	/** A closed engagement gets no nudges or due-date emails (the closing feature). */
+	isClosed?(engagementId: string): Promise<boolean>;
 	/** After an action update between sessions: lets pads open right now show it (the pad). */
 	actionUpdated?(engagementId: string): Promise<void>;
 }
@@ -105,6 +107,7 @@ export function createRhythm(deps: RhythmDeps): Rhythm {
 	async function sweep(now: number) {
 		for (const engagementId of await engagements.engagementIds()) {
 			try {
+				if (await deps.isClosed?.(engagementId)) continue;
 				await nudgeIfBehind(engagementId, now);
 				await remindDueActions(engagementId, now);
 			} catch (err) {

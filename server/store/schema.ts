@@ -12,6 +12,7 @@ import type { SchemeCoordinatorRow, SchemeFeedbackRow, SchemeInviteRow, SchemeMa
 import type { FeedbackMailKind, GoalRatingRow, SessionFeedbackRow } from './schema-feedback.ts';
 
 export type { FeedbackMailKind, GoalRatingRow, SessionFeedbackRow };
+import type { ClosingEvaluationRow, ClosingFollowUpRow, ClosingMailKind, EngagementClosingRow, EngagementReportRow } from './schema-closing.ts';
 
 export type { EngagementKind, EngagementRole, SessionKind, SessionStatus };
 
@@ -176,7 +177,7 @@ export type MailStatus = 'pending' | 'held' | 'sending' | 'sent' | 'failed';
 
 export interface MailJobRow {
 	id: string;
-	kind: 'summary' | 'contract_review' | 'contract_in_force' | 'sponsor_update' | 'scoping_link' | 'proposal_invite' | 'proposal_decline' | 'session_invite' | 'session_reminder' | 'rhythm_nudge' | 'action_due' | 'account' | SchemeMailKind | FeedbackMailKind;
+	kind: 'summary' | 'contract_review' | 'contract_in_force' | 'sponsor_update' | 'scoping_link' | 'proposal_invite' | 'proposal_decline' | 'session_invite' | 'session_reminder' | 'rhythm_nudge' | 'action_due' | 'account' | SchemeMailKind | FeedbackMailKind | ClosingMailKind;
 	subject_id: string;
 	user_id: string;
 	to_name: string;
@@ -406,6 +407,7 @@ export interface ActionUpdateRow {
 
 export type * from './schema-schemes.ts';
 export type * from './schema-practice.ts';
+export type * from './schema-closing.ts';
 
 export interface Database {
 	users: UserRow;
@@ -450,6 +452,10 @@ export interface Database {
 	goal_ratings: GoalRatingRow;
 	practice_engagements: PracticeEngagementRow;
 	supervision_notes: SupervisionNoteRow;
+	engagement_closings: EngagementClosingRow;
+	closing_evaluations: ClosingEvaluationRow;
+	engagement_reports: EngagementReportRow;
+	closing_follow_ups: ClosingFollowUpRow;
 	[table: `_${string}`]: never;
 }
 

@@ -16,7 +16,7 @@
 import type { Kysely } from 'kysely';
 import type { Config } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
-import type { Database } from '../store/index.ts';
+import type { Database, EngagementRole } from '../store/index.ts';
 import type { Engagements } from '../engagements/index.ts';
 import { handle, type Rooms } from '../rooms/index.ts';
 import type { MailService } from '../mail/index.ts';
@@ -32,9 +32,11 @@ import type { GoalActions } from './reads.ts';
 import { createCopyRenderer } from './copy-renderer.ts';
 import { createRenderings } from './renderings.ts';
 import { noSources, type SummarySources } from './sources.ts';
+import { acrossEngagement, type EngagementRecord } from './across.ts';
 
 export type { SummarySources, PadFinalState, PadReading } from './sources.ts';
 export type { SummaryView, VersionInfo, GoalActions } from './reads.ts';
+export type { EngagementRecord } from './across.ts';
 export type { Cut } from './bounds.ts';
 export { noSources } from './sources.ts';
 export { readCorrectionForm } from './correct.ts';
@@ -69,6 +71,8 @@ export interface Summaries {
 	retryDelivery(jobId: string, userId: string): Promise<Result<true>>;
 	/** Which of these sessions ended by themselves (the room stayed empty), for the coach's hours log. */
 	endedByThemselves(sessionIds: readonly string[]): Promise<Set<string>>;
+	/** Every action with its latest status and every learning point, in one member's copy (the closing report; no person asking). */
+	acrossEngagement(engagementId: string, role: EngagementRole, readerId: string): Promise<EngagementRecord>;
 }
 
 export function createSummaries(deps: {
@@ -166,6 +170,7 @@ export function createSummaries(deps: {
 			return name ? mail.readOutbox(name) : null;
 		},
 		mailTransport: mail.transport,
+		acrossEngagement: (engagementId, role, readerId) => acrossEngagement(reads, engagementId, role, readerId),
 		async retryDelivery(jobId, userId) {
 			const found = await summaryJobFor(reads, jobId, userId);
 			if (!found) return fail('not_found', 'No such email.');

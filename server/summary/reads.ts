@@ -134,6 +134,16 @@ function withSessions<S extends { session_id: string }>(summaries: S[], sessions
 		.sort((a, b) => b.number - a.number);
 }
 
+/** The latest version of each summarised session's summary, with its session; the highest session number first. */
+export async function latestSummaries(deps: Pick<ReadDeps, 'db' | 'engagements'>, engagementId: string) {
+	const [summaries, sessions] = await Promise.all([
+		deps.db.selectFrom('summaries').select(['session_id', 'version', 'content']).where('engagement_id', '=', engagementId).orderBy('version', 'desc').execute(),
+		deps.engagements.sessionsOf(engagementId)
+	]);
+	const seen = new Set<string>();
+	return withSessions(summaries, sessions).filter((r) => !seen.has(r.session_id) && seen.add(r.session_id));
+}
+
 /** The latest version of the summary of the engagement's last summarised session before session `beforeNumber`. */
 export async function previousSummary(deps: { db: Kysely<Database>; engagements: Pick<Engagements, 'sessionsOf'> }, engagementId: string, beforeNumber: number) {
 	const earlier = (await deps.engagements.sessionsOf(engagementId)).filter((c) => c.number < beforeNumber);
@@ -206,15 +216,8 @@ export async function outboxFileFor(deps: ReadDeps, jobId: string, userId: strin
 export async function actionsByGoal(deps: ReadDeps, engagementId: string, userId: string): Promise<GoalActions[] | null> {
 	const role = await roleIn(deps, engagementId, userId);
 	if (!role) return null;
-	const [summaries, sessions] = await Promise.all([
-		deps.db.selectFrom('summaries').select(['session_id', 'version', 'content']).where('engagement_id', '=', engagementId).orderBy('version', 'desc').execute(),
-		deps.engagements.sessionsOf(engagementId)
-	]);
-	const seen = new Set<string>();
 	// Oldest session first, so later reviews and later goal wording win.
-	const latest = withSessions(summaries, sessions)
-		.filter((r) => !seen.has(r.session_id) && seen.add(r.session_id))
-		.reverse();
+	const latest = (await latestSummaries(deps, engagementId)).reverse();
 	const groups = new Map<string, GoalActions>();
 	const byAction = new Map<string, GoalActions['actions'][number]>();
 	for (const r of latest) {

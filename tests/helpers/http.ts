@@ -122,13 +122,15 @@ export async function agreeContract(coach: { visitor: Visitor; name: string }, c
 /** A coach with an engagement, a coachee who accepted the invite, a contract in force, and one scheduled session. */
 export async function coachingPair(base: string, opts: { coachees?: number; kind?: string } = {}) {
 	const coach = new Visitor(base);
-	await coach.signUp('Casey Coach', uniqueEmail('coach'));
+	const emails = { coach: uniqueEmail('coach'), coachees: [] as string[] };
+	await coach.signUp('Casey Coach', emails.coach);
 	const engagementId = await coach.createEngagement({ kind: opts.kind ?? 'coaching' });
 	const coachees: Visitor[] = [];
 	const names = ['Sam Coachee', 'Alex Coachee', 'Robin Coachee', 'Jo Coachee'];
 	for (let i = 0; i < (opts.coachees ?? 1); i++) {
 		const c = new Visitor(base);
-		await c.signUp(names[i] ?? `Coachee ${i}`, uniqueEmail('coachee'));
+		emails.coachees.push(uniqueEmail('coachee'));
+		await c.signUp(names[i] ?? `Coachee ${i}`, emails.coachees[i]!);
 		const r = await c.acceptInvite(await coach.createInvite(engagementId));
 		if (r.type !== 'redirect') throw new Error(`accept failed: ${JSON.stringify(r)}`);
 		coachees.push(c);
@@ -136,7 +138,7 @@ export async function coachingPair(base: string, opts: { coachees?: number; kind
 	const kind = opts.kind === 'mentoring' ? 'mentoring' : 'coaching';
 	await agreeContract({ visitor: coach, name: 'Casey Coach' }, coachees.map((visitor, i) => ({ visitor, name: names[i] ?? `Coachee ${i}` })), engagementId, { kind });
 	const sessionId = await coach.scheduleSession(engagementId);
-	return { coach, coachee: coachees[0]!, coachees, engagementId, sessionId };
+	return { coach, coachee: coachees[0]!, coachees, engagementId, sessionId, emails };
 }
 
 /** A sponsor who signed up and took the coach's sponsor link for the engagement. */

@@ -10,7 +10,7 @@ import * as Y from 'yjs';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { padClient, rawPadSocket, until } from './pad.ts';
 import { connect, connected, request } from './socket.ts';
-import { insertAction, newAction, notesOf, padName } from '../../shared/pad/index.ts';
+import { insertAction, insertLearning, newAction, notesOf, padName } from '../../shared/pad/index.ts';
 import { PROTOCOL_VERSION, clientRequests } from '../../shared/protocol/index.ts';
 import type { TestServer } from './server.ts';
 
@@ -21,12 +21,14 @@ const paragraph = (text: string) => {
 };
 
 /** Writes `note` and `action` to the shared pad and `privateNote` to the coach's, then ends the session (live for at least `holdMs`); returns the summary id. */
-export async function writeAndEndSession(baseUrl: string, coachCookie: string, sessionId: string, content: { note: string; action: string; privateNote: string }, holdMs = 500): Promise<string> {
+export async function writeAndEndSession(baseUrl: string, coachCookie: string, sessionId: string, content: { note: string; action: string; privateNote: string; learning?: string; doneAction?: string }, holdMs = 500): Promise<string> {
 	const shared = padClient(baseUrl, coachCookie, sessionId, 'shared');
 	const priv = padClient(baseUrl, coachCookie, sessionId, 'private');
 	await Promise.all([shared.synced(), priv.synced()]);
 	notesOf(shared.doc).push([paragraph(content.note)]);
 	insertAction(shared.doc, newAction('coach', { text: content.action }));
+	if (content.doneAction) insertAction(shared.doc, { ...newAction('coach', { text: content.doneAction }), status: 'done' });
+	if (content.learning) insertLearning(shared.doc, 'coach', content.learning);
 	notesOf(priv.doc).push([paragraph(content.privateNote)]);
 	const coachSocket = connect(baseUrl, coachCookie);
 	await connected(coachSocket);

@@ -19,6 +19,7 @@ import type { Proposals } from '../../server/proposals/index.ts';
 import type { MailService } from '../../server/mail/index.ts';
 import type { Rhythm } from '../../server/rhythm/index.ts';
 import type { Schemes } from '../../server/schemes/index.ts';
+import type { Closing } from '../../server/closing/index.ts';
 import type { Summaries } from '../../server/summary/index.ts';
 import { webMethods } from '../../server/services.ts';
 import { webServices } from '../../server/web-services.ts';
@@ -57,7 +58,8 @@ function web(origin?: string) {
 		schemes: stub<Schemes>([...webMethods.schemes]),
 		feedback: stub<Feedback>([...webMethods.feedback, 'onSessionEnded', 'start']),
 		progress: stub<Progress>([...webMethods.progress, 'recordRatings']),
-		practice: stub<Practice>([...webMethods.practice])
+		practice: stub<Practice>([...webMethods.practice]),
+		closing: stub<Closing>([...webMethods.closing, 'isClosed', 'start'])
 	});
 }
 
@@ -78,6 +80,8 @@ it('offers routes only the methods they use', () => {
 	for (const internal of ['onSessionEnded', 'start']) expect(w.feedback).not.toHaveProperty(internal);
 	expect(Object.keys(w.progress).sort()).toEqual([...webMethods.progress].sort());
 	expect(Object.keys(w.practice).sort()).toEqual([...webMethods.practice].sort());
+	expect(Object.keys(w.closing).sort()).toEqual([...webMethods.closing].sort());
+	for (const internal of ['isClosed', 'start']) expect(w.closing).not.toHaveProperty(internal);
 });
 
 it('binds the cookie to the deployment: __Host- and Secure behind https', () => {

@@ -16,7 +16,8 @@ import { rhythm } from './0016_rhythm.ts';
 import { accounts } from './0017_accounts.ts';
 import { schemes } from './0019_schemes.ts';
 import { feedback } from './0020_feedback.ts';
+import { closing } from './0021_closing.ts';
 import { practice } from './0022_practice.ts';
 
 /** Every migration in order. A feature adds its file here; never edit a released one. */
-export const migrations: Migration[] = [foundation, summary, prompts, pad, padUpdatesClustered, summaryRenderings, contracts, sessionKinds, sponsors, referrals, timeZones, proposals, calendar, rhythm, accounts, schemes, feedback, practice];
+export const migrations: Migration[] = [foundation, summary, prompts, pad, padUpdatesClustered, summaryRenderings, contracts, sessionKinds, sponsors, referrals, timeZones, proposals, calendar, rhythm, accounts, schemes, feedback, closing, practice];

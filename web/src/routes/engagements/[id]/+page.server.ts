@@ -38,6 +38,7 @@ export const load: PageServerLoad = async (event) => {
 		}
 	});
 	const rhythm = await services().rhythm.overview(view.id, user.id);
+	const closing = await services().closing.view(view.id, user.id);
 	// The pickers show wall time in the reader's zone; the server reads what comes back in that zone.
 	const zone = user.timeZone;
 	const tomorrow = Math.ceil((Date.now() + 24 * 60 * 60_000) / 3_600_000) * 3_600_000;
@@ -50,6 +51,7 @@ export const load: PageServerLoad = async (event) => {
 	const nameOf = new Map(view.members.map((m) => [m.userId, shownMembers.includes(m) ? m.name : 'A group member']));
 	return {
 		rhythm,
+		closing,
 		life,
 		zone,
 		defaultStart: instantToWallTime(tomorrow, zone),
