@@ -23,6 +23,7 @@ import { refuseUnservedUpgrades } from './http/upgrades.ts';
 import { PAD_PATH } from '../shared/pad/index.ts';
 import { createPrompts } from './prompts/index.ts';
 import { createMedia } from './media/index.ts';
+import { createCallPrivacy } from './call-privacy/index.ts';
 import { createMail } from './mail/index.ts';
 import { createCalendar } from './calendar/index.ts';
 import { createSummaries } from './summary/index.ts';
@@ -171,13 +172,14 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 	});
 	refuseUnservedUpgrades(server, (path) => path === PAD_PATH || path.startsWith(PAD_PATH + '/') || path.startsWith(SOCKET_PATH + '/'), log);
 	const prompts = createPrompts({ db: store.db, rooms, engagements, log });
-	const media = await createMedia({ config, log, rooms });
+	const callPrivacy = createCallPrivacy({ db: store.db, log, membership: (userId, of) => engagements.membership(userId, of) });
+	const media = await createMedia({ config, log, rooms, e2eeRequired: (sessionId) => callPrivacy.requiredForSession(sessionId) });
 	// The summary reads the pad's final state and the prompts marked asked when a session ends.
 	const summaries = createSummaries({
 		db: store.db, config, log, engagements, rooms, mail, zoneOf: (id) => auth.userTimeZone(id), sponsors: (id) => sponsors.sponsorPeople(id),
 		sources: padSources({ seal: (id) => pad.sessionEnded(id), finalState: (id) => pad.finalState(id), askedIn: (id) => prompts.askedIn(id), contractAt: (id, at) => contracts.inForceAt(id, at) })
 	});
-	const services: Services = { config, log, store, auth, engagements, contracts, sponsors, referrals, calendar, proposals, mail, schemes, rooms, media, prompts, summaries, pad, scheduler, rhythm };
+	const services: Services = { config, log, store, auth, engagements, contracts, sponsors, referrals, calendar, proposals, mail, schemes, rooms, media, prompts, summaries, pad, scheduler, rhythm, callPrivacy };
 	provideServices(webServices(services));
 	await summaries.start();
 	await schemes.start();

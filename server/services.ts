@@ -27,6 +27,7 @@ import type { Prompts } from './prompts/index.ts';
 import type { Media } from './media/index.ts';
 import type { Scheduler } from './scheduler/index.ts';
 import type { Rhythm } from './rhythm/index.ts';
+import type { CallPrivacy } from './call-privacy/index.ts';
 
 /** Every feature of a running server, as `createApp` wires them. */
 export interface Services {
@@ -49,6 +50,7 @@ export interface Services {
 	media: Media;
 	scheduler: Scheduler;
 	rhythm: Rhythm;
+	callPrivacy: CallPrivacy;
 }
 
 export type { User } from './auth/index.ts';
@@ -69,7 +71,8 @@ export const webMethods = {
 	proposals: ['create', 'get', 'listForCoach', 'createLink', 'emailLink', 'describeLink', 'answer', 'take', 'decline', 'lifeOf'],
 	mail: ['mailbox', 'mailboxFile'],
 	rhythm: ['overview', 'proposeSeries', 'createSeries', 'setReminders', 'updateAction', 'preparation', 'prepare', 'agenda'],
-	schemes: ['create', 'mine', 'about', 'overview', 'invite', 'describeInvite', 'acceptInvite', 'profile', 'saveProfile', 'request', 'myRequest', 'withdrawRequest', 'requestPage', 'propose', 'withdrawMatch', 'match', 'answer', 'endPlacement', 'feedback']
+	schemes: ['create', 'mine', 'about', 'overview', 'invite', 'describeInvite', 'acceptInvite', 'profile', 'saveProfile', 'request', 'myRequest', 'withdrawRequest', 'requestPage', 'propose', 'withdrawMatch', 'match', 'answer', 'endPlacement', 'feedback'],
+	callPrivacy: ['forMember', 'setRequired']
 } as const satisfies {
 	auth: readonly (keyof Auth)[];
 	engagements: readonly (keyof Engagements)[];
@@ -82,6 +85,7 @@ export const webMethods = {
 	mail: readonly (keyof MailService)[];
 	rhythm: readonly (keyof Rhythm)[];
 	schemes: readonly (keyof Schemes)[];
+	callPrivacy: readonly (keyof CallPrivacy)[];
 };
 
 type Methods<K extends keyof typeof webMethods> = (typeof webMethods)[K][number];
@@ -115,6 +119,7 @@ export interface WebServices {
 	mail: Pick<MailService, Methods<'mail'>>;
 	rhythm: Pick<Rhythm, Methods<'rhythm'>>;
 	schemes: Pick<Schemes, Methods<'schemes'>>;
+	callPrivacy: Pick<CallPrivacy, Methods<'callPrivacy'>>;
 }
 
 const slot = Symbol.for('confidante.services');

@@ -7,6 +7,7 @@ import type { Generated } from 'kysely';
 import type { SessionKind } from '../../shared/sessions.ts';
 
 import type { EngagementKind, EngagementRole, SessionStatus } from '../../shared/domain.ts';
+import type { EngagementCallPrivacyRow } from './schema-call-privacy.ts';
 import type { SchemeCoordinatorRow, SchemeFeedbackRow, SchemeInviteRow, SchemeMailKind, SchemeMatchRow, SchemeRequestRow, SchemeRow, SchemeVolunteerRow } from './schema-schemes.ts';
 
 export type { EngagementKind, EngagementRole, SessionKind, SessionStatus };
@@ -401,6 +402,7 @@ export interface ActionUpdateRow {
 }
 
 export type * from './schema-schemes.ts';
+export type * from './schema-call-privacy.ts';
 
 export interface Database {
 	users: UserRow;
@@ -441,6 +443,7 @@ export interface Database {
 	scheme_requests: SchemeRequestRow;
 	scheme_matches: SchemeMatchRow;
 	scheme_feedback: SchemeFeedbackRow;
+	engagement_call_privacy: EngagementCallPrivacyRow;
 	[table: `_${string}`]: never;
 }
 

@@ -23,6 +23,7 @@ import type { Summaries } from '../../server/summary/index.ts';
 import { webMethods } from '../../server/services.ts';
 import { webServices } from '../../server/web-services.ts';
 import type { Calendar } from '../../server/calendar/index.ts';
+import type { CallPrivacy } from '../../server/call-privacy/index.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'confidante-web-services-'));
 const store = await openStore({ dataDir: dir });
@@ -51,7 +52,8 @@ function web(origin?: string) {
 		proposals: stub<Proposals>([...webMethods.proposals, 'prefillFor']),
 		mail: stub<MailService>([...webMethods.mail, 'enqueue', 'readOutbox']),
 		rhythm: stub<Rhythm>([...webMethods.rhythm, 'onScheduled', 'start', 'betweenUpdates']),
-		schemes: stub<Schemes>([...webMethods.schemes])
+		schemes: stub<Schemes>([...webMethods.schemes]),
+		callPrivacy: stub<CallPrivacy>([...webMethods.callPrivacy, 'requiredForSession'])
 	});
 }
 
@@ -68,6 +70,8 @@ it('offers routes only the methods they use', () => {
 	expect(w.mail).not.toHaveProperty('enqueue');
 	expect(Object.keys(w.rhythm).sort()).toEqual([...webMethods.rhythm].sort());
 	for (const internal of ['onScheduled', 'start', 'betweenUpdates']) expect(w.rhythm).not.toHaveProperty(internal);
+	expect(Object.keys(w.callPrivacy).sort()).toEqual([...webMethods.callPrivacy].sort());
+	expect(w.callPrivacy).not.toHaveProperty('requiredForSession');
 });
 
 it('binds the cookie to the deployment: __Host- and Secure behind https', () => {

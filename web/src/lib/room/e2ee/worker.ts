@@ -1,0 +1,137 @@
+/**
+ * The encoded-transform worker of one call: encrypts every frame this tab
+ * sends and decrypts every frame it receives (frame-crypto.ts). It is fed
+ * by RTCRtpScriptTransform (`rtctransform` events) or, in browsers with the
+ * older insertable streams, by the streams posted to it. Keys come from the
+ * page (keys.ts); a frame whose key has not arrived yet waits for it a
+ * moment (a rotation's key travels over the socket while frames travel
+ * over RTP) and is dropped after that.
+ */
+import { e2eeKnobs } from '$shared/protocol/e2ee.ts';
+import { decryptFrame, encryptFrame, frameKey, keyIdOf, type FrameKind } from './frame-crypto.ts';
+import type { FromPage, TransformOptions, WorkerStats } from './messages.ts';
+
+interface EncodedFrame {
+	data: ArrayBuffer;
+}
+interface Transformer {
+	readable: ReadableStream<EncodedFrame>;
+	writable: WritableStream<EncodedFrame>;
+	options: TransformOptions;
+}
+interface WorkerScope {
+	onrtctransform: ((e: { transformer: Transformer }) => void) | null;
+	onmessage: ((e: MessageEvent<FromPage>) => void) | null;
+	postMessage(message: unknown): void;
+}
+const scope = self as unknown as WorkerScope;
+
+/** Encrypt what this tab sends: false only while someone in the call cannot decrypt. */
+let encrypt = true;
+let sendKey: { keyId: number; key: CryptoKey } | null = null;
+
+interface Held {
+	key: Promise<CryptoKey>;
+	/** When a newer key of the same sender replaced it; dropped a moment after that. */
+	replacedAt: number | null;
+}
+const keys = new Map<string, Map<number, Held>>();
+const waiting = new Map<string, { resolve: (k: CryptoKey | null) => void; promise: Promise<CryptoKey | null>; until: number }>();
+const stats: WorkerStats = { sent: { encrypted: 0, plain: 0 }, received: {} };
+
+function received(from: string) {
+	return (stats.received[from] ??= { decrypted: 0, dropped: 0, plain: 0, lastKeyId: null });
+}
+
+function keyFor(from: string, keyId: number): Promise<CryptoKey | null> {
+	const held = keys.get(from)?.get(keyId);
+	if (held) return held.key;
+	const slot = `${from}:${keyId}`;
+	const w = waiting.get(slot);
+	if (w) return Date.now() < w.until ? w.promise : Promise.resolve(null);
+	let resolve!: (k: CryptoKey | null) => void;
+	const promise = new Promise<CryptoKey | null>((r) => (resolve = r));
+	waiting.set(slot, { resolve, promise, until: Date.now() + e2eeKnobs.keyWaitMs });
+	setTimeout(() => resolve(null), e2eeKnobs.keyWaitMs);
+	return promise;
+}
+
+function addReceiveKey(from: string, keyId: number, raw: ArrayBuffer): void {
+	const mine = keys.get(from) ?? new Map<number, Held>();
+	keys.set(from, mine);
+	const now = Date.now();
+	for (const [id, held] of mine) {
+		held.replacedAt ??= now;
+		// The previous key stays briefly for frames in flight; older ones go.
+		if (now - held.replacedAt > e2eeKnobs.previousKeyMs) mine.delete(id);
+	}
+	const key = frameKey(raw);
+	mine.set(keyId, { key, replacedAt: null });
+	const slot = `${from}:${keyId}`;
+	const w = waiting.get(slot);
+	waiting.delete(slot);
+	if (w) void key.then((k) => w.resolve(k));
+	setTimeout(() => {
+		for (const [id, held] of mine) if (held.replacedAt !== null && Date.now() - held.replacedAt > e2eeKnobs.previousKeyMs) mine.delete(id);
+	}, e2eeKnobs.previousKeyMs + 100);
+}
+
+function sendTransform(kind: FrameKind): TransformStream<EncodedFrame, EncodedFrame> {
+	return new TransformStream({
+		async transform(frame, controller) {
+			if (!encrypt) {
+				stats.sent.plain++;
+				return controller.enqueue(frame);
+			}
+			// No key yet while encryption is on: nothing goes out in clear.
+			if (!sendKey) return;
+			frame.data = (await encryptFrame(sendKey.key, sendKey.keyId, kind, new Uint8Array(frame.data))).buffer;
+			stats.sent.encrypted++;
+			controller.enqueue(frame);
+		}
+	});
+}
+
+function receiveTransform(kind: FrameKind, from: string): TransformStream<EncodedFrame, EncodedFrame> {
+	const count = received(from);
+	return new TransformStream({
+		async transform(frame, controller) {
+			const data = new Uint8Array(frame.data);
+			const keyId = keyIdOf(data);
+			if (keyId === null) {
+				// In clear: fine while the call is not encrypted; refused while it is.
+				count.plain++;
+				if (!encrypt) controller.enqueue(frame);
+				return;
+			}
+			const key = await keyFor(from, keyId);
+			if (!key) return void count.dropped++;
+			try {
+				frame.data = (await decryptFrame(key, kind, data)).buffer;
+			} catch {
+				return void count.dropped++;
+			}
+			count.decrypted++;
+			count.lastKeyId = keyId;
+			controller.enqueue(frame);
+		}
+	});
+}
+
+function attach(t: Transformer): void {
+	const { role, kind, from } = t.options;
+	const transform = role === 'send' ? sendTransform(kind) : receiveTransform(kind, from ?? '');
+	t.readable.pipeThrough(transform).pipeTo(t.writable).catch(() => {
+		// The sender or receiver closed (track ended, consumer closed): nothing left to do.
+	});
+}
+
+scope.onrtctransform = (e) => attach(e.transformer);
+
+scope.onmessage = async ({ data: m }) => {
+	if (m.type === 'streams') attach(m);
+	else if (m.type === 'mode') encrypt = m.encrypt;
+	else if (m.type === 'send-key') sendKey = { keyId: m.keyId, key: await frameKey(m.raw) };
+	else if (m.type === 'receive-key') addReceiveKey(m.from, m.keyId, m.raw);
+	else if (m.type === 'stats') scope.postMessage({ type: 'stats', id: m.id, stats, receiveKeys: Object.fromEntries([...keys].map(([from, held]) => [from, [...held.keys()]])) });
+};
