@@ -45,5 +45,5 @@ export const e2eeKnobs = {
 	/** A sender's previous key stays this long after a rotation, for frames in flight. */
 	previousKeyMs: 3000,
 	/** Joins and leaves within this time make one rotation. */
-	rotateDebounceMs: 150
+	rotateDebounceMs: 50
 };

@@ -303,7 +303,7 @@ export class LiveMedia {
 			sessionId: this.sessionId,
 			iceServers: this.router.caps?.iceServers,
 			request: this.request,
-			insertableStreams: this.encryption?.support === 'insertable-streams',
+			insertableStreams: Boolean(this.encryption),
 			// The socket may be fine while the media path broke (new network): restart ICE.
 			recover: (transport) => {
 				if (this.connection.socket.connected) void this.serial(() => restartIce(transport, this.request, this.sessionId));

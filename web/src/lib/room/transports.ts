@@ -19,7 +19,13 @@ export interface TransportContext {
 	sessionId: string;
 	iceServers: RTCIceServer[] | undefined;
 	request: Request;
-	/** The browser encrypts frames through the older insertable streams, which must be asked for per connection. */
+	/**
+	 * Frames are encrypted end to end: the connection is made with
+	 * `encodedInsertableStreams`, which the older API needs, and with which
+	 * Chromium holds back a sender's frames until its transform is set (a
+	 * transform set later on a connection without it is silently bypassed:
+	 * frames would go out in clear).
+	 */
 	insertableStreams?: boolean;
 	/** The transport failed, or stayed disconnected past the grace time (and again while it stays broken): restart its ICE. */
 	recover(transport: types.Transport): void;

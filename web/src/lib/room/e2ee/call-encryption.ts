@@ -13,7 +13,7 @@ import { e2eeKnobs } from '$shared/protocol/e2ee.ts';
 import { log as rootLog } from '$lib/log.ts';
 import { newRawKey, type FrameKind } from './frame-crypto.ts';
 import { exportPublicKey, newKeyPair, openSenderKey, pairKey, sealSenderKey, type Sealed } from './key-exchange.ts';
-import type { FromPage, StatsReply, TransformOptions } from './messages.ts';
+import type { FailedReply, FromPage, StatsReply, TransformOptions } from './messages.ts';
 import type { Request } from '../transports.ts';
 
 /** How this browser can transform encoded frames, best first; null when it cannot. */
@@ -42,7 +42,6 @@ export class CallEncryption {
 	private readonly peers = new Map<string, Peer>();
 	/** Sealed keys that came before their sender's public key. */
 	private readonly early = new Map<string, Sealed>();
-	private raw = newRawKey();
 	private rotateTimer: ReturnType<typeof setTimeout> | null = null;
 	private statsId = 0;
 	private readonly log: typeof rootLog;
@@ -59,7 +58,11 @@ export class CallEncryption {
 		this.support = support;
 		this.log = rootLog.child({ area: 'room-e2ee', sessionId: connection.sessionId });
 		this.worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'call-encryption' });
-		this.post({ type: 'send-key', keyId: this.keyId, raw: this.raw.slice().buffer });
+		this.worker.addEventListener('message', (e: MessageEvent<FailedReply | StatsReply>) => {
+			if (e.data?.type === 'failed') this.log.warn({ role: e.data.role, kind: e.data.kind, message: e.data.message }, 'a frame transform stopped');
+		});
+		this.worker.addEventListener('error', (e) => this.log.error({ message: e.message }, 'the encryption worker failed'));
+		this.post({ type: 'send-key', keyId: this.keyId, raw: newRawKey().buffer, shared: false });
 		const mine = (m: { sessionId: string }) => m.sessionId === connection.sessionId;
 		this.offs = [
 			connection.listen('e2ee:peerKey', (m) => mine(m) && this.addPeer(m.userId, m.publicKey)),
@@ -149,9 +152,8 @@ export class CallEncryption {
 				await this.request('e2ee:senderKey', { sessionId, to, ...sealed }).catch((err: unknown) => this.log.warn({ err, to, keyId }, 'sender key not delivered'));
 			})
 		);
-		this.raw = raw;
 		this.keyId = keyId;
-		this.post({ type: 'send-key', keyId, raw: raw.slice().buffer });
+		this.post({ type: 'send-key', keyId, raw: raw.buffer, shared: true });
 		this.log.info({ keyId, members: this.peers.size }, 'sender key rotated');
 	}
 
@@ -186,13 +188,16 @@ export interface ProducerLike {
 	track: MediaStreamTrack | null;
 	rtpSender: RTCRtpSender | undefined;
 	replaceTrack(o: { track: MediaStreamTrack }): Promise<void>;
+	resume(): void;
 }
 
 /**
- * mediasoup-client makes the RTCRtpSender inside `produce`, and media may
- * flow before the transform is set: so a producer starts with a disabled
- * copy of the track (black frames, silence) and gets the real track only
- * once its frames are encrypted.
+ * mediasoup-client makes the RTCRtpSender inside `produce`, so the
+ * transform comes after the sender exists. Chromium holds frames back until
+ * then (encodedInsertableStreams, see transports.ts); for browsers that
+ * might not, a producer starts with a disabled copy of the track (black
+ * frames, silence) and gets the real track only once its frames are
+ * encrypted.
  */
 export function standIn(track: MediaStreamTrack): MediaStreamTrack {
 	const copy = track.clone();
@@ -206,4 +211,6 @@ export async function secureProducer(encryption: CallEncryption, producer: Produ
 	const copy = producer.track;
 	await producer.replaceTrack({ track });
 	copy?.stop();
+	// mediasoup-client took the disabled copy for a paused producer: it is not (the caller pauses what should be).
+	producer.resume();
 }

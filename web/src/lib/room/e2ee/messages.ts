@@ -12,12 +12,16 @@ export interface TransformOptions {
 export type FromPage =
 	| { type: 'streams'; readable: ReadableStream; writable: WritableStream; options: TransformOptions }
 	| { type: 'mode'; encrypt: boolean }
-	| { type: 'send-key'; keyId: number; raw: ArrayBuffer }
+	/** `shared`: sealed for the others already; the first key of a tab is given to nobody, so its frames wait. */
+	| { type: 'send-key'; keyId: number; raw: ArrayBuffer; shared: boolean }
 	| { type: 'receive-key'; from: string; keyId: number; raw: ArrayBuffer }
 	| { type: 'stats'; id: number };
 
 export interface WorkerStats {
-	sent: { encrypted: number; plain: number };
+	/** Transforms set up, by direction. */
+	attached: { send: number; receive: number };
+	/** Withheld: frames not sent because encryption is on and no key was there yet. */
+	sent: { encrypted: number; plain: number; withheld: number };
 	/** Per sender: frames opened, dropped (no key, wrong key), and received in clear. */
 	received: Record<string, { decrypted: number; dropped: number; plain: number; lastKeyId: number | null }>;
 }
@@ -28,4 +32,12 @@ export interface StatsReply {
 	stats: WorkerStats;
 	/** Key ids held per sender. */
 	receiveKeys: Record<string, number[]>;
+}
+
+/** A transform's stream stopped with an error (the page logs it). */
+export interface FailedReply {
+	type: 'failed';
+	role: TransformOptions['role'];
+	kind: string;
+	message: string;
 }

@@ -28,7 +28,7 @@ const scope = self as unknown as WorkerScope;
 
 /** Encrypt what this tab sends: false only while someone in the call cannot decrypt. */
 let encrypt = true;
-let sendKey: { keyId: number; key: CryptoKey } | null = null;
+let sendKey: { keyId: number; key: CryptoKey; shared: boolean } | null = null;
 
 interface Held {
 	key: Promise<CryptoKey>;
@@ -37,7 +37,7 @@ interface Held {
 }
 const keys = new Map<string, Map<number, Held>>();
 const waiting = new Map<string, { resolve: (k: CryptoKey | null) => void; promise: Promise<CryptoKey | null>; until: number }>();
-const stats: WorkerStats = { sent: { encrypted: 0, plain: 0 }, received: {} };
+const stats: WorkerStats = { attached: { send: 0, receive: 0 }, sent: { encrypted: 0, plain: 0, withheld: 0 }, received: {} };
 
 function received(from: string) {
 	return (stats.received[from] ??= { decrypted: 0, dropped: 0, plain: 0, lastKeyId: null });
@@ -71,6 +71,12 @@ function addReceiveKey(from: string, keyId: number, raw: ArrayBuffer): void {
 	const w = waiting.get(slot);
 	waiting.delete(slot);
 	if (w) void key.then((k) => w.resolve(k));
+	// Keys of one sender come in order over one socket: a key still awaited from before this one will never come.
+	for (const [other, x] of waiting) {
+		if (!other.startsWith(`${from}:`)) continue;
+		waiting.delete(other);
+		x.resolve(null);
+	}
 	setTimeout(() => {
 		for (const [id, held] of mine) if (held.replacedAt !== null && Date.now() - held.replacedAt > e2eeKnobs.previousKeyMs) mine.delete(id);
 	}, e2eeKnobs.previousKeyMs + 100);
@@ -83,8 +89,8 @@ function sendTransform(kind: FrameKind): TransformStream<EncodedFrame, EncodedFr
 				stats.sent.plain++;
 				return controller.enqueue(frame);
 			}
-			// No key yet while encryption is on: nothing goes out in clear.
-			if (!sendKey) return;
+			// No key given to anyone yet while encryption is on: nothing goes out (and nothing in clear).
+			if (!sendKey?.shared) return void stats.sent.withheld++;
 			frame.data = (await encryptFrame(sendKey.key, sendKey.keyId, kind, new Uint8Array(frame.data))).buffer;
 			stats.sent.encrypted++;
 			controller.enqueue(frame);
@@ -120,10 +126,13 @@ function receiveTransform(kind: FrameKind, from: string): TransformStream<Encode
 
 function attach(t: Transformer): void {
 	const { role, kind, from } = t.options;
+	stats.attached[role]++;
 	const transform = role === 'send' ? sendTransform(kind) : receiveTransform(kind, from ?? '');
-	t.readable.pipeThrough(transform).pipeTo(t.writable).catch(() => {
-		// The sender or receiver closed (track ended, consumer closed): nothing left to do.
-	});
+	// Ends when the sender or receiver closes; an error is the page's to log.
+	t.readable
+		.pipeThrough(transform)
+		.pipeTo(t.writable)
+		.catch((err: unknown) => scope.postMessage({ type: 'failed', role, kind, message: String((err as Error)?.message ?? err) }));
 }
 
 scope.onrtctransform = (e) => attach(e.transformer);
@@ -131,7 +140,7 @@ scope.onrtctransform = (e) => attach(e.transformer);
 scope.onmessage = async ({ data: m }) => {
 	if (m.type === 'streams') attach(m);
 	else if (m.type === 'mode') encrypt = m.encrypt;
-	else if (m.type === 'send-key') sendKey = { keyId: m.keyId, key: await frameKey(m.raw) };
+	else if (m.type === 'send-key') sendKey = { keyId: m.keyId, key: await frameKey(m.raw), shared: m.shared };
 	else if (m.type === 'receive-key') addReceiveKey(m.from, m.keyId, m.raw);
 	else if (m.type === 'stats') scope.postMessage({ type: 'stats', id: m.id, stats, receiveKeys: Object.fromEntries([...keys].map(([from, held]) => [from, [...held.keys()]])) });
 };
