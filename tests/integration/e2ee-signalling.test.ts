@@ -54,7 +54,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 		it('relays public keys and sealed sender keys only between people in the call', async () => {
 			const group = await coachingPair(server.url, { coachees: 2 });
 			const { sessionId } = group;
-			const [coachId, samId, alexId] = await Promise.all([group.coach, ...group.coachees].map((v) => userIdOn(v, sessionId)));
+			const [coachId, samId, alexId] = (await Promise.all([group.coach, ...group.coachees].map((v) => userIdOn(v, sessionId)))) as [string, string, string];
 			const coach = await listenerOf(group.coach, sessionId);
 			const sam = await listenerOf(group.coachees[0]!, sessionId);
 			const alex = await listenerOf(group.coachees[1]!, sessionId);

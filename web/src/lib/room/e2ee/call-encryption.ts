@@ -43,6 +43,8 @@ export class CallEncryption {
 	/** Sealed keys that came before their sender's public key. */
 	private readonly early = new Map<string, Sealed>();
 	private rotateTimer: ReturnType<typeof setTimeout> | null = null;
+	/** A key of this tab was given to someone already. */
+	private shared = false;
 	private statsId = 0;
 	private readonly log: typeof rootLog;
 	private readonly offs: Array<() => void>;
@@ -135,10 +137,14 @@ export class CallEncryption {
 
 	private scheduleRotation(): void {
 		if (this.rotateTimer) clearTimeout(this.rotateTimer);
-		this.rotateTimer = setTimeout(() => {
-			this.rotateTimer = null;
-			void this.rotate();
-		}, e2eeKnobs.rotateDebounceMs);
+		// The first key to share is what the others' first frame waits for: no debounce then.
+		this.rotateTimer = setTimeout(
+			() => {
+				this.rotateTimer = null;
+				void this.rotate();
+			},
+			this.shared ? e2eeKnobs.rotateDebounceMs : 0
+		);
 	}
 
 	/** A new sender key: sealed for everyone in the call first, then used. */
@@ -153,6 +159,7 @@ export class CallEncryption {
 			})
 		);
 		this.keyId = keyId;
+		this.shared = true;
 		this.post({ type: 'send-key', keyId, raw: raw.buffer, shared: true });
 		this.log.info({ keyId, members: this.peers.size }, 'sender key rotated');
 	}
