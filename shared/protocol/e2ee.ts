@@ -44,6 +44,8 @@ export const e2eeKnobs = {
 	keyWaitMs: 1500,
 	/** A sender's previous key stays this long after a rotation, for frames in flight. */
 	previousKeyMs: 3000,
+	/** After dropped frames, a receiver asks the sender for a key frame at most this often. */
+	keyFrameRequestEveryMs: 300,
 	/** Joins and leaves within this time make one rotation. */
 	rotateDebounceMs: 50
 };

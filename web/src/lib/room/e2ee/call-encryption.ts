@@ -45,6 +45,8 @@ export class CallEncryption {
 	private rotateTimer: ReturnType<typeof setTimeout> | null = null;
 	/** A key of this tab was given to someone already. */
 	private shared = false;
+	/** The key this tab encrypts with now. */
+	private raw = newRawKey();
 	private statsId = 0;
 	private readonly log: typeof rootLog;
 	private readonly offs: Array<() => void>;
@@ -64,7 +66,7 @@ export class CallEncryption {
 			if (e.data?.type === 'failed') this.log.warn({ role: e.data.role, kind: e.data.kind, message: e.data.message }, 'a frame transform stopped');
 		});
 		this.worker.addEventListener('error', (e) => this.log.error({ message: e.message }, 'the encryption worker failed'));
-		this.post({ type: 'send-key', keyId: this.keyId, raw: newRawKey().buffer, shared: false });
+		this.post({ type: 'send-key', keyId: this.keyId, raw: this.raw.slice().buffer });
 		const mine = (m: { sessionId: string }) => m.sessionId === connection.sessionId;
 		this.offs = [
 			connection.listen('e2ee:peerKey', (m) => mine(m) && this.addPeer(m.userId, m.publicKey)),
@@ -147,10 +149,14 @@ export class CallEncryption {
 		);
 	}
 
-	/** A new sender key: sealed for everyone in the call first, then used. */
+	/**
+	 * A new sender key: sealed for everyone in the call first, then used.
+	 * The first time, the key in use is given instead: nobody held it, and the
+	 * others' first frames (with the key frame) were sealed with it.
+	 */
 	private async rotate(): Promise<void> {
-		const raw = newRawKey();
-		const keyId = (this.keyId + 1) & 0xff;
+		const raw = this.shared ? newRawKey() : this.raw;
+		const keyId = this.shared ? (this.keyId + 1) & 0xff : this.keyId;
 		const sessionId = this.connection.sessionId;
 		await Promise.all(
 			[...this.peers].map(async ([to, peer]) => {
@@ -160,7 +166,8 @@ export class CallEncryption {
 		);
 		this.keyId = keyId;
 		this.shared = true;
-		this.post({ type: 'send-key', keyId, raw: raw.buffer, shared: true });
+		this.raw = raw;
+		this.post({ type: 'send-key', keyId, raw: raw.slice().buffer });
 		this.log.info({ keyId, members: this.peers.size }, 'sender key rotated');
 	}
 

@@ -12,18 +12,17 @@ export interface TransformOptions {
 export type FromPage =
 	| { type: 'streams'; readable: ReadableStream; writable: WritableStream; options: TransformOptions }
 	| { type: 'mode'; encrypt: boolean }
-	/** `shared`: sealed for the others already; the first key of a tab is given to nobody, so its frames wait. */
-	| { type: 'send-key'; keyId: number; raw: ArrayBuffer; shared: boolean }
+	| { type: 'send-key'; keyId: number; raw: ArrayBuffer }
 	| { type: 'receive-key'; from: string; keyId: number; raw: ArrayBuffer }
 	| { type: 'stats'; id: number };
 
 export interface WorkerStats {
 	/** Transforms set up, by direction. */
 	attached: { send: number; receive: number };
-	/** Withheld: frames not sent because encryption is on and no key was there yet. */
+	/** Withheld: frames not sent because encryption is on and no key was there yet (the page gives one at once). */
 	sent: { encrypted: number; plain: number; withheld: number };
 	/** Per sender: frames opened, dropped (no key, wrong key), and received in clear. */
-	received: Record<string, { decrypted: number; dropped: number; plain: number; lastKeyId: number | null }>;
+	received: Record<string, { decrypted: number; dropped: number; plain: number; lastKeyId: number | null; keyFrameRequests: number }>;
 }
 
 export interface StatsReply {

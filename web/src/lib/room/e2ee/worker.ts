@@ -18,6 +18,7 @@ interface Transformer {
 	readable: ReadableStream<EncodedFrame>;
 	writable: WritableStream<EncodedFrame>;
 	options: TransformOptions;
+	sendKeyFrameRequest?: () => Promise<void>;
 }
 interface WorkerScope {
 	onrtctransform: ((e: { transformer: Transformer }) => void) | null;
@@ -28,7 +29,7 @@ const scope = self as unknown as WorkerScope;
 
 /** Encrypt what this tab sends: false only while someone in the call cannot decrypt. */
 let encrypt = true;
-let sendKey: { keyId: number; key: CryptoKey; shared: boolean } | null = null;
+let sendKey: { keyId: number; key: CryptoKey } | null = null;
 
 interface Held {
 	key: Promise<CryptoKey>;
@@ -40,7 +41,7 @@ const waiting = new Map<string, { resolve: (k: CryptoKey | null) => void; promis
 const stats: WorkerStats = { attached: { send: 0, receive: 0 }, sent: { encrypted: 0, plain: 0, withheld: 0 }, received: {} };
 
 function received(from: string) {
-	return (stats.received[from] ??= { decrypted: 0, dropped: 0, plain: 0, lastKeyId: null });
+	return (stats.received[from] ??= { decrypted: 0, dropped: 0, plain: 0, lastKeyId: null, keyFrameRequests: 0 });
 }
 
 function keyFor(from: string, keyId: number): Promise<CryptoKey | null> {
@@ -89,8 +90,8 @@ function sendTransform(kind: FrameKind): TransformStream<EncodedFrame, EncodedFr
 				stats.sent.plain++;
 				return controller.enqueue(frame);
 			}
-			// No key given to anyone yet while encryption is on: nothing goes out (and nothing in clear).
-			if (!sendKey?.shared) return void stats.sent.withheld++;
+			// While encryption is on, nothing goes out in clear.
+			if (!sendKey) return void stats.sent.withheld++;
 			frame.data = (await encryptFrame(sendKey.key, sendKey.keyId, kind, new Uint8Array(frame.data))).buffer;
 			stats.sent.encrypted++;
 			controller.enqueue(frame);
@@ -98,8 +99,34 @@ function sendTransform(kind: FrameKind): TransformStream<EncodedFrame, EncodedFr
 	});
 }
 
-function receiveTransform(kind: FrameKind, from: string): TransformStream<EncodedFrame, EncodedFrame> {
+/**
+ * After dropped frames (no key yet, a key that never came) the decoder needs
+ * a key frame; asking for one at once (RTCRtpScriptTransform can, through
+ * the SFU) beats waiting for the decoder's own request, which takes a second
+ * or more. At most one request per interval.
+ */
+function keyFrameAsker(kind: FrameKind, from: string, transformer: Transformer | null): { dropped(): void; opened(data: Uint8Array): void } {
+	let missing = false;
+	let askedAt = 0;
 	const count = received(from);
+	return {
+		dropped: () => void (missing = true),
+		opened(data) {
+			if (!missing || kind !== 'video') return;
+			if ((data[0]! & 0x01) === 0) return void (missing = false);
+			if (!transformer?.sendKeyFrameRequest || Date.now() - askedAt < e2eeKnobs.keyFrameRequestEveryMs) return;
+			askedAt = Date.now();
+			count.keyFrameRequests++;
+			transformer.sendKeyFrameRequest().catch(() => {
+				// The receiver closed meanwhile, or no request possible now: the decoder asks by itself.
+			});
+		}
+	};
+}
+
+function receiveTransform(kind: FrameKind, from: string, transformer: Transformer | null): TransformStream<EncodedFrame, EncodedFrame> {
+	const count = received(from);
+	const keyFrames = keyFrameAsker(kind, from, transformer);
 	return new TransformStream({
 		async transform(frame, controller) {
 			const data = new Uint8Array(frame.data);
@@ -111,12 +138,17 @@ function receiveTransform(kind: FrameKind, from: string): TransformStream<Encode
 				return;
 			}
 			const key = await keyFor(from, keyId);
-			if (!key) return void count.dropped++;
+			if (!key) {
+				keyFrames.dropped();
+				return void count.dropped++;
+			}
 			try {
 				frame.data = (await decryptFrame(key, kind, data)).buffer;
 			} catch {
+				keyFrames.dropped();
 				return void count.dropped++;
 			}
+			keyFrames.opened(data);
 			count.decrypted++;
 			count.lastKeyId = keyId;
 			controller.enqueue(frame);
@@ -127,7 +159,8 @@ function receiveTransform(kind: FrameKind, from: string): TransformStream<Encode
 function attach(t: Transformer): void {
 	const { role, kind, from } = t.options;
 	stats.attached[role]++;
-	const transform = role === 'send' ? sendTransform(kind) : receiveTransform(kind, from ?? '');
+	// Only RTCRtpScriptTransform's transformer can ask for key frames; posted streams cannot.
+	const transform = role === 'send' ? sendTransform(kind) : receiveTransform(kind, from ?? '', 'sendKeyFrameRequest' in t ? t : null);
 	// Ends when the sender or receiver closes; an error is the page's to log.
 	t.readable
 		.pipeThrough(transform)
@@ -138,9 +171,9 @@ function attach(t: Transformer): void {
 scope.onrtctransform = (e) => attach(e.transformer);
 
 scope.onmessage = async ({ data: m }) => {
-	if (m.type === 'streams') attach(m);
+	if (m.type === 'streams') attach({ readable: m.readable, writable: m.writable, options: m.options });
 	else if (m.type === 'mode') encrypt = m.encrypt;
-	else if (m.type === 'send-key') sendKey = { keyId: m.keyId, key: await frameKey(m.raw), shared: m.shared };
+	else if (m.type === 'send-key') sendKey = { keyId: m.keyId, key: await frameKey(m.raw) };
 	else if (m.type === 'receive-key') addReceiveKey(m.from, m.keyId, m.raw);
 	else if (m.type === 'stats') scope.postMessage({ type: 'stats', id: m.id, stats, receiveKeys: Object.fromEntries([...keys].map(([from, held]) => [from, [...held.keys()]])) });
 };
