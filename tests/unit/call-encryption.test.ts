@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { clearBytes, decryptFrame, encryptFrame, frameKey, keyIdOf, newRawKey } from '../../web/src/lib/room/e2ee/frame-crypto.ts';
 import { exportPublicKey, newKeyPair, openSenderKey, pairKey, sealSenderKey } from '../../web/src/lib/room/e2ee/key-exchange.ts';
+import { privacyMode, privacyWords } from '../../web/src/lib/room/privacy-mode.ts';
 
 const vp8 = (key: boolean, size = 400) => {
 	const f = crypto.getRandomValues(new Uint8Array(size));
@@ -70,5 +71,15 @@ describe('sender key exchange', () => {
 		await expect(openSenderKey(await pairKey(b, pa, 's1'), { ...sealed, keyId: 6 }, who)).rejects.toThrow();
 		await expect(openSenderKey(await pairKey(b, pa, 's2'), sealed, { ...who, sessionId: 's2' })).rejects.toThrow();
 		expect(pc).not.toBe(pb);
+	});
+});
+
+describe('the call privacy badge', () => {
+	it('says direct for the peer-to-peer path, end-to-end through the SFU when encrypted, and to the server otherwise', () => {
+		expect(privacyMode('direct', false)).toBe('direct');
+		expect(privacyMode('direct', true)).toBe('direct');
+		expect(privacyMode('sfu', true)).toBe('e2ee');
+		expect(privacyMode('sfu', false)).toBe('server');
+		expect(Object.values(privacyWords).map((w) => w.label)).toEqual(['Direct, end-to-end encrypted', 'End-to-end encrypted', 'Encrypted to the server']);
 	});
 });
