@@ -24,6 +24,7 @@ import { refuseUnservedUpgrades } from './http/upgrades.ts';
 import { PAD_PATH } from '../shared/pad/index.ts';
 import { createPrompts } from './prompts/index.ts';
 import { createMedia } from './media/index.ts';
+import { createCallPrivacy } from './call-privacy/index.ts';
 import { createMail } from './mail/index.ts';
 import { createCalendar } from './calendar/index.ts';
 import { createSummaries } from './summary/index.ts';
@@ -200,7 +201,6 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 	});
 	refuseUnservedUpgrades(server, (path) => path === PAD_PATH || path.startsWith(PAD_PATH + '/') || path.startsWith(SOCKET_PATH + '/'), log);
 	const prompts = createPrompts({ db: store.db, rooms, engagements, log });
-	const media = await createMedia({ config, log, rooms });
 	// Feedback is asked for once a session ends (its reminder is planned with the ending); progress rates the contract's goals.
 	const feedback = createFeedback({ db: store.db, log, mail, scheduler, origin: config.origin, engagements });
 	const progress = createProgress({
@@ -212,6 +212,8 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 			return v && { version: v.version, goals: v.body.goals.map((g) => ({ id: g.id, statement: g.statement })) };
 		}
 	});
+	const callPrivacy = createCallPrivacy({ db: store.db, log, membership: (userId, of) => engagements.membership(userId, of) });
+	const media = await createMedia({ config, log, rooms, e2eeRequired: (sessionId) => callPrivacy.requiredForSession(sessionId) });
 	// The summary reads the pad's final state and the prompts marked asked when a session ends.
 	const summaries = createSummaries({
 		db: store.db, config, log, engagements, rooms, mail, zoneOf: (id) => auth.userTimeZone(id), sponsors: (id) => sponsors.sponsorPeople(id),
@@ -233,7 +235,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 			return r.ok ? { ok: true, value: { id: r.value.id } } : r;
 		}
 	});
-	const services: Services = { config, log, store, auth, engagements, contracts, sponsors, referrals, calendar, proposals, mail, schemes, rooms, media, prompts, summaries, pad, scheduler, rhythm, feedback, progress, practice, closing };
+	const services: Services = { config, log, store, auth, engagements, contracts, sponsors, referrals, calendar, proposals, mail, schemes, rooms, media, prompts, summaries, pad, scheduler, rhythm, feedback, progress, practice, closing, callPrivacy };
 	provideServices(webServices(services));
 	await summaries.start();
 	await schemes.start();

@@ -31,6 +31,7 @@ import type { Feedback } from './feedback/index.ts';
 import type { Progress } from './progress/index.ts';
 import type { Practice } from './practice/index.ts';
 import type { Closing } from './closing/index.ts';
+import type { CallPrivacy } from './call-privacy/index.ts';
 
 /** Every feature of a running server, as `createApp` wires them. */
 export interface Services {
@@ -57,6 +58,7 @@ export interface Services {
 	progress: Progress;
 	practice: Practice;
 	closing: Closing;
+	callPrivacy: CallPrivacy;
 }
 
 export type { User } from './auth/index.ts';
@@ -81,7 +83,8 @@ export const webMethods = {
 	feedback: ['view', 'give', 'decline'],
 	progress: ['series', 'ratingForm', 'rate'],
 	practice: ['hoursLog', 'hoursCsv', 'setEngagementLog', 'supervision', 'addNote', 'editNote', 'deleteNote', 'supervisionMarkdown'],
-	closing: ['close', 'answer', 'evaluate', 'answerFollowUp', 'view', 'report', 'reportMarkdown', 'reportPdf', 'statesFor']
+	closing: ['close', 'answer', 'evaluate', 'answerFollowUp', 'view', 'report', 'reportMarkdown', 'reportPdf', 'statesFor'],
+	callPrivacy: ['forMember', 'setRequired']
 } as const satisfies {
 	auth: readonly (keyof Auth)[];
 	engagements: readonly (keyof Engagements)[];
@@ -98,6 +101,7 @@ export const webMethods = {
 	progress: readonly (keyof Progress)[];
 	practice: readonly (keyof Practice)[];
 	closing: readonly (keyof Closing)[];
+	callPrivacy: readonly (keyof CallPrivacy)[];
 };
 
 type Methods<K extends keyof typeof webMethods> = (typeof webMethods)[K][number];
@@ -135,6 +139,7 @@ export interface WebServices {
 	progress: Pick<Progress, Methods<'progress'>>;
 	practice: Pick<Practice, Methods<'practice'>>;
 	closing: Pick<Closing, Methods<'closing'>>;
+	callPrivacy: Pick<CallPrivacy, Methods<'callPrivacy'>>;
 }
 
 const slot = Symbol.for('confidante.services');

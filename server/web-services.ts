@@ -17,7 +17,7 @@ function only<T extends object, K extends keyof T>(source: T, keys: readonly K[]
 	return out;
 }
 
-export function webServices(s: Pick<Services, 'config' | 'log' | 'auth' | 'engagements' | 'summaries' | 'contracts' | 'sponsors' | 'referrals' | 'calendar' | 'proposals' | 'mail' | 'rhythm' | 'schemes' | 'feedback' | 'progress' | 'practice' | 'closing'>): WebServices {
+export function webServices(s: Pick<Services, 'config' | 'log' | 'auth' | 'engagements' | 'summaries' | 'contracts' | 'sponsors' | 'referrals' | 'calendar' | 'proposals' | 'mail' | 'rhythm' | 'schemes' | 'feedback' | 'progress' | 'practice' | 'closing' | 'callPrivacy'>): WebServices {
 	const secure = s.config.secureCookies;
 	return {
 		log: s.log,
@@ -41,6 +41,7 @@ export function webServices(s: Pick<Services, 'config' | 'log' | 'auth' | 'engag
 		progress: only(s.progress, webMethods.progress),
 		practice: only(s.practice, webMethods.practice),
 		closing: only(s.closing, webMethods.closing),
+		callPrivacy: only(s.callPrivacy, webMethods.callPrivacy),
 		summaries: {
 			...only(s.summaries, webMethods.summaries),
 			correct: (summaryId, userId, form) => s.summaries.correct(summaryId, userId, readCorrectionForm(form))

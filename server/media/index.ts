@@ -11,7 +11,10 @@
  * - recovery: a reconnecting tab keeps its transports (ICE restart), a
  *   participant gone for good is cleaned up and the others are told, and the
  *   sessions of a worker that died move to a live worker and their browsers
- *   renegotiate.
+ *   renegotiate;
+ * - end-to-end encrypted calls: the relay of the browsers' key exchange
+ *   (e2ee.ts), the call's encryption mode told with who is in the call, and
+ *   a refusal for a browser that cannot encrypt when the coach requires it.
  */
 import type { types } from 'mediasoup';
 import { limits, type Config } from '../config/index.ts';
@@ -29,7 +32,7 @@ export interface Media {
 	close(): Promise<void>;
 }
 
-export async function createMedia(deps: { config: Config; log: Logger; rooms: Rooms }): Promise<Media> {
+export async function createMedia(deps: { config: Config; log: Logger; rooms: Rooms; e2eeRequired(sessionId: string): Promise<boolean> }): Promise<Media> {
 	const { config, rooms } = deps;
 	const log = deps.log.child({ feature: 'media' });
 	const pool = new WorkerPool({ size: WorkerPool.defaultSize(config.media.workers) }, log);
@@ -114,7 +117,7 @@ export async function createMedia(deps: { config: Config; log: Logger; rooms: Ro
 		log.info({ session: sessionId }, 'media room closed');
 	});
 
-	const capabilities = (room: MediaRoom): MediaCapabilities => ({
+	const capabilities = (room: MediaRoom): Omit<MediaCapabilities, 'e2eeRequired'> => ({
 		routerRtpCapabilities: room.router.rtpCapabilities,
 		routerId: room.router.id,
 		iceServers: config.media.iceServers,
@@ -124,7 +127,7 @@ export async function createMedia(deps: { config: Config; log: Logger; rooms: Ro
 
 	const queue = new KeyedQueue();
 	rooms.addFeature((socket) =>
-		registerMediaSignalling(socket, { rooms, log, roomFor, existingRoom: (id) => live.get(id) ?? null, capabilities, queue })
+		registerMediaSignalling(socket, { rooms, log, roomFor, existingRoom: (id) => live.get(id) ?? null, capabilities, queue, e2eeRequired: deps.e2eeRequired })
 	);
 
 	return {

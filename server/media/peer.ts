@@ -23,6 +23,10 @@ export class MediaPeer {
 	rtpCapabilities: MediaRtpCapabilities;
 	/** Past the pre-join screen: shown to the others as in the call. */
 	inCall = false;
+	/** The browser can encrypt frames end to end (it says so; see server/media/e2ee.ts). */
+	e2ee = false;
+	/** Its ECDH public key for this call (base64url), once announced. */
+	publicKey: string | null = null;
 	send: types.WebRtcTransport | null = null;
 	recv: types.WebRtcTransport | null = null;
 	readonly producers = new Map<string, types.Producer<ProducerData>>();

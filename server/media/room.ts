@@ -17,7 +17,7 @@ import type {
 	ProducerInfo,
 	TransportOptions
 } from '../../shared/protocol/media.ts';
-import type { ServerToClientEvents } from '../../shared/protocol/index.ts';
+import type { CallPrivacy, ServerToClientEvents } from '../../shared/protocol/index.ts';
 import { MediaPeer, type ProducerData } from './peer.ts';
 import type { MediaWorker } from './workers.ts';
 
@@ -40,7 +40,9 @@ export class MediaRoom {
 	router: types.Router;
 	worker: MediaWorker;
 	readonly peers = new Map<string, MediaPeer>();
-	private readonly notify: Notify;
+	/** The coach requires end-to-end encryption (looked up at each join: the coach may change it meanwhile). */
+	e2eeRequired = false;
+	readonly notify: Notify;
 	private readonly transportSettings: TransportSettings;
 	private readonly log: Logger;
 	/** Set while the room's media is torn down on purpose: no per-producer notices then. */
@@ -67,8 +69,8 @@ export class MediaRoom {
 	 * (same peerId) keeps its transports; another tab of the same person
 	 * replaces the old one, which is told so.
 	 */
-	join(userId: string, peerId: string, socketId: string, rtpCapabilities: MediaRtpCapabilities, entering: boolean): MediaJoined {
-		const before = this.inCall().join();
+	join(userId: string, peerId: string, socketId: string, rtpCapabilities: MediaRtpCapabilities, entering: boolean, e2ee: boolean): MediaJoined {
+		const before = this.callKey();
 		let peer = this.peers.get(userId);
 		let kept: MediaJoined['kept'] = null;
 		if (peer && peer.peerId === peerId) {
@@ -85,20 +87,32 @@ export class MediaRoom {
 			peer = new MediaPeer(userId, peerId, socketId, rtpCapabilities);
 			this.peers.set(userId, peer);
 		}
+		peer.e2ee = e2ee;
 		if (entering) peer.inCall = true;
 		this.tellInCall(before);
-		return { routerId: this.router.id, kept, producers: this.producersFor(userId), inCall: this.inCall() };
+		return { routerId: this.router.id, kept, producers: this.producersFor(userId), inCall: this.inCall(), privacy: this.privacy() };
 	}
 
 	inCall(): string[] {
 		return [...this.peers.values()].filter((p) => p.inCall).map((p) => p.userId);
 	}
 
-	/** Tells every tab in the room who is in the call, when that changed. */
+	/** Frames are encrypted end to end when everyone in the call can do it (one who cannot would see nothing). */
+	privacy(): CallPrivacy {
+		const members = [...this.peers.values()].filter((p) => p.inCall);
+		return { encrypted: members.every((p) => p.e2ee), required: this.e2eeRequired };
+	}
+
+	/** Who is in the call and whether it is encrypted, to compare before and after a change. */
+	private callKey(): string {
+		return `${this.inCall().join()}|${this.privacy().encrypted}`;
+	}
+
+	/** Tells every tab in the room who is in the call, when that (or the call's encryption) changed. */
 	private tellInCall(before: string): void {
-		const now = this.inCall();
-		if (now.join() === before) return;
-		for (const p of this.peers.values()) if (p.socketId) this.notify(p.socketId, 'media:inCall', { sessionId: this.sessionId, userIds: now });
+		if (this.callKey() === before) return;
+		const now = { sessionId: this.sessionId, userIds: this.inCall(), privacy: this.privacy() };
+		for (const p of this.peers.values()) if (p.socketId) this.notify(p.socketId, 'media:inCall', now);
 	}
 
 	/** Everything published by people other than `userId`. */
@@ -273,7 +287,7 @@ export class MediaRoom {
 	removePeer(userId: string): void {
 		const peer = this.peers.get(userId);
 		if (!peer) return;
-		const before = this.inCall().join();
+		const before = this.callKey();
 		this.peers.delete(userId);
 		peer.closeTransports();
 		if (!this.quiet) this.tellInCall(before);

@@ -16,6 +16,7 @@ import type { MediaCapabilities } from '../../shared/protocol/index.ts';
 import type { types } from 'mediasoup';
 import type { MediaRoom } from './room.ts';
 import type { MediaPeer } from './peer.ts';
+import { registerE2eeRelay } from './e2ee.ts';
 
 export interface SignallingDeps {
 	rooms: Rooms;
@@ -23,7 +24,9 @@ export interface SignallingDeps {
 	/** The session's media room, created (with a router) when missing; null if no worker can run. */
 	roomFor(sessionId: string): Promise<MediaRoom | null>;
 	existingRoom(sessionId: string): MediaRoom | null;
-	capabilities(room: MediaRoom): MediaCapabilities;
+	capabilities(room: MediaRoom): Omit<MediaCapabilities, 'e2eeRequired'>;
+	/** The coach requires end-to-end encryption for this session's engagement. */
+	e2eeRequired(sessionId: string): Promise<boolean>;
 	/** One queue per person and session, shared by all their sockets. */
 	queue: KeyedQueue;
 }
@@ -54,6 +57,10 @@ export class KeyedQueue {
 const notJoined = fail('forbidden', 'Join the session before using its video.');
 const noPeer = fail('conflict', 'Join the room’s video first.');
 const unavailable = fail('unavailable', 'Live video is not available on this server right now; try again in a moment.');
+const encryptionRequired = fail(
+	'forbidden',
+	'Your coach requires end-to-end encrypted calls for this engagement, and this browser cannot encrypt them. Join from a recent Chrome, Edge, Firefox or Safari.'
+);
 
 export function registerMediaSignalling(socket: RoomSocket, deps: SignallingDeps): void {
 	const { rooms, log } = deps;
@@ -74,16 +81,22 @@ export function registerMediaSignalling(socket: RoomSocket, deps: SignallingDeps
 
 	handle(socket, log, 'media:capabilities', async ({ sessionId }) => {
 		if (!rooms.roleIn(socket, sessionId)) return notJoined;
-		const room = await deps.roomFor(sessionId);
-		return room ? ok(deps.capabilities(room)) : unavailable;
+		const [room, required] = await Promise.all([deps.roomFor(sessionId), deps.e2eeRequired(sessionId)]);
+		return room ? ok({ ...deps.capabilities(room), e2eeRequired: required }) : unavailable;
 	});
 
-	handle(socket, log, 'media:join', async ({ sessionId, peerId, rtpCapabilities, entering }) => {
+	handle(socket, log, 'media:join', async ({ sessionId, peerId, rtpCapabilities, entering, e2ee }) => {
 		if (!rooms.roleIn(socket, sessionId)) return notJoined;
-		const room = await deps.roomFor(sessionId);
+		const [room, required] = await Promise.all([deps.roomFor(sessionId), deps.e2eeRequired(sessionId)]);
 		if (!room) return unavailable;
-		const joined = room.join(userId, peerId, socket.id, rtpCapabilities, entering);
-		log.info({ session: sessionId, user: userId, entering, kept: Boolean(joined.kept), others: joined.producers.length }, 'media joined');
+		room.e2eeRequired = required;
+		if (required && !e2ee) {
+			// No peer, so every later media request of this tab is refused too.
+			log.info({ session: sessionId, user: userId }, 'media join refused: end-to-end encryption required');
+			return encryptionRequired;
+		}
+		const joined = room.join(userId, peerId, socket.id, rtpCapabilities, entering, e2ee);
+		log.info({ session: sessionId, user: userId, entering, e2ee, encrypted: joined.privacy.encrypted, kept: Boolean(joined.kept), others: joined.producers.length }, 'media joined');
 		return ok(joined);
 	});
 
@@ -130,6 +143,8 @@ export function registerMediaSignalling(socket: RoomSocket, deps: SignallingDeps
 			return ok(true as const);
 		})
 	);
+
+	registerE2eeRelay(socket, { log, handle, withPeer });
 }
 
 /** The media budget (see limits.media): generous for join bursts, still bounded. */
@@ -137,7 +152,8 @@ function limitMediaRequests(socket: RoomSocket): void {
 	let windowStart = Date.now();
 	let count = 0;
 	socket.use((packet, next) => {
-		if (typeof packet[0] !== 'string' || !packet[0].startsWith('media:')) return next();
+		// The key exchange of encrypted calls shares the budget: it comes in the same bursts (joins, leaves).
+		if (typeof packet[0] !== 'string' || !/^(media|e2ee):/.test(packet[0])) return next();
 		const now = Date.now();
 		if (now - windowStart > limits.media.requestWindowMs) {
 			windowStart = now;

@@ -8,6 +8,7 @@ import type { SessionKind } from '../../shared/sessions.ts';
 
 import type { EngagementKind, EngagementRole, SessionStatus } from '../../shared/domain.ts';
 import type { PracticeEngagementRow, SupervisionNoteRow } from './schema-practice.ts';
+import type { EngagementCallPrivacyRow } from './schema-call-privacy.ts';
 import type { SchemeCoordinatorRow, SchemeFeedbackRow, SchemeInviteRow, SchemeMailKind, SchemeMatchRow, SchemeRequestRow, SchemeRow, SchemeVolunteerRow } from './schema-schemes.ts';
 import type { FeedbackMailKind, GoalRatingRow, SessionFeedbackRow } from './schema-feedback.ts';
 
@@ -408,6 +409,7 @@ export interface ActionUpdateRow {
 export type * from './schema-schemes.ts';
 export type * from './schema-practice.ts';
 export type * from './schema-closing.ts';
+export type * from './schema-call-privacy.ts';
 
 export interface Database {
 	users: UserRow;
@@ -456,6 +458,7 @@ export interface Database {
 	closing_evaluations: ClosingEvaluationRow;
 	engagement_reports: EngagementReportRow;
 	closing_follow_ups: ClosingFollowUpRow;
+	engagement_call_privacy: EngagementCallPrivacyRow;
 	[table: `_${string}`]: never;
 }
 

@@ -15,12 +15,13 @@ import { roomEvents, roomRequests } from './room.ts';
 import { summaryEvents, summaryQuestions, summaryRequests } from './summary.ts';
 import { mediaEvents, mediaRequests } from './media.ts';
 import { promptEvents, promptRequests } from './prompts.ts';
+import { e2eeEvents, e2eeRequests } from './e2ee.ts';
 
 /** Bumped on any incompatible change; a page built for another version is told to reload. */
 export const PROTOCOL_VERSION = 1;
 
-const requests = { ...roomRequests, ...summaryRequests, ...mediaRequests, ...promptRequests };
-const events = { ...roomEvents, ...summaryEvents, ...mediaEvents, ...promptEvents };
+const requests = { ...roomRequests, ...summaryRequests, ...mediaRequests, ...promptRequests, ...e2eeRequests };
+const events = { ...roomEvents, ...summaryEvents, ...mediaEvents, ...promptEvents, ...e2eeEvents };
 const questions = { ...summaryQuestions };
 
 export type RequestName = keyof typeof requests;

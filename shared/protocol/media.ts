@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { sessionId } from './room.ts';
+import { callPrivacy } from './e2ee.ts';
 
 /** mediasoup object ids are UUIDs; anything else is refused before a lookup. */
 const mediaId = z.string().regex(/^[0-9a-f-]{36}$/i, 'Not a media id.');
@@ -101,7 +102,9 @@ const capabilities = z.object({
 	routerId: z.string(),
 	iceServers: z.array(iceServer),
 	cameraLayers: z.array(videoLayer),
-	screenMaxBitrate: z.number()
+	screenMaxBitrate: z.number(),
+	/** The coach requires end-to-end encryption for this engagement's calls. */
+	e2eeRequired: z.boolean()
 });
 export type MediaCapabilities = z.infer<typeof capabilities>;
 
@@ -112,7 +115,8 @@ const joined = z.object({
 	/** Everything the others publish right now; the browser consumes what it lacks. */
 	producers: z.array(producerInfo),
 	/** Who is in the call (past the pre-join screen), by user id. */
-	inCall: z.array(z.string())
+	inCall: z.array(z.string()),
+	privacy: callPrivacy
 });
 export type MediaJoined = z.infer<typeof joined>;
 
@@ -145,7 +149,8 @@ const consumerRequest = z.object({ sessionId, consumerId: mediaId }).strict();
 export const mediaRequests = {
 	'media:capabilities': { payload: z.object({ sessionId }).strict(), reply: capabilities },
 	/** `entering`: false while the person is still on the pre-join screen (transports only, nobody sees them). */
-	'media:join': { payload: z.object({ sessionId, peerId, rtpCapabilities, entering: z.boolean() }).strict(), reply: joined },
+	/** `e2ee`: this browser can encrypt frames end to end (encoded transforms); absent means it cannot. */
+	'media:join': { payload: z.object({ sessionId, peerId, rtpCapabilities, entering: z.boolean(), e2ee: z.boolean().default(false) }).strict(), reply: joined },
 	'media:createTransports': { payload: z.object({ sessionId }).strict(), reply: transports },
 	'media:connectTransport': { payload: z.object({ sessionId, transportId: mediaId, dtlsParameters }).strict(), reply: done },
 	'media:restartIce': { payload: z.object({ sessionId, transportId: mediaId }).strict(), reply: z.object({ iceParameters: z.unknown() }) },
@@ -174,7 +179,7 @@ export const mediaEvents = {
 	/** The server lost this session's media (a worker died): set everything up again. */
 	'media:renegotiate': z.object({ sessionId: z.string(), reason: z.string() }),
 	/** Who is in the call changed (someone entered from the pre-join screen or left). */
-	'media:inCall': z.object({ sessionId: z.string(), userIds: z.array(z.string()) }),
+	'media:inCall': z.object({ sessionId: z.string(), userIds: z.array(z.string()), privacy: callPrivacy }),
 	/** Another tab of the same person joined the room; this one stops sending. */
 	'media:replaced': z.object({ sessionId: z.string() })
 };

@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { serverAndBrowser, newPerson, screenshot, signUpInBrowser } from '../helpers/browser.ts';
 import { coachingPair, uniqueEmail, type Visitor } from '../helpers/http.ts';
+import { videoMoving } from '../helpers/video.ts';
 
 // Two workers, so killing the session's worker leaves a live one to move to.
 const app = serverAndBrowser({ env: { MEDIA_WORKERS: '2' } });
@@ -28,37 +29,6 @@ async function joinRoom(page: Page, sessionId: string) {
 	await page.goto(`/sessions/${sessionId}`);
 	await page.getByRole('button', { name: 'Join now' }).click({ timeout: 15_000 });
 	await page.getByTestId('room').waitFor();
-}
-
-/**
- * Whether the remote <video> of `who` (a tile's data-user, or any other
- * person's when omitted) shows decoded frames that change: two samples of
- * its pixels 300 ms apart must differ and must not be black.
- */
-function videoMoving(page: Page, who?: string): Promise<boolean> {
-	return page.evaluate(async (userId) => {
-		const selector = userId ? `[data-testid=tile][data-user="${userId}"] video[data-testid=remote-video]` : '[data-testid=tile][data-self=false] video[data-testid=remote-video]';
-		const video = document.querySelector<HTMLVideoElement>(selector);
-		if (!video || video.videoWidth === 0 || video.readyState < 2) return false;
-		const canvas = document.createElement('canvas');
-		canvas.width = video.videoWidth;
-		canvas.height = video.videoHeight;
-		const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
-		const grab = () => {
-			ctx.drawImage(video, 0, 0);
-			return ctx.getImageData(0, 0, canvas.width, canvas.height).data;
-		};
-		const a = grab();
-		await new Promise((r) => setTimeout(r, 300));
-		const b = grab();
-		let changed = 0;
-		let lit = 0;
-		for (let i = 0; i < a.length; i += 4) {
-			if (Math.abs(a[i]! - b[i]!) + Math.abs(a[i + 1]! - b[i + 1]!) + Math.abs(a[i + 2]! - b[i + 2]!) > 30) changed++;
-			if (b[i]! + b[i + 1]! + b[i + 2]! > 60) lit++;
-		}
-		return changed > 50 && lit > a.length / 40;
-	}, who);
 }
 
 /** How many other people's videos are moving on this page. */

@@ -27,6 +27,7 @@ import type { Calendar } from '../../server/calendar/index.ts';
 import type { Feedback } from '../../server/feedback/index.ts';
 import type { Progress } from '../../server/progress/index.ts';
 import type { Practice } from '../../server/practice/index.ts';
+import type { CallPrivacy } from '../../server/call-privacy/index.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'confidante-web-services-'));
 const store = await openStore({ dataDir: dir });
@@ -59,7 +60,8 @@ function web(origin?: string) {
 		feedback: stub<Feedback>([...webMethods.feedback, 'onSessionEnded', 'start']),
 		progress: stub<Progress>([...webMethods.progress, 'recordRatings']),
 		practice: stub<Practice>([...webMethods.practice]),
-		closing: stub<Closing>([...webMethods.closing, 'isClosed', 'start'])
+		closing: stub<Closing>([...webMethods.closing, 'isClosed', 'start']),
+		callPrivacy: stub<CallPrivacy>([...webMethods.callPrivacy, 'requiredForSession'])
 	});
 }
 
@@ -82,6 +84,8 @@ it('offers routes only the methods they use', () => {
 	expect(Object.keys(w.practice).sort()).toEqual([...webMethods.practice].sort());
 	expect(Object.keys(w.closing).sort()).toEqual([...webMethods.closing].sort());
 	for (const internal of ['isClosed', 'start']) expect(w.closing).not.toHaveProperty(internal);
+	expect(Object.keys(w.callPrivacy).sort()).toEqual([...webMethods.callPrivacy].sort());
+	expect(w.callPrivacy).not.toHaveProperty('requiredForSession');
 });
 
 it('binds the cookie to the deployment: __Host- and Secure behind https', () => {

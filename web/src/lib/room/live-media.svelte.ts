@@ -27,6 +27,8 @@ import { RemoteTracks, type RemoteTrack } from './remote-tracks.svelte.ts';
 import { LocalControls, type JoinTracks } from './local-controls.svelte.ts';
 import { listenToRoom } from './room-events.ts';
 import { RouterDevice } from './router-device.ts';
+import { CallEncryption, e2eeSupport, secureProducer, standIn } from './e2ee/call-encryption.ts';
+import type { CallPrivacy } from '$shared/protocol/index.ts';
 
 export type { RemoteTrack } from './remote-tracks.svelte.ts';
 export type { MediaProblem } from './problems.ts';
@@ -42,6 +44,12 @@ export class LiveMedia {
 	inCall = $state.raw<string[]>([]);
 	/** Connection quality per user id (this person under their own id). */
 	quality = $state<Record<string, Quality>>({});
+	/** The call's encryption as the server last said (null before joining). */
+	privacy = $state<CallPrivacy | null>(null);
+	/** The coach requires end-to-end encryption (known once the router's capabilities came). */
+	e2eeRequired = $state(false);
+	/** End-to-end encryption of this tab's frames; null when the browser cannot transform encoded frames. */
+	readonly encryption: CallEncryption | null;
 
 	/** Everyone else's tracks, as this tab receives them. */
 	get remote(): RemoteTrack[] {
@@ -110,7 +118,10 @@ export class LiveMedia {
 		this.sessionId = connection.sessionId;
 		this.userId = userId;
 		this.log = rootLog.child({ area: 'room', sessionId: this.sessionId, peerId: this.peerId });
+		const support = e2eeSupport();
+		this.encryption = support ? new CallEncryption(connection, userId, this.request, support) : null;
 		this.tracks = new RemoteTracks({
+			prepare: (consumer, from) => this.encryption?.attachReceiver(consumer.rtpReceiver as RTCRtpReceiver, consumer.kind, from),
 			userId,
 			sessionId: this.sessionId,
 			request: this.request,
@@ -122,7 +133,11 @@ export class LiveMedia {
 			newProducer: (producer) => void this.serial(() => this.tracks.consume(this.recvTransport, producer)),
 			producerClosed: (producerId) => this.tracks.dropConsumerOf(producerId),
 			producerPaused: (producerId, paused) => this.tracks.markPaused(producerId, paused),
-			inCall: (userIds) => (this.inCall = userIds),
+			inCall: (userIds, privacy) => {
+				this.inCall = userIds;
+				this.setPrivacy(privacy);
+				this.encryption?.inCall(userIds);
+			},
 			renegotiate: () => {
 				// Transports made on the pre-join screen died with their worker: make new ones on Join.
 				this.prepared = false;
@@ -203,13 +218,27 @@ export class LiveMedia {
 	};
 
 	private async loadDevice(): Promise<void> {
-		await this.router.load(await this.request('media:capabilities', { sessionId: this.sessionId }));
+		const caps = await this.request('media:capabilities', { sessionId: this.sessionId });
+		this.e2eeRequired = caps.e2eeRequired;
+		await this.router.load(caps);
 	}
 
-	/** Joins the call's media, saying what this browser receives in the protocol's terms (mediasoup-client's type is wider). */
-	private joinMedia(entering: boolean) {
+	/**
+	 * Joins the call's media, saying what this browser receives in the
+	 * protocol's terms (mediasoup-client's type is wider) and whether it
+	 * encrypts; once in the call, its public key goes to the others.
+	 */
+	private async joinMedia(entering: boolean) {
 		const receives = this.router.receives();
-		return this.request('media:join', { sessionId: this.sessionId, peerId: this.peerId, rtpCapabilities: receives, entering });
+		const joined = await this.request('media:join', { sessionId: this.sessionId, peerId: this.peerId, rtpCapabilities: receives, entering, e2ee: Boolean(this.encryption) });
+		this.setPrivacy(joined.privacy);
+		if (entering) void this.encryption?.announce().catch((err: unknown) => this.log.warn({ err }, 'public key not announced'));
+		return joined;
+	}
+
+	private setPrivacy(privacy: CallPrivacy): void {
+		this.privacy = privacy;
+		this.encryption?.setEncrypted(privacy.encrypted);
 	}
 
 	/** Brings this tab's media in line with the server, reusing what survived. */
@@ -274,6 +303,7 @@ export class LiveMedia {
 			sessionId: this.sessionId,
 			iceServers: this.router.caps?.iceServers,
 			request: this.request,
+			insertableStreams: Boolean(this.encryption),
 			// The socket may be fine while the media path broke (new network): restart ICE.
 			recover: (transport) => {
 				if (this.connection.socket.connected) void this.serial(() => restartIce(transport, this.request, this.sessionId));
@@ -297,11 +327,12 @@ export class LiveMedia {
 		const transport = this.sendTransport;
 		if (!transport || transport.closed) return;
 		const producer = await transport.produce({
-			track,
+			track: this.encryption ? standIn(track) : track,
 			stopTracks: false,
 			appData: { source, paused },
 			...encodingsFor(source, this.router.caps)
 		});
+		if (this.encryption) await secureProducer(this.encryption, producer, track);
 		if (paused) producer.pause();
 		this.producers[source] = producer;
 		producer.on('transportclose', () => {
@@ -386,6 +417,7 @@ export class LiveMedia {
 		this.leave();
 		if (this.statsTimer) clearInterval(this.statsTimer);
 		this.setUpRetry.destroy();
+		this.encryption?.destroy();
 		for (const off of this.unsubscribe) off();
 		this.unsubscribe = [];
 	}

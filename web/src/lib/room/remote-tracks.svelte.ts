@@ -34,8 +34,11 @@ export class RemoteTracks {
 	private readonly sessionId: string;
 	private readonly request: Request;
 	private readonly largestLayer: () => number;
+	/** Sets up the receiver (end-to-end decryption) before the server starts sending. */
+	private readonly prepare: (consumer: types.Consumer, from: string) => void;
 
-	constructor(deps: { userId: string; sessionId: string; request: Request; largestLayer: () => number }) {
+	constructor(deps: { userId: string; sessionId: string; request: Request; largestLayer: () => number; prepare?: (consumer: types.Consumer, from: string) => void }) {
+		this.prepare = deps.prepare ?? (() => {});
 		this.userId = deps.userId;
 		this.sessionId = deps.sessionId;
 		this.request = deps.request;
@@ -71,6 +74,7 @@ export class RemoteTracks {
 			kind: options.kind,
 			rtpParameters: options.rtpParameters as types.RtpParameters
 		});
+		this.prepare(consumer, options.userId);
 		this.dropConsumerOf(options.producerId);
 		this.consumers.set(consumer.id, consumer);
 		consumer.on('transportclose', () => this.forget(consumer.id));

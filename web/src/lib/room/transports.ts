@@ -10,7 +10,8 @@ import { backoff, retryKnobs } from '$shared/retry.ts';
 import { Retry } from '$lib/retry.ts';
 import { mark } from './marks.ts';
 
-export type MediaRequestName = Extract<RequestName, `media:${string}`>;
+/** The call's requests: media, and the key exchange of end-to-end encryption. */
+export type MediaRequestName = Extract<RequestName, `media:${string}` | `e2ee:${string}`>;
 /** A signalling request; resolves with the reply, rejects with the server's message and code. */
 export type Request = <K extends MediaRequestName>(name: K, payload: RequestPayload<K>) => Promise<Reply<K>>;
 
@@ -18,6 +19,14 @@ export interface TransportContext {
 	sessionId: string;
 	iceServers: RTCIceServer[] | undefined;
 	request: Request;
+	/**
+	 * Frames are encrypted end to end: the connection is made with
+	 * `encodedInsertableStreams`, which the older API needs, and with which
+	 * Chromium holds back a sender's frames until its transform is set (a
+	 * transform set later on a connection without it is silently bypassed:
+	 * frames would go out in clear).
+	 */
+	insertableStreams?: boolean;
 	/** The transport failed, or stayed disconnected past the grace time (and again while it stays broken): restart its ICE. */
 	recover(transport: types.Transport): void;
 }
@@ -28,7 +37,8 @@ export function createTransport(device: Device, direction: 'send' | 'recv', opti
 		iceParameters: options.iceParameters as types.IceParameters,
 		iceCandidates: options.iceCandidates as types.IceCandidate[],
 		dtlsParameters: options.dtlsParameters as types.DtlsParameters,
-		iceServers: ctx.iceServers
+		iceServers: ctx.iceServers,
+		...(ctx.insertableStreams ? { additionalSettings: { encodedInsertableStreams: true } as RTCConfiguration } : {})
 	};
 	const transport = direction === 'send' ? device.createSendTransport(init) : device.createRecvTransport(init);
 	transport.on('connect', ({ dtlsParameters }, done, fail) => {

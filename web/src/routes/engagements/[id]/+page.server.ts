@@ -37,8 +37,7 @@ export const load: PageServerLoad = async (event) => {
 			next: contracted.find((s) => s.status === 'scheduled')?.scheduled_at ?? null
 		}
 	});
-	const rhythm = await services().rhythm.overview(view.id, user.id);
-	const closing = await services().closing.view(view.id, user.id);
+	const [rhythm, closing, callPrivacy] = await Promise.all([services().rhythm.overview(view.id, user.id), services().closing.view(view.id, user.id), services().callPrivacy.forMember(view.id, user.id)]);
 	// The pickers show wall time in the reader's zone; the server reads what comes back in that zone.
 	const zone = user.timeZone;
 	const tomorrow = Math.ceil((Date.now() + 24 * 60 * 60_000) / 3_600_000) * 3_600_000;
@@ -52,6 +51,7 @@ export const load: PageServerLoad = async (event) => {
 	return {
 		rhythm,
 		closing,
+		callPrivacy,
 		life,
 		zone,
 		defaultStart: instantToWallTime(tomorrow, zone),
@@ -194,6 +194,14 @@ export const actions: Actions = {
 		const result = await services().progress.rate(event.params.id, user.id, form);
 		if (!result.ok) return failWith(result.error, { ...form, on: 'rate' });
 		return { rated: result.value.recorded };
+	},
+	callPrivacy: async (event) => {
+		const user = requireUser(event);
+		const form = await formObject(event.request);
+		const result = await services().callPrivacy.setRequired(event.params.id, user.id, form.requireE2ee === 'on');
+		// Only the coach changes it; anyone else learns nothing about the engagement.
+		if (!result) return failWith({ code: 'not_found', message: 'No such engagement.' });
+		return { callPrivacy: result };
 	},
 	cancel: async (event) => {
 		const user = requireUser(event);
