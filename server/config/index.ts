@@ -426,6 +426,13 @@ export const limits = {
 		unsyncedCheckMs: 1_500,
 		/** How long ending waits for the pad to hand over its final state before recording what it has. */
 		padFinalStateTimeoutMs: 5_000,
+		/**
+		 * Emailing a correction sends the summary to every member again. A coach
+		 * fixing a typo, then a date, then a name emails three times; more than
+		 * that in a day is noise in everyone's inbox (or a way to flood it), so
+		 * further corrections that day are saved without emailing or wait.
+		 */
+		correctionMails: { perSummary: 3, windowMs: 24 * 60 * 60_000 },
 		/** Bounds on a coach's correction, so a summary stays an email-sized document. */
 		maxActions: 200,
 		maxTextChars: 20_000,
