@@ -215,6 +215,10 @@ export const limits = {
 		/** An invite link is single use and goes stale after a week. */
 		lifetimeMs: 7 * 24 * 60 * 60 * 1000
 	},
+	contracts: {
+		/** A contract PDF takes some 150 ms of a worker thread; one that takes this long is given up and its email retried. */
+		pdfDeadlineMs: 30_000
+	},
 	sponsors: {
 		/** Like a coachee's invite: single use, a week. */
 		linkLifetimeMs: 7 * 24 * 60 * 60 * 1000,
