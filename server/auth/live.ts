@@ -88,7 +88,7 @@ export class LiveConnections {
 		this.timer = null;
 		if (!this.stillValid || this.checking) return;
 		this.checking = true;
-		let next = limits.auth.liveCheckMs;
+		let next: number = limits.auth.liveCheckMs;
 		try {
 			const ids = [...this.bySession.keys()];
 			const valid = new Map<string, number>();
