@@ -25,6 +25,9 @@ const tableOwners = {
 	mail: ['mail_jobs'],
 	scheduler: ['scheduled_jobs'],
 	rhythm: ['reminder_preferences', 'session_preparations', 'action_updates'],
+	feedback: ['session_feedback'],
+	progress: ['goal_ratings'],
+	practice: ['practice_engagements', 'supervision_notes'],
 	store: ['_migrations']
 };
 

@@ -15,6 +15,7 @@ import { createEngagements } from './engagements/index.ts';
 import { createContracts } from './contracts/index.ts';
 import { createSponsors } from './sponsors/index.ts';
 import { createReferrals } from './referrals/index.ts';
+import { createPractice } from './practice/index.ts';
 import { createProposals } from './proposals/index.ts';
 import { createSchemes } from './schemes/index.ts';
 import { createRooms, SOCKET_PATH } from './rooms/index.ts';
@@ -26,10 +27,12 @@ import { createMedia } from './media/index.ts';
 import { createMail } from './mail/index.ts';
 import { createCalendar } from './calendar/index.ts';
 import { createSummaries } from './summary/index.ts';
-import { sharingOf } from '../shared/contract/body.ts';
+import { coachingLogOf, sharingOf } from '../shared/contract/body.ts';
 import { padSources } from './summary/pad-source.ts';
 import { clockFrom, createScheduler } from './scheduler/index.ts';
 import { createRhythm } from './rhythm/index.ts';
+import { createFeedback } from './feedback/index.ts';
+import { createProgress } from './progress/index.ts';
 import { provideServices, type Services } from './services.ts';
 import { armFailpoints } from './failpoints/index.ts';
 import { webServices } from './web-services.ts';
@@ -118,6 +121,28 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 	});
 	const calendar = createCalendar({ db: store.db, engagements, auth, mail, origin: config.origin });
 	const referrals = createReferrals({ db: store.db, parties: { members: engagements.members } });
+	// The coach's hours log and supervision notes read engagements, sessions held, the contract's consent and the sponsor.
+	const practice = createPractice({
+		db: store.db,
+		sources: {
+			async coached(coachId) {
+				const list = await engagements.listForUser(coachId);
+				return list
+					.filter((e) => e.role === 'coach')
+					.map((e) => ({ id: e.id, title: e.title, kind: e.kind, createdAt: e.created_at, coachees: e.members.filter((m) => m.role === 'coachee').map(({ userId, name, email }) => ({ userId, name, email })) }));
+			},
+			sessionsOf: (id) => engagements.sessionsOf(id),
+			async contract(id) {
+				const v = await contracts.inForce(id);
+				return v && { listByName: coachingLogOf(v.body).listByName, sponsor: v.body.stakeholders.sponsor };
+			},
+			sponsorPeople: (id) => sponsors.sponsorPeople(id),
+			timeZone: (id) => auth.userTimeZone(id),
+			// Called only once the server runs, after the summaries feature below exists.
+			endedByThemselves: (ids) => summaries.endedByThemselves(ids),
+			emptyRoomMs: config.emptySessionEndMs
+		}
+	});
 	const schemes = createSchemes({ db: store.db, log, mail, origin: config.origin, people: (ids) => auth.usersByIds(ids), engagements });
 	const contractInForce = async (id: string) => {
 		const v = await contracts.inForce(id);
@@ -172,16 +197,29 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 	refuseUnservedUpgrades(server, (path) => path === PAD_PATH || path.startsWith(PAD_PATH + '/') || path.startsWith(SOCKET_PATH + '/'), log);
 	const prompts = createPrompts({ db: store.db, rooms, engagements, log });
 	const media = await createMedia({ config, log, rooms });
+	// Feedback is asked for once a session ends (its reminder is planned with the ending); progress rates the contract's goals.
+	const feedback = createFeedback({ db: store.db, log, mail, scheduler, origin: config.origin, engagements });
+	const progress = createProgress({
+		db: store.db,
+		log,
+		engagements,
+		async contractGoals(id) {
+			const v = await contracts.inForce(id);
+			return v && { version: v.version, goals: v.body.goals.map((g) => ({ id: g.id, statement: g.statement })) };
+		}
+	});
 	// The summary reads the pad's final state and the prompts marked asked when a session ends.
 	const summaries = createSummaries({
 		db: store.db, config, log, engagements, rooms, mail, zoneOf: (id) => auth.userTimeZone(id), sponsors: (id) => sponsors.sponsorPeople(id),
-		sources: padSources({ seal: (id) => pad.sessionEnded(id), finalState: (id) => pad.finalState(id), askedIn: (id) => prompts.askedIn(id), contractAt: (id, at) => contracts.inForceAt(id, at) })
+		sources: padSources({ seal: (id) => pad.sessionEnded(id), finalState: (id) => pad.finalState(id), askedIn: (id) => prompts.askedIn(id), contractAt: (id, at) => contracts.inForceAt(id, at) }),
+		afterEnd: (trx, ended) => feedback.onSessionEnded(trx, ended)
 	});
-	const services: Services = { config, log, store, auth, engagements, contracts, sponsors, referrals, calendar, proposals, mail, schemes, rooms, media, prompts, summaries, pad, scheduler, rhythm };
+	const services: Services = { config, log, store, auth, engagements, contracts, sponsors, referrals, calendar, proposals, mail, schemes, rooms, media, prompts, summaries, pad, scheduler, rhythm, feedback, progress, practice };
 	provideServices(webServices(services));
 	await summaries.start();
 	await schemes.start();
 	await rhythm.start();
+	feedback.start();
 	await scheduler.start();
 
 	return {

@@ -27,6 +27,9 @@ import type { Prompts } from './prompts/index.ts';
 import type { Media } from './media/index.ts';
 import type { Scheduler } from './scheduler/index.ts';
 import type { Rhythm } from './rhythm/index.ts';
+import type { Feedback } from './feedback/index.ts';
+import type { Progress } from './progress/index.ts';
+import type { Practice } from './practice/index.ts';
 
 /** Every feature of a running server, as `createApp` wires them. */
 export interface Services {
@@ -49,6 +52,9 @@ export interface Services {
 	media: Media;
 	scheduler: Scheduler;
 	rhythm: Rhythm;
+	feedback: Feedback;
+	progress: Progress;
+	practice: Practice;
 }
 
 export type { User } from './auth/index.ts';
@@ -69,7 +75,10 @@ export const webMethods = {
 	proposals: ['create', 'get', 'listForCoach', 'createLink', 'emailLink', 'describeLink', 'answer', 'take', 'decline', 'lifeOf'],
 	mail: ['mailbox', 'mailboxFile'],
 	rhythm: ['overview', 'proposeSeries', 'createSeries', 'setReminders', 'updateAction', 'preparation', 'prepare', 'agenda'],
-	schemes: ['create', 'mine', 'about', 'overview', 'invite', 'describeInvite', 'acceptInvite', 'profile', 'saveProfile', 'request', 'myRequest', 'withdrawRequest', 'requestPage', 'propose', 'withdrawMatch', 'match', 'answer', 'endPlacement', 'feedback']
+	schemes: ['create', 'mine', 'about', 'overview', 'invite', 'describeInvite', 'acceptInvite', 'profile', 'saveProfile', 'request', 'myRequest', 'withdrawRequest', 'requestPage', 'propose', 'withdrawMatch', 'match', 'answer', 'endPlacement', 'feedback'],
+	feedback: ['view', 'give', 'decline'],
+	progress: ['series', 'ratingForm', 'rate'],
+	practice: ['hoursLog', 'hoursCsv', 'setEngagementLog', 'supervision', 'addNote', 'editNote', 'deleteNote', 'supervisionMarkdown']
 } as const satisfies {
 	auth: readonly (keyof Auth)[];
 	engagements: readonly (keyof Engagements)[];
@@ -82,6 +91,9 @@ export const webMethods = {
 	mail: readonly (keyof MailService)[];
 	rhythm: readonly (keyof Rhythm)[];
 	schemes: readonly (keyof Schemes)[];
+	feedback: readonly (keyof Feedback)[];
+	progress: readonly (keyof Progress)[];
+	practice: readonly (keyof Practice)[];
 };
 
 type Methods<K extends keyof typeof webMethods> = (typeof webMethods)[K][number];
@@ -115,6 +127,9 @@ export interface WebServices {
 	mail: Pick<MailService, Methods<'mail'>>;
 	rhythm: Pick<Rhythm, Methods<'rhythm'>>;
 	schemes: Pick<Schemes, Methods<'schemes'>>;
+	feedback: Pick<Feedback, Methods<'feedback'>>;
+	progress: Pick<Progress, Methods<'progress'>>;
+	practice: Pick<Practice, Methods<'practice'>>;
 }
 
 const slot = Symbol.for('confidante.services');

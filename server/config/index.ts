@@ -526,5 +526,21 @@ export const limits = {
 		previewChars: 12_000,
 		/** Messages one Mailbox page lists, newest first. */
 		mailboxShown: 200
+	},
+	feedback: {
+		/**
+		 * The one reminder to give feedback goes this long after a session ended,
+		 * and only to someone who neither answered nor chose "not this time":
+		 * a day, so it arrives while the session is still fresh.
+		 */
+		reminderAfterMs: 24 * 60 * 60_000
+	},
+	practice: {
+		/** One supervision note: a page or two of reflection, the length of a supervision case write-up. */
+		noteChars: 20_000,
+		/** Notes kept per engagement; weekly reflections over years stay well inside it. */
+		notesPerEngagement: 500,
+		/** The client's organisation as the coach names it in the log. */
+		organisationChars: 120
 	}
 } as const;

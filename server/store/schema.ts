@@ -7,7 +7,11 @@ import type { Generated } from 'kysely';
 import type { SessionKind } from '../../shared/sessions.ts';
 
 import type { EngagementKind, EngagementRole, SessionStatus } from '../../shared/domain.ts';
+import type { PracticeEngagementRow, SupervisionNoteRow } from './schema-practice.ts';
 import type { SchemeCoordinatorRow, SchemeFeedbackRow, SchemeInviteRow, SchemeMailKind, SchemeMatchRow, SchemeRequestRow, SchemeRow, SchemeVolunteerRow } from './schema-schemes.ts';
+import type { FeedbackMailKind, GoalRatingRow, SessionFeedbackRow } from './schema-feedback.ts';
+
+export type { FeedbackMailKind, GoalRatingRow, SessionFeedbackRow };
 
 export type { EngagementKind, EngagementRole, SessionKind, SessionStatus };
 
@@ -174,7 +178,7 @@ export type MailStatus = 'pending' | 'held' | 'sending' | 'sent' | 'failed';
 
 export interface MailJobRow {
 	id: string;
-	kind: 'summary' | 'contract_review' | 'contract_in_force' | 'sponsor_update' | 'scoping_link' | 'proposal_invite' | 'proposal_decline' | 'session_invite' | 'session_reminder' | 'rhythm_nudge' | 'action_due' | 'account' | SchemeMailKind;
+	kind: 'summary' | 'contract_review' | 'contract_in_force' | 'sponsor_update' | 'scoping_link' | 'proposal_invite' | 'proposal_decline' | 'session_invite' | 'session_reminder' | 'rhythm_nudge' | 'action_due' | 'account' | SchemeMailKind | FeedbackMailKind;
 	subject_id: string;
 	user_id: string;
 	to_name: string;
@@ -403,6 +407,7 @@ export interface ActionUpdateRow {
 }
 
 export type * from './schema-schemes.ts';
+export type * from './schema-practice.ts';
 
 export interface Database {
 	users: UserRow;
@@ -443,6 +448,10 @@ export interface Database {
 	scheme_requests: SchemeRequestRow;
 	scheme_matches: SchemeMatchRow;
 	scheme_feedback: SchemeFeedbackRow;
+	session_feedback: SessionFeedbackRow;
+	goal_ratings: GoalRatingRow;
+	practice_engagements: PracticeEngagementRow;
+	supervision_notes: SupervisionNoteRow;
 	[table: `_${string}`]: never;
 }
 

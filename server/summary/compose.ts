@@ -14,6 +14,7 @@ import type { SummaryCopy } from './content.ts';
 import { renderHtmlEmail, summarySubject } from './render.ts';
 import { escapeHtml } from './markdown-html.ts';
 import { formatWhen } from '../../shared/time.ts';
+import { feedbackAsk } from '../../shared/feedback/index.ts';
 import type { Renderings } from './renderings.ts';
 
 export function markdownFileName(copy: SummaryCopy, version: number): string {
@@ -73,10 +74,15 @@ export function summaryComposer(deps: {
 		const ics = await nextSessionIcs(copy, job.user_id, deps.engagements, deps.origin);
 		const local = readerTimes(copy, await deps.zoneOf(job.user_id));
 		const link = deps.origin ? `${deps.origin}/summaries/${row.id}` : null;
+		// Feedback is asked for beside the summary, never written into it: the recorded copy stays as it was.
+		const ask = member ? feedbackAsk(member.role === 'coach' ? 'coach' : 'coachee') : null;
+		const feedbackLink = `${deps.origin ?? ''}/summaries/${row.id}#feedback`;
+		const askText = ask ? `${ask}: ${feedbackLink}\n\n` : '';
+		const askHtml = ask ? `<p><a href="${escapeHtml(feedbackLink)}">${escapeHtml(ask)}</a></p>` : '';
 		return {
 			subject: summarySubject(copy) + (row.version > 1 ? ' — corrected' : ''),
-			text: `${local}\n\n${markdown}${link ? `\n\nOpen it in Confidante: ${link}\n` : ''}`,
-			html: renderHtmlEmail(`<p style="color:#4d5a55">${escapeHtml(local)}</p>${rendering.html}`, link),
+			text: `${local}\n\n${askText}${markdown}${link ? `\n\nOpen it in Confidante: ${link}\n` : ''}`,
+			html: renderHtmlEmail(`<p style="color:#4d5a55">${escapeHtml(local)}</p>${askHtml}${rendering.html}`, link),
 			attachments: [{ filename: markdownFileName(copy, row.version), content: markdown, contentType: 'text/markdown; charset=utf-8' }],
 			...(ics ? { icalEvent: { filename: 'next-session.ics', method: 'PUBLISH', content: ics } } : {})
 		};

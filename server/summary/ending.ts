@@ -7,7 +7,7 @@
  * unique (session, version) key means a retry can never make a second
  * summary. Concurrent requests in this process share one promise.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { limits, type Config } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { Database, SessionEndingRow } from '../store/index.ts';
@@ -24,6 +24,9 @@ import { failpointAsync } from '../failpoints/index.ts';
 import type { Renderings } from './renderings.ts';
 
 export type EndedBy = { userId: string } | 'empty-room';
+
+/** Told once a session's ending is recorded, in the same transaction; it may run again for the same session (a retry after a crash). */
+export type AfterEnd = (trx: Transaction<Database>, ended: { sessionId: string; endedAt: number; memberIds: string[] }) => Promise<void>;
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 	return new Promise<T>((resolve, reject) => {
@@ -46,6 +49,8 @@ export function createEnding(deps: {
 	renderings: Renderings;
 	/** The engagement's sponsors (the sponsors feature), for a three-way meeting's summary. */
 	sponsors: (engagementId: string) => Promise<{ userId: string; name: string; email: string }[]>;
+	/** Inside the transaction that queues the summary's emails (the feedback feature plans its reminders). */
+	afterEnd?: AfterEnd;
 }) {
 	const { db, engagements, rooms, mail } = deps;
 	const log = deps.log.child({ feature: 'summary' });
@@ -109,6 +114,7 @@ export function createEnding(deps: {
 				trx,
 				people.map((m) => ({ kind: 'summary' as const, subjectId: id, userId: m.userId, toName: m.name, toAddress: m.email }))
 			);
+			await deps.afterEnd?.(trx, { sessionId, endedAt: session.ended_at ?? ending.requested_at, memberIds: members.map((m) => m.userId) });
 			await trx.updateTable('session_endings').set({ summary_id: id, completed_at: Date.now() }).where('session_id', '=', sessionId).execute();
 		});
 		mail.kick();

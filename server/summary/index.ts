@@ -22,7 +22,7 @@ import { handle, type Rooms } from '../rooms/index.ts';
 import type { MailService } from '../mail/index.ts';
 import type { Ended } from '../../shared/protocol/index.ts';
 import { fail, ok, type Result } from '../../shared/result.ts';
-import { createEnding, type EndedBy } from './ending.ts';
+import { createEnding, type AfterEnd, type EndedBy } from './ending.ts';
 import { unsyncedEditsIn } from './end-check.ts';
 import { summaryComposer, markdownFileName } from './compose.ts';
 import { correctSummary, correctionMails, type CorrectionMails } from './correct.ts';
@@ -70,6 +70,8 @@ export interface Summaries {
 	mailTransport: MailService['transport'];
 	/** The coach sends a failed email again. */
 	retryDelivery(jobId: string, userId: string): Promise<Result<true>>;
+	/** Which of these sessions ended by themselves (the room stayed empty), for the coach's hours log. */
+	endedByThemselves(sessionIds: readonly string[]): Promise<Set<string>>;
 }
 
 export function createSummaries(deps: {
@@ -84,6 +86,8 @@ export function createSummaries(deps: {
 	zoneOf?: (userId: string) => Promise<string>;
 	/** The engagement's sponsors, who get a three-way meeting's summary (none without the sponsors feature). */
 	sponsors?: (engagementId: string) => Promise<{ userId: string; name: string; email: string }[]>;
+	/** Told inside the transaction that completes a session's ending (the feedback feature's reminders). */
+	afterEnd?: AfterEnd;
 }): Summaries {
 	const { db, rooms, mail, engagements } = deps;
 	const reads = { db, engagements, mail };
@@ -91,7 +95,7 @@ export function createSummaries(deps: {
 	const log = deps.log.child({ feature: 'summary' });
 	const renderings = createRenderings({ db, renderer: createCopyRenderer(log), log });
 	const sponsors = deps.sponsors ?? (async () => []);
-	const ending = createEnding({ db, config: deps.config, log: deps.log, engagements, rooms, mail, sources: () => sources, renderings, sponsors });
+	const ending = createEnding({ db, config: deps.config, log: deps.log, engagements, rooms, mail, sources: () => sources, renderings, sponsors, afterEnd: deps.afterEnd });
 	mail.register('summary', summaryComposer({ db, engagements, log, origin: deps.config.origin, renderings, zoneOf: deps.zoneOf ?? (async () => 'UTC') }));
 
 	rooms.addFeature((socket) => {
@@ -174,6 +178,11 @@ export function createSummaries(deps: {
 			if (!found) return fail('not_found', 'No such email.');
 			if (found.role !== 'coach') return fail('forbidden', 'Only the coach can send a summary again.');
 			return (await mail.retry(jobId)) ? ok(true) : fail('conflict', 'This email is not in a failed state.');
+		},
+		async endedByThemselves(sessionIds) {
+			if (sessionIds.length === 0) return new Set();
+			const rows = await db.selectFrom('session_endings').select('session_id').where('session_id', 'in', [...sessionIds]).where('reason', '=', 'auto-ended').execute();
+			return new Set(rows.map((r) => r.session_id));
 		}
 	};
 }

@@ -29,7 +29,8 @@ export const KEY_CLAUSES = {
 	confidentiality: 'I understand what stays confidential, its legal limits, and what the sponsor will see.',
 	responsibility: 'I understand that the coach is responsible for the environment of the coaching, not for its outcome.',
 	plan: 'I agree the plan: sessions, frequency, dates, and how to move or cancel a session.',
-	expectations: 'I agree what we expect of each other.'
+	expectations: 'I agree what we expect of each other.',
+	coachingLog: 'I agree how my coach’s coaching log records me: by name, or by a label only, as this contract says.'
 } as const;
 
 export type KeyClause = keyof typeof KEY_CLAUSES;

@@ -71,6 +71,24 @@ export const SHARED_AS_BEFORE: GroupSharing = { names: true, actions: true, lear
 /** A body's group sharing, for bodies stored before the section existed too. */
 export const sharingOf = (body: { sharing?: GroupSharing }): GroupSharing => body.sharing ?? SHARED_AS_BEFORE;
 
+/**
+ * The coach's coaching log (the hours a credentialing body such as ICF asks
+ * for): may the coach list the coachee there by name and email? Credentialing
+ * bodies ask for the client's consent to be listed; it is recorded here, in
+ * the contract the coachee accepts. Without it the log shows a label
+ * ("Client 3") and never the name or the address.
+ */
+export const coachingLog = z.object({
+	listByName: z.boolean({ error: 'Say whether the coach may list the coachee by name in their coaching log.' })
+});
+export type CoachingLogConsent = z.infer<typeof coachingLog>;
+
+/** What contracts agreed before this choice existed mean: no consent, so a label only. */
+export const NOT_LISTED: CoachingLogConsent = { listByName: false };
+
+/** A body's coaching-log consent, for bodies stored before the section existed too. */
+export const coachingLogOf = (body: { coachingLog?: CoachingLogConsent }): CoachingLogConsent => body.coachingLog ?? NOT_LISTED;
+
 /** The sections' fields; `contractBody` adds the rules that span sections. */
 export const contractFields = z.object({
 	goals: z.array(goal).min(1, 'Add at least one goal.').max(LIMITS.goals, `Keep to at most ${LIMITS.goals} goals.`),
@@ -110,7 +128,8 @@ export const contractFields = z.object({
 	}),
 	expectations: z.object({ coachee: expectationList('coachee'), coach: expectationList('coach') }),
 	stakeholders: z.object({ sponsor: sponsor.nullable().default(null) }),
-	sharing: groupSharing.default(SHARED_AS_BEFORE)
+	sharing: groupSharing.default(SHARED_AS_BEFORE),
+	coachingLog: coachingLog.default(NOT_LISTED)
 });
 
 export const contractBody = contractFields.superRefine((body, ctx) => {

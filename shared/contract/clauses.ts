@@ -4,10 +4,10 @@
  * Markdown copy is laid out. Goals are matched by id, so rewording a goal
  * shows as a change to that goal, not as one removed and one added.
  */
-import { sharingOf, type ContractBody, type GroupSharing } from './body.ts';
+import { coachingLogOf, sharingOf, type ContractBody, type GroupSharing } from './body.ts';
 import { frequencyWords } from './plan.ts';
 
-export type ClauseSection = 'goals' | 'boundaries' | 'confidentiality' | 'plan' | 'expectations' | 'stakeholders' | 'sharing';
+export type ClauseSection = 'goals' | 'boundaries' | 'confidentiality' | 'plan' | 'expectations' | 'stakeholders' | 'sharing' | 'coachingLog';
 
 export interface Clause {
 	/** Stable across versions: `goals.<id>.measure`, `plan.sessions`... */
@@ -24,8 +24,17 @@ export const SECTION_TITLES: Record<ClauseSection, string> = {
 	plan: 'Plan',
 	expectations: 'What we expect of each other',
 	stakeholders: 'Stakeholders',
-	sharing: 'What the group shares (group coaching)'
+	sharing: 'What the group shares (group coaching)',
+	coachingLog: 'The coach’s coaching log'
 };
+
+/** The clause the coachee accepts: named in the coach's log of hours, or a label only. */
+export function coachingLogClause(body: Pick<ContractBody, 'coachingLog'>): Clause {
+	const text = coachingLogOf(body).listByName
+		? 'Your coach may list you by name and email address in their coaching log (the hours a credentialing body such as ICF asks for), with the dates and hours of the coaching.'
+		: 'Your coach’s coaching log (the hours a credentialing body such as ICF asks for) shows you only as a label such as “Client 3”, never your name or email address.';
+	return { key: 'coachingLog.listByName', section: 'coachingLog', label: 'May your coach list you by name in their coaching log?', text };
+}
 
 const SHARING_LABELS: Record<keyof GroupSharing, [label: string, yes: string, no: string]> = {
 	names: ['Names', 'Summaries and pages name each member of the group.', 'Summaries and pages name only you and the coach; the others are "a group member".'],
@@ -98,7 +107,8 @@ export function clausesOf(body: ContractBody): Clause[] {
 		{ key: 'expectations.coachee', section: 'expectations', label: 'Of the coachee', text: body.expectations.coachee.map((e) => `- ${e}`).join('\n') },
 		{ key: 'expectations.coach', section: 'expectations', label: 'Of the coach', text: body.expectations.coach.map((e) => `- ${e}`).join('\n') },
 		{ key: 'stakeholders.sponsor', section: 'stakeholders', label: 'Sponsor', text: sponsorText(body.stakeholders.sponsor) },
-		...sharingClauses(body)
+		...sharingClauses(body),
+		coachingLogClause(body)
 	];
 }
 

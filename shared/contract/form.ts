@@ -3,7 +3,7 @@
  * `plan.sessions`) so the page works without JavaScript and a failed save
  * shows each message beside its own input. Expectations are one per line.
  */
-import { sharingOf, type ContractBody } from './body.ts';
+import { coachingLogOf, sharingOf, type ContractBody } from './body.ts';
 
 const lines = (s: string | undefined) => (s ?? '').split(/\r?\n/).map((l) => l.trim()).filter(Boolean);
 
@@ -45,7 +45,8 @@ export function contractFromForm(f: Record<string, string>): unknown {
 			sponsor: sponsorName || sponsorOrg || sponsorEmail ? { name: sponsorName, organisation: sponsorOrg, email: sponsorEmail, pays: f['sponsor.pays'] === 'on' } : null
 		},
 		// Checkboxes: a ticked one is posted as "on", an unticked one not at all.
-		sharing: { names: f['sharing.names'] === 'on', actions: f['sharing.actions'] === 'on', learningPoints: f['sharing.learningPoints'] === 'on' }
+		sharing: { names: f['sharing.names'] === 'on', actions: f['sharing.actions'] === 'on', learningPoints: f['sharing.learningPoints'] === 'on' },
+		coachingLog: { listByName: f['coachingLog.listByName'] === 'on' }
 	};
 }
 
@@ -69,6 +70,7 @@ export function contractFormFields(body: ContractBody): Record<string, string> {
 	f['expectations.coachee'] = body.expectations.coachee.join('\n');
 	f['expectations.coach'] = body.expectations.coach.join('\n');
 	for (const [k, v] of Object.entries(sharingOf(body))) if (v) f[`sharing.${k}`] = 'on';
+	if (coachingLogOf(body).listByName) f['coachingLog.listByName'] = 'on';
 	const s = body.stakeholders.sponsor;
 	if (s) {
 		f['sponsor.name'] = s.name;

@@ -50,7 +50,9 @@ export function draftFromTemplate(
 		expectations: { coachee: [...t.expectations.coachee], coach: [...t.expectations.coach] },
 		stakeholders: { sponsor: null },
 		// Ask, do not assume: names only, until the group agrees to share more.
-		sharing: { names: true, actions: false, learningPoints: false }
+		sharing: { names: true, actions: false, learningPoints: false },
+		// Consent to be named in the coach's log is the coachee's to give: unticked until they agree.
+		coachingLog: { listByName: false }
 	};
 }
 

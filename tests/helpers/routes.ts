@@ -50,6 +50,9 @@ export const SCHEME_ROUTES = ['/schemes', '/schemes/new', '/schemes/[id]', '/sch
 /** A person's own account pages: open to anyone signed in, holding nothing of any engagement. */
 export const ACCOUNT_ROUTES = ['/signup/confirm/[token]', '/confirm', '/confirm/[token]', '/reset', '/reset/[token]', '/settings', '/settings/devices', '/settings/activity'];
 
+/** The coach's own practice (log and its CSV): open to anyone signed in, listing only engagements they coach (tests/integration/practice.test.ts). */
+export const PRACTICE_ROUTES = ['/practice', '/practice/hours.csv'];
+
 /** One way in over HTTP: a page (GET), one of its form actions (POST), or an endpoint's method. */
 export interface Door {
 	/** `GET /engagements/[id]`, `POST /engagements/[id]?/invite`, `POST /signin` (a default action), `GET /summaries/[id].md`. */

@@ -20,8 +20,8 @@ const paragraph = (text: string) => {
 	return p;
 };
 
-/** Writes `note` and `action` to the shared pad and `privateNote` to the coach's, then ends the session; returns the summary id. */
-export async function writeAndEndSession(baseUrl: string, coachCookie: string, sessionId: string, content: { note: string; action: string; privateNote: string }): Promise<string> {
+/** Writes `note` and `action` to the shared pad and `privateNote` to the coach's, then ends the session (live for at least `holdMs`); returns the summary id. */
+export async function writeAndEndSession(baseUrl: string, coachCookie: string, sessionId: string, content: { note: string; action: string; privateNote: string }, holdMs = 500): Promise<string> {
 	const shared = padClient(baseUrl, coachCookie, sessionId, 'shared');
 	const priv = padClient(baseUrl, coachCookie, sessionId, 'private');
 	await Promise.all([shared.synced(), priv.synced()]);
@@ -35,7 +35,7 @@ export async function writeAndEndSession(baseUrl: string, coachCookie: string, s
 	// A session booked outside its start window (an introductory meeting days ahead) starts when the coach starts it; one already live answers so.
 	await request(coachSocket, 'session:start', { sessionId });
 	await until(() => shared.provider.wsconnected && priv.provider.wsconnected, 5000, 'pads connected');
-	await new Promise((r) => setTimeout(r, 500));
+	await new Promise((r) => setTimeout(r, holdMs));
 	const ended = await request<{ summaryId: string }>(coachSocket, 'session:end', { sessionId });
 	shared.destroy();
 	priv.destroy();

@@ -11,7 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type DbKind, type TestServer } from '../helpers/server.ts';
 import { SCHEME, ask, person, profile, requestIdIn, schemeOf, volunteer } from '../helpers/schemes.ts';
-import { ACCOUNT_ROUTES, SCHEME_ROUTES, routeTree, routeUrl } from '../helpers/routes.ts';
+import { ACCOUNT_ROUTES, PRACTICE_ROUTES, SCHEME_ROUTES, routeTree, routeUrl } from '../helpers/routes.ts';
 import { addressedTo, has, mailText, outboxMails, padsAndSocketRefuse, writeAndEndSession } from '../helpers/session-content.ts';
 
 const NOTE = 'NOTE-4c1e-between-coach-and-coachee';
@@ -148,8 +148,8 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 
 			// The coordinator's access matrix, from the route tree, with real ids.
 			const outboxJob = await coachee.v.get('/outbox').then((r) => r.text()).then((t) => /href="\/outbox\/([a-z2-7]+)"/.exec(t)?.[1] ?? 'none');
-			const values: Record<string, string> = { engagements: engagementId!, sessions: sessionId!, summaries: summaryId, outbox: outboxJob, sponsor: engagementId!, v: '1', schemes: schemeId, requests: req1!, volunteers: a.id, matches: matchId, proposals: 'none' };
-			const open = new Set(['/', '/signin', '/signup', '/signout', '/outbox', '/engagements/new', '/proposals/new', '/invite/[token]', '/sponsor-invite/[token]', '/scoping/[token]', ...ACCOUNT_ROUTES, ...SCHEME_ROUTES.filter((r) => r !== '/matches/[id]')]);
+			const values: Record<string, string> = { engagements: engagementId!, sessions: sessionId!, summaries: summaryId, outbox: outboxJob, sponsor: engagementId!, v: '1', schemes: schemeId, requests: req1!, volunteers: a.id, matches: matchId, proposals: 'none', practice: engagementId! };
+			const open = new Set(['/', '/signin', '/signup', '/signout', '/outbox', '/engagements/new', '/proposals/new', '/invite/[token]', '/sponsor-invite/[token]', '/scoping/[token]', ...ACCOUNT_ROUTES, ...PRACTICE_ROUTES, ...SCHEME_ROUTES.filter((r) => r !== '/matches/[id]')]);
 			const tried: string[] = [];
 			for (const route of routeTree()) {
 				const url = routeUrl(route.pattern, values);

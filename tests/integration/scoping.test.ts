@@ -9,20 +9,19 @@
  * Mailbox lists every kind of email, only to the person it is addressed to.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simpleParser, type ParsedMail } from 'mailparser';
-import { openStore, type Store } from '../../server/store/index.ts';
+import type { Store } from '../../server/store/index.ts';
 import { createAuth } from '../../server/auth/index.ts';
 import { createEngagements } from '../../server/engagements/index.ts';
 import { createContracts } from '../../server/contracts/index.ts';
 import { createProposals, type Proposals } from '../../server/proposals/index.ts';
-import { createMail, type MailService } from '../../server/mail/index.ts';
-import { loadConfig, limits } from '../../server/config/index.ts';
-import { createLogger } from '../../server/log/index.ts';
-import { freshPostgresSchema, startServer, type DbKind, type TestServer } from '../helpers/server.ts';
+import type { MailService } from '../../server/mail/index.ts';
+import { limits } from '../../server/config/index.ts';
+import { startServer, type DbKind, type TestServer } from '../helpers/server.ts';
 import { Visitor, agreeContract, uniqueEmail } from '../helpers/http.ts';
+import { openTestStore, type TestStore } from '../helpers/store.ts';
 
 const PASSWORD = 'a sturdy passphrase 42';
 const WANT = 'Run the weekly team meeting so that people speak up.';
@@ -65,10 +64,10 @@ const addressedTo = (m: ParsedMail, address: string) => (Array.isArray(m.to) ? m
 
 for (const kind of ['sqlite', 'postgres'] as DbKind[]) {
 	describe(`scoping in process on ${kind}`, () => {
+		let t: TestStore;
 		let store: Store;
 		let mail: MailService;
 		let dir: string;
-		let drop: () => Promise<void> = async () => {};
 		let clock = Date.now();
 		let proposals: Proposals;
 		let w: Awaited<ReturnType<typeof world>>;
@@ -105,21 +104,12 @@ for (const kind of ['sqlite', 'postgres'] as DbKind[]) {
 		}
 
 		beforeAll(async () => {
-			dir = fs.mkdtempSync(path.join(os.tmpdir(), 'confidante-scoping-'));
-			if (kind === 'sqlite') store = await openStore({ dataDir: dir });
-			else {
-				const schema = await freshPostgresSchema();
-				store = await openStore({ dataDir: dir, databaseUrl: schema.url });
-				drop = schema.drop;
-			}
-			mail = createMail(loadConfig({ DATA_DIR: dir }), store.db, createLogger('silent'));
+			t = await openTestStore(kind, 'scoping');
+			({ store, mail, dir } = t);
 			w = await world();
 		});
 		afterAll(async () => {
-			await mail?.close();
-			await store?.close();
-			await drop();
-			fs.rmSync(dir, { recursive: true, force: true });
+			await t?.close();
 		});
 
 		const propose = async (fields: Record<string, string> = {}) => {

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { ParsedMail } from 'mailparser';
 import { startServer, type DbKind, type TestServer } from '../helpers/server.ts';
-import { ACCOUNT_ROUTES, SCHEME_ROUTES, routeTree, routeUrl } from '../helpers/routes.ts';
+import { ACCOUNT_ROUTES, PRACTICE_ROUTES, SCHEME_ROUTES, routeTree, routeUrl } from '../helpers/routes.ts';
 import { Visitor, coachingPair, joinAsSponsor, uniqueEmail } from '../helpers/http.ts';
 import { padClient, rawPadSocket, until } from '../helpers/pad.ts';
 import { connect, connected, request } from '../helpers/socket.ts';
@@ -29,7 +29,7 @@ const SECRETS = [NOTE, ACTION, PRIVATE, DECLINED];
 
 /** Routes a sponsor may open: public ones, their own page and account pages, and the engagement they may create. */
 // Scheme routes hold nothing of any engagement; their own matrix is in schemes.test.ts.
-const OPEN_TO_SPONSOR = new Set(['/', '/signin', '/signup', '/signout', '/outbox', '/engagements/new', '/proposals/new', '/invite/[token]', '/sponsor-invite/[token]', '/scoping/[token]', '/sponsor/[id]', ...ACCOUNT_ROUTES, ...SCHEME_ROUTES]);
+const OPEN_TO_SPONSOR = new Set(['/', '/signin', '/signup', '/signout', '/outbox', '/engagements/new', '/proposals/new', '/invite/[token]', '/sponsor-invite/[token]', '/scoping/[token]', '/sponsor/[id]', ...ACCOUNT_ROUTES, ...SCHEME_ROUTES, ...PRACTICE_ROUTES]);
 
 for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 	describe(`the sponsor on ${db}`, () => {
@@ -90,7 +90,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 			const outboxJob = await coachee.get('/outbox').then((r) => r.text()).then((t) => /href="\/outbox\/([a-z2-7]+)"/.exec(t)?.[1] ?? 'none');
 			const proposal = await coach.action('/proposals/new', { kind: 'coaching', title: 'Another team', request: 'A second request.', prospectName: 'Robin', prospectEmail: uniqueEmail('robin') });
 			const proposalId = proposal.location?.split('/').pop() ?? 'none';
-			const values: Record<string, string> = { engagements: engagementId, sessions: sessionId, summaries: summaryId, outbox: outboxJob, proposals: proposalId, v: '1' };
+			const values: Record<string, string> = { engagements: engagementId, sessions: sessionId, summaries: summaryId, outbox: outboxJob, proposals: proposalId, practice: engagementId, v: '1' };
 			const tried: string[] = [];
 			for (const route of routeTree()) {
 				if (OPEN_TO_SPONSOR.has(route.pattern)) continue;

@@ -23,6 +23,9 @@ import type { Summaries } from '../../server/summary/index.ts';
 import { webMethods } from '../../server/services.ts';
 import { webServices } from '../../server/web-services.ts';
 import type { Calendar } from '../../server/calendar/index.ts';
+import type { Feedback } from '../../server/feedback/index.ts';
+import type { Progress } from '../../server/progress/index.ts';
+import type { Practice } from '../../server/practice/index.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'confidante-web-services-'));
 const store = await openStore({ dataDir: dir });
@@ -51,7 +54,10 @@ function web(origin?: string) {
 		proposals: stub<Proposals>([...webMethods.proposals, 'prefillFor']),
 		mail: stub<MailService>([...webMethods.mail, 'enqueue', 'readOutbox']),
 		rhythm: stub<Rhythm>([...webMethods.rhythm, 'onScheduled', 'start', 'betweenUpdates']),
-		schemes: stub<Schemes>([...webMethods.schemes])
+		schemes: stub<Schemes>([...webMethods.schemes]),
+		feedback: stub<Feedback>([...webMethods.feedback, 'onSessionEnded', 'start']),
+		progress: stub<Progress>([...webMethods.progress, 'recordRatings']),
+		practice: stub<Practice>([...webMethods.practice])
 	});
 }
 
@@ -68,6 +74,10 @@ it('offers routes only the methods they use', () => {
 	expect(w.mail).not.toHaveProperty('enqueue');
 	expect(Object.keys(w.rhythm).sort()).toEqual([...webMethods.rhythm].sort());
 	for (const internal of ['onScheduled', 'start', 'betweenUpdates']) expect(w.rhythm).not.toHaveProperty(internal);
+	expect(Object.keys(w.feedback).sort()).toEqual([...webMethods.feedback].sort());
+	for (const internal of ['onSessionEnded', 'start']) expect(w.feedback).not.toHaveProperty(internal);
+	expect(Object.keys(w.progress).sort()).toEqual([...webMethods.progress].sort());
+	expect(Object.keys(w.practice).sort()).toEqual([...webMethods.practice].sort());
 });
 
 it('binds the cookie to the deployment: __Host- and Secure behind https', () => {

@@ -15,7 +15,9 @@ import { calendar } from './0015_calendar.ts';
 import { rhythm } from './0016_rhythm.ts';
 import { accounts } from './0017_accounts.ts';
 import { schemes } from './0019_schemes.ts';
+import { feedback } from './0020_feedback.ts';
+import { practice } from './0022_practice.ts';
 import { summaryRemails } from './0026_summary_remails.ts';
 
 /** Every migration in order. A feature adds its file here; never edit a released one. */
-export const migrations: Migration[] = [foundation, summary, prompts, pad, padUpdatesClustered, summaryRenderings, contracts, sessionKinds, sponsors, referrals, timeZones, proposals, calendar, rhythm, accounts, schemes, summaryRemails];
+export const migrations: Migration[] = [foundation, summary, prompts, pad, padUpdatesClustered, summaryRenderings, contracts, sessionKinds, sponsors, referrals, timeZones, proposals, calendar, rhythm, accounts, schemes, feedback, practice, summaryRemails];

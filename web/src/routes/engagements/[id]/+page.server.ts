@@ -42,6 +42,7 @@ export const load: PageServerLoad = async (event) => {
 	const zone = user.timeZone;
 	const tomorrow = Math.ceil((Date.now() + 24 * 60 * 60_000) / 3_600_000) * 3_600_000;
 	const byGoal = (await services().summaries.actionsByGoal(view.id, user.id)) ?? [];
+	const [progress, rating] = await Promise.all([services().progress.series(view.id, user.id), services().progress.ratingForm(view.id, user.id)]);
 	// A group's coachees see each other's names only if their contract in force says so.
 	const hideNames = view.role === 'coachee' && view.members.filter((m) => m.role === 'coachee').length > 1 && !!inForce && !sharingOf(inForce.body).names;
 	const shownMembers = hideNames ? view.members.filter((m) => m.role === 'coach' || m.userId === user.id) : view.members;
@@ -57,6 +58,8 @@ export const load: PageServerLoad = async (event) => {
 		fromProposal: view.role === 'coach' && origin ? { id: origin.proposalId, invited: origin.invited } : null,
 		contract,
 		byGoal,
+		progress,
+		rating,
 		sponsors: (sponsorList ?? []).map((p) => p.name),
 		me: { id: user.id },
 		referrals: referrals.map((r) => ({ ...r, coacheeName: nameOf.get(r.coacheeId) ?? 'A former participant' })),
@@ -181,6 +184,14 @@ export const actions: Actions = {
 		const result = await services().engagements.rescheduleSession(form.session ?? '', user.id, form);
 		if (!result.ok) return failWith(result.error, form);
 		return { changed: { session: result.value.session.id, kind: 'moved' as const, late: result.value.late } };
+	},
+	/** "Rate progress now": the moment (baseline, or the latest session) is the one the form was shown for. */
+	rate: async (event) => {
+		const user = requireUser(event);
+		const form = await formObject(event.request);
+		const result = await services().progress.rate(event.params.id, user.id, form);
+		if (!result.ok) return failWith(result.error, { ...form, on: 'rate' });
+		return { rated: result.value.recorded };
 	},
 	cancel: async (event) => {
 		const user = requireUser(event);
