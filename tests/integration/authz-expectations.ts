@@ -34,7 +34,7 @@ const anySocket = (key: string) => key.startsWith('socket ');
 const anyPad = (key: string) => key.startsWith('pad ');
 
 /** Everything that belongs to one engagement, proposal, scheme or person: nobody outside finds it. */
-const PRIVATE_PLACES = under('/engagements/[id]', '/sessions/[id]', '/summaries/[id]', '/sponsor/[id]', '/proposals/[id]', '/outbox/[id]', '/matches/[id]', '/schemes/[id]');
+const PRIVATE_PLACES = under('/engagements/[id]', '/sessions/[id]', '/summaries/[id]', '/sponsor/[id]', '/proposals/[id]', '/outbox/[id]', '/matches/[id]', '/schemes/[id]', '/practice/[id]');
 
 /** Pages and forms that anyone signed in has: their own account, the dashboard, starting something new, links by token. */
 const SIGNED_IN: Record<string, Outcome> = {
@@ -49,6 +49,9 @@ const SIGNED_IN: Record<string, Outcome> = {
 	'GET /invite/[token]': 200, // the page says the link does not work
 	'POST /invite/[token]': 404,
 	'GET /outbox': 200,
+	'GET /practice': 200, // their own hours log (empty for someone who coaches nobody)
+	'POST /practice?/log': 404, // names no engagement they coach
+	'GET /practice/hours.csv': 200,
 	'GET /proposals/new': 200,
 	'POST /proposals/new': 400,
 	'GET /reset': 200,
@@ -161,6 +164,12 @@ const coachee: RoleTable = {
 		'POST /engagements/[id]?/schedule': 403,
 		'POST /engagements/[id]?/reschedule': 404, // no such session named
 		'POST /engagements/[id]?/cancel': 404,
+		'POST /engagements/[id]?/rate': 400, // their own progress rating
+		'GET /practice/[id]': 404, // the coach's practice notes
+		'POST /practice/[id]?/add': 404,
+		'POST /practice/[id]?/edit': 404,
+		'POST /practice/[id]?/remove': 404,
+		'GET /practice/[id]/supervision.md': 404,
 		'GET /engagements/[id]/contract': 200,
 		'POST /engagements/[id]/contract?/accept': 404, // no such version named
 		'GET /engagements/[id]/contract/edit': 403,
@@ -181,6 +190,9 @@ const coachee: RoleTable = {
 		'GET /sessions/[id]/summary': 'redirect', // to the summary
 		'GET /summaries/[id]': 200, // their copy, without private notes
 		'POST /summaries/[id]?/retry': 404, // delivery is the coach's
+		'POST /summaries/[id]?/feedback': 400, // their feedback on the session
+		'POST /summaries/[id]?/notThisTime': 200,
+		'POST /summaries/[id]?/rate': 400,
 		'GET /summaries/[id]/correct': 404,
 		'POST /summaries/[id]/correct': 403,
 		'GET /summaries/[id].md': 200,

@@ -107,7 +107,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 			const token = 'nosuchtoken';
 			const values: Record<string, string> = {
 				engagements: engagementId, sessions: sessionId, summaries: summaryId, sponsor: engagementId, v: '1', proposals: proposalId, outbox: outboxJob!,
-				schemes: schemeId, requests: requestId!, volunteers: volunteerId, matches: match.data.proposed as string,
+				schemes: schemeId, requests: requestId!, volunteers: volunteerId, matches: match.data.proposed as string, practice: engagementId,
 				invite: token, 'sponsor-invite': token, scoping: token, 'scheme-invite': token, confirm: token, reset: token, calendar: token
 			};
 
