@@ -13,8 +13,8 @@ import { connect, connected, request } from '../helpers/socket.ts';
 import { insertAction, newAction, padName, readActions } from '../../shared/pad/index.ts';
 import { PROTOCOL_VERSION } from '../../shared/protocol/index.ts';
 
-/** Generous: the server re-checks at the earliest expiry, and at least every limits.auth.liveCheckMs (15 s). */
-const WAIT_MS = 40_000;
+/** Generous: the session lasts 30 s unused, and the server re-checks at the earliest expiry and at least every limits.auth.liveCheckMs (15 s). */
+const WAIT_MS = 60_000;
 
 /** A person's socket (in the session's room) and shared pad, with how each ended. */
 async function liveOf(base: string, who: Visitor, sessionId: string) {
@@ -31,8 +31,8 @@ async function liveOf(base: string, who: Visitor, sessionId: string) {
 describe('an expired session', () => {
 	let server: TestServer;
 	beforeAll(async () => {
-		// 15 s: long enough to set up an engagement, short enough to wait for.
-		server = await startServer({ env: { SESSION_LIFETIME_MINUTES: '0.25' } });
+		// 30 s: long enough to set up an engagement on a busy machine, short enough to wait for.
+		server = await startServer({ env: { SESSION_LIFETIME_MINUTES: '0.5' } });
 	});
 	afterAll(async () => {
 		await server?.cleanup();
