@@ -73,7 +73,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 	});
 	const scheduler = createScheduler({ db: store.db, dialect: store.dialect, log, clock: clockFrom(config.clockFile) });
 	const mail = createMail(config, store.db, log);
-	const auth = createAuth(store.db, { mail, origin: config.origin, signUpsPerAddressPerHour: config.signUpsPerAddressPerHour, log: log.child({ feature: 'auth' }) });
+	const auth = createAuth(store.db, { mail, origin: config.origin, signUpsPerAddressPerHour: config.signUpsPerAddressPerHour, sessionLifetimeMs: config.sessionLifetimeMs, log: log.child({ feature: 'auth' }) });
 	// Mail to an account waits until its owner confirmed the address; mail to someone without an account
 	// (a scoping link, a scheme invitation) goes, as that is how they are invited.
 	mail.holdUnless(async (ids) => {
@@ -251,6 +251,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 			ready = false;
 			await scheduler.close();
 			await summaries.close();
+			auth.live.stop();
 			await rooms.close(reason);
 			await pad.close(reason);
 			await media.close();

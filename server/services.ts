@@ -71,7 +71,7 @@ export const webMethods = {
 		'requestConfirmation', 'confirmEmail', 'requestPasswordReset', 'resetLinkValid', 'resetPassword', 'activity', 'recordExport', 'setTimeZone'
 	],
 	engagements: ['create', 'listForUser', 'upcomingForUser', 'getForMember', 'scheduleSession', 'rescheduleSession', 'cancelSession', 'createInvite', 'describeInvite', 'acceptInvite', 'sessionAccess', 'roomAccess'],
-	summaries: ['view', 'correctionDraft', 'markdown', 'list', 'actionsByGoal', 'latestForSession', 'previousForSession', 'outbox', 'outboxMessage', 'retryDelivery', 'mailTransport'],
+	summaries: ['view', 'correctionDraft', 'markdown', 'list', 'actionsByGoal', 'latestForSession', 'previousForSession', 'outbox', 'outboxMessage', 'retryDelivery', 'mailTransport', 'correctionMails'],
 	contracts: ['versions', 'version', 'inForce', 'openDraft', 'saveDraft', 'send', 'accept'],
 	sponsors: ['createLink', 'describeLink', 'acceptLink', 'view', 'sponsored', 'sponsorsOf', 'draftUpdate', 'decideUpdate', 'updatesFor'],
 	referrals: ['propose', 'decide', 'markReferred', 'withdraw', 'listFor'],

@@ -28,7 +28,7 @@ import { warmUpStrengthCheck, weakPasswordMessage } from './strength.ts';
 import { LiveConnections } from './live.ts';
 import { accountMailer } from './account-mail.ts';
 import { issueLink, peekLink, useLink, voidLinks } from './links.ts';
-import { createSession, deleteSessions, devicesOf, sessionIdsOf, type Device } from './sessions.ts';
+import { createSession, deleteSessions, devicesOf, sessionIdsOf, unexpiredSessions, type Device } from './sessions.ts';
 import { eventsOf, record, type AuditEvent, type AuditKind, type Where } from './audit.ts';
 import { describeDevice } from './user-agent.ts';
 
@@ -126,6 +126,8 @@ export interface AuthDeps {
 	/** The deployment's public origin (ORIGIN); links use it, else the request's own origin. */
 	origin?: string;
 	signUpsPerAddressPerHour?: number;
+	/** How long a sign-in lasts unused (config.sessionLifetimeMs). */
+	sessionLifetimeMs?: number;
 	log?: Logger;
 }
 
@@ -141,6 +143,11 @@ const minutes = (ms: number) => Math.ceil(ms / 60_000);
 
 export function createAuth(db: Kysely<Database>, deps: AuthDeps = {}): Auth {
 	const live = new LiveConnections();
+	const lifetimeMs = deps.sessionLifetimeMs ?? limits.auth.sessionLifetimeMs;
+	live.watch(
+		(ids) => unexpiredSessions(db, ids),
+		(err) => deps.log?.warn({ err }, 'the sessions of live connections could not be checked; trying again')
+	);
 	const mailer = accountMailer(db, deps.mail);
 	const perEmailAndAddress = new RateLimiter(limits.auth.loginAttempts, limits.auth.loginWindowMs);
 	const perAccount = new RateLimiter(limits.auth.loginFailuresPerAccount, limits.auth.loginWindowMs);
@@ -201,7 +208,7 @@ export function createAuth(db: Kysely<Database>, deps: AuthDeps = {}): Auth {
 		}
 		await record(db, user.id, 'account_created', where);
 		await record(db, user.id, 'email_confirmed', where);
-		return ok({ user: publicUser(user), ...(await createSession(db, user.id, where)) });
+		return ok({ user: publicUser(user), ...(await createSession(db, user.id, where, lifetimeMs)) });
 	}
 
 	return {
@@ -279,7 +286,7 @@ export function createAuth(db: Kysely<Database>, deps: AuthDeps = {}): Auth {
 			}
 			perEmailAndAddress.reset(pair);
 			await record(db, row.id, 'signed_in', ctx);
-			return ok({ user: publicUser(row), ...(await createSession(db, row.id, ctx)) });
+			return ok({ user: publicUser(row), ...(await createSession(db, row.id, ctx, lifetimeMs)) });
 		},
 
 		async validateSessionToken(token) {
@@ -300,8 +307,8 @@ export function createAuth(db: Kysely<Database>, deps: AuthDeps = {}): Auth {
 			let expiresAt = Number(row.expires_at);
 			let renewed = false;
 			const patch: { expires_at?: number; last_seen_at?: number } = {};
-			if (expiresAt - now < limits.auth.sessionRenewWithinMs) {
-				expiresAt = now + limits.auth.sessionLifetimeMs;
+			if (expiresAt - now < lifetimeMs / 2) {
+				expiresAt = now + lifetimeMs;
 				renewed = true;
 				patch.expires_at = expiresAt;
 			}
@@ -403,7 +410,7 @@ export function createAuth(db: Kysely<Database>, deps: AuthDeps = {}): Auth {
 			await record(db, user.id, 'password_reset', where, { sessionsEnded: String(ended.length) });
 			// The link came to the address, so the address is theirs.
 			await markConfirmed(user.id, where);
-			return ok({ user: publicUser(user), ...(await createSession(db, user.id, where)) });
+			return ok({ user: publicUser(user), ...(await createSession(db, user.id, where, lifetimeMs)) });
 		},
 
 		async activity(userId) {

@@ -23,10 +23,10 @@ export interface Device {
 
 export const deviceHandle = (sessionId: string) => hashToken(sessionId).slice(0, 24);
 
-export async function createSession(db: Kysely<Database>, userId: string, where: Where): Promise<{ token: string; expiresAt: number }> {
+export async function createSession(db: Kysely<Database>, userId: string, where: Where, lifetimeMs = limits.auth.sessionLifetimeMs): Promise<{ token: string; expiresAt: number }> {
 	const token = generateToken();
 	const now = Date.now();
-	const expiresAt = now + limits.auth.sessionLifetimeMs;
+	const expiresAt = now + lifetimeMs;
 	await db
 		.insertInto('auth_sessions')
 		.values({ id: hashToken(token), user_id: userId, expires_at: expiresAt, created_at: now, last_seen_at: now, user_agent: where.userAgent.slice(0, 512), address: where.address.slice(0, 100) })
@@ -51,6 +51,13 @@ export async function devicesOf(db: Kysely<Database>, userId: string, currentSes
 export async function sessionIdsOf(db: Kysely<Database>, userId: string, handle?: string): Promise<string[]> {
 	const rows = await db.selectFrom('auth_sessions').select('id').where('user_id', '=', userId).execute();
 	return rows.map((r) => r.id).filter((id) => handle === undefined || deviceHandle(id) === handle);
+}
+
+/** Of these session ids, those not expired, with when each expires (for re-checking live connections, live.ts). */
+export async function unexpiredSessions(db: Kysely<Database>, ids: string[]): Promise<Map<string, number>> {
+	if (ids.length === 0) return new Map();
+	const rows = await db.selectFrom('auth_sessions').select(['id', 'expires_at']).where('id', 'in', ids).where('expires_at', '>', Date.now()).execute();
+	return new Map(rows.map((r) => [r.id, Number(r.expires_at)]));
 }
 
 export async function deleteSessions(db: Kysely<Database>, ids: string[]): Promise<void> {

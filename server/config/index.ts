@@ -47,6 +47,8 @@ const envSchema = z.object({
 	 * every test person signs up from 127.0.0.1.
 	 */
 	SIGNUPS_PER_ADDRESS_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(10),
+	/** How long a sign-in lasts unused (minutes; default 30 days); using it in its second half extends it. Shorter suits shared computers. */
+	SESSION_LIFETIME_MINUTES: z.coerce.number().positive().max(365 * 24 * 60).default(30 * 24 * 60),
 	LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 	/** Minutes a session stays live with nobody in it before it ends by itself. */
 	EMPTY_SESSION_END_MINUTES: z.coerce.number().positive().max(24 * 60).default(15),
@@ -110,6 +112,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 		logLevel: e.LOG_LEVEL,
 		clientAddress: { header: e.ADDRESS_HEADER, xffDepth: e.XFF_DEPTH },
 		signUpsPerAddressPerHour: e.SIGNUPS_PER_ADDRESS_PER_HOUR,
+		sessionLifetimeMs: e.SESSION_LIFETIME_MINUTES * 60_000,
 		media: {
 			workers: e.MEDIA_WORKERS,
 			listenIp: e.MEDIA_LISTEN_IP,
@@ -158,9 +161,15 @@ export const limits = {
 		shutdownGraceMs: 5_000
 	},
 	auth: {
-		/** Session lifetime; each use in the second half extends it again (sliding expiry). */
+		/** Session lifetime when none is configured (SESSION_LIFETIME_MINUTES); each use in its second half extends it again (sliding expiry). */
 		sessionLifetimeMs: 30 * 24 * 60 * 60 * 1000,
-		sessionRenewWithinMs: 15 * 24 * 60 * 60 * 1000,
+		/**
+		 * Open socket.io and pad connections outlive their handshake's check; their
+		 * sign-in sessions are checked again at the earliest expiry and at least
+		 * this often, so a session that expired or was ended by another instance
+		 * closes its connections within this time. One indexed query per check.
+		 */
+		liveCheckMs: 15_000,
 		/** Failed sign-ins tolerated per email+address before a pause. */
 		loginAttempts: 5,
 		loginWindowMs: 15 * 60 * 1000,
@@ -205,6 +214,10 @@ export const limits = {
 	invites: {
 		/** An invite link is single use and goes stale after a week. */
 		lifetimeMs: 7 * 24 * 60 * 60 * 1000
+	},
+	contracts: {
+		/** A contract PDF takes some 150 ms of a worker thread; one that takes this long is given up and its email retried. */
+		pdfDeadlineMs: 30_000
 	},
 	sponsors: {
 		/** Like a coachee's invite: single use, a week. */
@@ -426,6 +439,13 @@ export const limits = {
 		unsyncedCheckMs: 1_500,
 		/** How long ending waits for the pad to hand over its final state before recording what it has. */
 		padFinalStateTimeoutMs: 5_000,
+		/**
+		 * Emailing a correction sends the summary to every member again. A coach
+		 * fixing a typo, then a date, then a name emails three times; more than
+		 * that in a day is noise in everyone's inbox (or a way to flood it), so
+		 * further corrections that day are saved without emailing or wait.
+		 */
+		correctionMails: { perSummary: 3, windowMs: 24 * 60 * 60_000 },
 		/** Bounds on a coach's correction, so a summary stays an email-sized document. */
 		maxActions: 200,
 		maxTextChars: 20_000,

@@ -9,7 +9,8 @@ import type Mail from 'nodemailer/lib/mailer';
 import type { Kysely } from 'kysely';
 import type { Database, MailJobRow } from '../store/index.ts';
 import type { MailQueue } from '../mail/index.ts';
-import { contractMarkdown, contractPdf, type ContractHeading } from './document.ts';
+import { contractMarkdown, type ContractHeading } from './document.ts';
+import { contractPdfOffThread } from './pdf-thread.ts';
 import { findVersionById, type ContractVersion } from './store.ts';
 
 export type ContractMailKind = 'contract_review' | 'contract_in_force';
@@ -54,7 +55,7 @@ function composer(kind: ContractMailKind, deps: ContractMailDeps) {
 			text: `${intro}\n\n${link ? `Open it: ${link}\n\n` : ''}${markdown}`,
 			attachments: [
 				{ filename: `${file}.md`, content: markdown, contentType: 'text/markdown; charset=utf-8' },
-				{ filename: `${file}.pdf`, content: await contractPdf(v, h), contentType: 'application/pdf' }
+				{ filename: `${file}.pdf`, content: await contractPdfOffThread(v, h), contentType: 'application/pdf' }
 			]
 		};
 	};

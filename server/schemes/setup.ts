@@ -140,7 +140,11 @@ export const volunteerRow = (db: Kysely<Database>, schemeId: string, userId: str
 export async function saveProfile(db: Kysely<Database>, schemeId: string, volunteerId: string, userId: string, input: unknown): Promise<Result<SchemeVolunteerRow>> {
 	const [scheme, profile] = await Promise.all([schemeRow(db, schemeId), volunteerRow(db, schemeId, volunteerId)]);
 	if (!scheme || !profile) return fail('not_found', 'No such profile.');
-	if (volunteerId !== userId) return fail('forbidden', 'Only the volunteer edits their own profile.');
+	if (volunteerId !== userId) {
+		// Someone who may not read the profile learns nothing about it, not even that it exists; a coordinator reads it and is told why not.
+		if (!(await isCoordinator(db, schemeId, userId))) return fail('not_found', 'No such profile.');
+		return fail('forbidden', 'Only the volunteer edits their own profile.');
+	}
 	const parsed = profileForm.safeParse(input);
 	if (!parsed.success) return invalidForm(parsed.error);
 	const f = parsed.data;

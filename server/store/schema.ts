@@ -141,6 +141,8 @@ export interface SummaryRow {
 	content: string;
 	shared_state: Uint8Array;
 	private_state: Uint8Array | null;
+	/** When this corrected version was emailed to everyone (null: not emailed); counts against limits.summary.correctionMails. */
+	mailed_again_at: Generated<number | null>;
 }
 
 /**

@@ -6,10 +6,10 @@
  * instead (one linear pass over bounded sections), and the next job starts a
  * fresh worker.
  */
-import { Worker } from 'node:worker_threads';
 import { limits } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
 import { running } from '../health/index.ts';
+import { jobThread } from '../threads/index.ts';
 import type { SummaryContent } from './content.ts';
 import { contentOf, renderCopies, type Rendering, type RenderMeta } from './copies.ts';
 import { plainTextHtml } from './markdown-html.ts';
@@ -27,70 +27,38 @@ interface Pending {
 	meta: RenderMeta;
 	detail: Record<string, unknown>;
 	resolve: (r: Rendering[]) => void;
-	timer: ReturnType<typeof setTimeout>;
 }
 
-const workerFile = new URL('./render-worker.ts', import.meta.url);
-
 export function createCopyRenderer(log: Logger, opts: { deadlineMs?: number } = {}): CopyRenderer {
-	const deadlineMs = opts.deadlineMs ?? limits.summary.renderDeadlineMs;
-	let worker: Worker | null = null;
-	const pending = new Map<number, Pending>();
-	let nextId = 1;
-
 	function plain(job: Pending): Rendering[] {
 		return running('summary render', () => renderCopies(contentOf(job.content), job.meta, plainTextHtml, 'plain-text'), { ...job.detail, fallback: true });
 	}
 
-	/** Stops the worker and renders whatever was waiting on it as plain text. */
-	function abandon(w: Worker, why: string, err?: unknown) {
-		if (worker !== w) return;
-		worker = null;
-		void w.terminate();
-		for (const [id, job] of pending) {
-			pending.delete(id);
-			clearTimeout(job.timer);
+	// A job the thread abandons (deadline, failure, shutdown) is rendered as plain text here instead.
+	const thread = jobThread<Omit<RenderJob, 'id'>, RenderAnswer, Pending>({
+		file: new URL('./render-worker.ts', import.meta.url),
+		deadlineMs: opts.deadlineMs ?? limits.summary.renderDeadlineMs,
+		answered(a, job) {
+			if ('copies' in a) return job.resolve(a.copies);
+			log.error({ ...job.detail, error: a.error }, 'the Markdown renderer failed; summary rendered as plain text');
+			job.resolve(plain(job));
+		},
+		abandoned(job, why, err) {
 			log.warn({ err, ...job.detail, why }, 'summary rendered as plain text');
 			job.resolve(plain(job));
+		},
+		note(message) {
+			const n = message as PriorityNote;
+			if (n.priority === 'normal') log.info({ why: n.why }, 'the summary render thread runs at normal priority');
 		}
-	}
-
-	function answer(a: RenderAnswer | PriorityNote) {
-		if ('priority' in a) {
-			if (a.priority === 'normal') log.info({ why: a.why }, 'the summary render thread runs at normal priority');
-			return;
-		}
-		const job = pending.get(a.id);
-		if (!job) return;
-		pending.delete(a.id);
-		clearTimeout(job.timer);
-		if ('copies' in a) return job.resolve(a.copies);
-		log.error({ ...job.detail, error: a.error }, 'the Markdown renderer failed; summary rendered as plain text');
-		job.resolve(plain(job));
-	}
-
-	function start(): Worker {
-		const w = new Worker(workerFile);
-		// An idle renderer must not keep the process alive at shutdown.
-		w.unref();
-		w.on('message', answer);
-		w.on('error', (err) => abandon(w, 'the render worker failed', err));
-		w.on('exit', (code) => abandon(w, `the render worker exited (${code})`));
-		return w;
-	}
+	});
 
 	return {
 		render(content, meta, detail) {
-			return new Promise<Rendering[]>((resolve) => {
-				const id = nextId++;
-				const w = (worker ??= start());
-				const timer = setTimeout(() => abandon(w, `no answer within ${deadlineMs} ms`), deadlineMs);
-				pending.set(id, { content, meta, detail, resolve, timer });
-				w.postMessage({ id, content, meta } satisfies RenderJob);
-			});
+			return new Promise<Rendering[]>((resolve) => thread.post({ content, meta }, { content, meta, detail, resolve }));
 		},
 		async close() {
-			if (worker) abandon(worker, 'the server is shutting down');
+			thread.close('the server is shutting down');
 		}
 	};
 }

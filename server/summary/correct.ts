@@ -53,6 +53,39 @@ export function readCorrectionForm(form: Record<string, string>): unknown {
 	};
 }
 
+/** How many more times a session's summary may be emailed again by a correction now, and when the next one frees up. */
+export interface CorrectionMails {
+	left: number;
+	perSummary: number;
+	/** Milliseconds until one more is allowed, when none is left. */
+	againInMs: number | null;
+}
+
+export async function correctionMails(db: Kysely<Database>, sessionId: string, now = Date.now()): Promise<CorrectionMails> {
+	const { perSummary, windowMs } = limits.summary.correctionMails;
+	const sent = await db
+		.selectFrom('summaries')
+		.select('mailed_again_at')
+		.where('session_id', '=', sessionId)
+		.where('mailed_again_at', '>', now - windowMs)
+		.orderBy('mailed_again_at', 'asc')
+		.execute();
+	const left = Math.max(0, perSummary - sent.length);
+	// The oldest email inside the window frees its place when it leaves it.
+	const oldest = sent[sent.length - perSummary]?.mailed_again_at;
+	return { left, perSummary, againInMs: left === 0 && oldest != null ? Number(oldest) + windowMs - now : null };
+}
+
+/** The refusal when a correction would email the summary once too often: what to do now, and when emailing works again. */
+export function tooManyMails(q: CorrectionMails) {
+	const hours = Math.max(1, Math.ceil((q.againInMs ?? 0) / 3_600_000));
+	return fail(
+		'rate_limited',
+		`This summary has already been emailed again ${q.perSummary} times in the last 24 hours, the most allowed. Untick "Email the corrected summary to everyone" to save your correction now (everyone can read it in the app), or email it in about ${hours} hour${hours === 1 ? '' : 's'}.`,
+		'notify'
+	);
+}
+
 export async function correctSummary(
 	deps: { db: Kysely<Database>; mail: MailService; engagements: Engagements; renderings: Renderings; sponsors: (engagementId: string) => Promise<{ userId: string; name: string; email: string }[]> },
 	summaryId: string,
@@ -70,6 +103,10 @@ export async function correctSummary(
 		return fail('invalid_input', issue.message, String(issue.path[0] ?? 'note'));
 	}
 	const f = parsed.data;
+	if (f.notify) {
+		const quota = await correctionMails(db, base.session_id);
+		if (quota.left === 0) return tooManyMails(quota);
+	}
 	const before = parseContent(base);
 	// A corrected action keeps what the form does not show: its goal and whose it is (for group sharing).
 	const was = new Map(before.shared.actions.map((a) => [a.id, a]));
@@ -119,7 +156,8 @@ export async function correctSummary(
 						correction_note: f.note,
 						content: json,
 						shared_state: base.shared_state,
-						private_state: base.private_state
+						private_state: base.private_state,
+						mailed_again_at: f.notify ? Date.now() : null
 					})
 					.execute();
 				await deps.renderings.store(trx, id, rendered);

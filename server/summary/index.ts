@@ -25,7 +25,7 @@ import { fail, ok, type Result } from '../../shared/result.ts';
 import { createEnding, type AfterEnd, type EndedBy } from './ending.ts';
 import { unsyncedEditsIn } from './end-check.ts';
 import { summaryComposer, markdownFileName } from './compose.ts';
-import { correctSummary } from './correct.ts';
+import { correctSummary, correctionMails, type CorrectionMails } from './correct.ts';
 import { actionsByGoal, latestForSession, listForEngagement, outboxFileFor, outboxFor, previousForSession, readForViewer, recordedForCoach, summaryJobFor, versionsOf, type SummaryView } from './reads.ts';
 import type { SummaryCopy } from './content.ts';
 import type { GoalActions } from './reads.ts';
@@ -40,6 +40,7 @@ export type { EngagementRecord } from './across.ts';
 export type { Cut } from './bounds.ts';
 export { noSources } from './sources.ts';
 export { readCorrectionForm } from './correct.ts';
+export type { CorrectionMails } from './correct.ts';
 
 /** One session's summarised versions, as the engagement's summaries page lists them. */
 export type SummaryListing = NonNullable<Awaited<ReturnType<typeof listForEngagement>>>;
@@ -61,6 +62,8 @@ export interface Summaries {
 	actionsByGoal(engagementId: string, userId: string): Promise<GoalActions[] | null>;
 	latestForSession(sessionId: string, userId: string): Promise<string | null>;
 	previousForSession(sessionId: string, userId: string): Promise<{ id: string; number: number } | null>;
+	/** For the coach: how many more times a correction may email this summary now (limits.summary.correctionMails); null for anyone else. */
+	correctionMails(summaryId: string, userId: string): Promise<CorrectionMails | null>;
 	/** A new version by the coach, never an overwrite. */
 	correct(summaryId: string, userId: string, input: unknown): Promise<Result<{ id: string; version: number }>>;
 	outbox(userId: string): Promise<OutboxMessage[]>;
@@ -153,6 +156,10 @@ export function createSummaries(deps: {
 			};
 		},
 		correctionDraft: (summaryId, userId) => recordedForCoach(reads, summaryId, userId),
+		async correctionMails(summaryId, userId) {
+			const r = await readForViewer(reads, summaryId, userId);
+			return r?.role === 'coach' ? correctionMails(db, r.row.session_id) : null;
+		},
 		async markdown(summaryId, userId) {
 			const r = await readForViewer(reads, summaryId, userId);
 			if (!r) return null;

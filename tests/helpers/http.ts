@@ -8,6 +8,8 @@ import { KEY_CLAUSE_IDS, contractFormFields, draftFromTemplate, type ContractBod
 
 export class Visitor {
 	cookie = '';
+	/** The address this person signed up or in with. */
+	email = '';
 	readonly base: string;
 	constructor(base: string) {
 		this.base = base;
@@ -33,8 +35,9 @@ export class Visitor {
 	// eslint-disable-next-line @typescript-eslint/no-explicit-any -- action data is whatever the route returned, read field by field by each test
 	async action(path: string, fields: Record<string, string> | [string, string][] = {}): Promise<{ type: string; status: number; data?: any; location?: string }> {
 		const res = await this.post(path, fields, { 'x-sveltekit-action': 'true', accept: 'application/json' });
-		const body = (await res.json()) as { type: string; status: number; data?: string; location?: string };
-		return { ...body, data: body.data ? devalue.parse(body.data) : undefined };
+		const body = (await res.json()) as { type: string; status?: number; data?: string; location?: string };
+		// An error thrown by the action (a 404 before the form is read) carries its status on the response only.
+		return { ...body, status: body.status ?? res.status, data: body.data ? devalue.parse(body.data) : undefined };
 	}
 
 	private keepCookie(res: Response) {
@@ -52,11 +55,13 @@ export class Visitor {
 		if (r.type !== 'success' || r.data?.sent !== email.trim().toLowerCase()) throw new Error(`sign-up failed: ${JSON.stringify(r)}`);
 		const done = await this.action(await linkFor(this.base, email, '/signup/confirm/'));
 		if (done.type !== 'redirect') throw new Error(`finishing the sign-up failed: ${JSON.stringify(done)}`);
+		this.email = email;
 	}
 
 	async signIn(email: string, password = 'correct horse battery'): Promise<void> {
 		const r = await this.action('/signin', { email, password });
 		if (r.type !== 'redirect') throw new Error(`sign-in failed: ${JSON.stringify(r)}`);
+		this.email = email;
 	}
 
 	/** Creates an engagement and returns its id. */

@@ -10,8 +10,13 @@ import { ROOT } from './server.ts';
 
 export interface Route {
 	pattern: string;
+	/** Form actions of its `+page.server.ts` (`default` for an unnamed one). */
 	actions: string[];
 	endpoint: boolean;
+	/** HTTP methods its `+server.ts` exports (GET, POST...). */
+	methods: string[];
+	/** Whether it has a page (`+page.svelte` or `+page.server.ts`), answered to GET. */
+	page: boolean;
 }
 
 export function routeTree(): Route[] {
@@ -24,7 +29,10 @@ export function routeTree(): Route[] {
 			const server = files.includes('+page.server.ts') ? fs.readFileSync(path.join(dir, '+page.server.ts'), 'utf8') : '';
 			const block = /export const actions[^=]*=\s*\{([\s\S]*)\};?\s*$/.exec(server)?.[1] ?? '';
 			const actions = [...block.matchAll(/^\t(\w+): async/gm)].map((m) => m[1]!);
-			out.push({ pattern: '/' + rel, actions, endpoint: files.includes('+server.ts') });
+			const endpoint = files.includes('+server.ts') ? fs.readFileSync(path.join(dir, '+server.ts'), 'utf8') : '';
+			const methods = [...endpoint.matchAll(/^export (?:const|(?:async )?function) (GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)\b/gm)].map((m) => m[1]!);
+			const page = files.includes('+page.svelte') || files.includes('+page.server.ts');
+			out.push({ pattern: '/' + rel, actions, endpoint: files.includes('+server.ts'), methods, page });
 		}
 		for (const f of files) if (fs.statSync(path.join(dir, f)).isDirectory()) walk(path.join(dir, f));
 	};
@@ -44,3 +52,22 @@ export const ACCOUNT_ROUTES = ['/signup/confirm/[token]', '/confirm', '/confirm/
 
 /** The coach's own practice (log and its CSV): open to anyone signed in, listing only engagements they coach (tests/integration/practice.test.ts). */
 export const PRACTICE_ROUTES = ['/practice', '/practice/hours.csv'];
+
+/** One way in over HTTP: a page (GET), one of its form actions (POST), or an endpoint's method. */
+export interface Door {
+	/** `GET /engagements/[id]`, `POST /engagements/[id]?/invite`, `POST /signin` (a default action), `GET /summaries/[id].md`. */
+	key: string;
+	pattern: string;
+	method: string;
+	/** The form action, when the door is one. */
+	action?: string;
+}
+
+/** Every HTTP door of the app, from the route tree: what the authorization matrix (tests/integration/authz-matrix.test.ts) tries. */
+export function httpDoors(): Door[] {
+	return routeTree().flatMap((r) => [
+		...(r.page ? [{ key: `GET ${r.pattern}`, pattern: r.pattern, method: 'GET' }] : []),
+		...r.actions.map((action) => ({ key: action === 'default' ? `POST ${r.pattern}` : `POST ${r.pattern}?/${action}`, pattern: r.pattern, method: 'POST', action })),
+		...r.methods.map((method) => ({ key: `${method} ${r.pattern}`, pattern: r.pattern, method }))
+	]);
+}

@@ -10,7 +10,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type DbKind, type TestServer } from '../helpers/server.ts';
-import { Visitor, uniqueEmail } from '../helpers/http.ts';
+import { SCHEME, ask, person, profile, requestIdIn, schemeOf, volunteer } from '../helpers/schemes.ts';
 import { ACCOUNT_ROUTES, PRACTICE_ROUTES, SCHEME_ROUTES, routeTree, routeUrl } from '../helpers/routes.ts';
 import { addressedTo, has, mailText, outboxMails, padsAndSocketRefuse, writeAndEndSession } from '../helpers/session-content.ts';
 
@@ -18,52 +18,6 @@ const NOTE = 'NOTE-4c1e-between-coach-and-coachee';
 const ACTION = 'ACTION-77d0-between-coach-and-coachee';
 const PRIVATE = 'PRIVATE-a91b-coach-only';
 const SECRETS = [NOTE, ACTION, PRIVATE];
-
-const SCHEME = {
-	name: 'Women into leadership',
-	purpose: 'Volunteer coaches for new and aspiring managers in the region.',
-	kinds: 'both',
-	areas: 'Leadership\nCareer change\nConfidence\nFinance',
-	covers: 'Work topics',
-	excludes: 'Therapy, legal advice',
-	maxMonths: '6',
-	expectedSessions: '6',
-	frequency: 'monthly',
-	sessionMinutes: '60'
-};
-
-async function person(base: string, name: string, who: string) {
-	const v = new Visitor(base);
-	const email = uniqueEmail(who);
-	await v.signUp(name, email);
-	return { v, email, name };
-}
-
-async function schemeOf(coordinator: Visitor, name = SCHEME.name) {
-	const r = await coordinator.action('/schemes/new', { ...SCHEME, name });
-	expect(r.type, JSON.stringify(r)).toBe('redirect');
-	return r.location!.split('/').pop()!;
-}
-
-/** Invites, joins and returns the volunteer's id (from where accepting sends them). */
-async function volunteer(coordinator: Visitor, schemeId: string, p: { v: Visitor; email: string; name: string }, role = 'volunteer') {
-	const inv = await coordinator.action(`/schemes/${schemeId}?/invite`, { name: p.name, email: p.email, role });
-	expect(inv.type, JSON.stringify(inv)).toBe('success');
-	const path = new URL(inv.data.invited.url).pathname;
-	const joined = await p.v.action(path);
-	expect(joined.type, JSON.stringify(joined)).toBe('redirect');
-	return { path, id: joined.location!.split('/').pop()! };
-}
-
-const profile = (over: Record<string, string | string[]> = {}): [string, string][] => {
-	const fields: Record<string, string | string[]> = { kinds: 'both', areas: ['Leadership'], freeWords: '', experience: 'Twelve years coaching managers', qualifications: 'ICF ACC', languages: 'English', timeZone: 'Europe/London', capacity: '1', availability: 'Weekday mornings', ...over };
-	return Object.entries(fields).flatMap(([k, v]) => (Array.isArray(v) ? v.map((x): [string, string] => [k, x]) : [[k, v] as [string, string]]));
-};
-
-const ask = (over: Record<string, string> = {}): [string, string][] =>
-	Object.entries({ kind: 'coaching', develop: 'Lead my new team of eight with confidence', whyNow: 'Promoted last month', success: 'The team trusts my decisions', clarity: 'clear', commitment: 'yes', languages: 'English', timeZone: 'Europe/Paris', ...over }).concat([['areas', 'Leadership']]);
-
-const requestIdIn = (html: string, schemeId: string) => [...html.matchAll(new RegExp(`/schemes/${schemeId}/requests/([a-z2-7]+)`, 'g'))].map((m) => m[1]!);
 
 for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 	describe(`schemes on ${db}`, () => {
@@ -103,7 +57,9 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 			// Profiles: each volunteer edits their own; coordinators of this scheme read them, nobody else.
 			expect((await coachA.v.action(`/schemes/${schemeId}/volunteers/${a.id}?/save`, profile({ areas: ['Leadership', 'Confidence'], capacity: '1' }))).type).toBe('success');
 			expect((await coachB.v.action(`/schemes/${schemeId}/volunteers/${b.id}?/save`, profile({ areas: ['Finance'], timeZone: 'Asia/Tokyo', capacity: '2' }))).type).toBe('success');
-			expect(await coachA.v.action(`/schemes/${schemeId}/volunteers/${b.id}?/save`, profile({ capacity: '0' }))).toMatchObject({ type: 'failure', status: 403 });
+			// Another volunteer cannot read Ben's profile, so saving it answers as for no profile at all (the coordinator is told 403).
+			expect(await coachA.v.action(`/schemes/${schemeId}/volunteers/${b.id}?/save`, profile({ capacity: '0' }))).toMatchObject({ type: 'failure', status: 404 });
+			expect(await coord.v.action(`/schemes/${schemeId}/volunteers/${b.id}?/save`, profile({ capacity: '0' }))).toMatchObject({ type: 'failure', status: 403 });
 			expect(await coachA.v.action(`/schemes/${schemeId}/volunteers/${a.id}?/save`, profile({ areas: ['Knitting'] }))).toMatchObject({ status: 400 });
 			expect((await coord.v.get(`/schemes/${schemeId}/volunteers/${b.id}`)).status).toBe(200);
 			expect((await other.v.get(`/schemes/${schemeId}/volunteers/${b.id}`)).status).toBe(404);

@@ -93,11 +93,6 @@ async function pair(url: string) {
 	(p.coachee as Visitor & { email: string }).email = emails.find((e) => e.startsWith('coachee.'))!;
 	return p as typeof p & { coach: Visitor & { email: string }; coachee: Visitor & { email: string } };
 }
-declare module '../helpers/http.ts' {
-	interface Visitor {
-		email?: string;
-	}
-}
 
 describe.each<DbKind>(['sqlite', 'postgres'])('session end and summary on %s', (db) => {
 	let server: TestServer;

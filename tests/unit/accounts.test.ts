@@ -3,11 +3,12 @@
  * and sign-up, the password strength check, the registry of live
  * connections per sign-in session, device names.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fc, test } from '@fast-check/vitest';
 import { isSameOriginPath, safeNext } from '../../shared/accounts/next-path.ts';
 import { weakPasswordMessage } from '../../server/auth/strength.ts';
 import { LiveConnections } from '../../server/auth/live.ts';
+import { limits } from '../../server/config/index.ts';
 import { describeDevice } from '../../server/auth/user-agent.ts';
 
 describe('isSameOriginPath', () => {
@@ -87,6 +88,61 @@ describe('LiveConnections', () => {
 		live.register('s', () => closed++);
 		expect(live.closeSessions(['s'])).toBe(2);
 		expect(closed).toBe(1);
+	});
+
+	describe('re-checking sessions (expiry, revocation elsewhere)', () => {
+		beforeEach(() => vi.useFakeTimers());
+		afterEach(() => vi.useRealTimers());
+
+		it('closes a session at its expiry, long before the periodic check, and keeps the valid one', async () => {
+			// Expires 5 s after the first periodic check, which learns when.
+			const expiry = new Map([['soon', Date.now() + limits.auth.liveCheckMs + 5_000], ['later', Date.now() + 3_600_000]]);
+			const live = new LiveConnections();
+			const asked: string[][] = [];
+			live.watch(async (ids) => (asked.push(ids), new Map(ids.filter((id) => (expiry.get(id) ?? 0) > Date.now()).map((id) => [id, expiry.get(id)!]))), () => {});
+			const closed: string[] = [];
+			live.register('soon', () => closed.push('soon'));
+			live.register('later', () => closed.push('later'));
+			await vi.advanceTimersByTimeAsync(limits.auth.liveCheckMs); // the first check learns the expiries
+			expect(closed).toEqual([]);
+			await vi.advanceTimersByTimeAsync(5_100); // not the next periodic check, another 15 s away
+			expect(closed).toEqual(['soon']);
+			expect(live.count('later')).toBe(1);
+			await vi.advanceTimersByTimeAsync(limits.auth.liveCheckMs);
+			expect(asked.at(-1)).toEqual(['later']); // a closed session is not asked about again
+			expect(closed).toEqual(['soon']);
+			live.stop();
+		});
+
+		it('closes a session another instance ended within one periodic check; a failed check keeps the connections and tries again', async () => {
+			let valid = true;
+			let failing = true;
+			const errors: unknown[] = [];
+			const live = new LiveConnections();
+			live.watch(async (ids) => {
+				if (failing) throw new Error('database down');
+				return new Map(valid ? ids.map((id) => [id, Date.now() + 3_600_000]) : []);
+			}, (err) => errors.push(err));
+			let closed = 0;
+			live.register('s', () => closed++);
+			await vi.advanceTimersByTimeAsync(limits.auth.liveCheckMs);
+			expect(errors).toHaveLength(1);
+			expect(closed).toBe(0);
+			failing = false;
+			valid = false; // signed out through another instance meanwhile
+			await vi.advanceTimersByTimeAsync(limits.auth.liveCheckMs);
+			expect(closed).toBe(1);
+			live.stop();
+		});
+
+		it('asks nothing while no connection is open', async () => {
+			let asked = 0;
+			const live = new LiveConnections();
+			live.watch(async () => (asked++, new Map()), () => {});
+			await vi.advanceTimersByTimeAsync(limits.auth.liveCheckMs * 3);
+			expect(asked).toBe(0);
+			live.stop();
+		});
 	});
 });
 

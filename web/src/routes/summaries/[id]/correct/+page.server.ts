@@ -11,7 +11,9 @@ export const load: PageServerLoad = async (event) => {
 	// The form starts from what was recorded, in full: the page's copy may be shortened.
 	const recorded = view?.role === 'coach' ? await summaries.correctionDraft(event.params.id, user.id) : null;
 	if (!view || !recorded?.coachOnly) notFound();
+	const mails = await summaries.correctionMails(event.params.id, user.id);
 	return {
+		mails,
 		id: view.id,
 		version: view.version,
 		title: recorded.engagement.title,
