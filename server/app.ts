@@ -82,6 +82,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 		onScheduled: (trx, rows, ids) => rhythm.onScheduled(trx, rows, ids),
 		isSponsor: (id, userId) => sponsors.isSponsor(id, userId),
 		hasSponsor: (id) => sponsors.hasSponsor(id),
+		withoutSecondFactor: (ids) => auth.twoFactor.withoutSecondFactor(ids),
 		mail,
 		log
 	});

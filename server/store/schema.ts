@@ -7,6 +7,7 @@ import type { Generated } from 'kysely';
 import type { SessionKind } from '../../shared/sessions.ts';
 
 import type { EngagementKind, EngagementRole, SessionStatus } from '../../shared/domain.ts';
+import type { PasskeyRow, PendingSignInRow, RecoveryCodeRow, TotpCredentialRow } from './schema-two-factor.ts';
 import type { SchemeCoordinatorRow, SchemeFeedbackRow, SchemeInviteRow, SchemeMailKind, SchemeMatchRow, SchemeRequestRow, SchemeRow, SchemeVolunteerRow } from './schema-schemes.ts';
 
 export type { EngagementKind, EngagementRole, SessionKind, SessionStatus };
@@ -68,6 +69,8 @@ export interface EngagementRow {
 	frequency: string | null;
 	created_by: string;
 	created_at: number;
+	/** 1 when the coach requires every member to sign in with a second factor. */
+	require_two_factor?: number;
 }
 
 export interface EngagementMemberRow {
@@ -401,6 +404,7 @@ export interface ActionUpdateRow {
 }
 
 export type * from './schema-schemes.ts';
+export type * from './schema-two-factor.ts';
 
 export interface Database {
 	users: UserRow;
@@ -441,6 +445,10 @@ export interface Database {
 	scheme_requests: SchemeRequestRow;
 	scheme_matches: SchemeMatchRow;
 	scheme_feedback: SchemeFeedbackRow;
+	totp_credentials: TotpCredentialRow;
+	recovery_codes: RecoveryCodeRow;
+	passkeys: PasskeyRow;
+	pending_sign_ins: PendingSignInRow;
 	[table: `_${string}`]: never;
 }
 
