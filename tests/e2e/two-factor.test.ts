@@ -74,7 +74,7 @@ it("shows a coachee without it that the coach requires two-factor sign-in, with 
 	await coachPage.page.goto(`/engagements/${engagementId}`);
 	await hydrated(coachPage.page);
 	await coachPage.page.getByRole('button', { name: 'Require two-factor sign-in for everyone' }).click();
-	await coachPage.page.getByText("Everyone must sign in with two-factor sign-in to open this engagement's sessions.").waitFor();
+	await coachPage.page.getByText("Everyone must use two-factor sign-in to open this engagement's sessions.").waitFor();
 	await screenshot(coachPage.page, 'two-factor-coach-requires');
 
 	await page.goto(`/sessions/${sessionId}`);
