@@ -222,9 +222,10 @@ export function createEngagements(db: Kysely<Database>, auth: Pick<Auth, 'usersB
 	}
 
 	async function setRequireTwoFactor(engagementId: string, userId: string, input: unknown): Promise<Result<{ required: boolean }>> {
+		// Anyone but the coach learns nothing, whatever they sent.
+		if ((await membership.roleOf(engagementId, userId)) !== 'coach') return fail('not_found', 'There is no such engagement, or you are not its coach.');
 		const parsed = z.object({ required: z.enum(['on', 'off']) }).safeParse(input);
 		if (!parsed.success) return fail('invalid_input', 'Choose whether two-factor sign-in is required.');
-		if ((await membership.roleOf(engagementId, userId)) !== 'coach') return fail('not_found', 'There is no such engagement, or you are not its coach.');
 		const required = parsed.data.required === 'on';
 		// A coach who required it without having it would lock themselves out of their own sessions.
 		if (required && (await withoutSecondFactor([userId])).has(userId)) return fail('conflict', 'Set up two-factor sign-in for yourself first (Settings, Sign-in security).');
