@@ -61,9 +61,9 @@ export const webMethods = {
 	auth: [
 		'prepareStrengthCheck', 'signUp', 'finishSignUp', 'signUpLinkValid', 'signIn', 'signOut', 'validateSessionToken', 'devices', 'signOutDevice', 'signOutEverywhere',
 		'requestConfirmation', 'confirmEmail', 'requestPasswordReset', 'resetLinkValid', 'resetPassword', 'activity', 'recordExport', 'setTimeZone',
-		'verifySecondFactor'
+		'verifySecondFactor', 'signInWithPasskey'
 	],
-	twoFactor: ['status', 'startTotp', 'totpInProgress', 'confirmTotp', 'disableTotp', 'regenerateRecoveryCodes', 'pendingFor', 'enabledFor'],
+	twoFactor: ['status', 'startTotp', 'totpInProgress', 'confirmTotp', 'disableTotp', 'regenerateRecoveryCodes', 'pendingFor', 'enabledFor', 'passkeyRegistrationOptions', 'addPasskey', 'removePasskey', 'passkeySignInOptions'],
 	engagements: ['create', 'listForUser', 'upcomingForUser', 'getForMember', 'scheduleSession', 'rescheduleSession', 'cancelSession', 'createInvite', 'describeInvite', 'acceptInvite', 'sessionAccess', 'roomAccess', 'setRequireTwoFactor'],
 	summaries: ['view', 'correctionDraft', 'markdown', 'list', 'actionsByGoal', 'latestForSession', 'previousForSession', 'outbox', 'outboxMessage', 'retryDelivery', 'mailTransport'],
 	contracts: ['versions', 'version', 'inForce', 'openDraft', 'saveDraft', 'send', 'accept'],

@@ -34,7 +34,7 @@ import { createSession, deleteSessions, devicesOf, sessionIdsOf, type Device } f
 import { eventsOf, record, type AuditEvent, type AuditKind, type Where } from './audit.ts';
 import { describeDevice } from './user-agent.ts';
 import { people, publicUser } from './people.ts';
-import { createSecondFactor, type Pending, type SecondFactor } from './second-factor/index.ts';
+import { createSecondFactor, type Pending, type SecondFactor, type Site } from './second-factor/index.ts';
 
 export { generateToken, hashToken, newId } from './tokens.ts';
 export { RateLimiter } from './rate-limit.ts';
@@ -42,7 +42,7 @@ export { LiveConnections } from './live.ts';
 export { readSessionCookie, sessionCookie, clearedSessionCookie, sessionCookieName } from './cookies.ts';
 export type { Device } from './sessions.ts';
 export type { AuditEvent, AuditKind, Where } from './audit.ts';
-export type { SecondFactor, TwoFactorStatus, TotpSetUp, Pending } from './second-factor/index.ts';
+export type { SecondFactor, TwoFactorStatus, TotpSetUp, Pending, PasskeyView, PasskeyCreationOptions, PasskeyRequestOptions, Site } from './second-factor/index.ts';
 
 export interface User {
 	id: string;
@@ -88,6 +88,8 @@ export interface Auth {
 	twoFactor: SecondFactor;
 	/** Finishes a pending sign-in with an app or recovery code (second-factor/). */
 	verifySecondFactor(token: string | undefined, input: unknown, ctx: Where): Promise<Result<SignIn>>;
+	/** Finishes a pending sign-in (`token`) or signs in without a password (null) with a passkey. */
+	signInWithPasskey(token: string | null | undefined, input: unknown, ctx: Where, site: Site): Promise<Result<SignIn>>;
 	/** Loads the password checker's dictionaries while a person is still typing (sign-up and reset pages). */
 	prepareStrengthCheck(): void;
 	/** Always the same answer for a valid form: a link was mailed (to finish signing up, or telling the owner). */
@@ -224,16 +226,22 @@ export function createAuth(db: Kysely<Database>, deps: AuthDeps = {}): Auth {
 		return { user: publicUser(row), ...(await createSession(db, row.id, where)) };
 	}
 
+	async function sessionAfterSecondFactor(userId: string, where: Where, how: string): Promise<SignIn> {
+		const row = await db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirstOrThrow();
+		await record(db, userId, 'signed_in', where, { with: how });
+		return { user: publicUser(row), ...(await createSession(db, userId, where)) };
+	}
+
 	return {
 		live,
 		twoFactor,
 
 		async verifySecondFactor(token, input, where) {
-			return twoFactor.verify(token, input, where, async (userId) => {
-				const row = await db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirstOrThrow();
-				await record(db, userId, 'signed_in', where, { with: 'second factor' });
-				return { user: publicUser(row), ...(await createSession(db, userId, where)) };
-			});
+			return twoFactor.verify(token, input, where, (userId) => sessionAfterSecondFactor(userId, where, 'second factor'));
+		},
+
+		async signInWithPasskey(token, input, where, site) {
+			return twoFactor.verifyPasskey(token, input, where, site, (userId) => sessionAfterSecondFactor(userId, where, token === null ? 'passkey' : 'second factor (passkey)'));
 		},
 
 		prepareStrengthCheck: warmUpStrengthCheck,

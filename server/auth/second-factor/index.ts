@@ -5,8 +5,10 @@
  * - ten single-use recovery codes (recovery.ts), regenerated on demand;
  * - the step between password and session (pending.ts): a sign-in whose
  *   password was right waits here until a code (or recovery code) is given,
- *   throttled per account and address, each failure in the audit log.
- * Owns `totp_credentials`, `recovery_codes`, `pending_sign_ins`.
+ *   throttled per account and address, each failure in the audit log;
+ * - passkeys (passkeys.ts): added and removed on the settings page, used as
+ *   the second factor or to sign in without a password.
+ * Owns `totp_credentials`, `recovery_codes`, `pending_sign_ins`, `passkeys`.
  */
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
@@ -21,12 +23,29 @@ import { record, type Where } from '../audit.ts';
 import { matchingStep, newTotpKey, totpUri } from './totp.ts';
 import { recoveryCodesLeft, replaceRecoveryCodes, useRecoveryCode } from './recovery.ts';
 import { endPending, pendingUser, startPending, type Pending } from './pending.ts';
+import { Challenges } from './challenges.ts';
+import { passkeyStore, type PasskeyView, type Site } from './passkeys.ts';
 
 export type { Pending } from './pending.ts';
+export type { PasskeyView, Site } from './passkeys.ts';
 
 export interface TwoFactorStatus {
 	totp: boolean;
 	recoveryCodesLeft: number;
+	passkeys: PasskeyView[];
+}
+
+/** What the browser's WebAuthn calls need (base64url strings; the page decodes them). */
+export interface PasskeyCreationOptions {
+	challenge: string;
+	rp: { id: string; name: string };
+	user: { id: string; name: string; displayName: string };
+	excludeCredentials: string[];
+}
+export interface PasskeyRequestOptions {
+	challenge: string;
+	rpId: string;
+	allowCredentials: string[];
 }
 
 export interface TotpSetUp {
@@ -59,6 +78,15 @@ export interface SecondFactor {
 	pendingFor(token: string | undefined): Promise<string | null>;
 	/** Finishes a pending sign-in with an app code or a recovery code; the session is made by `finish`. */
 	verify<T>(token: string | undefined, input: unknown, where: Where, finish: (userId: string) => Promise<T>): Promise<Result<T>>;
+	passkeyRegistrationOptions(userId: string, site: Site): Promise<PasskeyCreationOptions>;
+	/** Stores a new passkey; the first second factor of an account also returns its recovery codes. */
+	addPasskey(userId: string, input: unknown, where: Where, site: Site): Promise<Result<{ name: string; recoveryCodes: string[] | null }>>;
+	/** Needs the password (removing the last one turns two-factor sign-in off). */
+	removePasskey(userId: string, input: unknown, where: Where): Promise<Result<{ name: string }>>;
+	/** A challenge for the pending sign-in's passkeys (token given) or for any passkey (signing in without a password). */
+	passkeySignInOptions(token: string | null | undefined, site: Site): Promise<PasskeyRequestOptions | null>;
+	/** Finishes a pending sign-in (`token`), or signs in without a password (`token` null), with a passkey's answer. */
+	verifyPasskey<T>(token: string | null | undefined, input: unknown, where: Where, site: Site, finish: (userId: string) => Promise<T>): Promise<Result<T>>;
 }
 
 export interface SecondFactorDeps {
@@ -75,6 +103,7 @@ export function createSecondFactor(db: Kysely<Database>, deps: SecondFactorDeps 
 	const failures = new RateLimiter(failuresPerAccount, limits.auth.loginWindowMs);
 	const perAddress = new RateLimiter(limits.auth.loginFailuresPerAddress, limits.auth.loginWindowMs);
 
+	const keys = passkeyStore(db, new Challenges());
 	const totpRow = (userId: string) => db.selectFrom('totp_credentials').selectAll().where('user_id', '=', userId).executeTakeFirst();
 
 	async function setUpView(userId: string, key: string): Promise<TotpSetUp> {
@@ -117,9 +146,15 @@ export function createSecondFactor(db: Kysely<Database>, deps: SecondFactorDeps 
 		return true;
 	}
 
-	async function enabledFor(userId: string) {
-		const row = await db.selectFrom('totp_credentials').select('user_id').where('user_id', '=', userId).where('confirmed_at', 'is not', null).executeTakeFirst();
-		return !!row;
+	const totpOn = async (userId: string) => !!(await db.selectFrom('totp_credentials').select('user_id').where('user_id', '=', userId).where('confirmed_at', 'is not', null).executeTakeFirst());
+	const enabledFor = async (userId: string) => (await totpOn(userId)) || (await keys.count(userId)) > 0;
+
+	/** A wrong answer at the second step: counted against the account and address, and in the log. */
+	async function refused(userId: string, where: Where, detail: Record<string, string>) {
+		failures.hit(userId);
+		perAddress.hit(where.address);
+		await record(db, userId, 'second_factor_failed', where, detail);
+		deps.log?.info({ user: userId, ...detail }, 'second factor refused');
 	}
 
 	return {
@@ -129,12 +164,13 @@ export function createSecondFactor(db: Kysely<Database>, deps: SecondFactorDeps 
 			const ids = [...new Set(userIds)];
 			if (ids.length === 0) return new Set();
 			const rows = await db.selectFrom('totp_credentials').select('user_id').where('user_id', 'in', ids).where('confirmed_at', 'is not', null).execute();
-			const have = new Set(rows.map((r) => r.user_id));
+			const withKeys = await db.selectFrom('passkeys').select('user_id').where('user_id', 'in', ids).execute();
+			const have = new Set([...rows, ...withKeys].map((r) => r.user_id));
 			return new Set(ids.filter((id) => !have.has(id)));
 		},
 
 		async status(userId) {
-			return { totp: await enabledFor(userId), recoveryCodesLeft: await recoveryCodesLeft(db, userId) };
+			return { totp: await totpOn(userId), recoveryCodesLeft: await recoveryCodesLeft(db, userId), passkeys: await keys.list(userId) };
 		},
 
 		async startTotp(userId) {
@@ -170,11 +206,12 @@ export function createSecondFactor(db: Kysely<Database>, deps: SecondFactorDeps 
 		},
 
 		async disableTotp(userId, input, where) {
-			if (!(await enabledFor(userId))) return fail('conflict', 'Two-factor sign-in is off already.');
+			if (!(await totpOn(userId))) return fail('conflict', 'Your authenticator app is off already.');
 			const proof = await proven(userId, input, where);
 			if (!proof.ok) return proof;
 			await db.deleteFrom('totp_credentials').where('user_id', '=', userId).execute();
-			await db.deleteFrom('recovery_codes').where('user_id', '=', userId).execute();
+			// Recovery codes stay while a passkey is still a second factor.
+			if ((await keys.count(userId)) === 0) await db.deleteFrom('recovery_codes').where('user_id', '=', userId).execute();
 			await record(db, userId, 'two_factor_disabled', where, { method: 'authenticator app' });
 			return ok(null);
 		},
@@ -205,10 +242,7 @@ export function createSecondFactor(db: Kysely<Database>, deps: SecondFactorDeps 
 			const { code, recoveryCode } = parsed.data;
 			const good = code ? await acceptTotp(userId, code) : await spendRecovery(userId, recoveryCode, where);
 			if (!good) {
-				failures.hit(userId);
-				perAddress.hit(where.address);
-				await record(db, userId, 'second_factor_failed', where, { during: 'sign-in', with: code ? 'app code' : 'recovery code' });
-				deps.log?.info({ user: userId, with: code ? 'app code' : 'recovery code' }, 'second factor refused');
+				await refused(userId, where, { during: 'sign-in', with: code ? 'app code' : 'recovery code' });
 				return code
 					? fail('unauthenticated', 'That code is not right, or was used already. Type the code your app shows now.', 'code')
 					: fail('unauthenticated', 'That recovery code is not right, or was used already.', 'recoveryCode');
@@ -216,6 +250,59 @@ export function createSecondFactor(db: Kysely<Database>, deps: SecondFactorDeps 
 			if (!(await endPending(db, token))) return fail('gone', 'This sign-in was finished already or took too long. Sign in again.');
 			failures.reset(userId);
 			return ok(await finish(userId));
+		},
+
+		async passkeyRegistrationOptions(userId, site) {
+			const user = await db.selectFrom('users').select(['email', 'name']).where('id', '=', userId).executeTakeFirstOrThrow();
+			return keys.registrationOptions(userId, user, site);
+		},
+
+		async addPasskey(userId, input, where, site) {
+			const first = !(await enabledFor(userId));
+			const added = await keys.register(userId, input, site);
+			if (!added.ok) return added;
+			await record(db, userId, 'passkey_added', where, { name: added.value.name });
+			if (first) await record(db, userId, 'two_factor_enabled', where, { method: 'passkey' });
+			const recoveryCodes = first || (await recoveryCodesLeft(db, userId)) === 0 ? await replaceRecoveryCodes(db, userId) : null;
+			return ok({ name: added.value.name, recoveryCodes });
+		},
+
+		async removePasskey(userId, input, where) {
+			const parsed = z.object({ id: z.string().min(1).max(2000), password: z.string().max(limits.auth.passwordMaxLength).default('') }).safeParse(input);
+			if (!parsed.success) return fail('invalid_input', 'Choose a passkey to remove.');
+			if (!parsed.data.password) return fail('invalid_input', 'Type your password to remove a passkey.', 'password');
+			const proof = await proven(userId, { password: parsed.data.password }, where);
+			if (!proof.ok) return proof;
+			const name = await keys.remove(userId, parsed.data.id);
+			if (name === null) return fail('not_found', 'That passkey is removed already.');
+			await record(db, userId, 'passkey_removed', where, { name });
+			if (!(await enabledFor(userId))) {
+				await db.deleteFrom('recovery_codes').where('user_id', '=', userId).execute();
+				await record(db, userId, 'two_factor_disabled', where, { method: 'last passkey removed' });
+			}
+			return ok({ name });
+		},
+
+		async passkeySignInOptions(token, site) {
+			if (token === null) return keys.signInOptions(null, site);
+			const userId = await pendingUser(db, token);
+			return userId ? keys.signInOptions(userId, site) : null;
+		},
+
+		async verifyPasskey(token, input, where, site, finish) {
+			const userId = token === null ? null : await pendingUser(db, token);
+			if (token !== null && !userId) return fail('gone', 'This sign-in took too long. Sign in again with your password.');
+			const wait = Math.max(userId ? failures.retryAfter(userId) : 0, perAddress.retryAfter(where.address));
+			if (wait > 0) return fail('rate_limited', `Too many attempts. Try again in ${minutes(wait)} minute(s).`);
+			const checked = await keys.verify(userId, input, site);
+			if (!checked.ok) {
+				if (userId) await refused(userId, where, { during: 'sign-in', with: 'passkey' });
+				else perAddress.hit(where.address);
+				return checked;
+			}
+			if (token && !(await endPending(db, token))) return fail('gone', 'This sign-in was finished already or took too long. Sign in again.');
+			if (userId) failures.reset(userId);
+			return ok(await finish(checked.value.userId));
 		}
 	};
 }
