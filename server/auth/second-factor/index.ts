@@ -25,27 +25,16 @@ import { recoveryCodesLeft, replaceRecoveryCodes, useRecoveryCode } from './reco
 import { endPending, pendingUser, startPending, type Pending } from './pending.ts';
 import { Challenges } from './challenges.ts';
 import { passkeyStore, type PasskeyView, type Site } from './passkeys.ts';
+import type { PasskeyCreationOptions, PasskeyRequestOptions } from '../../../shared/accounts/passkey-options.ts';
 
 export type { Pending } from './pending.ts';
 export type { PasskeyView, Site } from './passkeys.ts';
+export type { PasskeyCreationOptions, PasskeyRequestOptions } from '../../../shared/accounts/passkey-options.ts';
 
 export interface TwoFactorStatus {
 	totp: boolean;
 	recoveryCodesLeft: number;
 	passkeys: PasskeyView[];
-}
-
-/** What the browser's WebAuthn calls need (base64url strings; the page decodes them). */
-export interface PasskeyCreationOptions {
-	challenge: string;
-	rp: { id: string; name: string };
-	user: { id: string; name: string; displayName: string };
-	excludeCredentials: string[];
-}
-export interface PasskeyRequestOptions {
-	challenge: string;
-	rpId: string;
-	allowCredentials: string[];
 }
 
 export interface TotpSetUp {

@@ -38,6 +38,14 @@ export const actions: Actions = {
 		if (!result.ok) return failWith(within('disable', result.error));
 		return { disabled: true };
 	},
+	/** Needs the password; removing the last passkey (with no app) turns two-factor sign-in off. */
+	removePasskey: async (event) => {
+		const user = requireUser(event);
+		const form = await formObject(event.request);
+		const result = await services().twoFactor.removePasskey(user.id, form, event.locals.where);
+		if (!result.ok) return failWith(within(`passkey-${form.id ?? ''}`, result.error));
+		return { removedPasskey: result.value.name };
+	},
 	regenerate: async (event) => {
 		const user = requireUser(event);
 		const form = await formObject(event.request);

@@ -9,8 +9,11 @@ export const load: PageServerLoad = async ({ locals, url, cookies }) => {
 	const next = safeNext(url.searchParams.get('next'));
 	if (locals.user) redirect(303, next);
 	const { auth, twoFactor } = services();
-	if (!(await twoFactor.pendingFor(cookies.get(auth.pendingCookieName)))) redirect(303, `/signin?next=${encodeURIComponent(next)}&expired=1`);
-	return { next };
+	const userId = await twoFactor.pendingFor(cookies.get(auth.pendingCookieName));
+	if (!userId) redirect(303, `/signin?next=${encodeURIComponent(next)}&expired=1`);
+	// Which second factors to offer; nothing else of the account is shown before it is given.
+	const status = await twoFactor.status(userId);
+	return { next, totp: status.totp, passkeys: status.passkeys.length > 0 };
 };
 
 export const actions: Actions = {
