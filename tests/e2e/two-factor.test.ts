@@ -82,6 +82,8 @@ it('registers a passkey, then uses it as the second factor and to sign in withou
 	await page.getByRole('list', { name: 'Your passkeys' }).getByText('This laptop', { exact: true }).waitFor();
 	expect(await authenticator.credentials()).toHaveLength(1);
 	await screenshot(page, 'two-factor-passkey-added');
+	await page.setViewportSize(PHONE);
+	await screenshot(page, 'two-factor-passkey-added-phone');
 
 	// Password, then the passkey as the second step.
 	await page.getByRole('button', { name: 'Sign out' }).click();

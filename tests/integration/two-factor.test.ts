@@ -145,6 +145,32 @@ describe.each<DbKind>(['sqlite', 'postgres'])('two-factor sign-in on %s', (db) =
 		expect(await new AddressedVisitor(server.url).action('/signin', { email, password: PASSWORD })).toMatchObject({ type: 'redirect', location: '/' });
 	});
 
+	it('passkey endpoints refuse the signed-out, malformed answers and answers to no challenge', async () => {
+		const signedOut = await fetch(`${server.url}/settings/security/passkey`);
+		expect(signedOut.status).toBe(401);
+		const { v } = await person('Paz');
+		const options = (await (await v.get('/settings/security/passkey')).json()) as { challenge: string; rp: { id: string }; user: { name: string } };
+		expect(options.rp.id).toBe('localhost');
+		expect(options.challenge).toMatch(/^[A-Za-z0-9_-]{43}$/);
+		const post = (path: string, body: unknown, who?: Visitor) =>
+			fetch(`${server.url}${path}`, { method: 'POST', headers: { origin: server.url, 'content-type': 'application/json', cookie: who?.cookie ?? '' }, body: JSON.stringify(body) });
+		expect((await post('/settings/security/passkey', { name: 'x' }, v)).status).toBe(400);
+		// Well-formed, but for a challenge the server never issued: refused, nothing stored.
+		const b64url = (s: string) => Buffer.from(s).toString('base64url');
+		const forged = { name: 'Forged', clientDataJSON: b64url(JSON.stringify({ type: 'webauthn.create', challenge: b64url('not issued'), origin: server.url })), attestationObject: b64url('junk') };
+		const refused = await post('/settings/security/passkey', forged, v);
+		expect(refused.status).toBe(410);
+		expect(((await refused.json()) as { message: string }).message).toMatch(/expired/);
+		expect(await (await v.get('/settings/security')).text()).toContain('No passkeys yet.');
+		// Signing in with a passkey: a made-up answer to a made-up challenge.
+		const signIn = await post('/signin/passkey', { credentialId: b64url('nobody'), clientDataJSON: b64url(JSON.stringify({ type: 'webauthn.get', challenge: b64url('x'), origin: server.url })), authenticatorData: b64url('a'), signature: b64url('s') });
+		expect(signIn.status).toBe(410);
+		expect(signIn.headers.getSetCookie()).toEqual([]);
+		expect((await post('/signin/passkey', 'junk')).status).toBe(400);
+		// The second-step endpoint needs a pending sign-in.
+		expect((await fetch(`${server.url}/signin/second-factor/passkey`)).status).toBe(410);
+	});
+
 	it("the coach's requirement keeps a coachee without it out of the session page, room and pad, until they set it up", async () => {
 		const coach = await person('Casey');
 		const coachee = await person('Sam');
