@@ -44,7 +44,7 @@ function authenticator(rpId = 'coach.example') {
 			const authData = cat(sha(rpId), new Uint8Array([opts.flags ?? 0x05]), counter(count));
 			const cd = clientData('webauthn.get', challenge, opts.origin);
 			const signature = new Uint8Array(sign('sha256', cat(authData, sha(cd)), privateKey));
-			if (opts.tamper) signature[10] ^= 1;
+			if (opts.tamper) signature[10] = signature[10]! ^ 1;
 			return { credentialId: b64(credentialId), clientDataJSON: b64(cd), authenticatorData: b64(authData), signature: b64(signature) };
 		}
 	};
