@@ -11,7 +11,7 @@ import svelteConfig from './svelte.config.js';
 
 /** Which feature folder owns which tables; the others go through its index.ts. */
 const tableOwners = {
-	auth: ['users', 'auth_sessions', 'account_tokens', 'audit_events'],
+	auth: ['users', 'auth_sessions', 'account_tokens', 'audit_events', 'totp_credentials', 'recovery_codes', 'passkeys', 'pending_sign_ins'],
 	engagements: ['engagements', 'engagement_members', 'coaching_sessions', 'invites'],
 	pad: ['pad_updates', 'pad_snapshots'],
 	prompts: ['custom_prompts', 'prompt_favourites', 'session_prompts_asked'],

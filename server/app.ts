@@ -89,6 +89,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 		isSponsor: (id, userId) => sponsors.isSponsor(id, userId),
 		hasSponsor: (id) => sponsors.hasSponsor(id),
 		isClosed: (id) => closing.isClosed(id),
+		withoutSecondFactor: (ids) => auth.twoFactor.withoutSecondFactor(ids),
 		mail,
 		log
 	});

@@ -10,7 +10,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Config } from './config/index.ts';
 import type { Logger } from './log/index.ts';
 import type { Store } from './store/index.ts';
-import type { Auth } from './auth/index.ts';
+import type { Auth, SecondFactor, SecondFactorNeeded, SignIn } from './auth/index.ts';
 import type { SessionCookie } from './auth/cookies.ts';
 import type { Engagements } from './engagements/index.ts';
 import type { Contracts } from './contracts/index.ts';
@@ -61,16 +61,20 @@ export interface Services {
 	callPrivacy: CallPrivacy;
 }
 
-export type { User } from './auth/index.ts';
+export type { User, TwoFactorStatus, TotpSetUp } from './auth/index.ts';
+/** What a right password (or reset link) leads to: a session, or the second factor's step. */
+export type SignInStep = SignIn | SecondFactorNeeded;
 export type { SessionCookie } from './auth/cookies.ts';
 
 /** What routes call on each feature; the builder copies exactly these. */
 export const webMethods = {
 	auth: [
 		'prepareStrengthCheck', 'signUp', 'finishSignUp', 'signUpLinkValid', 'signIn', 'signOut', 'validateSessionToken', 'devices', 'signOutDevice', 'signOutEverywhere',
-		'requestConfirmation', 'confirmEmail', 'requestPasswordReset', 'resetLinkValid', 'resetPassword', 'activity', 'recordExport', 'setTimeZone'
+		'requestConfirmation', 'confirmEmail', 'requestPasswordReset', 'resetLinkValid', 'resetPassword', 'activity', 'recordExport', 'setTimeZone',
+		'verifySecondFactor', 'signInWithPasskey'
 	],
-	engagements: ['create', 'listForUser', 'upcomingForUser', 'getForMember', 'scheduleSession', 'rescheduleSession', 'cancelSession', 'createInvite', 'describeInvite', 'acceptInvite', 'sessionAccess', 'roomAccess'],
+	twoFactor: ['status', 'startTotp', 'totpInProgress', 'confirmTotp', 'disableTotp', 'regenerateRecoveryCodes', 'pendingFor', 'enabledFor', 'passkeyRegistrationOptions', 'addPasskey', 'removePasskey', 'passkeySignInOptions'],
+	engagements: ['create', 'listForUser', 'upcomingForUser', 'getForMember', 'scheduleSession', 'rescheduleSession', 'cancelSession', 'createInvite', 'describeInvite', 'acceptInvite', 'sessionAccess', 'roomAccess', 'setRequireTwoFactor'],
 	summaries: ['view', 'correctionDraft', 'markdown', 'list', 'actionsByGoal', 'latestForSession', 'previousForSession', 'outbox', 'outboxMessage', 'retryDelivery', 'mailTransport', 'correctionMails'],
 	contracts: ['versions', 'version', 'inForce', 'openDraft', 'saveDraft', 'send', 'accept'],
 	sponsors: ['createLink', 'describeLink', 'acceptLink', 'view', 'sponsored', 'sponsorsOf', 'draftUpdate', 'decideUpdate', 'updatesFor'],
@@ -87,6 +91,7 @@ export const webMethods = {
 	callPrivacy: ['forMember', 'setRequired']
 } as const satisfies {
 	auth: readonly (keyof Auth)[];
+	twoFactor: readonly (keyof SecondFactor)[];
 	engagements: readonly (keyof Engagements)[];
 	summaries: readonly (keyof Summaries)[];
 	contracts: readonly (keyof Contracts)[];
@@ -113,6 +118,10 @@ export interface WebAuth extends Pick<Auth, Methods<'auth'>> {
 	cookieName: string;
 	cookieFor(token: string, expiresAt: number): SessionCookie;
 	clearedCookie(): SessionCookie;
+	/** The half-finished sign-in's cookie (second factor awaited). */
+	pendingCookieName: string;
+	pendingCookieFor(token: string, expiresAt: number): SessionCookie;
+	clearedPendingCookie(): SessionCookie;
 }
 
 export type WebEngagements = Pick<Engagements, Methods<'engagements'>>;
@@ -125,6 +134,7 @@ export interface WebSummaries extends Pick<Summaries, Methods<'summaries'>> {
 export interface WebServices {
 	log: Logger;
 	auth: WebAuth;
+	twoFactor: Pick<SecondFactor, Methods<'twoFactor'>>;
 	engagements: WebEngagements;
 	summaries: WebSummaries;
 	contracts: Pick<Contracts, Methods<'contracts'>>;

@@ -3,6 +3,7 @@
  * routes use, bound to its feature, and nothing else reachable.
  */
 import { clearedSessionCookie, sessionCookie, sessionCookieName } from './auth/index.ts';
+import { clearedPendingCookie, pendingCookie, pendingCookieName } from './auth/cookies.ts';
 import { clientAddress } from './http/client-address.ts';
 import { readCorrectionForm } from './summary/index.ts';
 import { webMethods, type Services, type WebServices } from './services.ts';
@@ -26,8 +27,12 @@ export function webServices(s: Pick<Services, 'config' | 'log' | 'auth' | 'engag
 			addressOf: (req) => clientAddress(req, s.config.clientAddress),
 			cookieName: sessionCookieName(secure),
 			cookieFor: (token, expiresAt) => sessionCookie(token, expiresAt, secure),
-			clearedCookie: () => clearedSessionCookie(secure)
+			clearedCookie: () => clearedSessionCookie(secure),
+			pendingCookieName: pendingCookieName(secure),
+			pendingCookieFor: (token, expiresAt) => pendingCookie(token, expiresAt, secure),
+			clearedPendingCookie: () => clearedPendingCookie(secure)
 		},
+		twoFactor: only(s.auth.twoFactor, webMethods.twoFactor),
 		engagements: only(s.engagements, webMethods.engagements),
 		contracts: only(s.contracts, webMethods.contracts),
 		sponsors: only(s.sponsors, webMethods.sponsors),

@@ -17,7 +17,9 @@ export const ERROR_CODES = [
 	/** A socket event name the protocol does not have. */
 	'unknown_event',
 	/** The page was built for another protocol version; reloading it fixes this. */
-	'outdated_client'
+	'outdated_client',
+	/** The engagement's coach requires two-factor sign-in and this person has not set it up. */
+	'two_factor_required'
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
@@ -49,5 +51,6 @@ export const httpStatus: Record<ErrorCode, number> = {
 	unavailable: 503,
 	internal: 500,
 	unknown_event: 404,
-	outdated_client: 426
+	outdated_client: 426,
+	two_factor_required: 403
 };

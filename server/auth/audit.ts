@@ -22,7 +22,14 @@ export const AUDIT_KINDS = [
 	'session_revoked',
 	'signed_out_everywhere',
 	'role_changed',
-	'exported'
+	'exported',
+	'two_factor_enabled',
+	'two_factor_disabled',
+	'recovery_code_used',
+	'recovery_codes_regenerated',
+	'second_factor_failed',
+	'passkey_added',
+	'passkey_removed'
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 

@@ -40,3 +40,16 @@ export function readSessionCookie(header: string | undefined, secure: boolean): 
 	}
 	return undefined;
 }
+
+/** The half-finished sign-in (password right, second factor awaited): its own cookie, only sent to /signin pages. */
+export function pendingCookieName(secure: boolean): string {
+	return secure ? '__Secure-confidante_pending' : 'confidante_pending';
+}
+
+export function pendingCookie(token: string, expiresAt: number, secure: boolean): SessionCookie {
+	return { name: pendingCookieName(secure), value: token, options: { path: '/signin', httpOnly: true, sameSite: 'lax', secure, expires: new Date(expiresAt) } };
+}
+
+export function clearedPendingCookie(secure: boolean): SessionCookie {
+	return { name: pendingCookieName(secure), value: '', options: { path: '/signin', httpOnly: true, sameSite: 'lax', secure, maxAge: 0 } };
+}

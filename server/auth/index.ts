@@ -8,7 +8,9 @@
  *   connections (`live`, live.ts) close the moment the session ends;
  * - address confirmation (mail to a person waits until then) and password
  *   reset by single-use, short-lived links (links.ts);
- * - the audit log of security events each person reads for their account.
+ * - the audit log of security events each person reads for their account;
+ * - the second factor (second-factor/): with one, a right password (or a
+ *   reset link) gives a pending sign-in that waits for the code.
  * This folder owns `users`, `auth_sessions`, `account_tokens`, `audit_events`.
  */
 import type { Kysely } from 'kysely';
@@ -18,7 +20,7 @@ import type { Logger } from '../log/index.ts';
 import type { MailQueue } from '../mail/index.ts';
 import type { Database } from '../store/index.ts';
 import { fail, ok, type Result } from '../../shared/result.ts';
-import { settingsForm, signInForm, signUpForm, invalidForm, resetRequestForm, newPasswordForm } from '../../shared/forms/index.ts';
+import { signInForm, signUpForm, invalidForm, resetRequestForm, newPasswordForm } from '../../shared/forms/index.ts';
 import { DEFAULT_TIME_ZONE, isTimeZone } from '../../shared/time.ts';
 import { safeNext } from '../../shared/accounts/next-path.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
@@ -31,6 +33,8 @@ import { issueLink, peekLink, useLink, voidLinks } from './links.ts';
 import { createSession, deleteSessions, devicesOf, sessionIdsOf, unexpiredSessions, type Device } from './sessions.ts';
 import { eventsOf, record, type AuditEvent, type AuditKind, type Where } from './audit.ts';
 import { describeDevice } from './user-agent.ts';
+import { people, publicUser } from './people.ts';
+import { createSecondFactor, type Pending, type SecondFactor, type Site } from './second-factor/index.ts';
 
 export { generateToken, hashToken, newId } from './tokens.ts';
 export { RateLimiter } from './rate-limit.ts';
@@ -38,6 +42,7 @@ export { LiveConnections } from './live.ts';
 export { readSessionCookie, sessionCookie, clearedSessionCookie, sessionCookieName } from './cookies.ts';
 export type { Device } from './sessions.ts';
 export type { AuditEvent, AuditKind, Where } from './audit.ts';
+export type { SecondFactor, TwoFactorStatus, TotpSetUp, Pending, PasskeyView, PasskeyCreationOptions, PasskeyRequestOptions, Site } from './second-factor/index.ts';
 
 export interface User {
 	id: string;
@@ -53,6 +58,11 @@ export interface SignIn {
 	expiresAt: number;
 	/** Where to go next (a same-site path), when the sign-in finished a sign-up. */
 	next?: string;
+}
+
+/** The password was right and the account has a second factor: the sign-in waits for it (a pending cookie, not a session). */
+export interface SecondFactorNeeded {
+	secondFactor: Pending;
 }
 
 /** Who is asking, for throttling, the devices page and the audit log; `origin` builds the links mailed. */
@@ -75,6 +85,11 @@ export interface ValidSession {
 /** What other features may ask of accounts and sign-in. */
 export interface Auth {
 	live: LiveConnections;
+	twoFactor: SecondFactor;
+	/** Finishes a pending sign-in with an app or recovery code (second-factor/). */
+	verifySecondFactor(token: string | undefined, input: unknown, ctx: Where): Promise<Result<SignIn>>;
+	/** Finishes a pending sign-in (`token`) or signs in without a password (null) with a passkey. */
+	signInWithPasskey(token: string | null | undefined, input: unknown, ctx: Where, site: Site): Promise<Result<SignIn>>;
 	/** Loads the password checker's dictionaries while a person is still typing (sign-up and reset pages). */
 	prepareStrengthCheck(): void;
 	/** Always the same answer for a valid form: a link was mailed (to finish signing up, or telling the owner). */
@@ -85,7 +100,7 @@ export interface Auth {
 	signUpLinkValid(token: string): Promise<boolean>;
 	/** Creates a confirmed account at once: for seeding and in-process tests, never offered to routes. */
 	createAccount(input: unknown, ctx?: Where): Promise<Result<SignIn>>;
-	signIn(input: unknown, ctx: Where): Promise<Result<SignIn>>;
+	signIn(input: unknown, ctx: Where): Promise<Result<SignIn | SecondFactorNeeded>>;
 	/** The signed-in user for a cookie token, extending the session when it is half used. */
 	validateSessionToken(token: string | undefined): Promise<ValidSession | null>;
 	signOut(token: string | undefined, ctx?: Where): Promise<void>;
@@ -101,7 +116,7 @@ export interface Auth {
 	requestPasswordReset(input: unknown, ctx: RequestContext): Promise<Result<{ email: string }>>;
 	resetLinkValid(token: string): Promise<boolean>;
 	/** Sets a new password, ends every session of the account (closing their live connections) and signs in afresh. */
-	resetPassword(token: string, input: unknown, ctx: Where): Promise<Result<SignIn>>;
+	resetPassword(token: string, input: unknown, ctx: Where): Promise<Result<SignIn | SecondFactorNeeded>>;
 	activity(userId: string): Promise<AuditEvent[]>;
 	/** A person downloaded their data (e.g. a summary as a file): into their audit log. */
 	recordExport(userId: string, what: string, where: Where): Promise<void>;
@@ -131,7 +146,6 @@ export interface AuthDeps {
 	log?: Logger;
 }
 
-const publicUser = (u: { id: string; email: string; name: string; time_zone: string }): User => ({ id: u.id, email: u.email, name: u.name, timeZone: u.time_zone });
 const nowhere: Where = { address: 'server', userAgent: '' };
 const pendingSignUp = z.object({ name: z.string(), passwordHash: z.string(), timeZone: z.string().optional(), next: z.string().optional() });
 
@@ -148,6 +162,7 @@ export function createAuth(db: Kysely<Database>, deps: AuthDeps = {}): Auth {
 		(ids) => unexpiredSessions(db, ids),
 		(err) => deps.log?.warn({ err }, 'the sessions of live connections could not be checked; trying again')
 	);
+	const twoFactor = createSecondFactor(db, deps.log ? { log: deps.log } : {});
 	const mailer = accountMailer(db, deps.mail);
 	const perEmailAndAddress = new RateLimiter(limits.auth.loginAttempts, limits.auth.loginWindowMs);
 	const perAccount = new RateLimiter(limits.auth.loginFailuresPerAccount, limits.auth.loginWindowMs);
@@ -211,8 +226,30 @@ export function createAuth(db: Kysely<Database>, deps: AuthDeps = {}): Auth {
 		return ok({ user: publicUser(user), ...(await createSession(db, user.id, where, lifetimeMs)) });
 	}
 
+	/** A session, or the pending step when the person has a second factor (a reset link does not bypass it). */
+	async function signInOrPend(row: { id: string; email: string; name: string; time_zone: string }, where: Where): Promise<SignIn | SecondFactorNeeded> {
+		if (await twoFactor.enabledFor(row.id)) return { secondFactor: await twoFactor.begin(row.id) };
+		await record(db, row.id, 'signed_in', where);
+		return { user: publicUser(row), ...(await createSession(db, row.id, where, lifetimeMs)) };
+	}
+
+	async function sessionAfterSecondFactor(userId: string, where: Where, how: string): Promise<SignIn> {
+		const row = await db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirstOrThrow();
+		await record(db, userId, 'signed_in', where, { with: how });
+		return { user: publicUser(row), ...(await createSession(db, userId, where, lifetimeMs)) };
+	}
+
 	return {
 		live,
+		twoFactor,
+
+		async verifySecondFactor(token, input, where) {
+			return twoFactor.verify(token, input, where, (userId) => sessionAfterSecondFactor(userId, where, 'second factor'));
+		},
+
+		async signInWithPasskey(token, input, where, site) {
+			return twoFactor.verifyPasskey(token, input, where, site, (userId) => sessionAfterSecondFactor(userId, where, token === null ? 'passkey' : 'second factor (passkey)'));
+		},
 
 		prepareStrengthCheck: warmUpStrengthCheck,
 
@@ -285,8 +322,7 @@ export function createAuth(db: Kysely<Database>, deps: AuthDeps = {}): Auth {
 				return fail('unauthenticated', 'That email and password do not match an account.');
 			}
 			perEmailAndAddress.reset(pair);
-			await record(db, row.id, 'signed_in', ctx);
-			return ok({ user: publicUser(row), ...(await createSession(db, row.id, ctx, lifetimeMs)) });
+			return ok(await signInOrPend(row, ctx));
 		},
 
 		async validateSessionToken(token) {
@@ -410,7 +446,7 @@ export function createAuth(db: Kysely<Database>, deps: AuthDeps = {}): Auth {
 			await record(db, user.id, 'password_reset', where, { sessionsEnded: String(ended.length) });
 			// The link came to the address, so the address is theirs.
 			await markConfirmed(user.id, where);
-			return ok({ user: publicUser(user), ...(await createSession(db, user.id, where, lifetimeMs)) });
+			return ok(await signInOrPend(user, where));
 		},
 
 		async activity(userId) {
@@ -425,41 +461,6 @@ export function createAuth(db: Kysely<Database>, deps: AuthDeps = {}): Auth {
 			await record(db, userId, kind, where, detail);
 		},
 
-		async unconfirmedAmong(userIds) {
-			const ids = userIds.filter(Boolean);
-			if (ids.length === 0) return new Set();
-			const rows = await db.selectFrom('users').select('id').where('id', 'in', [...ids]).where('email_confirmed_at', 'is', null).execute();
-			return new Set(rows.map((r) => r.id));
-		},
-
-		async confirmedAmong(userIds) {
-			const ids = userIds.filter(Boolean);
-			if (ids.length === 0) return new Set();
-			const rows = await db.selectFrom('users').select('id').where('id', 'in', [...ids]).where('email_confirmed_at', 'is not', null).execute();
-			return new Set(rows.map((r) => r.id));
-		},
-
-		async usersByIds(ids) {
-			if (ids.length === 0) return [];
-			const rows = await db.selectFrom('users').select(['id', 'email', 'name', 'time_zone']).where('id', 'in', [...ids]).execute();
-			return rows.map(publicUser);
-		},
-		async timeZonesOf(ids) {
-			if (ids.length === 0) return new Map();
-			const rows = await db.selectFrom('users').select(['id', 'time_zone']).where('id', 'in', [...ids]).execute();
-			return new Map(rows.map((r) => [r.id, r.time_zone]));
-		},
-
-		async userTimeZone(userId) {
-			const row = await db.selectFrom('users').select('time_zone').where('id', '=', userId).executeTakeFirst();
-			return row && isTimeZone(row.time_zone) ? row.time_zone : DEFAULT_TIME_ZONE;
-		},
-
-		async setTimeZone(userId, input) {
-			const parsed = settingsForm.safeParse(input);
-			if (!parsed.success) return invalidForm(parsed.error);
-			await db.updateTable('users').set({ time_zone: parsed.data.timeZone }).where('id', '=', userId).execute();
-			return ok({ timeZone: parsed.data.timeZone });
-		}
+		...people(db)
 	};
 }

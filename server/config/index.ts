@@ -209,7 +209,25 @@ export const limits = {
 		/** Security events shown on a person's activity page (newest first). */
 		auditShown: 200,
 		passwordMinLength: 10,
-		passwordMaxLength: 256
+		passwordMaxLength: 256,
+		/** Two-factor sign-in (server/auth/second-factor). */
+		twoFactor: {
+			/** Authenticator-app codes: RFC 6238 defaults every app understands. */
+			totpPeriodSeconds: 30,
+			totpDigits: 6,
+			/** Steps either side of now a code is still accepted (phone clocks drift). */
+			totpWindowSteps: 1,
+			/** Between the password and the second factor: long enough to find the phone. */
+			pendingLifetimeMs: 10 * 60 * 1000,
+			/** Wrong second-factor codes per account in loginWindowMs before a pause (a 6-digit code must not be guessable). */
+			failuresPerAccount: 5,
+			recoveryCodes: 10,
+			/** A WebAuthn challenge is used once, within this. */
+			challengeLifetimeMs: 5 * 60 * 1000,
+			/** Challenges outstanding at once (each is a small map entry), oldest dropped first. */
+			maxChallenges: 10_000,
+			passkeysPerAccount: 10
+		}
 	},
 	invites: {
 		/** An invite link is single use and goes stale after a week. */

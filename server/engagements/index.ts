@@ -14,7 +14,8 @@ import type { GroupSharing } from '../../shared/contract/body.ts';
 import type { Auth } from '../auth/index.ts';
 import type { MailQueue } from '../mail/index.ts';
 import type { Logger } from '../log/index.ts';
-import type { Result } from '../../shared/result.ts';
+import { z } from 'zod';
+import { fail, ok, type Result } from '../../shared/result.ts';
 import { createMembership } from './membership.ts';
 import { createInvites } from './invites.ts';
 import { createSessions } from './sessions.ts';
@@ -56,6 +57,8 @@ export interface RoomAccess {
 	engagement: EngagementRow;
 	role: RoomRole;
 	members: Member[];
+	/** The coach requires two-factor sign-in and this person has not set it up: the room, pad and events refuse them. */
+	twoFactorMissing: boolean;
 }
 
 export interface SessionAccess {
@@ -63,7 +66,11 @@ export interface SessionAccess {
 	engagement: EngagementRow;
 	role: EngagementRole;
 	members: Member[];
+	twoFactorMissing: boolean;
 }
+
+/** What the room, pad and session events answer a member the coach's "require two-factor sign-in" keeps out. */
+export const TWO_FACTOR_REQUIRED = 'The coach of this engagement requires two-factor sign-in. Set it up in Settings, Sign-in security (/settings/security), then open the session again.';
 
 export type UpcomingSession = CoachingSessionRow & { engagementTitle: string; plannedSessions: number | null; role: EngagementRole };
 
@@ -117,6 +124,8 @@ export interface Engagements {
 	cancelSession(sessionId: string, userId: string, input: unknown): Promise<Result<SessionChangeResult>>;
 	/** A person's sessions of every engagement from `since` on, for their calendar feed. */
 	calendarSessionsFor(userId: string, since: number, limit: number): Promise<CalendarSession[]>;
+	/** The coach requires (or stops requiring) two-factor sign-in of everyone in the engagement; turning it on needs their own first. */
+	setRequireTwoFactor(engagementId: string, userId: string, input: unknown): Promise<Result<{ required: boolean }>>;
 	/** A new single-use invite link token; only its hash is stored. */
 	createInvite(engagementId: string, userId: string): Promise<Result<{ token: string; expiresAt: number }>>;
 	/** What an invite link shows before anyone signs in. */
@@ -175,6 +184,8 @@ export interface EngagementDeps {
 export interface EngagementOptions {
 	contractInForce?: ContractInForce;
 	isClosed?: (engagementId: string) => Promise<boolean>;
+	/** Which of these people have no second factor (auth's second factor provides it); absent: nobody is kept out. */
+	withoutSecondFactor?: (userIds: readonly string[]) => Promise<Set<string>>;
 	onScheduled?: OnScheduled;
 	isSponsor?: IsSponsor;
 	hasSponsor?: HasSponsor;
@@ -197,13 +208,34 @@ export function createEngagements(db: Kysely<Database>, auth: Pick<Auth, 'usersB
 		...(options.isClosed ? { isClosed: options.isClosed } : {})
 	};
 
-	async function roomAccess(sessionId: string, userId: string): Promise<RoomAccess | null> {
+	const withoutSecondFactor = options.withoutSecondFactor ?? (async () => new Set<string>());
+	const twoFactorMissing = async (engagement: EngagementRow, userId: string) => Number(engagement.require_two_factor ?? 0) === 1 && (await withoutSecondFactor([userId])).has(userId);
+
+	async function sessionAccess(sessionId: string, userId: string): Promise<SessionAccess | null> {
 		const member = await membership.sessionAccess(sessionId, userId);
+		return member && { ...member, twoFactorMissing: await twoFactorMissing(member.engagement, userId) };
+	}
+
+	async function roomAccess(sessionId: string, userId: string): Promise<RoomAccess | null> {
+		const member = await sessionAccess(sessionId, userId);
 		if (member) return member;
 		const record = await membership.sessionRecord(sessionId);
 		// Only a three-way meeting ever lets the sponsor in; every other session answers as if it did not exist.
 		if (!record || record.session.kind !== 'three_way' || !(await isSponsor(record.engagement.id, userId))) return null;
-		return { ...record, role: 'sponsor', members: await membership.members(record.engagement.id) };
+		return { ...record, role: 'sponsor', members: await membership.members(record.engagement.id), twoFactorMissing: await twoFactorMissing(record.engagement, userId) };
+	}
+
+	async function setRequireTwoFactor(engagementId: string, userId: string, input: unknown): Promise<Result<{ required: boolean }>> {
+		// Anyone but the coach learns nothing, whatever they sent.
+		if ((await membership.roleOf(engagementId, userId)) !== 'coach') return fail('not_found', 'There is no such engagement, or you are not its coach.');
+		const parsed = z.object({ required: z.enum(['on', 'off']) }).safeParse(input);
+		if (!parsed.success) return fail('invalid_input', 'Choose whether two-factor sign-in is required.');
+		const required = parsed.data.required === 'on';
+		// A coach who required it without having it would lock themselves out of their own sessions.
+		if (required && (await withoutSecondFactor([userId])).has(userId)) return fail('conflict', 'Set up two-factor sign-in for yourself first (Settings, Sign-in security).');
+		await db.updateTable('engagements').set({ require_two_factor: required ? 1 : 0 }).where('id', '=', engagementId).execute();
+		options.log?.info({ engagement: engagementId, user: userId, required }, 'two-factor requirement changed');
+		return ok({ required });
 	}
 
 	async function groupSharing(engagementId: string): Promise<GroupSharing | null> {
@@ -213,7 +245,9 @@ export function createEngagements(db: Kysely<Database>, auth: Pick<Auth, 'usersB
 
 	return {
 		...membership,
+		sessionAccess,
 		roomAccess,
+		setRequireTwoFactor,
 		groupSharing,
 		...createSessions(db, membership, contractInForce, deps),
 		...createChanges(db, membership, contractInForce, deps),

@@ -8,13 +8,15 @@ import type { Auth } from '../auth/index.ts';
 import { newId } from '../auth/index.ts';
 import { engagementForm, invalidForm } from '../../shared/forms/index.ts';
 import { ok } from '../../shared/result.ts';
-import type { Engagements, Member, MembershipOf } from './index.ts';
+import type { Engagements, Member, MembershipOf, SessionAccess } from './index.ts';
 
-type MembershipPart = Pick<Engagements, 'membership' | 'sessionAccess' | 'members' | 'create' | 'listForUser' | 'getForMember' | 'sessionRecord'>;
+type MembershipPart = Pick<Engagements, 'membership' | 'members' | 'create' | 'listForUser' | 'getForMember' | 'sessionRecord'>;
 
 export interface MembershipQueries extends MembershipPart {
 	/** `within` runs the check inside a caller's transaction. */
 	roleOf(engagementId: string, userId: string, within?: Kysely<Database>): Promise<EngagementRole | undefined>;
+	/** Membership of a session; index.ts adds whether the coach's two-factor requirement keeps the person out. */
+	sessionAccess(sessionId: string, userId: string): Promise<Omit<SessionAccess, 'twoFactorMissing'> | null>;
 }
 
 export function createMembership(db: Kysely<Database>, auth: Pick<Auth, 'usersByIds'>): MembershipQueries {

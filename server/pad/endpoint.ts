@@ -14,7 +14,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { limits, type Config } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
 import { readSessionCookie, RateLimiter, type Auth } from '../auth/index.ts';
-import type { Engagements } from '../engagements/index.ts';
+import { TWO_FACTOR_REQUIRED, type Engagements } from '../engagements/index.ts';
 import { originAllowed } from '../http/origin.ts';
 import { clientAddress } from '../http/client-address.ts';
 import { PAD_PATH, parsePadName, type PadName } from '../../shared/pad/index.ts';
@@ -73,6 +73,7 @@ export async function admit(req: IncomingMessage, deps: EndpointDeps, address = 
 		// A sponsor is let in only to a three-way meeting's own shared document (roomAccess), never to private notes.
 		const access = await deps.engagements.roomAccess(pad.sessionId, session.user.id);
 		if (!access || (access.role === 'sponsor' && pad.kind !== 'shared')) return { ...refuse(CloseCode.notFound, 'There is no such pad, or it is not part of your engagements.'), presented };
+		if (access.twoFactorMissing) return { ...refuse(CloseCode.twoFactorRequired, TWO_FACTOR_REQUIRED), presented };
 		if (pad.kind === 'private' && access.role !== 'coach') return { ...refuse(CloseCode.forbidden, "Only the coach can open the coach's private notes."), presented };
 		return {
 			ok: true,

@@ -10,7 +10,7 @@ import { Server, type Socket } from 'socket.io';
 import { limits, type Config } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
 import { readSessionCookie, type Auth, type User } from '../auth/index.ts';
-import type { Engagements } from '../engagements/index.ts';
+import { TWO_FACTOR_REQUIRED, type Engagements } from '../engagements/index.ts';
 import { originAllowed } from '../http/origin.ts';
 import {
 	PROTOCOL_VERSION,
@@ -155,6 +155,7 @@ export function createRooms(deps: { httpServer: HttpServer; config: Config; log:
 			// Members, and the sponsor in a three-way meeting only (roomAccess decides).
 			const access = await engagements.roomAccess(sessionId, user.id);
 			if (!access) return fail('not_found', 'This session does not exist or you are not part of its engagement.');
+			if (access.twoFactorMissing) return fail('two_factor_required', TWO_FACTOR_REQUIRED);
 			if (access.session.status === 'ended') return fail('gone', 'This session has ended; its summary is on the engagement page.');
 			if (access.session.status === 'cancelled') return fail('gone', 'This session was cancelled; the engagement page shows the sessions still booked.');
 			const active = presence.participants(sessionId);
@@ -198,6 +199,7 @@ export function createRooms(deps: { httpServer: HttpServer; config: Config; log:
 			if (socket.data.sessions.get(sessionId) !== 'coach') return fail('forbidden', 'Only the coach can start the session before or after its booked time.');
 			const access = await engagements.sessionAccess(sessionId, user.id);
 			if (!access || access.role !== 'coach') return fail('forbidden', 'Only the coach can start the session before or after its booked time.');
+			if (access.twoFactorMissing) return fail('two_factor_required', TWO_FACTOR_REQUIRED);
 			if (access.session.status === 'ended') return fail('gone', 'This session has ended; its summary is on the engagement page.');
 			if (access.session.status === 'live') return ok({ startedAt: access.session.started_at ?? Date.now() });
 			const now = Date.now();

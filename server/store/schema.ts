@@ -9,6 +9,7 @@ import type { SessionKind } from '../../shared/sessions.ts';
 import type { EngagementKind, EngagementRole, SessionStatus } from '../../shared/domain.ts';
 import type { PracticeEngagementRow, SupervisionNoteRow } from './schema-practice.ts';
 import type { EngagementCallPrivacyRow } from './schema-call-privacy.ts';
+import type { PasskeyRow, PendingSignInRow, RecoveryCodeRow, TotpCredentialRow } from './schema-two-factor.ts';
 import type { SchemeCoordinatorRow, SchemeFeedbackRow, SchemeInviteRow, SchemeMailKind, SchemeMatchRow, SchemeRequestRow, SchemeRow, SchemeVolunteerRow } from './schema-schemes.ts';
 import type { FeedbackMailKind, GoalRatingRow, SessionFeedbackRow } from './schema-feedback.ts';
 
@@ -74,6 +75,8 @@ export interface EngagementRow {
 	frequency: string | null;
 	created_by: string;
 	created_at: number;
+	/** 1 when the coach requires every member to sign in with a second factor. */
+	require_two_factor?: number;
 }
 
 export interface EngagementMemberRow {
@@ -412,6 +415,7 @@ export type * from './schema-schemes.ts';
 export type * from './schema-practice.ts';
 export type * from './schema-closing.ts';
 export type * from './schema-call-privacy.ts';
+export type * from './schema-two-factor.ts';
 
 export interface Database {
 	users: UserRow;
@@ -461,6 +465,10 @@ export interface Database {
 	engagement_reports: EngagementReportRow;
 	closing_follow_ups: ClosingFollowUpRow;
 	engagement_call_privacy: EngagementCallPrivacyRow;
+	totp_credentials: TotpCredentialRow;
+	recovery_codes: RecoveryCodeRow;
+	passkeys: PasskeyRow;
+	pending_sign_ins: PendingSignInRow;
 	[table: `_${string}`]: never;
 }
 

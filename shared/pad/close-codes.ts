@@ -16,6 +16,8 @@ export const CloseCode = {
 	unauthenticated: 4401,
 	/** Signed in but not allowed: a coachee asking for the coach's private notes, or a foreign Origin. */
 	forbidden: 4403,
+	/** The engagement's coach requires two-factor sign-in and this person has not set it up (reconnecting cannot fix it). */
+	twoFactorRequired: 4428,
 	/** No such document, or the session is not the person's (same answer, no hint it exists). */
 	notFound: 4404,
 	/**

@@ -77,7 +77,7 @@ it('signs up and in without JavaScript', async () => {
 		await page.goto('/signin');
 		await page.getByLabel('Email').fill(email);
 		await page.getByLabel('Password').fill('correct horse battery');
-		await page.getByRole('button', { name: 'Sign in' }).click();
+		await page.getByRole('button', { name: 'Sign in', exact: true }).click();
 		await page.waitForURL((u) => u.pathname === '/');
 		await page.getByText('Noor No-Script').first().waitFor();
 	} finally {
@@ -125,7 +125,7 @@ it("the invite page's header links keep the invite, through sign-up and through 
 	await hydrated(two);
 	await two.getByLabel('Email').fill(alexEmail);
 	await two.getByLabel('Password').fill('correct horse battery');
-	await two.getByRole('button', { name: 'Sign in' }).click();
+	await two.getByRole('button', { name: 'Sign in', exact: true }).click();
 	await two.getByRole('button', { name: 'Join the engagement' }).click();
 	await two.waitForURL(/\/engagements\//);
 	await two.getByTestId('members').getByText('Alex Coachee').waitFor();

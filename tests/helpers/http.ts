@@ -94,6 +94,22 @@ export class Visitor {
 	}
 }
 
+let addressSeq = 0;
+/** A Visitor behind their own address, for a server started with ADDRESS_HEADER=X-Forwarded-For (as behind a proxy). */
+export class AddressedVisitor extends Visitor {
+	readonly address: string;
+	constructor(base: string, address = `198.51.100.${++addressSeq % 250}`) {
+		super(base);
+		this.address = address;
+	}
+	override get(path: string, init: RequestInit = {}) {
+		return super.get(path, { ...init, headers: { 'x-forwarded-for': this.address, ...(init.headers as Record<string, string>) } });
+	}
+	override post(path: string, fields: Record<string, string> | [string, string][], headers: Record<string, string> = {}) {
+		return super.post(path, fields, { 'x-forwarded-for': this.address, ...headers });
+	}
+}
+
 let counter = 0;
 /** A unique email per call, so tests never collide. */
 export const uniqueEmail = (who: string) => `${who}.${Date.now().toString(36)}${(counter++).toString(36)}@example.org`;

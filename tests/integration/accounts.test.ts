@@ -10,28 +10,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../server/store/index.ts';
 import { startServer, type DbKind, type TestServer } from '../helpers/server.ts';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.ts';
-import { Visitor, agreeContract, coachingPair, uniqueEmail } from '../helpers/http.ts';
+import { AddressedVisitor, Visitor, agreeContract, coachingPair, uniqueEmail } from '../helpers/http.ts';
 import { accountMailTo, linkFor } from '../helpers/mailbox.ts';
 import { connect, connected } from '../helpers/socket.ts';
 import { padClient, until } from '../helpers/pad.ts';
 import { insertAction, newAction, readActions } from '../../shared/pad/index.ts';
 
 const PASSWORD = 'correct horse battery';
-let addressSeq = 0;
 /** A person behind their own address (the test server trusts X-Forwarded-For, as behind a proxy). */
-class Person extends Visitor {
-	readonly address: string;
-	constructor(base: string, address = `198.51.100.${++addressSeq % 250}`) {
-		super(base);
-		this.address = address;
-	}
-	override get(path: string, init: RequestInit = {}) {
-		return super.get(path, { ...init, headers: { 'x-forwarded-for': this.address, ...(init.headers as Record<string, string>) } });
-	}
-	override post(path: string, fields: Record<string, string> | [string, string][], headers: Record<string, string> = {}) {
-		return super.post(path, fields, { 'x-forwarded-for': this.address, ...headers });
-	}
-}
+const Person = AddressedVisitor;
 
 const subjects = async (base: string, email: string) => (await accountMailTo(base, email)).map((m) => m.subject);
 

@@ -52,6 +52,7 @@ const CLOSE_MESSAGES: Partial<Record<CloseCodeName, string>> = {
 	unauthenticated: 'You are signed out on this device (or your sign-in expired). Sign in again to keep editing the pad.',
 	forbidden: 'You do not have access to this document.',
 	notFound: 'This pad could not be found.',
+	twoFactorRequired: 'The coach of this engagement requires two-factor sign-in. Set it up in Settings, Sign-in security, then open the session again.',
 	displaced: 'This pad is open in too many of your tabs or windows, so this one stopped syncing. Reload the page to use it here.'
 };
 

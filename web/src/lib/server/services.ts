@@ -4,4 +4,4 @@
  * the few methods routes use.
  */
 export { services } from '$server/services.ts';
-export type { User } from '$server/services.ts';
+export type { User, SignInStep, TwoFactorStatus, TotpSetUp } from '$server/services.ts';

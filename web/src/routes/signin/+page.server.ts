@@ -2,11 +2,12 @@ import { redirect } from '@sveltejs/kit';
 import { services } from '$lib/server/services.ts';
 import { failWith, formObject } from '$lib/server/forms.ts';
 import { safeNext } from '$lib/server/guards.ts';
+import { finishOrAskSecondFactor } from '$lib/server/second-factor.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = ({ locals, url }) => {
 	if (locals.user) redirect(303, safeNext(url.searchParams.get('next')));
-	return { next: safeNext(url.searchParams.get('next')) };
+	return { next: safeNext(url.searchParams.get('next')), expired: url.searchParams.has('expired') };
 };
 
 export const actions: Actions = {
@@ -15,8 +16,8 @@ export const actions: Actions = {
 		const { auth } = services();
 		const result = await auth.signIn(form, locals.where);
 		if (!result.ok) return failWith(result.error, form);
-		const c = auth.cookieFor(result.value.token, result.value.expiresAt);
-		cookies.set(c.name, c.value, c.options);
-		redirect(303, safeNext(url.searchParams.get('next')));
+		const next = safeNext(url.searchParams.get('next'));
+		finishOrAskSecondFactor(cookies, result.value, next);
+		redirect(303, next);
 	}
 };

@@ -38,6 +38,8 @@ export const load: PageServerLoad = async (event) => {
 		}
 	});
 	const [rhythm, closing, callPrivacy] = await Promise.all([services().rhythm.overview(view.id, user.id), services().closing.view(view.id, user.id), services().callPrivacy.forMember(view.id, user.id)]);
+	const required = Number(view.require_two_factor ?? 0) === 1;
+	const twoFactor = { required, missing: required && !(await services().twoFactor.enabledFor(user.id)), turnedAway: event.url.searchParams.get('twofactor') === 'required' };
 	// The pickers show wall time in the reader's zone; the server reads what comes back in that zone.
 	const zone = user.timeZone;
 	const tomorrow = Math.ceil((Date.now() + 24 * 60 * 60_000) / 3_600_000) * 3_600_000;
@@ -49,6 +51,7 @@ export const load: PageServerLoad = async (event) => {
 	const hiddenMembers = view.members.length - shownMembers.length;
 	const nameOf = new Map(view.members.map((m) => [m.userId, shownMembers.includes(m) ? m.name : 'A group member']));
 	return {
+		twoFactor,
 		rhythm,
 		closing,
 		callPrivacy,
@@ -95,6 +98,14 @@ export const load: PageServerLoad = async (event) => {
 };
 
 export const actions: Actions = {
+	/** The coach requires (or stops requiring) two-factor sign-in of everyone in the engagement. */
+	requireTwoFactor: async (event) => {
+		const user = requireUser(event);
+		const form = await formObject(event.request);
+		const result = await services().engagements.setRequireTwoFactor(event.params.id, user.id, form);
+		if (!result.ok) return failWith({ ...result.error, field: 'requireTwoFactor' });
+		return { twoFactorRequired: result.value.required };
+	},
 	invite: async (event) => {
 		const user = requireUser(event);
 		const result = await services().engagements.createInvite(event.params.id, user.id);

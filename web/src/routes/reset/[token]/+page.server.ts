@@ -1,6 +1,7 @@
 import { redirect } from '@sveltejs/kit';
 import { services } from '$lib/server/services.ts';
 import { failWith, formObject } from '$lib/server/forms.ts';
+import { finishOrAskSecondFactor } from '$lib/server/second-factor.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ params }) => {
@@ -14,8 +15,8 @@ export const actions: Actions = {
 		const { auth } = services();
 		const result = await auth.resetPassword(params.token, form, locals.where);
 		if (!result.ok) return failWith(result.error);
-		const c = auth.cookieFor(result.value.token, result.value.expiresAt);
-		cookies.set(c.name, c.value, c.options);
+		// With a second factor, the new password is saved but signing in still asks for the code.
+		finishOrAskSecondFactor(cookies, result.value, '/settings/devices?reset=1');
 		redirect(303, '/settings/devices?reset=1');
 	}
 };

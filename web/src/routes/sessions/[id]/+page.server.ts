@@ -11,6 +11,8 @@ export const load: PageServerLoad = async (event) => {
 	const { session, engagement, role, members } = access;
 	// A cancelled session has no room: its engagement page shows it struck through, with who cancelled it and why.
 	if (session.status === 'cancelled') redirect(303, `/engagements/${engagement.id}`);
+	// The coach requires two-factor sign-in: the engagement page says so and links to setting it up.
+	if (access.twoFactorMissing) redirect(303, `/engagements/${engagement.id}?twofactor=required`);
 	const contract = role === 'sponsor' ? null : await services().contracts.inForce(engagement.id);
 	// The coachee's preparation is the coach's agenda; nobody else gets it.
 	const agenda = role === 'coach' ? await services().rhythm.agenda(session.id, user.id) : null;
