@@ -30,6 +30,7 @@ import { sharingOf } from '../shared/contract/body.ts';
 import { padSources } from './summary/pad-source.ts';
 import { clockFrom, createScheduler } from './scheduler/index.ts';
 import { createRhythm } from './rhythm/index.ts';
+import { createYourData } from './yourdata/index.ts';
 import { provideServices, type Services } from './services.ts';
 import { armFailpoints } from './failpoints/index.ts';
 import { webServices } from './web-services.ts';
@@ -177,7 +178,13 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 		db: store.db, config, log, engagements, rooms, mail, zoneOf: (id) => auth.userTimeZone(id), sponsors: (id) => sponsors.sponsorPeople(id),
 		sources: padSources({ seal: (id) => pad.sessionEnded(id), finalState: (id) => pad.finalState(id), askedIn: (id) => prompts.askedIn(id), contractAt: (id, at) => contracts.inForceAt(id, at) })
 	});
-	const services: Services = { config, log, store, auth, engagements, contracts, sponsors, referrals, calendar, proposals, mail, schemes, rooms, media, prompts, summaries, pad, scheduler, rhythm };
+	// Export and erasure read every feature's tables through their groups; what lives outside the database comes from its owner.
+	const yourData = createYourData({
+		db: store.db, dialect: store.dialect, log, auth,
+		sources: { summaryMarkdown: (id, userId) => summaries.markdown(id, userId), padContent: (id, role) => pad.contentFor(id, role), mailFile: (id, userId) => mail.mailboxFile(id, userId) },
+		outside: { erasePads: (ids, kinds) => pad.erase(ids, kinds), removeOutbox: (names) => mail.removeOutbox(names) }
+	});
+	const services: Services = { config, log, store, auth, engagements, contracts, sponsors, referrals, calendar, proposals, mail, schemes, rooms, media, prompts, summaries, pad, scheduler, rhythm, yourData };
 	provideServices(webServices(services));
 	await summaries.start();
 	await schemes.start();

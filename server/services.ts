@@ -27,6 +27,7 @@ import type { Prompts } from './prompts/index.ts';
 import type { Media } from './media/index.ts';
 import type { Scheduler } from './scheduler/index.ts';
 import type { Rhythm } from './rhythm/index.ts';
+import type { YourData } from './yourdata/index.ts';
 
 /** Every feature of a running server, as `createApp` wires them. */
 export interface Services {
@@ -49,6 +50,7 @@ export interface Services {
 	media: Media;
 	scheduler: Scheduler;
 	rhythm: Rhythm;
+	yourData: YourData;
 }
 
 export type { User } from './auth/index.ts';
@@ -69,6 +71,7 @@ export const webMethods = {
 	proposals: ['create', 'get', 'listForCoach', 'createLink', 'emailLink', 'describeLink', 'answer', 'take', 'decline', 'lifeOf'],
 	mail: ['mailbox', 'mailboxFile'],
 	rhythm: ['overview', 'proposeSeries', 'createSeries', 'setReminders', 'updateAction', 'preparation', 'prepare', 'agenda'],
+	yourData: ['exportFor', 'deleteAccount', 'erasure', 'proposeErasure', 'agreeErasure', 'withdrawErasure'],
 	schemes: ['create', 'mine', 'about', 'overview', 'invite', 'describeInvite', 'acceptInvite', 'profile', 'saveProfile', 'request', 'myRequest', 'withdrawRequest', 'requestPage', 'propose', 'withdrawMatch', 'match', 'answer', 'endPlacement', 'feedback']
 } as const satisfies {
 	auth: readonly (keyof Auth)[];
@@ -82,6 +85,7 @@ export const webMethods = {
 	mail: readonly (keyof MailService)[];
 	rhythm: readonly (keyof Rhythm)[];
 	schemes: readonly (keyof Schemes)[];
+	yourData: readonly (keyof YourData)[];
 };
 
 type Methods<K extends keyof typeof webMethods> = (typeof webMethods)[K][number];
@@ -115,6 +119,7 @@ export interface WebServices {
 	mail: Pick<MailService, Methods<'mail'>>;
 	rhythm: Pick<Rhythm, Methods<'rhythm'>>;
 	schemes: Pick<Schemes, Methods<'schemes'>>;
+	yourData: Pick<YourData, Methods<'yourData'>>;
 }
 
 const slot = Symbol.for('confidante.services');

@@ -17,7 +17,7 @@ function only<T extends object, K extends keyof T>(source: T, keys: readonly K[]
 	return out;
 }
 
-export function webServices(s: Pick<Services, 'config' | 'log' | 'auth' | 'engagements' | 'summaries' | 'contracts' | 'sponsors' | 'referrals' | 'calendar' | 'proposals' | 'mail' | 'rhythm' | 'schemes'>): WebServices {
+export function webServices(s: Pick<Services, 'config' | 'log' | 'auth' | 'engagements' | 'summaries' | 'contracts' | 'sponsors' | 'referrals' | 'calendar' | 'proposals' | 'mail' | 'rhythm' | 'schemes' | 'yourData'>): WebServices {
 	const secure = s.config.secureCookies;
 	return {
 		log: s.log,
@@ -37,6 +37,7 @@ export function webServices(s: Pick<Services, 'config' | 'log' | 'auth' | 'engag
 		mail: only(s.mail, webMethods.mail),
 		rhythm: only(s.rhythm, webMethods.rhythm),
 		schemes: only(s.schemes, webMethods.schemes),
+		yourData: only(s.yourData, webMethods.yourData),
 		summaries: {
 			...only(s.summaries, webMethods.summaries),
 			correct: (summaryId, userId, form) => s.summaries.correct(summaryId, userId, readCorrectionForm(form))

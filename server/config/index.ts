@@ -506,5 +506,12 @@ export const limits = {
 		previewChars: 12_000,
 		/** Messages one Mailbox page lists, newest first. */
 		mailboxShown: 200
+	},
+	yourData: {
+		/** Wrong passwords tolerated per account when deleting it, before a pause (the same window as sign-in). */
+		deleteAttempts: 5,
+		/** Emptying the SQLite log after an erasure: tries, and the wait between them while the checkpointer holds it. */
+		checkpointAttempts: 20,
+		checkpointRetryMs: 100
 	}
 } as const;

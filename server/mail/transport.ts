@@ -59,8 +59,11 @@ export function outboxTransport(dir: string): MailTransport {
 }
 
 /** A readable outbox file, or null for a name that is not one of ours. */
+/** Only names the outbox itself gives its files, so no other path is ever read or removed. */
+export const isOutboxName = (name: string) => /^[a-z2-7]{10,40}\.eml$/.test(name);
+
 export function readOutboxFile(dir: string, name: string): Buffer | null {
-	if (!/^[a-z2-7]{10,40}\.eml$/.test(name)) return null;
+	if (!isOutboxName(name)) return null;
 	try {
 		return fs.readFileSync(path.join(dir, name));
 	} catch {

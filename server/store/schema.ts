@@ -21,6 +21,8 @@ export interface UserRow {
 	created_at: number;
 	/** When the person showed the address is theirs (a link mailed to it); mail to them waits until then. */
 	email_confirmed_at: number | null;
+	/** When the person deleted their account; the row stays, anonymised (server/yourdata). */
+	erased_at: Generated<number | null>;
 }
 
 export interface AuthSessionRow {
@@ -400,6 +402,16 @@ export interface ActionUpdateRow {
 	created_at: number;
 }
 
+/** Erasing an engagement's content by agreement (server/yourdata): proposed by one member, agreed by all. */
+export interface EngagementErasureRow {
+	engagement_id: string;
+	proposed_by: string;
+	proposed_at: number;
+	/** JSON array of the user ids who agreed (the proposer first). */
+	agreed: string;
+	erased_at: number | null;
+}
+
 export type * from './schema-schemes.ts';
 
 export interface Database {
@@ -441,6 +453,7 @@ export interface Database {
 	scheme_requests: SchemeRequestRow;
 	scheme_matches: SchemeMatchRow;
 	scheme_feedback: SchemeFeedbackRow;
+	engagement_erasures: EngagementErasureRow;
 	[table: `_${string}`]: never;
 }
 

@@ -40,4 +40,4 @@ export const routeUrl = (pattern: string, values: Record<string, string>) =>
 export const SCHEME_ROUTES = ['/schemes', '/schemes/new', '/schemes/[id]', '/schemes/[id]/ask', '/schemes/[id]/requests/[request]', '/schemes/[id]/volunteers/[user]', '/scheme-invite/[token]', '/matches/[id]'];
 
 /** A person's own account pages: open to anyone signed in, holding nothing of any engagement. */
-export const ACCOUNT_ROUTES = ['/signup/confirm/[token]', '/confirm', '/confirm/[token]', '/reset', '/reset/[token]', '/settings', '/settings/devices', '/settings/activity'];
+export const ACCOUNT_ROUTES = ['/signup/confirm/[token]', '/confirm', '/confirm/[token]', '/reset', '/reset/[token]', '/settings', '/settings/devices', '/settings/activity', '/settings/data.zip'];

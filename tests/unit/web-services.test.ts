@@ -23,6 +23,7 @@ import type { Summaries } from '../../server/summary/index.ts';
 import { webMethods } from '../../server/services.ts';
 import { webServices } from '../../server/web-services.ts';
 import type { Calendar } from '../../server/calendar/index.ts';
+import type { YourData } from '../../server/yourdata/index.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'confidante-web-services-'));
 const store = await openStore({ dataDir: dir });
@@ -51,7 +52,8 @@ function web(origin?: string) {
 		proposals: stub<Proposals>([...webMethods.proposals, 'prefillFor']),
 		mail: stub<MailService>([...webMethods.mail, 'enqueue', 'readOutbox']),
 		rhythm: stub<Rhythm>([...webMethods.rhythm, 'onScheduled', 'start', 'betweenUpdates']),
-		schemes: stub<Schemes>([...webMethods.schemes])
+		schemes: stub<Schemes>([...webMethods.schemes]),
+		yourData: stub<YourData>([...webMethods.yourData])
 	});
 }
 

@@ -15,6 +15,7 @@ import { calendar } from './0015_calendar.ts';
 import { rhythm } from './0016_rhythm.ts';
 import { accounts } from './0017_accounts.ts';
 import { schemes } from './0019_schemes.ts';
+import { yourData } from './0023_your_data.ts';
 
 /** Every migration in order. A feature adds its file here; never edit a released one. */
-export const migrations: Migration[] = [foundation, summary, prompts, pad, padUpdatesClustered, summaryRenderings, contracts, sessionKinds, sponsors, referrals, timeZones, proposals, calendar, rhythm, accounts, schemes];
+export const migrations: Migration[] = [foundation, summary, prompts, pad, padUpdatesClustered, summaryRenderings, contracts, sessionKinds, sponsors, referrals, timeZones, proposals, calendar, rhythm, accounts, schemes, yourData];

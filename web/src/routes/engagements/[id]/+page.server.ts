@@ -4,6 +4,8 @@ import { notFound, requireUser } from '$lib/server/guards.ts';
 import { instantToWallTime } from '$shared/time.ts';
 import { engagementLife } from '$shared/scoping/index.ts';
 import { sharingOf } from '$shared/contract/index.ts';
+import { fail } from '@sveltejs/kit';
+import { httpStatus } from '$shared/result.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
@@ -38,6 +40,7 @@ export const load: PageServerLoad = async (event) => {
 		}
 	});
 	const rhythm = await services().rhythm.overview(view.id, user.id);
+	const erasure = await services().yourData.erasure(view.id, user.id);
 	// The pickers show wall time in the reader's zone; the server reads what comes back in that zone.
 	const zone = user.timeZone;
 	const tomorrow = Math.ceil((Date.now() + 24 * 60 * 60_000) / 3_600_000) * 3_600_000;
@@ -49,6 +52,7 @@ export const load: PageServerLoad = async (event) => {
 	const nameOf = new Map(view.members.map((m) => [m.userId, shownMembers.includes(m) ? m.name : 'A group member']));
 	return {
 		rhythm,
+		erasure,
 		life,
 		zone,
 		defaultStart: instantToWallTime(tomorrow, zone),
@@ -188,5 +192,19 @@ export const actions: Actions = {
 		const result = await services().engagements.cancelSession(form.session ?? '', user.id, form);
 		if (!result.ok) return failWith(result.error, form);
 		return { changed: { session: result.value.session.id, kind: 'cancelled' as const, late: result.value.late } };
-	}
+	},
+	/** Erasing the engagement's content by agreement (server/yourdata): propose, agree, withdraw or decline. */
+	proposeErasure: async (event) => erasureStep(event, 'proposeErasure'),
+	agreeErasure: async (event) => erasureStep(event, 'agreeErasure'),
+	withdrawErasure: async (event) => erasureStep(event, 'withdrawErasure')
 };
+
+async function erasureStep(event: Parameters<Actions[string]>[0], step: 'proposeErasure' | 'agreeErasure' | 'withdrawErasure') {
+	const user = requireUser(event);
+	const result = await services().yourData[step](event.params.id ?? '', user.id);
+	if (!result.ok) {
+		if (result.error.code === 'not_found') notFound();
+		return fail(httpStatus[result.error.code], { erasureError: result.error.message });
+	}
+	return { erasureDone: step };
+}
