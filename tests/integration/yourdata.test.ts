@@ -10,11 +10,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import pg from 'pg';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type DbKind, type TestServer } from '../helpers/server.ts';
-import { Visitor, agreeContract, uniqueEmail } from '../helpers/http.ts';
+import { Visitor, agreeContract, coachingPair, joinAsSponsor, uniqueEmail } from '../helpers/http.ts';
 import { outboxMails, writeAndEndSession } from '../helpers/session-content.ts';
 import { connect, connected, request } from '../helpers/socket.ts';
 import { PROTOCOL_VERSION } from '../../shared/protocol/index.ts';
@@ -44,21 +45,36 @@ function filesHolding(dir: string, marker: string): string[] {
 	return hits;
 }
 
-/** Every text and bytea column of the server's schema that holds the marker. */
-async function columnsHolding(databaseUrl: string, marker: string): Promise<string[]> {
-	const client = new pg.Client({ connectionString: databaseUrl });
+/** Every text and bytea column (`table.column`) of the server's database that holds the marker, on either store. */
+async function columnsHolding(server: TestServer, marker: string): Promise<string[]> {
+	const hits: string[] = [];
+	if (!server.env.DATABASE_URL) {
+		const db = new DatabaseSync(path.join(server.dataDir, 'confidante.sqlite'), { readOnly: true });
+		try {
+			const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
+			for (const { name } of tables) {
+				for (const c of db.prepare(`PRAGMA table_info("${name}")`).all() as { name: string }[]) {
+					const n = db.prepare(`SELECT count(*) AS n FROM "${name}" WHERE instr(CAST("${c.name}" AS BLOB), CAST(? AS BLOB)) > 0`).get(marker) as { n: number };
+					if (n.n > 0) hits.push(`${name}.${c.name}`);
+				}
+			}
+		} finally {
+			db.close();
+		}
+		return hits;
+	}
+	const client = new pg.Client({ connectionString: server.env.DATABASE_URL });
 	await client.connect();
 	try {
 		const cols = await client.query<{ table_name: string; column_name: string; data_type: string }>(
 			"SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() AND data_type IN ('text', 'bytea', 'character varying')"
 		);
-		const hits: string[] = [];
+		expect(cols.rows.length).toBeGreaterThan(100);
 		for (const c of cols.rows) {
 			const cond = c.data_type === 'bytea' ? `position(convert_to($1, 'UTF8') in "${c.column_name}") > 0` : `"${c.column_name}" LIKE '%' || $1 || '%'`;
-			const r = await client.query(`SELECT count(*)::int AS n FROM "${c.table_name}" WHERE ${cond}`, [marker]);
-			if (r.rows[0].n > 0) hits.push(`${c.table_name}.${c.column_name}`);
+			const r = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${c.table_name}" WHERE ${cond}`, [marker]);
+			if (r.rows[0]!.n > 0) hits.push(`${c.table_name}.${c.column_name}`);
 		}
-		expect(cols.rows.length).toBeGreaterThan(100);
 		return hits;
 	} finally {
 		await client.end();
@@ -91,6 +107,15 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 			const sessionId = await coach.scheduleSession(engagementId);
 			const proposal = await coach.action('/proposals/new', { kind: 'coaching', title: 'Another team', request: `Asked ${M}proposal`, prospectName: 'Robin', prospectEmail: uniqueEmail('robin') });
 			expect(proposal.type).toBe('redirect');
+			const link = await coach.action(`${proposal.location}?/link`);
+			const answered = await new Visitor(server.url).action(new URL(link.data.link.url).pathname, {
+				respondentName: 'Robin Prospect', respondentRole: 'coachee', 'q.now': `Now ${M}scoping`, 'q.want': 'Speak up', 'q.automatic': 'Habit', 'q.whyNow': 'New role', 'q.measure': 'Survey', sponsorPays: 'no'
+			});
+			expect(answered.type).toBe('success');
+
+			// Preparation: the coachee's words for the coach, the coach's private note.
+			expect((await coachee.action(`/sessions/${sessionId}/prepare`, { want: `Want ${M}prepare`, forCoach: 'Tired' })).data).toMatchObject({ saved: true });
+			expect((await coach.action(`/sessions/${sessionId}/prepare`, { privateNote: `Ask ${M}prepnote` })).data).toMatchObject({ saved: true });
 
 			// The coach's own prompt, asked in the session.
 			const socket = connect(server.url, coach.cookie);
@@ -106,11 +131,11 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 
 			// Exports per role: the coach's holds the private notes and the prompt; the coachee's never a byte of either.
 			const coachZip = await unzipped(await coach.get('/settings/data.zip'));
-			for (const s of ['private', 'notes', 'action', 'prompt', 'contract', 'title', 'proposal']) expect(coachZip.bytes.includes(`${M}${s}`), `coach export has ${s}`).toBe(true);
+			for (const s of ['private', 'notes', 'action', 'prompt', 'contract', 'title', 'proposal', 'scoping', 'prepare', 'prepnote']) expect(coachZip.bytes.includes(`${M}${s}`), `coach export has ${s}`).toBe(true);
 			expect(coachZip.names).toEqual(expect.arrayContaining(['README.md', 'account/account.json', 'account/activity.json', 'mail/index.json']));
 			const coacheeZip = await unzipped(await coachee.get('/settings/data.zip'));
-			for (const s of ['notes', 'action', 'contract', 'title']) expect(coacheeZip.bytes.includes(`${M}${s}`), `coachee export has ${s}`).toBe(true);
-			for (const s of ['private', 'prompt', 'proposal']) expect(coacheeZip.bytes.includes(`${M}${s}`), `coachee export leaks ${s}`).toBe(false);
+			for (const s of ['notes', 'action', 'contract', 'title', 'prepare']) expect(coacheeZip.bytes.includes(`${M}${s}`), `coachee export has ${s}`).toBe(true);
+			for (const s of ['private', 'prompt', 'proposal', 'scoping', 'prepnote']) expect(coacheeZip.bytes.includes(`${M}${s}`), `coachee export leaks ${s}`).toBe(false);
 			expect(coacheeZip.names.some((n) => n.endsWith('.eml'))).toBe(true);
 			const strangerZip = await unzipped(await stranger.get('/settings/data.zip'));
 			expect(strangerZip.bytes.includes(M)).toBe(false);
@@ -125,7 +150,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 			// Before erasure the search finds the marker (so finding none afterwards means something).
 			const before = filesHolding(server.dataDir, M);
 			expect(before.some((f) => f.startsWith('outbox'))).toBe(true);
-			if (db === 'postgres') expect((await columnsHolding(server.env.DATABASE_URL!, M)).length).toBeGreaterThan(5);
+			expect((await columnsHolding(server, M)).length).toBeGreaterThan(5);
 
 			// Erasing by agreement: nobody outside, nobody alone, never twice.
 			const page = `/engagements/${engagementId}`;
@@ -155,12 +180,51 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 			expect((await coachee.action('/settings?/deleteAccount', { password: PASSWORD, confirm: 'delete my account' })).type).toBe('redirect');
 
 			// No byte of the marker anywhere the product keeps things.
-			if (db === 'postgres') expect(await columnsHolding(server.env.DATABASE_URL!, M)).toEqual([]);
+			expect(await columnsHolding(server, M)).toEqual([]);
 			expect(filesHolding(server.dataDir, M)).toEqual([]);
 			if (db === 'sqlite') {
 				expect(fs.existsSync(path.join(server.dataDir, 'confidante.sqlite'))).toBe(true);
 				expect(fs.existsSync(path.join(server.dataDir, 'pad-journal'))).toBe(true);
 			}
+		});
+
+		it('a coach who leaves: the coachee keeps the record with a label, the private notes go; a sponsor exports only approved updates', async () => {
+			const M = `qz${Math.random().toString(36).slice(2, 10)}`;
+			const { coach, coachee, engagementId, sessionId } = await coachingPair(server.url);
+			const { sponsor } = await joinAsSponsor(server.url, coach, engagementId);
+			const summaryId = await writeAndEndSession(server.url, coach.cookie, sessionId, { note: `Shared ${M}notes`, action: `Do ${M}action`, privateNote: `Private ${M}private` });
+			for (const text of [`Progress ${M}approved`, `Draft ${M}declined`]) expect((await coach.action(`/engagements/${engagementId}?/draftUpdate`, { text })).type).toBe('success');
+			const page = await (await coachee.get(`/engagements/${engagementId}`)).text();
+			const updateIds = [...page.matchAll(/name="update" value="([a-z2-7]+)"/g)].map((m) => m[1]!);
+			const [declineId, approveId] = page.indexOf(`${M}declined`) < page.indexOf(`${M}approved`) ? updateIds : [updateIds[1]!, updateIds[0]!];
+			expect((await coachee.action(`/engagements/${engagementId}?/decideUpdate`, { update: approveId!, decision: 'approve', text: `Progress ${M}approved` })).type).toBe('success');
+			expect((await coachee.action(`/engagements/${engagementId}?/decideUpdate`, { update: declineId!, decision: 'decline' })).type).toBe('success');
+
+			// The sponsor's export: the approved update, nothing said in the sessions, no draft.
+			const sponsorZip = await unzipped(await sponsor.get('/settings/data.zip'));
+			expect(sponsorZip.bytes.includes(`${M}approved`)).toBe(true);
+			for (const s of ['notes', 'action', 'private', 'declined']) expect(sponsorZip.bytes.includes(`${M}${s}`), `sponsor export leaks ${s}`).toBe(false);
+
+			// Before: the private notes are stored (pad, summary, rendering, mail to the coach).
+			expect((await columnsHolding(server, `${M}private`)).length).toBeGreaterThan(0);
+			expect((await coach.action('/settings?/deleteAccount', { password: PASSWORD, confirm: 'delete my account' })).type).toBe('redirect');
+			// Deleting twice: the account is gone, so is its sign-in.
+			expect((await coach.action('/settings?/deleteAccount', { password: PASSWORD, confirm: 'delete my account' })).type).toBe('redirect');
+			expect(coach.cookie).toBe('');
+
+			// The coachee's record stays, naming a former participant.
+			const summary = await (await coachee.get(`/summaries/${summaryId}`)).text();
+			expect(summary).toContain(`${M}notes`);
+			expect(summary).toContain('A former participant');
+			expect(summary).not.toContain('Casey Coach');
+			const engagement = await (await coachee.get(`/engagements/${engagementId}`)).text();
+			expect(engagement).toContain('A former participant');
+			expect(engagement).not.toContain('Casey Coach');
+			// The coach's private notes are nowhere: no pad document, summary state, rendering or mail file.
+			expect(await columnsHolding(server, `${M}private`)).toEqual([]);
+			expect(filesHolding(server.dataDir, `${M}private`)).toEqual([]);
+			// Their name is left only in mail already sent to the others (their mailbox), never in a record.
+			expect((await columnsHolding(server, 'Casey Coach')).filter((c) => !c.startsWith('mail_jobs.'))).toEqual([]);
 		});
 	});
 }
