@@ -25,6 +25,7 @@ const tableOwners = {
 	mail: ['mail_jobs'],
 	scheduler: ['scheduled_jobs'],
 	rhythm: ['reminder_preferences', 'session_preparations', 'action_updates'],
+	yourdata: ['engagement_erasures'],
 	store: ['_migrations']
 };
 

@@ -180,7 +180,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 	});
 	// Export and erasure read every feature's tables through their groups; what lives outside the database comes from its owner.
 	const yourData = createYourData({
-		db: store.db, dialect: store.dialect, log, auth,
+		db: store.db, dialect: store.dialect, log, auth, engagements, sponsors,
 		sources: { summaryMarkdown: (id, userId) => summaries.markdown(id, userId), padContent: (id, role) => pad.contentFor(id, role), mailFile: (id, userId) => mail.mailboxFile(id, userId) },
 		outside: { erasePads: (ids, kinds) => pad.erase(ids, kinds), removeOutbox: (names) => mail.removeOutbox(names) }
 	});

@@ -8,7 +8,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, Dialect } from '../store/index.ts';
 import type { Logger } from '../log/index.ts';
 import { limits } from '../config/index.ts';
-import { GROUPS } from './groups/index.ts';
+import { GROUPS } from './groups.ts';
 import type { AfterCommit, Membership, Person } from './registry.ts';
 
 export interface OutsideStores {
@@ -18,9 +18,11 @@ export interface OutsideStores {
 
 export const nothingAfter = (): AfterCommit => ({ outboxFiles: [], padSessions: [], privatePads: [] });
 
-export async function eraseEngagementIn(trx: Transaction<Database>, engagementId: string, after: AfterCommit): Promise<void> {
-	const sessionIds = (await trx.selectFrom('coaching_sessions').select('id').where('engagement_id', '=', engagementId).execute()).map((s) => s.id);
-	for (const g of GROUPS) await g.eraseEngagement({ trx, engagementId, sessionIds, after });
+/** `sessionIds`: every session of the engagement, as the engagements feature lists them. */
+export async function eraseEngagementIn(trx: Transaction<Database>, engagementId: string, sessionIds: string[], after: AfterCommit): Promise<void> {
+	const subjects = new Set([engagementId, ...sessionIds]);
+	for (const g of GROUPS) for (const id of (await g.subjectsOf?.(trx, engagementId)) ?? []) subjects.add(id);
+	for (const g of GROUPS) await g.eraseEngagement({ trx, engagementId, sessionIds, subjects, after });
 }
 
 export async function eraseAccountIn(trx: Transaction<Database>, person: Person, staying: Membership[], after: AfterCommit): Promise<void> {

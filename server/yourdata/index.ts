@@ -8,26 +8,27 @@
  *   person's records must stay consistent;
  * - `erasure`, `proposeErasure`, `agreeErasure`, `withdrawErasure`: an
  *   engagement's content erased by agreement of all its members.
- * Both run through the table groups in groups/ (registry.ts says how a
- * feature adds one).
+ * Both run through every feature's table group (groups.ts; registry.ts says
+ * how a feature adds one). This folder owns `engagement_erasures`.
  */
 import type { Kysely } from 'kysely';
 import type { Database, Dialect } from '../store/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { Auth, Where } from '../auth/index.ts';
+import type { Engagements } from '../engagements/index.ts';
+import type { Sponsors } from '../sponsors/index.ts';
 import { RateLimiter } from '../auth/index.ts';
-import { verifyPassword } from '../auth/passwords.ts';
 import { limits } from '../config/index.ts';
 import { fail, ok, type Result } from '../../shared/result.ts';
 import { invalidForm } from '../../shared/forms/index.ts';
 import { deleteAccountForm, type ErasureState } from '../../shared/yourdata/index.ts';
-import { GROUPS } from './groups/index.ts';
-import { agreeToErase, activeMembers, erasureState, withdrawErasure } from './agreement.ts';
+import { GROUPS } from './groups.ts';
+import { agreeToErase, erasureState, recordErasedAlone, withdrawErasure, type People } from './agreement.ts';
 import { eraseAccountIn, eraseEngagementIn, finishOutside, nothingAfter, type OutsideStores } from './erase.ts';
 import { readme, zipFiles } from './zip.ts';
-import type { ExportFile, ExportSources, Membership } from './registry.ts';
+import type { AfterCommit, ExportFile, ExportSources, Membership } from './registry.ts';
 
-export { GROUPS } from './groups/index.ts';
+export { GROUPS } from './groups.ts';
 export { NOT_ERASED, NOT_EXPORTED, type TableGroup } from './registry.ts';
 
 export interface YourData {
@@ -43,32 +44,49 @@ export interface YourDataDeps {
 	db: Kysely<Database>;
 	dialect: Dialect;
 	log: Logger;
-	auth: Pick<Auth, 'recordExport' | 'signOutEverywhere'>;
+	auth: Pick<Auth, 'recordExport' | 'signOutEverywhere' | 'usersByIds' | 'passwordMatches' | 'erasedAmong'>;
+	engagements: Pick<Engagements, 'listForUser' | 'members' | 'sessionDates'>;
+	sponsors: Pick<Sponsors, 'sponsored'>;
 	sources: ExportSources;
 	outside: OutsideStores;
 }
 
 const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'engagement';
+const folder = (base: string, id: string, title: string) => `${base}/${slug(title)}-${id.slice(0, 6)}`;
 
 export function createYourData(deps: YourDataDeps): YourData {
 	const { db } = deps;
 	const log = deps.log.child({ feature: 'yourdata' });
 	const wrongPasswords = new RateLimiter(limits.yourData.deleteAttempts, limits.auth.loginWindowMs);
+	const sessionsOf = async (id: string) => (await deps.engagements.sessionDates(id)).map((s) => ({ id: s.id, kind: s.kind, number: s.number, status: s.status }));
 
 	async function engagementsOf(userId: string): Promise<{ memberships: Membership[]; sponsored: Membership[] }> {
-		const folder = (id: string, title: string) => `engagements/${slug(title)}-${id.slice(0, 6)}`;
-		const member = await db.selectFrom('engagement_members').innerJoin('engagements', 'engagements.id', 'engagement_members.engagement_id').select(['engagements.id', 'engagements.title', 'engagement_members.role']).where('user_id', '=', userId).execute();
-		const sponsor = await db.selectFrom('engagement_sponsors').innerJoin('engagements', 'engagements.id', 'engagement_sponsors.engagement_id').select(['engagements.id', 'engagements.title']).where('user_id', '=', userId).execute();
-		return {
-			memberships: member.map((m) => ({ engagementId: m.id, role: m.role, folder: folder(m.id, m.title) })),
-			sponsored: sponsor.map((s) => ({ engagementId: s.id, role: 'coachee', folder: `sponsored/${slug(s.title)}-${s.id.slice(0, 6)}` }))
-		};
+		const memberships: Membership[] = [];
+		for (const e of await deps.engagements.listForUser(userId)) {
+			memberships.push({ engagementId: e.id, role: e.role, folder: folder('engagements', e.id, e.title), members: e.members, sessions: await sessionsOf(e.id) });
+		}
+		const sponsored: Membership[] = [];
+		for (const s of await deps.sponsors.sponsored(userId)) {
+			sponsored.push({ engagementId: s.engagementId, role: 'coachee', folder: folder('sponsored', s.engagementId, s.title), members: [], sessions: await sessionsOf(s.engagementId) });
+		}
+		return { memberships, sponsored };
 	}
 
-	const finish = (after: ReturnType<typeof nothingAfter>) => finishOutside({ db, dialect: deps.dialect, log, outside: deps.outside }, after);
+	/** The engagement's people who still have an account, or null when `userId` is not one of them. */
+	async function peopleOf(engagementId: string, userId: string): Promise<People | null> {
+		const all = await deps.engagements.members(engagementId);
+		const erased = await deps.auth.erasedAmong(all.map((m) => m.userId));
+		const members = all.filter((m) => !erased.has(m.userId));
+		if (!members.some((m) => m.userId === userId)) return null;
+		return { members, sessions: await sessionsOf(engagementId) };
+	}
 
-	async function agreement(engagementId: string, userId: string, proposing: boolean) {
-		const r = await agreeToErase(db, engagementId, userId, proposing);
+	const finish = (after: AfterCommit) => finishOutside({ db, dialect: deps.dialect, log, outside: deps.outside }, after);
+
+	async function agreement(engagementId: string, userId: string, proposing: boolean): Promise<Result<{ erased: boolean }>> {
+		const people = await peopleOf(engagementId, userId);
+		if (!people) return fail('not_found', 'Not found.');
+		const r = await agreeToErase(db, people, engagementId, userId, proposing);
 		if (!r.ok) return r;
 		if (r.value.erased) {
 			await finish(r.value.after);
@@ -80,10 +98,9 @@ export function createYourData(deps: YourDataDeps): YourData {
 	return {
 		async exportFor(userId, requesterId, where) {
 			if (userId !== requesterId) return fail('forbidden', 'You can download only your own data. Ask the person to download theirs from their settings.');
-			const user = await db.selectFrom('users').select(['id', 'name', 'email', 'erased_at']).where('id', '=', userId).executeTakeFirst();
-			if (!user || user.erased_at) return fail('not_found', 'Not found.');
-			const person = { id: user.id, name: user.name, email: user.email };
-			const ctx = { db, person, ...(await engagementsOf(userId)), sources: deps.sources };
+			const [user] = await deps.auth.usersByIds([userId]);
+			if (!user || (await deps.auth.erasedAmong([userId])).size > 0) return fail('not_found', 'Not found.');
+			const ctx = { db, person: { id: user.id, name: user.name, email: user.email }, ...(await engagementsOf(userId)), sources: deps.sources };
 			const at = Date.now();
 			const files: ExportFile[] = [{ path: 'README.md', text: readme(user.name, at, GROUPS) }];
 			for (const g of GROUPS) files.push(...(await g.export(ctx)));
@@ -96,42 +113,45 @@ export function createYourData(deps: YourDataDeps): YourData {
 		async deleteAccount(userId, input, where) {
 			const parsed = deleteAccountForm.safeParse(input);
 			if (!parsed.success) return invalidForm(parsed.error);
-			const user = await db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
-			if (!user) return fail('not_found', 'Not found.');
-			if (user.erased_at) return fail('gone', 'This account was deleted already.');
 			const wait = wrongPasswords.retryAfter(userId);
 			if (wait > 0) return fail('rate_limited', `Too many wrong passwords. Try again in ${Math.ceil(wait / 60_000)} minute(s).`);
-			if (!(await verifyPassword(user.password_hash, parsed.data.password))) {
+			const matches = await deps.auth.passwordMatches(userId, parsed.data.password);
+			if (matches === null) return fail('gone', 'This account was deleted already.');
+			if (!matches) {
 				wrongPasswords.hit(userId);
 				return fail('invalid_input', 'That is not your password. Your account was not deleted.', 'password');
 			}
+			const [user] = await deps.auth.usersByIds([userId]);
+			if (!user) return fail('gone', 'This account was deleted already.');
 			// Closes every device's live call and pad connections before anything goes.
 			await deps.auth.signOutEverywhere(userId, where);
-			const person = { id: user.id, name: user.name, email: user.email };
 			const { memberships } = await engagementsOf(userId);
 			const staying: Membership[] = [];
-			const alone: string[] = [];
-			for (const m of memberships) {
-				if ((await activeMembers(db, m.engagementId)).some((x) => x.id !== userId)) staying.push(m);
-				else alone.push(m.engagementId);
-			}
+			const alone: Membership[] = [];
+			for (const m of memberships) ((await peopleOf(m.engagementId, userId))!.members.some((x) => x.userId !== userId) ? staying : alone).push(m);
 			const after = nothingAfter();
 			await db.transaction().execute(async (trx) => {
 				// Nobody else is left in these: nothing in them is anyone's record any more.
-				for (const id of alone) {
-					await trx.insertInto('engagement_erasures').values({ engagement_id: id, proposed_by: userId, proposed_at: Date.now(), agreed: JSON.stringify([userId]), erased_at: Date.now() }).onConflict((oc) => oc.column('engagement_id').doUpdateSet({ erased_at: Date.now() })).execute();
-					await eraseEngagementIn(trx, id, after);
+				for (const m of alone) {
+					await recordErasedAlone(trx, m.engagementId, userId);
+					await eraseEngagementIn(trx, m.engagementId, m.sessions.map((s) => s.id), after);
 				}
-				await eraseAccountIn(trx, person, staying, after);
+				await eraseAccountIn(trx, { id: user.id, name: user.name, email: user.email }, staying, after);
 			});
 			await finish(after);
 			log.info({ user: userId, erasedEngagements: alone.length, staying: staying.length }, 'account deleted');
 			return ok(null);
 		},
 
-		erasure: (engagementId, userId) => erasureState(db, engagementId, userId),
+		async erasure(engagementId, userId) {
+			const people = await peopleOf(engagementId, userId);
+			return people && erasureState(db, people, userId, engagementId);
+		},
 		proposeErasure: (engagementId, userId) => agreement(engagementId, userId, true),
 		agreeErasure: (engagementId, userId) => agreement(engagementId, userId, false),
-		withdrawErasure: (engagementId, userId) => withdrawErasure(db, engagementId, userId)
+		async withdrawErasure(engagementId, userId) {
+			if (!(await peopleOf(engagementId, userId))) return fail('not_found', 'Not found.');
+			return withdrawErasure(db, engagementId);
+		}
 	};
 }

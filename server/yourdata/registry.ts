@@ -1,13 +1,15 @@
 /**
- * The registry behind export and erasure: one small group per set of tables,
- * each saying what every role sees of it (for the export) and how it goes
- * (for erasure). A feature that adds tables adds its group in groups/ and
- * one line to GROUPS; tests/unit/yourdata-coverage.test.ts fails while a
- * table in server/store/schema*.ts is in no group and not listed below as
- * deliberately left out, with the reason.
+ * The registry behind export and erasure: each feature keeps a small group
+ * for its own tables in its folder (`server/<feature>/yourdata.ts`), saying
+ * what every role sees of them (for the export) and how they go (for
+ * erasure), and queries only those tables; what it needs of others (names,
+ * sessions) comes in the context. A feature that adds tables adds its group
+ * and one line to GROUPS (groups.ts); tests/unit/yourdata-coverage.test.ts
+ * fails while a table in server/store/schema*.ts is in no group and not
+ * listed below as deliberately left out, with the reason.
  */
 import type { Kysely, Transaction } from 'kysely';
-import type { Database, EngagementRole } from '../store/index.ts';
+import type { Database, EngagementRole, SessionKind, SessionStatus } from '../store/index.ts';
 
 export type TableName = Exclude<keyof Database, `_${string}`>;
 
@@ -17,11 +19,21 @@ export interface Person {
 	email: string;
 }
 
-/** An engagement the person is in, and the folder of the zip it goes to. */
+export interface SessionInfo {
+	id: string;
+	kind: SessionKind;
+	number: number;
+	status: SessionStatus;
+}
+
+/** An engagement the person is in (or sponsors), the folder of the zip it goes to, its people and sessions. */
 export interface Membership {
 	engagementId: string;
 	role: EngagementRole;
 	folder: string;
+	/** Everyone in it, by account id: names shown in the export come from here, never from another feature's table. */
+	members: { userId: string; name: string; role: EngagementRole }[];
+	sessions: SessionInfo[];
 }
 
 /** What the export may read beyond the tables: each answers only what this person may see. */
@@ -62,6 +74,8 @@ export interface EngagementErasure {
 	trx: Transaction<Database>;
 	engagementId: string;
 	sessionIds: string[];
+	/** Every id mail or a scheduled job of this engagement can be about (from each group's `subjectsOf`). */
+	subjects: ReadonlySet<string>;
 	after: AfterCommit;
 }
 
@@ -85,6 +99,8 @@ export interface TableGroup {
 	/** Who sees what of these tables in their export, in words (also written into the zip's README). */
 	sees: string;
 	export(ctx: ExportContext): Promise<ExportFile[]>;
+	/** Ids of this group's records of the engagement that mail or jobs name (a summary, a contract version), read before anything is erased. */
+	subjectsOf?(trx: Transaction<Database>, engagementId: string): Promise<string[]>;
 	eraseEngagement(ctx: EngagementErasure): Promise<void>;
 	eraseAccount(ctx: AccountErasure): Promise<void>;
 }
@@ -118,5 +134,10 @@ export function scrub(text: string, words: readonly string[], label = FORMER): s
 	return out;
 }
 
-export const isCoach = (m: Membership) => m.role === 'coach';
 export const ids = (ms: readonly Membership[]) => ms.map((m) => m.engagementId);
+
+/** A name for an account id of the engagement (a former participant when it is not one of its people). */
+export const nameIn = (m: Membership, userId: string) => m.members.find((x) => x.userId === userId)?.name ?? FORMER;
+
+/** The record a mail or job is about comes first in its subject ("<id>", "<id>|…" or "<id>:…"). */
+export const subjectOf = (subject: string) => subject.split(/[|:]/)[0] ?? subject;

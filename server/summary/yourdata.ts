@@ -1,7 +1,7 @@
-/** Session summaries: the recorded versions (content and the pad's Yjs states) and each reader's rendered copy. */
-import { ids, scrub, type TableGroup } from '../registry.ts';
+/** The summaries' part of export and erasure (server/yourdata/registry.ts): the recorded versions (content and the pad's Yjs states) and each reader's rendered copy. */
+import { ids, scrub, type TableGroup } from '../yourdata/registry.ts';
 import type { Transaction } from 'kysely';
-import type { Database } from '../../store/index.ts';
+import type { Database } from '../store/index.ts';
 
 const TEXT_COLUMNS = ['markdown', 'html', 'notes_html', 'shown'] as const;
 
@@ -32,6 +32,10 @@ export const summariesGroup: TableGroup = {
 			}
 		}
 		return files;
+	},
+
+	async subjectsOf(trx, engagementId) {
+		return (await trx.selectFrom('summaries').select('id').where('engagement_id', '=', engagementId).execute()).map((s) => s.id);
 	},
 
 	async eraseEngagement({ trx, engagementId }) {

@@ -1,7 +1,7 @@
-/** Proposals and their scoping answers, before an engagement is taken on. */
+/** The proposals' part of export and erasure (server/yourdata/registry.ts): proposals and their scoping answers, before an engagement is taken on. */
 import type { Transaction } from 'kysely';
-import type { Database } from '../../store/index.ts';
-import { scrub, type TableGroup } from '../registry.ts';
+import type { Database } from '../store/index.ts';
+import { scrub, type TableGroup } from '../yourdata/registry.ts';
 
 async function dropProposals(trx: Transaction<Database>, proposalIds: string[]) {
 	if (proposalIds.length === 0) return;
@@ -19,6 +19,10 @@ export const proposalsGroup: TableGroup = {
 		const rows = await db.selectFrom('proposals').selectAll().where('coach_id', '=', person.id).orderBy('created_at').execute();
 		if (rows.length === 0) return [];
 		return [{ path: 'proposals/proposals.json', json: rows.map(({ coach_id: _c, origin: _o, answers, coach_questions: q, ...p }) => ({ ...p, coachQuestions: JSON.parse(q) as unknown, answers: answers ? (JSON.parse(answers) as unknown) : null })) }];
+	},
+
+	async subjectsOf(trx, engagementId) {
+		return (await trx.selectFrom('proposals').select('id').where('engagement_id', '=', engagementId).execute()).map((p) => p.id);
 	},
 
 	async eraseEngagement({ trx, engagementId }) {

@@ -1,5 +1,5 @@
-/** Sponsors of an engagement and the updates drafted for them. */
-import { ids, scrub, type TableGroup } from '../registry.ts';
+/** The sponsors' part of export and erasure (server/yourdata/registry.ts): sponsors of an engagement and the updates drafted for them. */
+import { ids, scrub, type TableGroup } from '../yourdata/registry.ts';
 
 export const sponsorsGroup: TableGroup = {
 	name: 'sponsors',
@@ -18,6 +18,10 @@ export const sponsorsGroup: TableGroup = {
 			files.push({ path: `${s.folder}/sponsor-updates.json`, json: updates });
 		}
 		return files;
+	},
+
+	async subjectsOf(trx, engagementId) {
+		return (await trx.selectFrom('sponsor_updates').select('id').where('engagement_id', '=', engagementId).execute()).map((u) => u.id);
 	},
 
 	async eraseEngagement({ trx, engagementId }) {

@@ -1,5 +1,5 @@
-/** The pads of sessions not yet summarised (ended sessions are in their summaries), and every pad's stored history for erasure. */
-import type { TableGroup } from '../registry.ts';
+/** The pad's part of export and erasure (server/yourdata/registry.ts): pads of sessions not yet summarised (ended ones are in their summaries), and every pad's stored history. */
+import type { TableGroup } from '../yourdata/registry.ts';
 
 export const padGroup: TableGroup = {
 	name: 'pad',
@@ -7,11 +7,10 @@ export const padGroup: TableGroup = {
 	erases: ['pad_updates', 'pad_snapshots'],
 	sees: "Coach and coachee: the shared pad of each session not yet ended (notes, actions, learning points); the coach also their private notes. Ended sessions are in the summaries. Sponsor: none.",
 
-	async export({ db, memberships, sources }) {
+	async export({ memberships, sources }) {
 		const files = [];
 		for (const m of memberships) {
-			const open = await db.selectFrom('coaching_sessions').select(['id', 'number', 'kind']).where('engagement_id', '=', m.engagementId).where('status', 'in', ['scheduled', 'live']).orderBy('scheduled_at').execute();
-			for (const s of open) {
+			for (const s of m.sessions.filter((x) => x.status === 'scheduled' || x.status === 'live')) {
 				const pad = await sources.padContent(s.id, m.role === 'coach' ? 'coach' : 'coachee');
 				if (!pad) continue;
 				const name = s.kind === 'session' ? `session-${s.number}` : `${s.kind}-${s.id}`;
@@ -27,10 +26,8 @@ export const padGroup: TableGroup = {
 		after.padSessions.push(...sessionIds);
 	},
 
-	async eraseAccount({ trx, staying, after }) {
-		const coached = staying.filter((m) => m.role === 'coach').map((m) => m.engagementId);
-		if (coached.length === 0) return;
-		const sessions = await trx.selectFrom('coaching_sessions').select('id').where('engagement_id', 'in', coached).execute();
-		after.privatePads.push(...sessions.map((s) => s.id));
+	async eraseAccount({ staying, after }) {
+		// A coach who leaves takes their private notes with them; the shared pads stay the others' record.
+		for (const m of staying.filter((x) => x.role === 'coach')) after.privatePads.push(...m.sessions.map((s) => s.id));
 	}
 };

@@ -1,22 +1,20 @@
-/** The account itself: profile, devices, the audit log, the calendar feed and reminder choices. */
-import { hashPassword } from '../../auth/passwords.ts';
-import { generateToken } from '../../auth/tokens.ts';
-import { FORMER, type TableGroup } from '../registry.ts';
+/** The account's part of export and erasure (server/yourdata/registry.ts): profile, devices, the audit log, single-use links. */
+import { hashPassword } from './passwords.ts';
+import { generateToken } from './tokens.ts';
+import { FORMER, type TableGroup } from '../yourdata/registry.ts';
 
 export const accountGroup: TableGroup = {
 	name: 'account',
-	exports: ['users', 'auth_sessions', 'audit_events', 'calendar_feeds', 'reminder_preferences'],
-	erases: ['users', 'auth_sessions', 'account_tokens', 'audit_events', 'calendar_feeds', 'reminder_preferences'],
-	sees: 'Everyone: their own account, devices signed in, activity log, whether a calendar feed is on (not its secret address) and reminder choices.',
+	exports: ['users', 'auth_sessions', 'audit_events'],
+	erases: ['users', 'auth_sessions', 'account_tokens', 'audit_events'],
+	sees: 'Everyone: their own account, the devices signed in and the activity log.',
 
 	async export({ db, person }) {
 		const user = await db.selectFrom('users').select(['id', 'name', 'email', 'time_zone', 'created_at', 'email_confirmed_at']).where('id', '=', person.id).executeTakeFirstOrThrow();
 		const devices = await db.selectFrom('auth_sessions').select(['created_at', 'last_seen_at', 'expires_at', 'user_agent', 'address']).where('user_id', '=', person.id).execute();
 		const activity = await db.selectFrom('audit_events').select(['kind', 'at', 'address', 'user_agent', 'detail']).where('user_id', '=', person.id).orderBy('at').execute();
-		const feed = await db.selectFrom('calendar_feeds').select(['created_at']).where('user_id', '=', person.id).executeTakeFirst();
-		const reminders = await db.selectFrom('reminder_preferences').select(['offsets', 'updated_at']).where('user_id', '=', person.id).executeTakeFirst();
 		return [
-			{ path: 'account/account.json', json: { ...user, calendarFeed: feed ? { on: true, createdAt: feed.created_at } : { on: false }, reminders: reminders ? { minutesBefore: JSON.parse(reminders.offsets) as unknown, updatedAt: reminders.updated_at } : null } },
+			{ path: 'account/account.json', json: user },
 			{ path: 'account/devices.json', json: devices },
 			{ path: 'account/activity.json', json: activity.map((a) => ({ ...a, detail: JSON.parse(a.detail) as unknown })) }
 		];
@@ -30,8 +28,6 @@ export const accountGroup: TableGroup = {
 		await trx.deleteFrom('auth_sessions').where('user_id', '=', person.id).execute();
 		await trx.deleteFrom('account_tokens').where((eb) => eb.or([eb('user_id', '=', person.id), eb('email', '=', person.email)])).execute();
 		await trx.deleteFrom('audit_events').where('user_id', '=', person.id).execute();
-		await trx.deleteFrom('calendar_feeds').where('user_id', '=', person.id).execute();
-		await trx.deleteFrom('reminder_preferences').where('user_id', '=', person.id).execute();
 		// The row stays for the other party's records; nothing in it is the person's any more, and no password opens it.
 		await trx
 			.updateTable('users')

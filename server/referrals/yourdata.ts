@@ -1,5 +1,5 @@
-/** Referrals outside the coaching remit. */
-import { ids, type TableGroup } from '../registry.ts';
+/** The referrals' part of export and erasure (server/yourdata/registry.ts): referrals outside the coaching remit. */
+import { ids, type TableGroup } from '../yourdata/registry.ts';
 
 export const referralsGroup: TableGroup = {
 	name: 'referrals',

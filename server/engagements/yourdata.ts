@@ -1,16 +1,12 @@
-/** Engagements, who is in them and their sessions (dates, lengths, what was moved or cancelled and why). */
-import { scrub, type ExportContext, type Membership, type TableGroup } from '../registry.ts';
+/** The engagements' part of export and erasure (server/yourdata/registry.ts): who is in them and their sessions (dates, lengths, what was moved or cancelled and why). */
+import { scrub, type ExportContext, type Membership, type TableGroup } from '../yourdata/registry.ts';
 
 export const ERASED_TITLE = 'Erased engagement';
 
 async function engagementFile({ db, person }: ExportContext, m: Membership) {
 	const e = await db.selectFrom('engagements').select(['id', 'kind', 'title', 'goals', 'planned_sessions', 'frequency', 'created_at']).where('id', '=', m.engagementId).executeTakeFirstOrThrow();
-	const members = await db
-		.selectFrom('engagement_members')
-		.innerJoin('users', 'users.id', 'engagement_members.user_id')
-		.select(['users.id', 'users.name', 'engagement_members.role', 'engagement_members.joined_at'])
-		.where('engagement_id', '=', m.engagementId)
-		.execute();
+	const rows = await db.selectFrom('engagement_members').select(['user_id', 'role', 'joined_at']).where('engagement_id', '=', m.engagementId).execute();
+	const members = rows.map((r) => ({ id: r.user_id, role: r.role, joined_at: r.joined_at, name: m.members.find((x) => x.userId === r.user_id)?.name ?? 'A former participant' }));
 	// A coachee of a group reads the coach and themselves: whether the others may be named is the contract's to say, and the export stays on the safe side.
 	const coachees = members.filter((x) => x.role === 'coachee');
 	const shown = m.role === 'coach' || coachees.length <= 1 ? members : members.filter((x) => x.role === 'coach' || x.id === person.id);

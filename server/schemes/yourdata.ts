@@ -1,5 +1,5 @@
-/** Coaching and mentoring schemes: coordinating, volunteer profiles, requests, matches and feedback. */
-import type { TableGroup } from '../registry.ts';
+/** The schemes' part of export and erasure (server/yourdata/registry.ts): coaching and mentoring schemes: coordinating, volunteer profiles, requests, matches and feedback. */
+import type { TableGroup } from '../yourdata/registry.ts';
 
 export const schemesGroup: TableGroup = {
 	name: 'schemes',

@@ -1,17 +1,7 @@
-/** Mail sent to the person: the queue's record and, with the local outbox, the message files. */
+/** The mail's part of export and erasure (server/yourdata/registry.ts): what was sent to the person, the queue's record and, with the local outbox, the message files. */
 import type { Transaction } from 'kysely';
-import type { Database } from '../../store/index.ts';
-import type { ExportFile, TableGroup } from '../registry.ts';
-
-/** The record a mail is about comes first in its subject id ("<id>", "<id>|…" or "<id>:…"). */
-const subjectOf = (subjectId: string) => subjectId.split(/[|:]/)[0] ?? subjectId;
-
-/** Every id an engagement's mail can be about: the engagement, its sessions, summaries, contract versions, sponsor updates and proposal. */
-async function subjectsOf(trx: Transaction<Database>, engagementId: string, sessionIds: string[]): Promise<Set<string>> {
-	const pick = async (table: 'summaries' | 'contracts' | 'sponsor_updates' | 'proposals') =>
-		(await trx.selectFrom(table).select('id').where('engagement_id', '=', engagementId).execute()).map((r) => r.id);
-	return new Set([engagementId, ...sessionIds, ...(await pick('summaries')), ...(await pick('contracts')), ...(await pick('sponsor_updates')), ...(await pick('proposals'))]);
-}
+import type { Database } from '../store/index.ts';
+import { subjectOf, type ExportFile, type TableGroup } from '../yourdata/registry.ts';
 
 async function dropJobs(trx: Transaction<Database>, jobs: { id: string; outbox_file: string | null }[], outboxFiles: string[]) {
 	for (const j of jobs) if (j.outbox_file) outboxFiles.push(j.outbox_file);
@@ -35,8 +25,8 @@ export const mailGroup: TableGroup = {
 		return files;
 	},
 
-	async eraseEngagement({ trx, engagementId, sessionIds, after }) {
-		const subjects = [...(await subjectsOf(trx, engagementId, sessionIds))];
+	async eraseEngagement({ trx, subjects: about, after }) {
+		const subjects = [...about];
 		// Whoever it went to: a scoping link or a decline went to people without an account too.
 		for (let i = 0; i < subjects.length; i += 100) {
 			const batch = subjects.slice(i, i + 100);

@@ -1,5 +1,5 @@
-/** The coach's own prompts, favourites and the prompts marked asked in sessions. */
-import type { TableGroup } from '../registry.ts';
+/** The prompts' part of export and erasure (server/yourdata/registry.ts): the coach's own prompts, favourites and the prompts marked asked in sessions. */
+import type { TableGroup } from '../yourdata/registry.ts';
 
 export const promptsGroup: TableGroup = {
 	name: 'prompts',
@@ -13,12 +13,9 @@ export const promptsGroup: TableGroup = {
 		const files = [];
 		if (written.length || favourites.length) files.push({ path: 'prompts/your-prompts.json', json: { written: written.map((p) => ({ ...p, themes: JSON.parse(p.themes) as unknown })), favourites } });
 		for (const m of memberships.filter((x) => x.role === 'coach')) {
-			const asked = await db
-				.selectFrom('session_prompts_asked')
-				.innerJoin('coaching_sessions', 'coaching_sessions.id', 'session_prompts_asked.session_id')
-				.select(['coaching_sessions.number', 'session_prompts_asked.text', 'session_prompts_asked.phase', 'session_prompts_asked.asked_at'])
-				.where('coaching_sessions.engagement_id', '=', m.engagementId)
-				.execute();
+			if (m.sessions.length === 0) continue;
+			const rows = await db.selectFrom('session_prompts_asked').select(['session_id', 'text', 'phase', 'asked_at']).where('session_id', 'in', m.sessions.map((s) => s.id)).execute();
+			const asked = rows.map(({ session_id: id, ...p }) => ({ session: m.sessions.find((s) => s.id === id)?.number, ...p }));
 			if (asked.length) files.push({ path: `${m.folder}/prompts-asked.json`, json: asked });
 		}
 		return files;

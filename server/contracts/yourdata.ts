@@ -1,5 +1,5 @@
-/** Contract versions and each party's acceptance. */
-import { FORMER, ids, scrub, type TableGroup } from '../registry.ts';
+/** The contracts' part of export and erasure (server/yourdata/registry.ts): versions and each party's acceptance. */
+import { FORMER, ids, nameIn, scrub, type TableGroup } from '../yourdata/registry.ts';
 
 export const contractsGroup: TableGroup = {
 	name: 'contracts',
@@ -13,17 +13,17 @@ export const contractsGroup: TableGroup = {
 			let q = db.selectFrom('contracts').select(['id', 'version', 'status', 'body', 'created_at', 'sent_at', 'in_force_at', 'superseded_at']).where('engagement_id', '=', m.engagementId);
 			if (m.role !== 'coach') q = q.where('status', '!=', 'draft');
 			for (const c of await q.orderBy('version').execute()) {
-				const accepted = await db
-					.selectFrom('contract_acceptances')
-					.innerJoin('users', 'users.id', 'contract_acceptances.user_id')
-					.select(['users.name', 'contract_acceptances.typed_name', 'contract_acceptances.ticked', 'contract_acceptances.accepted_at'])
-					.where('contract_id', '=', c.id)
-					.execute();
+				const rows = await db.selectFrom('contract_acceptances').select(['user_id', 'typed_name', 'ticked', 'accepted_at']).where('contract_id', '=', c.id).execute();
+				const accepted = rows.map(({ user_id: who, ...a }) => ({ name: nameIn(m, who), ...a }));
 				const { id: _id, body, ...rest } = c;
 				files.push({ path: `${m.folder}/contract-v${c.version}.json`, json: { ...rest, body: JSON.parse(body) as unknown, acceptances: accepted.map((a) => ({ ...a, ticked: JSON.parse(a.ticked) as unknown })) } });
 			}
 		}
 		return files;
+	},
+
+	async subjectsOf(trx, engagementId) {
+		return (await trx.selectFrom('contracts').select('id').where('engagement_id', '=', engagementId).execute()).map((c) => c.id);
 	},
 
 	async eraseEngagement({ trx, engagementId }) {
