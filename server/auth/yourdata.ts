@@ -1,7 +1,8 @@
 /** The account's part of export and erasure (server/yourdata/registry.ts): profile, devices, the audit log, single-use links. */
 import { hashPassword } from './passwords.ts';
 import { generateToken } from './tokens.ts';
-import { FORMER, type TableGroup } from '../yourdata/registry.ts';
+import { FORMER, scrub, type TableGroup } from '../yourdata/registry.ts';
+import { fileSlug } from '../../shared/slug.ts';
 
 export const accountGroup: TableGroup = {
 	name: 'account',
@@ -20,8 +21,15 @@ export const accountGroup: TableGroup = {
 		];
 	},
 
-	async eraseEngagement() {
-		// An engagement's erasure leaves the people's accounts alone.
+	async eraseEngagement({ trx, engagement }) {
+		// The accounts stay; an activity entry naming the engagement (joining it, a summary downloaded as "<title>-session-1.md") keeps that it happened.
+		if (engagement.memberIds.length === 0) return;
+		const words = [engagement.title, fileSlug(engagement.title)];
+		const events = await trx.selectFrom('audit_events').select(['id', 'detail']).where('user_id', 'in', engagement.memberIds).execute();
+		for (const e of events) {
+			const detail = scrub(e.detail, words, 'erased-engagement');
+			if (detail !== e.detail) await trx.updateTable('audit_events').set({ detail }).where('id', '=', e.id).execute();
+		}
 	},
 
 	async eraseAccount({ trx, person }) {

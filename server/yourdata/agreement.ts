@@ -10,10 +10,11 @@ import type { Database } from '../store/index.ts';
 import { fail, ok, type Result } from '../../shared/result.ts';
 import type { ErasureState } from '../../shared/yourdata/index.ts';
 import { eraseEngagementIn, nothingAfter } from './erase.ts';
-import { FORMER, type AfterCommit, type SessionInfo } from './registry.ts';
+import { FORMER, type AfterCommit, type ErasedEngagement, type SessionInfo } from './registry.ts';
 
 /** The engagement's people still with an account, and its sessions. */
 export interface People {
+	engagement: ErasedEngagement;
 	members: { userId: string; name: string }[];
 	sessions: SessionInfo[];
 }
@@ -59,7 +60,7 @@ export async function agreeToErase(db: Kysely<Database>, people: People, engagem
 		const after = nothingAfter();
 		if (!people.members.every((m) => now.includes(m.userId))) return ok({ erased: false, after });
 		await trx.updateTable('engagement_erasures').set({ erased_at: Date.now() }).where('engagement_id', '=', engagementId).execute();
-		await eraseEngagementIn(trx, engagementId, people.sessions.map((s) => s.id), after);
+		await eraseEngagementIn(trx, people.engagement, people.sessions.map((s) => s.id), after);
 		return ok({ erased: true, after });
 	});
 }

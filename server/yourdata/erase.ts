@@ -9,7 +9,7 @@ import type { Database, Dialect } from '../store/index.ts';
 import type { Logger } from '../log/index.ts';
 import { limits } from '../config/index.ts';
 import { GROUPS } from './groups.ts';
-import type { AfterCommit, Membership, Person } from './registry.ts';
+import type { AfterCommit, ErasedEngagement, Membership, Person } from './registry.ts';
 
 export interface OutsideStores {
 	erasePads(sessionIds: readonly string[], kinds?: readonly ('shared' | 'private')[]): Promise<void>;
@@ -19,10 +19,11 @@ export interface OutsideStores {
 export const nothingAfter = (): AfterCommit => ({ outboxFiles: [], padSessions: [], privatePads: [] });
 
 /** `sessionIds`: every session of the engagement, as the engagements feature lists them. */
-export async function eraseEngagementIn(trx: Transaction<Database>, engagementId: string, sessionIds: string[], after: AfterCommit): Promise<void> {
+export async function eraseEngagementIn(trx: Transaction<Database>, engagement: ErasedEngagement, sessionIds: string[], after: AfterCommit): Promise<void> {
+	const engagementId = engagement.id;
 	const subjects = new Set([engagementId, ...sessionIds]);
 	for (const g of GROUPS) for (const id of (await g.subjectsOf?.(trx, engagementId)) ?? []) subjects.add(id);
-	for (const g of GROUPS) await g.eraseEngagement({ trx, engagementId, sessionIds, subjects, after });
+	for (const g of GROUPS) await g.eraseEngagement({ trx, engagementId, engagement, sessionIds, subjects, after });
 }
 
 export async function eraseAccountIn(trx: Transaction<Database>, person: Person, staying: Membership[], after: AfterCommit): Promise<void> {

@@ -22,6 +22,7 @@ import { limits } from '../config/index.ts';
 import { fail, ok, type Result } from '../../shared/result.ts';
 import { invalidForm } from '../../shared/forms/index.ts';
 import { deleteAccountForm, type ErasureState } from '../../shared/yourdata/index.ts';
+import { fileSlug } from '../../shared/slug.ts';
 import { GROUPS } from './groups.ts';
 import { agreeToErase, erasureState, recordErasedAlone, withdrawErasure, type People } from './agreement.ts';
 import { eraseAccountIn, eraseEngagementIn, finishOutside, nothingAfter, type OutsideStores } from './erase.ts';
@@ -45,14 +46,13 @@ export interface YourDataDeps {
 	dialect: Dialect;
 	log: Logger;
 	auth: Pick<Auth, 'recordExport' | 'signOutEverywhere' | 'usersByIds' | 'passwordMatches' | 'erasedAmong'>;
-	engagements: Pick<Engagements, 'listForUser' | 'members' | 'sessionDates'>;
+	engagements: Pick<Engagements, 'listForUser' | 'getForMember' | 'sessionDates'>;
 	sponsors: Pick<Sponsors, 'sponsored'>;
 	sources: ExportSources;
 	outside: OutsideStores;
 }
 
-const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'engagement';
-const folder = (base: string, id: string, title: string) => `${base}/${slug(title)}-${id.slice(0, 6)}`;
+const folder = (base: string, id: string, title: string) => `${base}/${fileSlug(title)}-${id.slice(0, 6)}`;
 
 export function createYourData(deps: YourDataDeps): YourData {
 	const { db } = deps;
@@ -74,11 +74,12 @@ export function createYourData(deps: YourDataDeps): YourData {
 
 	/** The engagement's people who still have an account, or null when `userId` is not one of them. */
 	async function peopleOf(engagementId: string, userId: string): Promise<People | null> {
-		const all = await deps.engagements.members(engagementId);
-		const erased = await deps.auth.erasedAmong(all.map((m) => m.userId));
-		const members = all.filter((m) => !erased.has(m.userId));
+		const view = await deps.engagements.getForMember(engagementId, userId);
+		if (!view) return null;
+		const erased = await deps.auth.erasedAmong(view.members.map((m) => m.userId));
+		const members = view.members.filter((m) => !erased.has(m.userId));
 		if (!members.some((m) => m.userId === userId)) return null;
-		return { members, sessions: await sessionsOf(engagementId) };
+		return { engagement: { id: engagementId, title: view.title, memberIds: view.members.map((m) => m.userId) }, members, sessions: await sessionsOf(engagementId) };
 	}
 
 	const finish = (after: AfterCommit) => finishOutside({ db, dialect: deps.dialect, log, outside: deps.outside }, after);
@@ -127,19 +128,23 @@ export function createYourData(deps: YourDataDeps): YourData {
 			await deps.auth.signOutEverywhere(userId, where);
 			const { memberships } = await engagementsOf(userId);
 			const staying: Membership[] = [];
-			const alone: Membership[] = [];
-			for (const m of memberships) ((await peopleOf(m.engagementId, userId))!.members.some((x) => x.userId !== userId) ? staying : alone).push(m);
+			const alonePeople: People[] = [];
+			for (const m of memberships) {
+				const people = (await peopleOf(m.engagementId, userId))!;
+				if (people.members.some((x) => x.userId !== userId)) staying.push(m);
+				else alonePeople.push(people);
+			}
 			const after = nothingAfter();
 			await db.transaction().execute(async (trx) => {
 				// Nobody else is left in these: nothing in them is anyone's record any more.
-				for (const m of alone) {
-					await recordErasedAlone(trx, m.engagementId, userId);
-					await eraseEngagementIn(trx, m.engagementId, m.sessions.map((s) => s.id), after);
+				for (const p of alonePeople) {
+					await recordErasedAlone(trx, p.engagement.id, userId);
+					await eraseEngagementIn(trx, p.engagement, p.sessions.map((s) => s.id), after);
 				}
 				await eraseAccountIn(trx, { id: user.id, name: user.name, email: user.email }, staying, after);
 			});
 			await finish(after);
-			log.info({ user: userId, erasedEngagements: alone.length, staying: staying.length }, 'account deleted');
+			log.info({ user: userId, erasedEngagements: alonePeople.length, staying: staying.length }, 'account deleted');
 			return ok(null);
 		},
 

@@ -70,9 +70,17 @@ export interface AfterCommit {
 	privatePads: string[];
 }
 
+/** What an engagement's erasure knows of it beforehand: its title (which may appear in others' records, such as a downloaded file's name) and everyone ever in it. */
+export interface ErasedEngagement {
+	id: string;
+	title: string;
+	memberIds: string[];
+}
+
 export interface EngagementErasure {
 	trx: Transaction<Database>;
 	engagementId: string;
+	engagement: ErasedEngagement;
 	sessionIds: string[];
 	/** Every id mail or a scheduled job of this engagement can be about (from each group's `subjectsOf`). */
 	subjects: ReadonlySet<string>;

@@ -125,7 +125,9 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 			expect(prompt.ok).toBe(true);
 			expect((await request(socket, 'prompts:ask', { sessionId, id: prompt.ok ? prompt.value.id : '' })).ok).toBe(true);
 			socket.close();
-			await writeAndEndSession(server.url, coach.cookie, sessionId, { note: `Note ${M}notes`, action: `Do ${M}action`, privateNote: `Private ${M}private` });
+			const summaryId = await writeAndEndSession(server.url, coach.cookie, sessionId, { note: `Note ${M}notes`, action: `Do ${M}action`, privateNote: `Private ${M}private` });
+			// A download names the engagement in the coachee's activity log ("<title>-session-1.md").
+			expect((await coachee.get(`/summaries/${summaryId}.md`)).status).toBe(200);
 			// The summary emails are written (with the notes) before anything is erased.
 			for (let i = 0; i < 100 && !(await outboxMails(server)).some((m) => (m.text ?? '').includes(`${M}notes`)); i++) await new Promise((r) => setTimeout(r, 200));
 
@@ -166,6 +168,13 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 			const after = await (await coach.get(page)).text();
 			expect(after).toContain('Erased engagement');
 			for (const s of ['notes', 'action', 'private', 'contract', 'title', 'goals']) expect(after.includes(`${M}${s}`), `engagement page still shows ${s}`).toBe(false);
+			// Nothing of the engagement's content is left anywhere, while the accounts (and so the names) still are.
+			const content = ['notes', 'action', 'private', 'contract', 'title', 'goals', 'prepare', 'prepnote'];
+			for (const s of content) {
+				expect(await columnsHolding(server, `${M}${s}`), s).toEqual([]);
+				expect(filesHolding(server.dataDir, `${M}${s}`), s).toEqual([]);
+			}
+			expect(await columnsHolding(server, `${M}name`)).toContain('users.name');
 			const summaryPage = await (await coach.get(`/sessions/${sessionId}/summary`)).text();
 			for (const s of ['notes', 'action', 'private', 'prompt']) expect(summaryPage.includes(`${M}${s}`), `summary page still shows ${s}`).toBe(false);
 
