@@ -156,8 +156,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 
 			// Erasing by agreement: nobody outside, nobody alone, never twice.
 			const page = `/engagements/${engagementId}`;
-			expect(await stranger.action(`${page}?/proposeErasure`)).toMatchObject({ type: 'error' });
-			expect((await stranger.post(`${page}?/proposeErasure`, {})).status).toBe(404);
+			for (const step of ['proposeErasure', 'agreeErasure', 'withdrawErasure']) expect(await stranger.action(`${page}?/${step}`)).toMatchObject({ type: 'failure', status: 404, data: { erasureError: 'Not found.' } });
 			expect(await coachee.action(`${page}?/agreeErasure`)).toMatchObject({ status: 409, data: { erasureError: expect.stringContaining('Nobody has proposed') } });
 			expect((await coachee.action(`${page}?/proposeErasure`)).type).toBe('success');
 			expect(await (await coach.get(page)).text()).toContain(`Sam ${M}name proposed erasing it`);

@@ -202,9 +202,7 @@ export const actions: Actions = {
 async function erasureStep(event: Parameters<Actions[string]>[0], step: 'proposeErasure' | 'agreeErasure' | 'withdrawErasure') {
 	const user = requireUser(event);
 	const result = await services().yourData[step](event.params.id ?? '', user.id);
-	if (!result.ok) {
-		if (result.error.code === 'not_found') notFound();
-		return fail(httpStatus[result.error.code], { erasureError: result.error.message });
-	}
+	// A stranger gets the same 404 as for any other action here (nothing says the engagement exists).
+	if (!result.ok) return fail(httpStatus[result.error.code], { erasureError: result.error.message });
 	return { erasureDone: step };
 }
