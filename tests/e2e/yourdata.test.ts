@@ -47,6 +47,9 @@ it('downloads the zip from settings, erases an engagement by agreement and delet
 	await casey.page.getByRole('button', { name: 'I agree: erase it' }).click();
 	await casey.page.getByText('Its content was erased on').waitFor();
 	await casey.page.getByRole('heading', { name: 'Erased engagement' }).waitFor();
+	// What stays is the record of who was in it and when sessions were held; nothing more can be added.
+	await casey.page.getByTestId('erased-record').getByText('60 min').waitFor();
+	expect(await casey.page.getByRole('heading', { name: 'Schedule a session' }).count()).toBe(0);
 	await screenshot(casey.page, 'yourdata-erased-phone');
 	await casey.page.getByTestId('erasure').screenshot({ path: 'test-results/yourdata-erased-card-phone.png' });
 	expect(await casey.page.content()).not.toContain(`${M}notes`);
