@@ -158,6 +158,15 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 			const page = `/engagements/${engagementId}`;
 			for (const step of ['proposeErasure', 'agreeErasure', 'withdrawErasure']) expect(await stranger.action(`${page}?/${step}`)).toMatchObject({ type: 'failure', status: 404, data: { erasureError: 'Not found.' } });
 			expect(await coachee.action(`${page}?/agreeErasure`)).toMatchObject({ status: 409, data: { erasureError: expect.stringContaining('Nobody has proposed') } });
+			// Not while a session is live: its pad is being written.
+			const live = await coach.scheduleSession(engagementId);
+			const room = connect(server.url, coach.cookie);
+			await connected(room);
+			expect((await request(room, 'session:join', { sessionId: live, protocolVersion: PROTOCOL_VERSION })).ok).toBe(true);
+			await request(room, 'session:start', { sessionId: live });
+			expect(await coachee.action(`${page}?/proposeErasure`)).toMatchObject({ status: 409, data: { erasureError: expect.stringContaining('is live') } });
+			expect((await request(room, 'session:end', { sessionId: live })).ok).toBe(true);
+			room.close();
 			expect((await coachee.action(`${page}?/proposeErasure`)).type).toBe('success');
 			expect(await (await coach.get(page)).text()).toContain(`Sam ${M}name proposed erasing it`);
 			expect(await coachee.action(`${page}?/agreeErasure`)).toMatchObject({ status: 409, data: { erasureError: expect.stringContaining('You agreed already') } });
@@ -216,8 +225,8 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 			// Before: the private notes are stored (pad, summary, rendering, mail to the coach).
 			expect((await columnsHolding(server, `${M}private`)).length).toBeGreaterThan(0);
 			expect((await coach.action('/settings?/deleteAccount', { password: PASSWORD, confirm: 'delete my account' })).type).toBe('redirect');
-			// Deleting twice: the account is gone, so is its sign-in.
-			expect((await coach.action('/settings?/deleteAccount', { password: PASSWORD, confirm: 'delete my account' })).type).toBe('redirect');
+			// A second attempt finds no account: signed out everywhere, sent to sign in.
+			expect(await coach.action('/settings?/deleteAccount', { password: PASSWORD, confirm: 'delete my account' })).toMatchObject({ type: 'redirect', location: expect.stringMatching(/^\/signin/) });
 			expect(coach.cookie).toBe('');
 
 			// The coachee's record stays, naming a former participant.
