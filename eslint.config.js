@@ -29,6 +29,7 @@ const tableOwners = {
 	progress: ['goal_ratings'],
 	practice: ['practice_engagements', 'supervision_notes'],
 	closing: ['engagement_closings', 'closing_evaluations', 'engagement_reports', 'closing_follow_ups'],
+	yourdata: ['engagement_erasures'],
 	store: ['_migrations']
 };
 

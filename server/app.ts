@@ -36,6 +36,7 @@ import { createFeedback } from './feedback/index.ts';
 import { createProgress } from './progress/index.ts';
 import { createClosing } from './closing/index.ts';
 import { closingSourcesFrom } from './closing/from-features.ts';
+import { createYourData } from './yourdata/index.ts';
 import { provideServices, type Services } from './services.ts';
 import { armFailpoints } from './failpoints/index.ts';
 import { webServices } from './web-services.ts';
@@ -236,7 +237,13 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 			return r.ok ? { ok: true, value: { id: r.value.id } } : r;
 		}
 	});
-	const services: Services = { config, log, store, auth, engagements, contracts, sponsors, referrals, calendar, proposals, mail, schemes, rooms, media, prompts, summaries, pad, scheduler, rhythm, feedback, progress, practice, closing, callPrivacy };
+	// Export and erasure read every feature's tables through their groups; what lives outside the database comes from its owner.
+	const yourData = createYourData({
+		db: store.db, dialect: store.dialect, log, auth, engagements, sponsors,
+		sources: { summaryMarkdown: (id, userId) => summaries.markdown(id, userId), padContent: (id, role) => pad.contentFor(id, role), mailFile: (id, userId) => mail.mailboxFile(id, userId) },
+		outside: { erasePads: (ids, kinds) => pad.erase(ids, kinds), removeOutbox: (names) => mail.removeOutbox(names) }
+	});
+	const services: Services = { config, log, store, auth, engagements, contracts, sponsors, referrals, calendar, proposals, mail, schemes, rooms, media, prompts, summaries, pad, scheduler, rhythm, feedback, progress, practice, closing, callPrivacy, yourData };
 	provideServices(webServices(services));
 	await summaries.start();
 	await schemes.start();

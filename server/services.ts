@@ -32,6 +32,7 @@ import type { Progress } from './progress/index.ts';
 import type { Practice } from './practice/index.ts';
 import type { Closing } from './closing/index.ts';
 import type { CallPrivacy } from './call-privacy/index.ts';
+import type { YourData } from './yourdata/index.ts';
 
 /** Every feature of a running server, as `createApp` wires them. */
 export interface Services {
@@ -59,6 +60,7 @@ export interface Services {
 	practice: Practice;
 	closing: Closing;
 	callPrivacy: CallPrivacy;
+	yourData: YourData;
 }
 
 export type { User, TwoFactorStatus, TotpSetUp } from './auth/index.ts';
@@ -88,7 +90,8 @@ export const webMethods = {
 	progress: ['series', 'ratingForm', 'rate'],
 	practice: ['hoursLog', 'hoursCsv', 'setEngagementLog', 'supervision', 'addNote', 'editNote', 'deleteNote', 'supervisionMarkdown'],
 	closing: ['close', 'answer', 'evaluate', 'answerFollowUp', 'view', 'report', 'reportMarkdown', 'reportPdf', 'statesFor'],
-	callPrivacy: ['forMember', 'setRequired']
+	callPrivacy: ['forMember', 'setRequired'],
+	yourData: ['exportFor', 'deleteAccount', 'erasure', 'proposeErasure', 'agreeErasure', 'withdrawErasure'],
 } as const satisfies {
 	auth: readonly (keyof Auth)[];
 	twoFactor: readonly (keyof SecondFactor)[];
@@ -107,6 +110,7 @@ export const webMethods = {
 	practice: readonly (keyof Practice)[];
 	closing: readonly (keyof Closing)[];
 	callPrivacy: readonly (keyof CallPrivacy)[];
+	yourData: readonly (keyof YourData)[];
 };
 
 type Methods<K extends keyof typeof webMethods> = (typeof webMethods)[K][number];
@@ -150,6 +154,7 @@ export interface WebServices {
 	practice: Pick<Practice, Methods<'practice'>>;
 	closing: Pick<Closing, Methods<'closing'>>;
 	callPrivacy: Pick<CallPrivacy, Methods<'callPrivacy'>>;
+	yourData: Pick<YourData, Methods<'yourData'>>;
 }
 
 const slot = Symbol.for('confidante.services');

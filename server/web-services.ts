@@ -18,7 +18,7 @@ function only<T extends object, K extends keyof T>(source: T, keys: readonly K[]
 	return out;
 }
 
-export function webServices(s: Pick<Services, 'config' | 'log' | 'auth' | 'engagements' | 'summaries' | 'contracts' | 'sponsors' | 'referrals' | 'calendar' | 'proposals' | 'mail' | 'rhythm' | 'schemes' | 'feedback' | 'progress' | 'practice' | 'closing' | 'callPrivacy'>): WebServices {
+export function webServices(s: Pick<Services, 'config' | 'log' | 'auth' | 'engagements' | 'summaries' | 'contracts' | 'sponsors' | 'referrals' | 'calendar' | 'proposals' | 'mail' | 'rhythm' | 'schemes' | 'feedback' | 'progress' | 'practice' | 'closing' | 'callPrivacy' | 'yourData'>): WebServices {
 	const secure = s.config.secureCookies;
 	return {
 		log: s.log,
@@ -47,6 +47,7 @@ export function webServices(s: Pick<Services, 'config' | 'log' | 'auth' | 'engag
 		practice: only(s.practice, webMethods.practice),
 		closing: only(s.closing, webMethods.closing),
 		callPrivacy: only(s.callPrivacy, webMethods.callPrivacy),
+		yourData: only(s.yourData, webMethods.yourData),
 		summaries: {
 			...only(s.summaries, webMethods.summaries),
 			correct: (summaryId, userId, form) => s.summaries.correct(summaryId, userId, readCorrectionForm(form))

@@ -126,6 +126,10 @@ export interface Auth {
 	unconfirmedAmong(userIds: readonly string[]): Promise<Set<string>>;
 	/** Which of these people confirmed their address. */
 	confirmedAmong(userIds: readonly string[]): Promise<Set<string>>;
+	/** Whether this is the account's password; null when there is no such account or it was deleted (server/yourdata). */
+	passwordMatches(userId: string, password: string): Promise<boolean | null>;
+	/** Which of these accounts were deleted (their rows stay, anonymised, for the other party's records). */
+	erasedAmong(userIds: readonly string[]): Promise<Set<string>>;
 	/** Public details of these accounts (unknown ids are left out). */
 	usersByIds(ids: readonly string[]): Promise<User[]>;
 	/** Each person's IANA time zone (shared/time.ts), for times in emails. */
@@ -461,6 +465,16 @@ export function createAuth(db: Kysely<Database>, deps: AuthDeps = {}): Auth {
 			await record(db, userId, kind, where, detail);
 		},
 
-		...people(db)
+		...people(db),
+		async passwordMatches(userId, password) {
+			const row = await db.selectFrom('users').select(['password_hash', 'erased_at']).where('id', '=', userId).executeTakeFirst();
+			if (!row || row.erased_at !== null) return null;
+			return verifyPassword(row.password_hash, password);
+		},
+		async erasedAmong(userIds) {
+			if (userIds.length === 0) return new Set();
+			const rows = await db.selectFrom('users').select('id').where('id', 'in', [...userIds]).where('erased_at', 'is not', null).execute();
+			return new Set(rows.map((r) => r.id));
+		}
 	};
 }

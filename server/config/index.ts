@@ -566,5 +566,12 @@ export const limits = {
 		notesPerEngagement: 500,
 		/** The client's organisation as the coach names it in the log. */
 		organisationChars: 120
+	},
+	yourData: {
+		/** Wrong passwords tolerated per account when deleting it, before a pause (the same window as sign-in). */
+		deleteAttempts: 5,
+		/** Emptying the SQLite log after an erasure: tries, and the wait between them while the checkpointer holds it. */
+		checkpointAttempts: 20,
+		checkpointRetryMs: 100
 	}
 } as const;

@@ -8,6 +8,7 @@
  * - `mailbox(userId)` and `mailboxFile(jobId, userId)`: every message
  *   addressed to one person, whatever feature sent it, for their Mailbox.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config/index.ts';
@@ -16,7 +17,7 @@ import type { Database } from '../store/index.ts';
 import { limits } from '../config/index.ts';
 import type { MailJobRow } from '../store/index.ts';
 import { createMailQueue, type MailKind, type MailQueue } from './queue.ts';
-import { outboxTransport, readOutboxFile, smtpTransport } from './transport.ts';
+import { isOutboxName, outboxTransport, readOutboxFile, smtpTransport } from './transport.ts';
 
 export type { MailQueue, MailKind, NewMail } from './queue.ts';
 
@@ -33,6 +34,8 @@ export interface MailService extends MailQueue {
 	mailbox(userId: string, except?: readonly MailKind[]): Promise<MailboxEntry[]>;
 	/** The raw .eml of a message addressed to this person, or null. */
 	mailboxFile(jobId: string, userId: string): Promise<Buffer | null>;
+	/** Deletes these message files of the local outbox (their jobs were erased, server/yourdata). */
+	removeOutbox(names: readonly string[]): void;
 }
 
 export function createMail(config: Config, db: Kysely<Database>, log: Logger): MailService {
@@ -53,6 +56,9 @@ export function createMail(config: Config, db: Kysely<Database>, log: Logger): M
 		async mailboxFile(jobId, userId) {
 			const job = await queue.job(jobId);
 			return job && job.user_id === userId && job.outbox_file ? readOutbox(job.outbox_file) : null;
+		},
+		removeOutbox(names) {
+			for (const name of names) if (isOutboxName(name)) fs.rmSync(path.join(outboxDir(config), name), { force: true });
 		}
 	};
 }

@@ -99,7 +99,13 @@ export function createMailQueue(deps: { db: Kysely<Database>; log: Logger; trans
 				{ ...message, from: deps.from, to: { name: job.to_name, address: job.to_address }, messageId: `<${job.id}@${domain}>` },
 				job.id
 			);
-			await update(job.id, { status: 'sent', sent_at: Date.now(), last_error: null, outbox_file: sent.outboxFile, ...recordOf(message) });
+			const recorded = await db.updateTable('mail_jobs').set({ status: 'sent', sent_at: Date.now(), last_error: null, outbox_file: sent.outboxFile, ...recordOf(message) }).where('id', '=', job.id).executeTakeFirst();
+			// Erased while it was being sent (server/yourdata): the local copy goes too.
+			if (Number(recorded.numUpdatedRows) === 0 && sent.outboxFile) {
+				transport.discard(sent.outboxFile);
+				log.info({ job: job.id, kind: job.kind }, 'mail erased while it was being sent; its outbox copy removed');
+				return;
+			}
 			log.info({ job: job.id, kind: job.kind, subject: job.subject_id, attempt }, 'mail sent');
 		} catch (err) {
 			const reason = describeFailure(err);

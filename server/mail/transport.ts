@@ -20,6 +20,8 @@ export interface MailTransport {
 	kind: 'smtp' | 'outbox';
 	/** Sends one message; `key` names the outbox file, so a retry overwrites instead of duplicating. */
 	send(message: Mail.Options, key: string): Promise<Sent>;
+	/** Deletes a local outbox file (its job was erased while it was being sent); nothing to do for SMTP. */
+	discard(outboxFile: string): void;
 	close(): void;
 }
 
@@ -36,6 +38,7 @@ export function smtpTransport(url: string, timeoutMs: number | null = null): Mai
 			const info = await t.sendMail(message);
 			return { outboxFile: null, response: info.response };
 		},
+		discard() {},
 		close: () => t.close()
 	};
 }
@@ -54,13 +57,19 @@ export function outboxTransport(dir: string): MailTransport {
 			await fs.promises.rename(tmp, path.join(dir, name));
 			return { outboxFile: name, response: 'written to the local outbox' };
 		},
+		discard(outboxFile) {
+			if (isOutboxName(outboxFile)) fs.rmSync(path.join(dir, outboxFile), { force: true });
+		},
 		close: () => t.close()
 	};
 }
 
 /** A readable outbox file, or null for a name that is not one of ours. */
+/** Only names the outbox itself gives its files, so no other path is ever read or removed. */
+export const isOutboxName = (name: string) => /^[a-z2-7]{10,40}\.eml$/.test(name);
+
 export function readOutboxFile(dir: string, name: string): Buffer | null {
-	if (!/^[a-z2-7]{10,40}\.eml$/.test(name)) return null;
+	if (!isOutboxName(name)) return null;
 	try {
 		return fs.readFileSync(path.join(dir, name));
 	} catch {

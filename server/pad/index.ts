@@ -20,7 +20,7 @@ import type { Logger } from '../log/index.ts';
 import type { Store } from '../store/index.ts';
 import type { Auth } from '../auth/index.ts';
 import type { Engagements } from '../engagements/index.ts';
-import { padName, type CarriedAction, type PadStates } from '../../shared/pad/index.ts';
+import { padName, readPadStates, type CarriedAction, type PadContent, type PadStates } from '../../shared/pad/index.ts';
 import { openActionsBefore, type BetweenUpdate } from './carry-over.ts';
 import { CloseCode } from './close-codes.ts';
 import { PadConnection } from './connection.ts';
@@ -31,6 +31,7 @@ import { openPadStore } from './store/index.ts';
 import { UpdateWriter } from './writer.ts';
 
 
+const ERASED = 'This pad was erased.';
 const SESSION_ENDED = 'This session has ended. The pad is kept as it was; its summary is on the engagement page.';
 
 export interface PadDeps {
@@ -58,6 +59,10 @@ export interface Pad {
 	openActions(engagementId: string): Promise<CarriedAction[]>;
 	/** An action was updated between sessions: pads open right now show it in "From last time". */
 	actionUpdated(engagementId: string): Promise<void>;
+	/** The session's pad content as the reader may see it (the private document for the coach only), for their data export. */
+	contentFor(sessionId: string, role: 'coach' | 'coachee'): Promise<PadContent | null>;
+	/** Every stored byte of these sessions' documents goes (an engagement's content erased by agreement); open pads are closed first. */
+	erase(sessionIds: readonly string[], kinds?: readonly ('shared' | 'private')[]): Promise<void>;
 	/** Stops accepting, closes connections with a reason, waits for pending writes. */
 	close(reason: string): Promise<void>;
 }
@@ -137,6 +142,21 @@ export async function createPad(deps: PadDeps): Promise<Pad> {
 			openActionsBefore(engagementId, Infinity, { sessions: deps.engagements, store, loaded: (n) => registry.loaded(n)?.doc, betweenUpdates: deps.betweenUpdates }, true),
 
 		actionUpdated: (engagementId) => registry.refreshCarried(engagementId),
+
+		async contentFor(sessionId, role) {
+			const [shared, priv] = await Promise.all([stateOf(padName(sessionId, 'shared')), role === 'coach' ? stateOf(padName(sessionId, 'private')) : null]);
+			if (!shared && !priv) return null;
+			const content = readPadStates({ shared: shared ?? Y.encodeStateAsUpdate(new Y.Doc()), private: priv });
+			return role === 'coach' ? content : { ...content, privateNotesText: '', privateNotesMarkdown: '' };
+		},
+
+		async erase(sessionIds, kinds = ['shared', 'private']) {
+			const names = sessionIds.flatMap((id) => kinds.map((k) => padName(id, k)));
+			for (const name of names) await registry.discard(name, ERASED);
+			await writer.drain();
+			await store.erase(names);
+			log.info({ documents: names.length }, 'pad documents erased');
+		},
 
 		async close(reason) {
 			endpoint.stop();

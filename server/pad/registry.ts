@@ -8,7 +8,7 @@
  */
 import { limits } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
-import { addCarried, parsePadName } from '../../shared/pad/index.ts';
+import { CloseCode, addCarried, parsePadName } from '../../shared/pad/index.ts';
 import { actionsToCarry, type CarryOverDeps } from './carry-over.ts';
 import { PadDocument, SAVING_FAILED } from './document.ts';
 import type { PadStore } from './store/index.ts';
@@ -133,6 +133,25 @@ export class PadRegistry {
 		if ((this.opens.get(doc.name) ?? 0) !== opens || doc.unsaved || !doc.compacted) return this.scheduleUnload(doc);
 		this.docs.delete(doc.name);
 		this.opens.delete(doc.name);
+		doc.destroy();
+	}
+
+	/**
+	 * Takes the document out of memory for good (its content is being erased):
+	 * whoever has it open is disconnected, what was being written is waited
+	 * for, so nothing is written after the erasure.
+	 */
+	async discard(name: string, reason: string): Promise<void> {
+		await this.loading.get(name)?.catch(() => undefined);
+		const doc = this.docs.get(name);
+		if (!doc) return;
+		const timer = this.unloadTimers.get(name);
+		if (timer) clearTimeout(timer);
+		this.unloadTimers.delete(name);
+		for (const peer of [...doc.peers]) peer.close(CloseCode.notFound, reason);
+		await doc.stored();
+		this.docs.delete(name);
+		this.opens.delete(name);
 		doc.destroy();
 	}
 

@@ -28,6 +28,8 @@ export interface UserRow {
 	created_at: number;
 	/** When the person showed the address is theirs (a link mailed to it); mail to them waits until then. */
 	email_confirmed_at: number | null;
+	/** When the person deleted their account; the row stays, anonymised (server/yourdata). */
+	erased_at: Generated<number | null>;
 }
 
 export interface AuthSessionRow {
@@ -411,6 +413,16 @@ export interface ActionUpdateRow {
 	created_at: number;
 }
 
+/** Erasing an engagement's content by agreement (server/yourdata): proposed by one member, agreed by all. */
+export interface EngagementErasureRow {
+	engagement_id: string;
+	proposed_by: string;
+	proposed_at: number;
+	/** JSON array of the user ids who agreed (the proposer first). */
+	agreed: string;
+	erased_at: number | null;
+}
+
 export type * from './schema-schemes.ts';
 export type * from './schema-practice.ts';
 export type * from './schema-closing.ts';
@@ -469,6 +481,7 @@ export interface Database {
 	recovery_codes: RecoveryCodeRow;
 	passkeys: PasskeyRow;
 	pending_sign_ins: PendingSignInRow;
+	engagement_erasures: EngagementErasureRow;
 	[table: `_${string}`]: never;
 }
 

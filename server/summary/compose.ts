@@ -4,6 +4,7 @@
  * Markdown attached, and an .ics for the next session when one is booked.
  * The copy is the one rendered when the version was recorded.
  */
+import { fileSlug } from '../../shared/slug.ts';
 import type Mail from 'nodemailer/lib/mailer';
 import type { Kysely } from 'kysely';
 import type { Database, MailJobRow } from '../store/index.ts';
@@ -18,8 +19,7 @@ import { feedbackAsk } from '../../shared/feedback/index.ts';
 import type { Renderings } from './renderings.ts';
 
 export function markdownFileName(copy: SummaryCopy, version: number): string {
-	const slug = copy.engagement.title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'engagement';
-	return `${slug}-session-${copy.session.number}${version > 1 ? `-v${version}` : ''}.md`;
+	return `${fileSlug(copy.engagement.title)}-session-${copy.session.number}${version > 1 ? `-v${version}` : ''}.md`;
 }
 
 /**

@@ -48,7 +48,7 @@ export const routeUrl = (pattern: string, values: Record<string, string>) =>
 export const SCHEME_ROUTES = ['/schemes', '/schemes/new', '/schemes/[id]', '/schemes/[id]/ask', '/schemes/[id]/requests/[request]', '/schemes/[id]/volunteers/[user]', '/scheme-invite/[token]', '/matches/[id]'];
 
 /** A person's own account pages: open to anyone signed in, holding nothing of any engagement. */
-export const ACCOUNT_ROUTES = ['/signup/confirm/[token]', '/confirm', '/confirm/[token]', '/reset', '/reset/[token]', '/settings', '/settings/devices', '/settings/activity', '/settings/security', '/settings/security/passkey', '/signin/second-factor', '/signin/second-factor/passkey', '/signin/passkey'];
+export const ACCOUNT_ROUTES = ['/signup/confirm/[token]', '/confirm', '/confirm/[token]', '/reset', '/reset/[token]', '/settings', '/settings/devices', '/settings/activity', '/settings/data.zip', '/settings/security', '/settings/security/passkey', '/signin/second-factor', '/signin/second-factor/passkey', '/signin/passkey'];
 
 /** The coach's own practice (log and its CSV): open to anyone signed in, listing only engagements they coach (tests/integration/practice.test.ts). */
 export const PRACTICE_ROUTES = ['/practice', '/practice/hours.csv'];

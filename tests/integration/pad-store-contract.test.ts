@@ -198,6 +198,26 @@ describe.each([
 		await check(h.store);
 		await check(await h.crash());
 	});
+
+	it('erasing documents removes every stored byte of them (journal files too) and leaves the others, also after a crash', async () => {
+		const h = await fresh();
+		const secret = (seq: number) => ({ doc: DOC, seq, data: new TextEncoder().encode(`erase-me-${seq}`) });
+		await h.store.append([secret(1), ...rows('other', [1, 2])]);
+		await h.store.compact(DOC, new TextEncoder().encode('erase-me-snapshot'), 1);
+		await h.store.append([secret(2), ...rows('other', [3])]);
+		await h.store.erase([DOC]);
+		const check = async (store: PadStore) => {
+			expect(await store.load(DOC)).toEqual({ snapshot: null, updates: [], seq: 0, bytes: 0 });
+			expect(await store.exists(DOC)).toBe(false);
+			expect(list((await store.load('other')).updates)).toEqual([1, 2, 3].map((s) => [...bytes(s)]));
+		};
+		await check(h.store);
+		if (h.journalDir) {
+			const files = fs.readdirSync(h.journalDir).filter((f) => f.endsWith('.log'));
+			for (const f of files) expect(fs.readFileSync(path.join(h.journalDir, f)).includes('erase-me'), f).toBe(false);
+		}
+		await check(await h.crash());
+	});
 });
 
 describe('pad store on SQLite: the journal after a crash', () => {

@@ -28,6 +28,7 @@ import type { Feedback } from '../../server/feedback/index.ts';
 import type { Progress } from '../../server/progress/index.ts';
 import type { Practice } from '../../server/practice/index.ts';
 import type { CallPrivacy } from '../../server/call-privacy/index.ts';
+import type { YourData } from '../../server/yourdata/index.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'confidante-web-services-'));
 const store = await openStore({ dataDir: dir });
@@ -61,7 +62,8 @@ function web(origin?: string) {
 		progress: stub<Progress>([...webMethods.progress, 'recordRatings']),
 		practice: stub<Practice>([...webMethods.practice]),
 		closing: stub<Closing>([...webMethods.closing, 'isClosed', 'start']),
-		callPrivacy: stub<CallPrivacy>([...webMethods.callPrivacy, 'requiredForSession'])
+		callPrivacy: stub<CallPrivacy>([...webMethods.callPrivacy, 'requiredForSession']),
+		yourData: stub<YourData>([...webMethods.yourData])
 	});
 }
 

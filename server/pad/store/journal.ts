@@ -249,6 +249,41 @@ export class PadJournal {
 		return updates;
 	}
 
+	/**
+	 * Rewrites every segment file that holds a record of these documents
+	 * without them (an engagement's content erased): the current segment is
+	 * retired first, so appends go on in a fresh file. Synchronous, so no
+	 * append can interleave; each file is replaced by a rename.
+	 */
+	forget(docs: ReadonlySet<string>): void {
+		this.retireActive();
+		for (const n of this.segmentNumbers()) {
+			const file = segmentFile(this.dir, n);
+			let bytes: Buffer;
+			try {
+				bytes = fs.readFileSync(file);
+			} catch (err) {
+				// A segment nobody needed any more, deleted meanwhile on the thread pool.
+				if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+				throw err;
+			}
+			const { updates } = decodeRecords(bytes);
+			if (!updates.some((u) => docs.has(u.doc))) continue;
+			const kept = updates.filter((u) => !docs.has(u.doc));
+			const tmp = `${file}.tmp`;
+			const fd = fs.openSync(tmp, 'w');
+			try {
+				if (kept.length > 0) fs.writeSync(fd, encodeRecord(kept));
+				fs.fsyncSync(fd);
+			} finally {
+				fs.closeSync(fd);
+			}
+			fs.renameSync(tmp, file);
+		}
+		for (const segment of this.closed) for (const d of docs) segment.uncovered.delete(d);
+		this.log.info({ documents: docs.size }, 'pad journal rewritten without erased documents');
+	}
+
 	/** True when some segment holds an update of the document that no snapshot covers. */
 	holds(doc: string): boolean {
 		return this.live().some((s) => s.uncovered.has(doc));

@@ -63,6 +63,14 @@ export function createPostgresPadStore(db: Kysely<Database>): PadStore {
 			});
 		},
 
+		async erase(docs) {
+			if (docs.length === 0) return;
+			await db.transaction().execute(async (trx) => {
+				await trx.deleteFrom('pad_updates').where('doc', 'in', [...docs]).execute();
+				await trx.deleteFrom('pad_snapshots').where('doc', 'in', [...docs]).execute();
+			});
+		},
+
 		async close() {}
 	};
 }

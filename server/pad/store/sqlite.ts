@@ -28,6 +28,8 @@ export function createSqlitePadStore(db: DatabaseSync, journal: PadJournal): Pad
 		'INSERT INTO pad_snapshots (doc, seq, data, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (doc) DO UPDATE SET seq = excluded.seq, data = excluded.data, updated_at = excluded.updated_at'
 	);
 	const dropFolded = db.prepare('DELETE FROM pad_updates WHERE doc = ? AND seq <= ?');
+	const dropUpdates = db.prepare('DELETE FROM pad_updates WHERE doc = ?');
+	const dropSnapshot = db.prepare('DELETE FROM pad_snapshots WHERE doc = ?');
 	// Replaying a journal twice (a crash during recovery) inserts nothing new.
 	const insert = db.prepare('INSERT INTO pad_updates (doc, seq, data, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (doc, seq) DO NOTHING');
 	let recovered = false;
@@ -127,6 +129,18 @@ export function createSqlitePadStore(db: DatabaseSync, journal: PadJournal): Pad
 				dropFolded.run(doc, uptoSeq);
 			});
 			journal.covered(doc, uptoSeq);
+		},
+
+		async erase(docs) {
+			ready();
+			if (docs.length === 0) return;
+			await whenFree(() => {
+				for (const doc of docs) {
+					dropUpdates.run(doc);
+					dropSnapshot.run(doc);
+				}
+			});
+			journal.forget(new Set(docs));
 		},
 
 		async close() {

@@ -51,6 +51,12 @@ export interface PadStore {
 	 * load returns unchanged. Updates after `uptoSeq` stay.
 	 */
 	compact(doc: string, state: Uint8Array, uptoSeq: number): Promise<void>;
+	/**
+	 * Removes every stored byte of these documents: updates, snapshot and, on
+	 * SQLite, their records in the journal's files (an engagement's content
+	 * erased by agreement, server/yourdata). Nothing may be writing to them.
+	 */
+	erase(docs: readonly string[]): Promise<void>;
 	/** Flushes and lets go of the store's own files; the database stays open (its owner closes it). */
 	close(): Promise<void>;
 }

@@ -4,6 +4,8 @@ import { notFound, requireUser } from '$lib/server/guards.ts';
 import { instantToWallTime } from '$shared/time.ts';
 import { engagementLife } from '$shared/scoping/index.ts';
 import { sharingOf } from '$shared/contract/index.ts';
+import { fail } from '@sveltejs/kit';
+import { httpStatus } from '$shared/result.ts';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => {
@@ -40,6 +42,7 @@ export const load: PageServerLoad = async (event) => {
 	const [rhythm, closing, callPrivacy] = await Promise.all([services().rhythm.overview(view.id, user.id), services().closing.view(view.id, user.id), services().callPrivacy.forMember(view.id, user.id)]);
 	const required = Number(view.require_two_factor ?? 0) === 1;
 	const twoFactor = { required, missing: required && !(await services().twoFactor.enabledFor(user.id)), turnedAway: event.url.searchParams.get('twofactor') === 'required' };
+	const erasure = await services().yourData.erasure(view.id, user.id);
 	// The pickers show wall time in the reader's zone; the server reads what comes back in that zone.
 	const zone = user.timeZone;
 	const tomorrow = Math.ceil((Date.now() + 24 * 60 * 60_000) / 3_600_000) * 3_600_000;
@@ -55,6 +58,7 @@ export const load: PageServerLoad = async (event) => {
 		rhythm,
 		closing,
 		callPrivacy,
+		erasure,
 		life,
 		zone,
 		defaultStart: instantToWallTime(tomorrow, zone),
@@ -220,5 +224,17 @@ export const actions: Actions = {
 		const result = await services().engagements.cancelSession(form.session ?? '', user.id, form);
 		if (!result.ok) return failWith(result.error, form);
 		return { changed: { session: result.value.session.id, kind: 'cancelled' as const, late: result.value.late } };
-	}
+	},
+	/** Erasing the engagement's content by agreement (server/yourdata): propose, agree, withdraw or decline. */
+	proposeErasure: async (event) => erasureStep(event, 'proposeErasure'),
+	agreeErasure: async (event) => erasureStep(event, 'agreeErasure'),
+	withdrawErasure: async (event) => erasureStep(event, 'withdrawErasure')
 };
+
+async function erasureStep(event: Parameters<Actions[string]>[0], step: 'proposeErasure' | 'agreeErasure' | 'withdrawErasure') {
+	const user = requireUser(event);
+	const result = await services().yourData[step](event.params.id ?? '', user.id);
+	// A stranger gets the same 404 as for any other action here (nothing says the engagement exists).
+	if (!result.ok) return fail(httpStatus[result.error.code], { erasureError: result.error.message });
+	return { erasureDone: step };
+}
