@@ -73,6 +73,22 @@ const SIGNED_IN: Record<string, Outcome> = {
 	'POST /settings?/createFeed': 200,
 	'POST /settings?/revokeFeed': 200,
 	'GET /settings/activity': 200,
+	'GET /settings/data.zip': 200, // their own data
+	'POST /settings?/deleteAccount': 400, // needs the password and the typed phrase
+	'GET /settings/security': 200,
+	'POST /settings/security?/start': 200, // starts setting up their own authenticator app
+	'POST /settings/security?/confirm': 400,
+	'POST /settings/security?/disable': 409, // nothing to turn off
+	'POST /settings/security?/regenerate': 409,
+	'POST /settings/security?/removePasskey': 400,
+	'GET /settings/security/passkey': 200, // options to register a passkey of their own
+	'POST /settings/security/passkey': 400,
+	'GET /signin/passkey': 200, // a challenge, for anyone
+	'POST /signin/passkey': 400,
+	'GET /signin/second-factor': 'redirect', // no sign-in waiting for a second factor
+	'POST /signin/second-factor': 410,
+	'GET /signin/second-factor/passkey': 410,
+	'POST /signin/second-factor/passkey': 400,
 	'GET /settings/devices': 200,
 	'POST /settings/devices?/signOut': 400,
 	'POST /settings/devices?/everywhere': 'signin',
@@ -90,7 +106,7 @@ const SIGNED_IN: Record<string, Outcome> = {
 /** Someone with no part in the engagement: 404 (`not_found`, 4404) everywhere in it; the room's media and start checks say "not in this call" (`forbidden`) to anyone not in it, which the matrix checks is the same answer as for a session that does not exist. */
 const OUTSIDER_RULES: RoleTable['rules'] = [
 	{ why: 'everything of an engagement, proposal, scheme or match', match: PRIVATE_PLACES, outcome: 404 },
-	{ why: 'media and starting answer anyone not in the call the same', match: socket('media:*', 'session:start', 'session:end-check'), outcome: 'forbidden' },
+	{ why: 'media and starting answer anyone not in the call the same', match: socket('media:*', 'e2ee:*', 'session:start', 'session:end-check'), outcome: 'forbidden' },
 	{ why: 'every other socket request about the session', match: anySocket, outcome: 'not_found' },
 	{ why: 'both pads', match: anyPad, outcome: 4404 }
 ];
@@ -111,6 +127,13 @@ const visitor: RoleTable = {
 		'POST /scoping/[token]': 404,
 		'GET /signin': 200,
 		'POST /signin': 400,
+		'GET /signin/passkey': 200, // "Sign in with a passkey": a challenge, for anyone
+		'POST /signin/passkey': 400,
+		'POST /signin/second-factor': 410, // no sign-in waiting for a second factor
+		'GET /signin/second-factor/passkey': 410,
+		'POST /signin/second-factor/passkey': 400,
+		'GET /settings/security/passkey': 401, // an endpoint: answers, does not redirect
+		'POST /settings/security/passkey': 401,
 		'GET /signup': 200,
 		'POST /signup': 400,
 		'GET /signup/confirm/[token]': 200,
@@ -165,6 +188,19 @@ const coachee: RoleTable = {
 		'POST /engagements/[id]?/reschedule': 404, // no such session named
 		'POST /engagements/[id]?/cancel': 404,
 		'POST /engagements/[id]?/rate': 400, // their own progress rating
+		'POST /engagements/[id]?/requireTwoFactor': 404, // the coach's setting
+		'POST /engagements/[id]?/callPrivacy': 404, // the coach's setting
+		'POST /engagements/[id]?/proposeErasure': 409, // not while a session is live
+		'POST /engagements/[id]?/agreeErasure': 409, // nothing proposed
+		'POST /engagements/[id]?/withdrawErasure': 409,
+		'GET /engagements/[id]/closing': 200,
+		'POST /engagements/[id]/closing?/close': 400, // they may propose closing
+		'POST /engagements/[id]/closing?/answer': 400,
+		'POST /engagements/[id]/closing?/evaluate': 409, // not closed yet
+		'POST /engagements/[id]/closing?/followUp': 409,
+		'GET /engagements/[id]/report': 200, // their own copy
+		'GET /engagements/[id]/report.md': 200,
+		'GET /engagements/[id]/report.pdf': 200,
 		'GET /practice/[id]': 404, // the coach's practice notes
 		'POST /practice/[id]?/add': 404,
 		'POST /practice/[id]?/edit': 404,
@@ -206,6 +242,8 @@ const coachee: RoleTable = {
 		'socket media:createTransports': 'ok',
 		'socket media:consume': 'forbidden', // joined without entering the call: no one's media
 		'socket media:leave': 'ok',
+		'socket e2ee:publicKey': 'forbidden', // not in the call: no keys
+		'socket e2ee:senderKey': 'forbidden',
 		'socket prompts:current-card': 'ok',
 		'socket prompts:dismiss': 'ok',
 		'pad shared': 'open',
