@@ -84,6 +84,20 @@ async function columnsHolding(server: TestServer, marker: string): Promise<strin
 	}
 }
 
+/** The coach closes the engagement, both give their final evaluation, and both copies of the report are mailed (so stored). */
+async function closeAndEvaluate(server: TestServer, engagementId: string, coach: Visitor, coachee: Visitor, words: { note: string; coachComment: string; reflection: string; coacheeComment: string }) {
+	const closing = `/engagements/${engagementId}/closing`;
+	expect((await coach.action(`${closing}?/close`, { mode: 'close', reason: 'completed', note: words.note, followUpMonths: '0' })).type).toBe('success');
+	const goal = /name="goal\.([^"]+)"/.exec(await (await coach.get(closing)).text())?.[1] ?? '';
+	expect(goal).not.toBe('');
+	const evaluation = (extra: Record<string, string>) => ({ helpful: '5', learning: '4', gained: '4', organisation: '3', [`goal.${goal}`]: '7', ...extra });
+	expect((await coach.action(`${closing}?/evaluate`, evaluation({ comment: words.coachComment, reflection: words.reflection }))).type).toBe('success');
+	expect((await coachee.action(`${closing}?/evaluate`, evaluation({ comment: words.coacheeComment }))).type).toBe('success');
+	const reports = async () => (await outboxMails(server)).filter((m) => m.subject?.startsWith('Report:') && (m.text ?? '').includes(words.coacheeComment));
+	for (let i = 0; i < 150 && (await reports()).length < 2; i++) await new Promise((r) => setTimeout(r, 200));
+	expect(await reports(), 'both copies of the report mailed').toHaveLength(2);
+}
+
 for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 	describe(`your data on ${db}`, () => {
 		let server: TestServer;
@@ -151,14 +165,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 			expect((await coach.action(`/practice/${engagementId}?/add`, { body: `Supervise ${M}supervision` })).type).toBe('success');
 			expect((await coach.action('/practice?/log', { engagementId, funding: 'pro_bono', organisation: `Org ${M}org` })).type).toBe('success');
 			// Closed, and both final evaluations given: the report is stored and mailed, each in its own copy.
-			expect((await coach.action(`${page}/closing?/close`, { mode: 'close', reason: 'completed', note: `Closed ${M}closenote`, followUpMonths: '0' })).type).toBe('success');
-			const goal = /name="goal\.([^"]+)"/.exec(await (await coach.get(`${page}/closing`)).text())?.[1] ?? '';
-			expect(goal).not.toBe('');
-			const evaluation = (extra: Record<string, string>) => ({ helpful: '5', learning: '4', gained: '4', organisation: '3', [`goal.${goal}`]: '7', ...extra });
-			expect((await coach.action(`${page}/closing?/evaluate`, evaluation({ comment: `Good ${M}evalcoach`, reflection: `Mine ${M}evalreflect` }))).type).toBe('success');
-			expect((await coachee.action(`${page}/closing?/evaluate`, evaluation({ comment: `Thanks ${M}evalcomment` }))).type).toBe('success');
-			for (let i = 0; i < 150 && (await outboxMails(server)).filter((m) => (m.text ?? '').includes(`${M}evalcomment`)).length < 2; i++) await new Promise((r) => setTimeout(r, 200));
-			expect((await outboxMails(server)).filter((m) => m.subject?.startsWith('Report:')), 'both copies of the report mailed').toHaveLength(2);
+			await closeAndEvaluate(server, engagementId, coach, coachee, { note: `Closed ${M}closenote`, coachComment: `Good ${M}evalcoach`, reflection: `Mine ${M}evalreflect`, coacheeComment: `Thanks ${M}evalcomment` });
 
 			// Exports per role: the coach's holds the private notes and the prompt; the coachee's never a byte of either.
 			const coachZip = await unzipped(await coach.get('/settings/data.zip'));
@@ -251,6 +258,8 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 			expect(sponsorZip.bytes.includes(`${M}approved`)).toBe(true);
 			for (const s of ['notes', 'action', 'private', 'declined']) expect(sponsorZip.bytes.includes(`${M}${s}`), `sponsor export leaks ${s}`).toBe(false);
 
+			// Closed and evaluated: the coachee's stored copy of the report stays (with a label for the coach); the coach's, with their reflection, goes.
+			await closeAndEvaluate(server, engagementId, coach, coachee, { note: 'All done.', coachComment: 'A good piece of work.', reflection: `Mine ${M}private`, coacheeComment: `Thanks ${M}kept` });
 			// Before: the private notes are stored (pad, summary, rendering, mail to the coach).
 			expect(await columnsHolding(server, `${M}private`)).toEqual(expect.arrayContaining(['session_feedback.reflection', 'supervision_notes.body']));
 			expect(await columnsHolding(server, key)).toContain('totp_credentials.key');
@@ -271,6 +280,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 			expect(await columnsHolding(server, `${M}private`)).toEqual([]);
 			expect(filesHolding(server.dataDir, `${M}private`)).toEqual([]);
 			expect(await columnsHolding(server, key)).toEqual([]);
+			expect(await columnsHolding(server, `${M}kept`)).toContain('engagement_reports.content');
 			// Their name is left only in mail already sent to the others (their mailbox), never in a record.
 			expect((await columnsHolding(server, 'Casey Coach')).filter((c) => !c.startsWith('mail_jobs.'))).toEqual([]);
 		});
