@@ -121,14 +121,19 @@ export const NOT_EXPORTED: Partial<Record<TableName, string>> = {
 	sponsor_links: 'hashes of invitation links',
 	scoping_links: 'hashes of scoping links',
 	invites: 'hashes of invitation links',
-	engagement_erasures: 'who agreed to erase an engagement and when: ids and times, shown on the engagement page'
+	engagement_erasures: 'who agreed to erase an engagement and when: ids and times, shown on the engagement page',
+	totp_credentials: "the authenticator app's shared key: a secret that would let anyone holding the zip make sign-in codes",
+	recovery_codes: 'hashes of the recovery codes: useless to the person (the codes were shown once) and a risk if copied',
+	passkeys: "each passkey's public key and signature counter: keys for signing in, not records about the person (the settings page lists the passkeys by name)",
+	pending_sign_ins: 'a sign-in waiting a few minutes for its second factor: a token hash and times, nothing anyone wrote'
 };
 
 /** Tables erasure leaves as they are, and why. */
 export const NOT_ERASED: Partial<Record<TableName, string>> = {
 	session_endings: 'times and ids only; the summary they point at is erased',
 	schemes: "a scheme belongs to its coordinators and volunteers; a person who leaves loses their place in it (their coordinator row, profile text, requests' text)",
-	engagement_erasures: 'the record that an erasure was agreed and done (ids and times, no text), so it is not done twice'
+	engagement_erasures: 'the record that an erasure was agreed and done (ids and times, no text), so it is not done twice',
+	engagement_call_privacy: "the coach's choice to require end-to-end encrypted calls: a switch, an id and a time, nobody's words; it keeps protecting the calls of what stays"
 };
 
 /** Replaces each of `words` (a name, an address) in `text`; in JSON the escaped form too. */

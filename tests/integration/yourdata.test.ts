@@ -2,11 +2,13 @@
  * Export and erasure against the real server, on SQLite and PostgreSQL. A
  * unique marker goes into every text a person fills here (names, title and
  * goals, contract text, pad notes, actions, private notes, a prompt, a
- * proposal, and so the mail about them); the coachee's export never holds
- * the private notes' bytes; after the engagement's erasure by agreement and
- * both accounts' deletion no byte of the marker is left in the database
- * files (and WAL), the pad journal or anywhere in the data folder, and on
- * PostgreSQL in no text or bytea column.
+ * proposal, session feedback, a supervision note, the hours log's
+ * organisation, the close note and final evaluations, and so the mail about
+ * them); the coachee's export never holds the private notes', the coach's
+ * reflections' or the supervision note's bytes; after the engagement's
+ * erasure by agreement and both accounts' deletion no byte of the marker is
+ * left in the database files (and WAL), the pad journal or anywhere in the
+ * data folder, and on PostgreSQL in no text or bytea column.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type DbKind, type TestServer } from '../helpers/server.ts';
 import { Visitor, agreeContract, coachingPair, joinAsSponsor, uniqueEmail } from '../helpers/http.ts';
 import { outboxMails, writeAndEndSession } from '../helpers/session-content.ts';
+import { setUpTotp } from '../helpers/two-factor.ts';
 import { connect, connected, request } from '../helpers/socket.ts';
 import { PROTOCOL_VERSION } from '../../shared/protocol/index.ts';
 
@@ -81,6 +84,20 @@ async function columnsHolding(server: TestServer, marker: string): Promise<strin
 	}
 }
 
+/** The coach closes the engagement, both give their final evaluation, and both copies of the report are mailed (so stored). */
+async function closeAndEvaluate(server: TestServer, engagementId: string, coach: Visitor, coachee: Visitor, words: { note: string; coachComment: string; reflection: string; coacheeComment: string }) {
+	const closing = `/engagements/${engagementId}/closing`;
+	expect((await coach.action(`${closing}?/close`, { mode: 'close', reason: 'completed', note: words.note, followUpMonths: '0' })).type).toBe('success');
+	const goal = /name="goal\.([^"]+)"/.exec(await (await coach.get(closing)).text())?.[1] ?? '';
+	expect(goal).not.toBe('');
+	const evaluation = (extra: Record<string, string>) => ({ helpful: '5', learning: '4', gained: '4', organisation: '3', [`goal.${goal}`]: '7', ...extra });
+	expect((await coach.action(`${closing}?/evaluate`, evaluation({ comment: words.coachComment, reflection: words.reflection }))).type).toBe('success');
+	expect((await coachee.action(`${closing}?/evaluate`, evaluation({ comment: words.coacheeComment }))).type).toBe('success');
+	const reports = async () => (await outboxMails(server)).filter((m) => m.subject?.startsWith('Report:') && (m.text ?? '').includes(words.coacheeComment));
+	for (let i = 0; i < 150 && (await reports()).length < 2; i++) await new Promise((r) => setTimeout(r, 200));
+	expect(await reports(), 'both copies of the report mailed').toHaveLength(2);
+}
+
 for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 	describe(`your data on ${db}`, () => {
 		let server: TestServer;
@@ -131,13 +148,34 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 			// The summary emails are written (with the notes) before anything is erased.
 			for (let i = 0; i < 100 && !(await outboxMails(server)).some((m) => (m.text ?? '').includes(`${M}notes`)); i++) await new Promise((r) => setTimeout(r, 200));
 
+			// Not while a session is live: its pad is being written (checked before the close below, which stops bookings).
+			const page = `/engagements/${engagementId}`;
+			const live = await coach.scheduleSession(engagementId);
+			const room = connect(server.url, coach.cookie);
+			await connected(room);
+			expect((await request(room, 'session:join', { sessionId: live, protocolVersion: PROTOCOL_VERSION })).ok).toBe(true);
+			await request(room, 'session:start', { sessionId: live });
+			expect(await coachee.action(`${page}?/proposeErasure`)).toMatchObject({ status: 409, data: { erasureError: expect.stringContaining('is live') } });
+			expect((await request(room, 'session:end', { sessionId: live })).ok).toBe(true);
+			room.close();
+
+			// Feedback on the session: the coachee's answers, the coach's private reflection and note; the coach's supervision note and hours-log organisation.
+			expect((await coachee.action(`/summaries/${summaryId}?/feedback`, { usefulness: '4', helped: `Helped ${M}fbhelped`, better: `Better ${M}fbbetter` })).type).toBe('success');
+			expect((await coach.action(`/summaries/${summaryId}?/feedback`, { reflection: `Reflect ${M}fbreflect`, noteToCoachee: `Well ${M}fbnote` })).type).toBe('success');
+			expect((await coach.action(`/practice/${engagementId}?/add`, { body: `Supervise ${M}supervision` })).type).toBe('success');
+			expect((await coach.action('/practice?/log', { engagementId, funding: 'pro_bono', organisation: `Org ${M}org` })).type).toBe('success');
+			// Closed, and both final evaluations given: the report is stored and mailed, each in its own copy.
+			await closeAndEvaluate(server, engagementId, coach, coachee, { note: `Closed ${M}closenote`, coachComment: `Good ${M}evalcoach`, reflection: `Mine ${M}evalreflect`, coacheeComment: `Thanks ${M}evalcomment` });
+
 			// Exports per role: the coach's holds the private notes and the prompt; the coachee's never a byte of either.
 			const coachZip = await unzipped(await coach.get('/settings/data.zip'));
-			for (const s of ['private', 'notes', 'action', 'prompt', 'contract', 'title', 'proposal', 'scoping', 'prepare', 'prepnote']) expect(coachZip.bytes.includes(`${M}${s}`), `coach export has ${s}`).toBe(true);
+			const fromCoachOnly = ['fbreflect', 'supervision', 'org', 'evalreflect'];
+			const fromBoth = ['fbhelped', 'fbbetter', 'fbnote', 'closenote', 'evalcoach', 'evalcomment'];
+			for (const s of ['private', 'notes', 'action', 'prompt', 'contract', 'title', 'proposal', 'scoping', 'prepare', 'prepnote', ...fromCoachOnly, ...fromBoth]) expect(coachZip.bytes.includes(`${M}${s}`), `coach export has ${s}`).toBe(true);
 			expect(coachZip.names).toEqual(expect.arrayContaining(['README.md', 'account/account.json', 'account/activity.json', 'mail/index.json']));
 			const coacheeZip = await unzipped(await coachee.get('/settings/data.zip'));
-			for (const s of ['notes', 'action', 'contract', 'title', 'prepare']) expect(coacheeZip.bytes.includes(`${M}${s}`), `coachee export has ${s}`).toBe(true);
-			for (const s of ['private', 'prompt', 'proposal', 'scoping', 'prepnote']) expect(coacheeZip.bytes.includes(`${M}${s}`), `coachee export leaks ${s}`).toBe(false);
+			for (const s of ['notes', 'action', 'contract', 'title', 'prepare', ...fromBoth]) expect(coacheeZip.bytes.includes(`${M}${s}`), `coachee export has ${s}`).toBe(true);
+			for (const s of ['private', 'prompt', 'proposal', 'scoping', 'prepnote', ...fromCoachOnly]) expect(coacheeZip.bytes.includes(`${M}${s}`), `coachee export leaks ${s}`).toBe(false);
 			expect(coacheeZip.names.some((n) => n.endsWith('.eml'))).toBe(true);
 			const strangerZip = await unzipped(await stranger.get('/settings/data.zip'));
 			expect(strangerZip.bytes.includes(M)).toBe(false);
@@ -155,18 +193,8 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 			expect((await columnsHolding(server, M)).length).toBeGreaterThan(5);
 
 			// Erasing by agreement: nobody outside, nobody alone, never twice.
-			const page = `/engagements/${engagementId}`;
 			for (const step of ['proposeErasure', 'agreeErasure', 'withdrawErasure']) expect(await stranger.action(`${page}?/${step}`)).toMatchObject({ type: 'failure', status: 404, data: { erasureError: 'Not found.' } });
 			expect(await coachee.action(`${page}?/agreeErasure`)).toMatchObject({ status: 409, data: { erasureError: expect.stringContaining('Nobody has proposed') } });
-			// Not while a session is live: its pad is being written.
-			const live = await coach.scheduleSession(engagementId);
-			const room = connect(server.url, coach.cookie);
-			await connected(room);
-			expect((await request(room, 'session:join', { sessionId: live, protocolVersion: PROTOCOL_VERSION })).ok).toBe(true);
-			await request(room, 'session:start', { sessionId: live });
-			expect(await coachee.action(`${page}?/proposeErasure`)).toMatchObject({ status: 409, data: { erasureError: expect.stringContaining('is live') } });
-			expect((await request(room, 'session:end', { sessionId: live })).ok).toBe(true);
-			room.close();
 			expect((await coachee.action(`${page}?/proposeErasure`)).type).toBe('success');
 			expect(await (await coach.get(page)).text()).toContain(`Sam ${M}name proposed erasing it`);
 			expect(await coachee.action(`${page}?/agreeErasure`)).toMatchObject({ status: 409, data: { erasureError: expect.stringContaining('You agreed already') } });
@@ -177,7 +205,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 			expect(after).toContain('Erased engagement');
 			for (const s of ['notes', 'action', 'private', 'contract', 'title', 'goals']) expect(after.includes(`${M}${s}`), `engagement page still shows ${s}`).toBe(false);
 			// Nothing of the engagement's content is left anywhere, while the accounts (and so the names) still are.
-			const content = ['notes', 'action', 'private', 'contract', 'title', 'goals', 'prepare', 'prepnote'];
+			const content = ['notes', 'action', 'private', 'contract', 'title', 'goals', 'prepare', 'prepnote', ...fromCoachOnly, ...fromBoth];
 			for (const s of content) {
 				expect(await columnsHolding(server, `${M}${s}`), s).toEqual([]);
 				expect(filesHolding(server.dataDir, `${M}${s}`), s).toEqual([]);
@@ -210,6 +238,14 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 			const { coach, coachee, engagementId, sessionId } = await coachingPair(server.url);
 			const { sponsor } = await joinAsSponsor(server.url, coach, engagementId);
 			const summaryId = await writeAndEndSession(server.url, coach.cookie, sessionId, { note: `Shared ${M}notes`, action: `Do ${M}action`, privateNote: `Private ${M}private` });
+			// The coach's reflection on the session and supervision note are theirs alone, and go with them.
+			expect((await coach.action(`/summaries/${summaryId}?/feedback`, { reflection: `Reflect ${M}private`, noteToCoachee: '' })).type).toBe('success');
+			expect((await coach.action(`/practice/${engagementId}?/add`, { body: `Supervise ${M}private` })).type).toBe('success');
+			// Two-factor sign-in: its key is in no export, and goes with the account.
+			const { key } = await setUpTotp(coach);
+			const coachZip = await unzipped(await coach.get('/settings/data.zip'));
+			expect(coachZip.bytes.includes(`Supervise ${M}private`)).toBe(true);
+			expect(coachZip.bytes.includes(key)).toBe(false);
 			for (const text of [`Progress ${M}approved`, `Draft ${M}declined`]) expect((await coach.action(`/engagements/${engagementId}?/draftUpdate`, { text })).type).toBe('success');
 			const page = await (await coachee.get(`/engagements/${engagementId}`)).text();
 			const updateIds = [...page.matchAll(/name="update" value="([a-z2-7]+)"/g)].map((m) => m[1]!);
@@ -222,8 +258,11 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 			expect(sponsorZip.bytes.includes(`${M}approved`)).toBe(true);
 			for (const s of ['notes', 'action', 'private', 'declined']) expect(sponsorZip.bytes.includes(`${M}${s}`), `sponsor export leaks ${s}`).toBe(false);
 
+			// Closed and evaluated: the coachee's stored copy of the report stays (with a label for the coach); the coach's, with their reflection, goes.
+			await closeAndEvaluate(server, engagementId, coach, coachee, { note: 'All done.', coachComment: 'A good piece of work.', reflection: `Mine ${M}private`, coacheeComment: `Thanks ${M}kept` });
 			// Before: the private notes are stored (pad, summary, rendering, mail to the coach).
-			expect((await columnsHolding(server, `${M}private`)).length).toBeGreaterThan(0);
+			expect(await columnsHolding(server, `${M}private`)).toEqual(expect.arrayContaining(['session_feedback.reflection', 'supervision_notes.body']));
+			expect(await columnsHolding(server, key)).toContain('totp_credentials.key');
 			expect((await coach.action('/settings?/deleteAccount', { password: PASSWORD, confirm: 'delete my account' })).type).toBe('redirect');
 			// A second attempt finds no account: signed out everywhere, sent to sign in.
 			expect(await coach.action('/settings?/deleteAccount', { password: PASSWORD, confirm: 'delete my account' })).toMatchObject({ type: 'redirect', location: expect.stringMatching(/^\/signin/) });
@@ -240,6 +279,8 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 			// The coach's private notes are nowhere: no pad document, summary state, rendering or mail file.
 			expect(await columnsHolding(server, `${M}private`)).toEqual([]);
 			expect(filesHolding(server.dataDir, `${M}private`)).toEqual([]);
+			expect(await columnsHolding(server, key)).toEqual([]);
+			expect(await columnsHolding(server, `${M}kept`)).toContain('engagement_reports.content');
 			// Their name is left only in mail already sent to the others (their mailbox), never in a record.
 			expect((await columnsHolding(server, 'Casey Coach')).filter((c) => !c.startsWith('mail_jobs.'))).toEqual([]);
 		});
