@@ -201,7 +201,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 			const amended = await csvOf(coach.visitor);
 			expect(amended.map((r) => r[0]).sort()).toEqual(['Client', 'Client 1', 'Client 2'].sort());
 			expect(JSON.stringify(amended)).not.toContain(sam.email);
-		});
+		}, 90_000); // holds a session for HOLD_MS on purpose
 
 		it('counts a session that ended by itself only until its room emptied', async () => {
 			const { coach, engagementId, sessionId } = await coachingPair(server.url);
@@ -221,6 +221,6 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 			// At least the 3 s the coach was in; at most the time until the end was seen less the empty 12 s (which counting to the end would include).
 			expect(seconds).toBeGreaterThanOrEqual(3);
 			expect(seconds).toBeLessThanOrEqual(Math.round((seen - before - EMPTY_ROOM_MS) / 1000));
-		});
+		}, 90_000); // waits for the empty room to end the session
 	});
 }
