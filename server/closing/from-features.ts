@@ -44,7 +44,7 @@ export function closingSourcesFrom(f: ClosingFeatures, coachOf: (engagementId: s
 		},
 		async progressForReport(engagementId, readerId) {
 			const series = await f.progress.series(engagementId, readerId);
-			return (series?.points ?? []).map((p) => ({ goalId: p.goalId, raterId: p.raterId, moment: p.moment, score: p.score, at: p.at }));
+			return (series?.points ?? []).map((p) => ({ goalId: p.goalId, raterId: p.raterId, moment: p.moment, label: p.label, score: p.score, at: p.at }));
 		},
 		async feedbackForReport(engagementId, readerId) {
 			const ended = (await f.engagements.sessionsOf(engagementId)).filter((s) => s.status === 'ended');

@@ -14,8 +14,8 @@ import type { Member } from '../engagements/index.ts';
 import type { EngagementRecord } from '../summary/index.ts';
 import type { GroupSharing } from '../../shared/contract/body.ts';
 import { CLOSE_REASON_WORDS, type EngagementReport } from '../../shared/closing/index.ts';
-import type { ClosingSources } from './sources.ts';
-import { closingOf, evaluationsOf, followUpsOf } from './store.ts';
+import type { ClosingSources, ProgressPoint } from './sources.ts';
+import { closingOf, evaluationsOf, followUpsOf, type Evaluation } from './store.ts';
 
 export interface ContractGoal {
 	id: string;
@@ -72,13 +72,7 @@ export async function buildReport(deps: ReportDeps, engagementId: string, reader
 		closeReason: closing?.state === 'closed' ? closing.reason : null,
 		closeNote: closing?.state === 'closed' ? closing.note : null,
 		people: members.filter((m) => !(sharing && !sharing.names && otherCoachee(m.userId))).map((m) => ({ userId: m.userId, name: m.name, role: m.role })),
-		goals: goals.map((g) => ({
-			id: g.id,
-			statement: g.statement,
-			targetDate: g.targetDate,
-			progress: progress.filter((p) => p.goalId === g.id).sort((a, b) => a.at - b.at).map((p) => ({ raterName: nameOf(p.raterId), moment: p.moment, score: p.score, at: p.at })),
-			atClose: evaluations.flatMap((e) => (e.goals[g.id] === undefined ? [] : [{ raterName: nameOf(e.userId), score: e.goals[g.id]! }]))
-		})),
+		goals: goals.map((g) => goalProgress(g, progress, evaluations.filter((e) => !otherCoachee(e.userId)), nameOf)),
 		sessions: sessions
 			.filter((s) => s.status === 'ended')
 			.sort((a, b) => a.scheduled_at - b.scheduled_at)
@@ -89,6 +83,28 @@ export async function buildReport(deps: ReportDeps, engagementId: string, reader
 		evaluations: evaluations.filter((e) => !otherCoachee(e.userId)).map((e) => ({ name: nameOf(e.userId), role: e.role, answers: e.answers, comment: e.comment, at: e.createdAt })),
 		followUps: followUps.filter((f) => !otherCoachee(f.userId)).map((f) => ({ name: nameOf(f.userId), lasted: f.lasted, notes: f.notes, at: f.answeredAt })),
 		reflections: coachReflections
+	};
+}
+
+/**
+ * One goal with its ratings, each shown once. The progress feature is the
+ * source of the ratings over time, close included (the evaluation records its
+ * scores there), and it already leaves out what this reader may not see. An
+ * evaluation's score stands in at close only for a rater with no close point
+ * in progress (recording it there failed, and was logged): a group's coachee
+ * is given only their own and the coach's evaluations.
+ */
+function goalProgress(g: ContractGoal, progress: ProgressPoint[], evaluations: Evaluation[], nameOf: (id: string) => string): EngagementReport['goals'][number] {
+	const points = progress.filter((p) => p.goalId === g.id).sort((a, b) => a.at - b.at);
+	const atClose = points.filter((p) => p.moment === 'close');
+	const closed = new Set(atClose.map((p) => p.raterId));
+	const stand = evaluations.filter((e) => !closed.has(e.userId) && e.goals[g.id] !== undefined);
+	return {
+		id: g.id,
+		statement: g.statement,
+		targetDate: g.targetDate,
+		progress: points.filter((p) => p.moment !== 'close').map((p) => ({ raterName: nameOf(p.raterId), moment: p.moment, label: p.label, score: p.score, at: p.at })),
+		atClose: [...atClose.map((p) => ({ raterName: nameOf(p.raterId), score: p.score })), ...stand.map((e) => ({ raterName: nameOf(e.userId), score: e.goals[g.id]! }))]
 	};
 }
 
