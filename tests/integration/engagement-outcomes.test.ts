@@ -7,7 +7,8 @@
  * exactly the ratings that reader's chart holds, each close rating once; a
  * coachee's copy never holds the coach's reflection or the other coachee's
  * answers or ratings. A sponsor of a one-to-one engagement sees none of it,
- * only the short version the coachee approved.
+ * only the short version the coachee approved; in a group the draft every
+ * coachee reads holds the coach's close ratings only.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type DbKind, type TestServer } from '../helpers/server.ts';
@@ -35,6 +36,15 @@ async function reportOf(v: Visitor, engagementId: string) {
 }
 /** A goal's Markdown item as its lines, without the bold lead: one line per moment. */
 const linesOf = (item: string) => item.split('\n').map((l) => l.replace(/^- \*\*[^*]+\*\*: /, '').replace(/^ {2}- /, ''));
+/** The sponsor's version as the report job drafts it, waiting on a coachee's engagement page for approval. */
+async function sponsorDraft(coachee: Visitor, engagementId: string) {
+	let page = '';
+	for (let i = 0; i < 60 && !page.includes('rated 0 to 10 at the close'); i++) {
+		if (i) await new Promise((r) => setTimeout(r, 250));
+		page = await (await coachee.get(`/engagements/${engagementId}`)).text();
+	}
+	return { text: /name="text"[^>]*>([^<]*rated 0 to 10 at the close[^<]*)</.exec(page)?.[1] ?? '', update: /name="update" value="([a-z0-9]+)"/.exec(page)?.[1] };
+}
 const evaluation = (goal: string, score: number, extra: Record<string, string> = {}) => ({ helpful: '4', learning: '4', gained: '3', organisation: '3', [`goal.${goal}`]: String(score), ...extra });
 
 for (const db of ['sqlite', 'postgres'] as DbKind[]) {
@@ -50,6 +60,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 		it('gives each reader of a group the ratings and feedback they may see, each close rating once, and no other coachee’s answers', async () => {
 			const { coach, coachees, engagementId, sessionId } = await coachingPair(server.url, { coachees: 2 });
 			const [sam, alex] = coachees as [Visitor, Visitor];
+			const { sponsor } = await joinAsSponsor(server.url, coach, engagementId);
 			const goal = await goalIdOf(coach, engagementId);
 			const ok = async (r: Promise<{ type: string }>, what: string) => expect((await r).type, what).toBe('success');
 			const rateBaseline = (v: Visitor, score: number) => ok(v.action(`/engagements/${engagementId}?/rate`, { moment: 'baseline', [`score.${goal}`]: String(score) }), 'baseline');
@@ -111,6 +122,12 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 			expect(alexCopy.goals).toContain('At the close: Casey Coach 7/10, Alex Coachee 1/10.');
 			for (const secret of [REFLECTION, FINAL_REFLECTION, SAM_HELPED, 'Sam Coachee']) expect(alexCopy.goals + alexCopy.md.slice(alexCopy.md.indexOf('## Feedback')), secret).not.toContain(secret);
 			expect(alexCopy.md).toContain(ALEX_HELPED);
+
+			// The sponsor's draft, which every coachee reads and any one may approve: the coach's close ratings only.
+			const draft = await sponsorDraft(sam, engagementId);
+			expect(draft.text).toContain('Confident first 90 days: Casey Coach 7');
+			for (const theirs of ['Sam Coachee 8', 'Alex Coachee 1', SAM_HELPED, ALEX_HELPED, REFLECTION]) expect(draft.text, theirs).not.toContain(theirs);
+			expect(await (await sponsor.get(`/sponsor/${engagementId}`)).text()).not.toContain('rated 0 to 10 at the close');
 		}, 120_000);
 
 		it('lets the sponsor see only the version the coachee approved, never the ratings over time or the feedback', async () => {
@@ -126,15 +143,9 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 			expect((await coachee.action(`/engagements/${engagementId}/closing?/evaluate`, evaluation(goal, 8))).type).toBe('success');
 
 			// The draft waits on the coachee's page: the close ratings once each, nothing from the sessions' feedback or progress over time.
-			let page = '';
-			for (let i = 0; i < 60 && !page.includes('rated 0 to 10 at the close'); i++) {
-				if (i) await new Promise((r) => setTimeout(r, 250));
-				page = await (await coachee.get(`/engagements/${engagementId}`)).text();
-			}
-			const draft = /name="text"[^>]*>([^<]*rated 0 to 10 at the close[^<]*)</.exec(page)?.[1] ?? '';
+			const { text: draft, update } = await sponsorDraft(coachee, engagementId);
 			expect(draft).toContain('Confident first 90 days: Casey Coach 7, Sam Coachee 8');
 			for (const secret of [SAM_HELPED, REFLECTION, FINAL_REFLECTION, NOTE, '3/10', 'Session 1 of 6']) expect(draft, secret).not.toContain(secret);
-			const update = /name="update" value="([a-z0-9]+)"/.exec(page)?.[1];
 			expect(update).toBeDefined();
 
 			const sponsorSees = async () => (await sponsor.get(`/sponsor/${engagementId}`)).text();

@@ -59,7 +59,7 @@ it('puts what the progress and feedback features give each reader into their cop
 	expect(asked.sort()).toEqual(['coach', 'sam']);
 	expect(coach!.goals[0]!.progress.map((p) => `${p.raterName} ${p.score}`)).toEqual(['Sam Coachee 3', 'Casey Coach 5']);
 	// The close rating is the progress feature's, shown once: at the close, not again over time.
-	expect(coach!.goals[0]!.atClose).toEqual([{ raterName: 'Sam Coachee', score: 8 }]);
+	expect(coach!.goals[0]!.atClose).toEqual([{ raterName: 'Sam Coachee', score: 8, raterRole: 'coachee' }]);
 	const goalText = reportSections(coach!).find((s) => s.title === 'Goals and their progress')!.items[0]!.text;
 	expect(goalText).toBe('Baseline, 1970-01-01: Sam Coachee 3/10.\nSession 1 of 6, 1970-01-01: Casey Coach 5/10.\nAt the close: Sam Coachee 8/10.');
 	expect(coach!.reflections).toEqual([{ sessionNumber: 1, text: 'REFLECTION-coach-only' }]);
