@@ -9,6 +9,7 @@
  * private reflections, the coachee's without. Screenshots of the chart and
  * the report at both widths.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
@@ -171,6 +172,10 @@ it('two sessions with ratings and feedback, the close and both evaluations: the 
 	expect(await feedbackSection.locator('li').allInnerTexts()).toEqual([`Session 1, Sam Coachee (4/5): ${HELPED}`, `Session 1, Casey Coach: ${NOTE}`]);
 	expect(await feedbackSection.innerText()).not.toContain(REFLECTION);
 	await shots(c, goals(c), 'outcomes-report-desktop');
+	// The PDF as the coach downloads it, kept beside the screenshots to look at (pdftoppm -png).
+	const pdf = await pair.coach.get(`/engagements/${pair.engagementId}/report.pdf`);
+	expect(pdf.headers.get('content-type')).toBe('application/pdf');
+	fs.writeFileSync(path.join(path.dirname(await screenshot(c, 'outcomes-report-desktop')), 'outcomes-report.pdf'), Buffer.from(await pdf.arrayBuffer()));
 	await coach.context.close();
 	await coachee.context.close();
 }, 240_000);
