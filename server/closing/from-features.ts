@@ -25,9 +25,10 @@ export function feedbackItems(view: FeedbackView, readerId: string, coachId: str
 	const items: FeedbackItem[] = [];
 	const mine = view.mine;
 	if (view.role === 'coach') {
-		if (mine.reflection) items.push({ sessionId: view.sessionId, fromId: readerId, text: mine.reflection, rating: null, private: true });
-		if (mine.noteToCoachee) items.push({ sessionId: view.sessionId, fromId: readerId, text: mine.noteToCoachee, rating: null, private: false });
+		// The coachees' answers first, then the coach's note: the order a coachee's copy has too.
 		for (const c of view.coachees) items.push({ sessionId: view.sessionId, fromId: c.userId, text: joined(c.helped, c.better), rating: c.usefulness, private: false });
+		if (mine.noteToCoachee) items.push({ sessionId: view.sessionId, fromId: readerId, text: mine.noteToCoachee, rating: null, private: false });
+		if (mine.reflection) items.push({ sessionId: view.sessionId, fromId: readerId, text: mine.reflection, rating: null, private: true });
 		return items;
 	}
 	if (view.state === 'given') items.push({ sessionId: view.sessionId, fromId: readerId, text: joined(mine.helped, mine.better), rating: mine.usefulness, private: false });
@@ -44,7 +45,7 @@ export function closingSourcesFrom(f: ClosingFeatures, coachOf: (engagementId: s
 		},
 		async progressForReport(engagementId, readerId) {
 			const series = await f.progress.series(engagementId, readerId);
-			return (series?.points ?? []).map((p) => ({ goalId: p.goalId, raterId: p.raterId, moment: p.moment, score: p.score, at: p.at }));
+			return (series?.points ?? []).map((p) => ({ goalId: p.goalId, raterId: p.raterId, moment: p.moment, label: p.label, score: p.score, at: p.at }));
 		},
 		async feedbackForReport(engagementId, readerId) {
 			const ended = (await f.engagements.sessionsOf(engagementId)).filter((s) => s.status === 'ended');

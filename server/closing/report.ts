@@ -14,8 +14,8 @@ import type { Member } from '../engagements/index.ts';
 import type { EngagementRecord } from '../summary/index.ts';
 import type { GroupSharing } from '../../shared/contract/body.ts';
 import { CLOSE_REASON_WORDS, type EngagementReport } from '../../shared/closing/index.ts';
-import type { ClosingSources } from './sources.ts';
-import { closingOf, evaluationsOf, followUpsOf } from './store.ts';
+import type { ClosingSources, ProgressPoint } from './sources.ts';
+import { closingOf, evaluationsOf, followUpsOf, type Evaluation } from './store.ts';
 
 export interface ContractGoal {
 	id: string;
@@ -72,13 +72,7 @@ export async function buildReport(deps: ReportDeps, engagementId: string, reader
 		closeReason: closing?.state === 'closed' ? closing.reason : null,
 		closeNote: closing?.state === 'closed' ? closing.note : null,
 		people: members.filter((m) => !(sharing && !sharing.names && otherCoachee(m.userId))).map((m) => ({ userId: m.userId, name: m.name, role: m.role })),
-		goals: goals.map((g) => ({
-			id: g.id,
-			statement: g.statement,
-			targetDate: g.targetDate,
-			progress: progress.filter((p) => p.goalId === g.id).sort((a, b) => a.at - b.at).map((p) => ({ raterName: nameOf(p.raterId), moment: p.moment, score: p.score, at: p.at })),
-			atClose: evaluations.flatMap((e) => (e.goals[g.id] === undefined ? [] : [{ raterName: nameOf(e.userId), score: e.goals[g.id]! }]))
-		})),
+		goals: goals.map((g) => goalProgress(g, progress, evaluations.filter((e) => !otherCoachee(e.userId)), nameOf, (id) => members.find((m) => m.userId === id)?.role)),
 		sessions: sessions
 			.filter((s) => s.status === 'ended')
 			.sort((a, b) => a.scheduled_at - b.scheduled_at)
@@ -92,20 +86,47 @@ export async function buildReport(deps: ReportDeps, engagementId: string, reader
 	};
 }
 
+/**
+ * One goal with its ratings, each shown once. The progress feature is the
+ * source of the ratings over time, close included (the evaluation records its
+ * scores there), and it already leaves out what this reader may not see. An
+ * evaluation's score stands in at close only for a rater with no close point
+ * in progress (recording it there failed, and was logged): a group's coachee
+ * is given only their own and the coach's evaluations.
+ */
+function goalProgress(g: ContractGoal, progress: ProgressPoint[], evaluations: Evaluation[], nameOf: (id: string) => string, roleOf: (id: string) => Member['role'] | undefined): EngagementReport['goals'][number] {
+	const points = progress.filter((p) => p.goalId === g.id).sort((a, b) => a.at - b.at);
+	const atClose = points.filter((p) => p.moment === 'close');
+	const closed = new Set(atClose.map((p) => p.raterId));
+	const stand = evaluations.filter((e) => !closed.has(e.userId) && e.goals[g.id] !== undefined);
+	return {
+		id: g.id,
+		statement: g.statement,
+		targetDate: g.targetDate,
+		progress: points.filter((p) => p.moment !== 'close').map((p) => ({ raterName: nameOf(p.raterId), moment: p.moment, label: p.label, score: p.score, at: p.at })),
+		atClose: [...atClose.map((p) => ({ raterName: nameOf(p.raterId), score: p.score, raterRole: roleOf(p.raterId) })), ...stand.map((e) => ({ raterName: nameOf(e.userId), score: e.goals[g.id]!, raterRole: e.role }))]
+	};
+}
+
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /**
  * The sponsor's version: the goals with how each person rated them at close,
  * when sessions were held, and why it closed; never actions, learning
  * points, feedback or reflections. Drafted for the coachee to approve (and
- * edit), as every sponsor update.
+ * edit), as every sponsor update. In a group every coachee reads the draft
+ * and any one of them may approve it, so it carries the coach's ratings
+ * only: no coachee's rating goes to another coachee or, on someone else's
+ * approval, to the sponsor.
  */
 export function sponsorText(r: EngagementReport, maxChars: number): string {
+	const group = r.people.filter((p) => p.role === 'coachee').length > 1;
+	const shown = (a: EngagementReport['goals'][number]['atClose']) => (group ? a.filter((x) => x.raterRole === 'coach') : a);
 	const lines = [`The ${r.engagement.kind} "${r.engagement.title}" has closed${r.closedAt ? ` on ${day(r.closedAt)}` : ''}${r.closeReason ? ` (${CLOSE_REASON_WORDS[r.closeReason].toLowerCase()})` : ''}.`, ''];
 	lines.push(`Sessions held: ${r.sessions.length}${r.sessions.length ? ` (${r.sessions.map((s) => day(s.scheduledAt)).join(', ')})` : ''}.`, '');
 	if (r.goals.length) {
-		lines.push('Goals, rated 0 to 10 at the close:');
-		for (const g of r.goals) lines.push(`- ${g.statement}: ${g.atClose.length ? g.atClose.map((a) => `${a.raterName} ${a.score}`).join(', ') : 'not rated'}`);
+		lines.push(group ? 'Goals, rated 0 to 10 at the close by the coach (each coachee’s own rating stays with them):' : 'Goals, rated 0 to 10 at the close:');
+		for (const g of r.goals) lines.push(`- ${g.statement}: ${shown(g.atClose).length ? shown(g.atClose).map((a) => `${a.raterName} ${a.score}`).join(', ') : 'not rated'}`);
 	}
 	const text = lines.join('\n');
 	return text.length > maxChars ? `${text.slice(0, maxChars - 1)}…` : text;

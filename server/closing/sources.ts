@@ -12,6 +12,8 @@ export interface ProgressPoint {
 	goalId: string;
 	raterId: string;
 	moment: string;
+	/** How the progress feature names the moment ("Baseline", "Session 2 of 6", "At close"). */
+	label: string;
 	score: number;
 	at: number;
 }

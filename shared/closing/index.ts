@@ -109,10 +109,10 @@ export interface EngagementReport {
 		id: string;
 		statement: string;
 		targetDate: string;
-		/** Ratings over time (the progress feature), oldest first. */
-		progress: { raterName: string; moment: string; score: number; at: number }[];
-		/** The ratings given at close, per person. */
-		atClose: { raterName: string; score: number }[];
+		/** Ratings before the close (the progress feature), oldest first; `label` names the moment (copies stored before it had none). */
+		progress: { raterName: string; moment: string; label?: string; score: number; at: number }[];
+		/** The ratings given at close, per person: the progress feature's `close` points, each once. */
+		atClose: { raterName: string; score: number; raterRole?: EngagementRole }[];
 	}[];
 	sessions: { number: number; kind: string; scheduledAt: number; startedAt: number | null; endedAt: number | null; minutes: number | null }[];
 	actions: { text: string; owner: string; status: 'done' | 'dropped' | 'open'; sessionNumber: number }[];

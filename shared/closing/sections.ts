@@ -16,6 +16,18 @@ const utc = (ms: number) => `${new Date(ms).toISOString().slice(0, 16).replace('
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const sessionWord = (n: number | null) => (n === null || n === 0 ? 'Overall' : `Session ${n}`);
 
+/** The ratings before the close, one line per moment (baseline, each session), oldest first: "Session 1 of 6, 2026-12-01: Sam 7/10, Casey 4/10." */
+function overTime(progress: EngagementReport['goals'][number]['progress']): string[] {
+	const moments = new Map<string, { at: number; scores: string[] }>();
+	for (const p of progress) {
+		const name = p.label ?? p.moment;
+		const m = moments.get(name) ?? { at: p.at, scores: [] };
+		m.scores.push(`${p.raterName} ${p.score}/10`);
+		moments.set(name, m);
+	}
+	return [...moments].map(([name, m]) => `${name}, ${day(m.at)}: ${m.scores.join(', ')}.`);
+}
+
 export function reportTitle(r: EngagementReport): string {
 	return `${r.engagement.title}: ${r.engagement.kind} report`;
 }
@@ -35,10 +47,7 @@ export function reportSections(r: EngagementReport): ReportSection[] {
 			empty: 'The contract in force has no goals.',
 			items: r.goals.map((g) => ({
 				lead: `${g.statement} (by ${g.targetDate})`,
-				text: [
-					`At the close: ${g.atClose.length ? g.atClose.map((a) => `${a.raterName} ${a.score}/10`).join(', ') : 'not rated yet'}.`,
-					...(g.progress.length ? [`Over time: ${g.progress.map((p) => `${day(p.at)} ${p.raterName} ${p.score}/10 (${p.moment})`).join('; ')}.`] : [])
-				].join(' ')
+				text: [...overTime(g.progress), `At the close: ${g.atClose.length ? g.atClose.map((a) => `${a.raterName} ${a.score}/10`).join(', ') : 'not rated yet'}.`].join('\n')
 			}))
 		},
 		{

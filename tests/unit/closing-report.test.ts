@@ -9,6 +9,7 @@ import { buildReport, type ReportDeps } from '../../server/closing/report.ts';
 import type { ClosingSources } from '../../server/closing/sources.ts';
 import type { CoachingSessionRow } from '../../server/store/index.ts';
 import { openTestStore, type TestStore } from '../helpers/store.ts';
+import { reportSections } from '../../shared/closing/sections.ts';
 
 let t: TestStore;
 beforeAll(async () => {
@@ -46,7 +47,7 @@ it('puts what the progress and feedback features give each reader into their cop
 		async recordCloseRatings() {},
 		async progressForReport(_id, readerId) {
 			asked.push(readerId);
-			return [{ goalId: 'g1', raterId: 'sam', moment: 'baseline', score: 3, at: 1 }, { goalId: 'g1', raterId: 'coach', moment: 'session 1', score: 5, at: 2 }];
+			return [{ goalId: 'g1', raterId: 'sam', moment: 'baseline', label: 'Baseline', score: 3, at: 1 }, { goalId: 'g1', raterId: 'coach', moment: 'session', label: 'Session 1 of 6', score: 5, at: 2 }, { goalId: 'g1', raterId: 'sam', moment: 'close', label: 'At close', score: 8, at: 3 }];
 		},
 		async feedbackForReport(_id, readerId) {
 			const items = [{ sessionId: 's1', fromId: 'sam', text: 'The scaling question helped.', rating: 5, private: false }];
@@ -57,6 +58,10 @@ it('puts what the progress and feedback features give each reader into their cop
 	const sam = await buildReport(deps(sources), 'e1', 'sam');
 	expect(asked.sort()).toEqual(['coach', 'sam']);
 	expect(coach!.goals[0]!.progress.map((p) => `${p.raterName} ${p.score}`)).toEqual(['Sam Coachee 3', 'Casey Coach 5']);
+	// The close rating is the progress feature's, shown once: at the close, not again over time.
+	expect(coach!.goals[0]!.atClose).toEqual([{ raterName: 'Sam Coachee', score: 8, raterRole: 'coachee' }]);
+	const goalText = reportSections(coach!).find((s) => s.title === 'Goals and their progress')!.items[0]!.text;
+	expect(goalText).toBe('Baseline, 1970-01-01: Sam Coachee 3/10.\nSession 1 of 6, 1970-01-01: Casey Coach 5/10.\nAt the close: Sam Coachee 8/10.');
 	expect(coach!.reflections).toEqual([{ sessionNumber: 1, text: 'REFLECTION-coach-only' }]);
 	expect(coach!.feedback).toEqual([{ sessionNumber: 1, fromName: 'Sam Coachee', text: 'The scaling question helped.', rating: 5 }]);
 	expect(sam!.reflections).toBeNull();
@@ -70,7 +75,7 @@ it('puts what the progress and feedback features give each reader into their cop
 it('gives a group’s coachee no other coachee’s name when the contract does not share names', async () => {
 	const sources: ClosingSources = {
 		async recordCloseRatings() {},
-		progressForReport: async () => [{ goalId: 'g1', raterId: 'alex', moment: 'baseline', score: 4, at: 1 }],
+		progressForReport: async () => [{ goalId: 'g1', raterId: 'alex', moment: 'baseline', label: 'Baseline', score: 4, at: 1 }],
 		feedbackForReport: async () => []
 	};
 	const group = (names: boolean): ReportDeps => ({

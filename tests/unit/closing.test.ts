@@ -72,5 +72,15 @@ describe("the sponsor's version", () => {
 		expect(text).toContain('Confident first 90 days: Sam 7');
 		for (const secret of ['NOTE-private', 'ACTION-secret', 'LEARNING-secret', 'FEEDBACK-secret', 'COMMENT-secret', 'REFLECTION-secret']) expect(text).not.toContain(secret);
 		expect(sponsorText(report, 40)).toHaveLength(40);
+
+		// A group: every coachee reads the draft and any one approves it, so only the coach's ratings are in it.
+		const group: EngagementReport = {
+			...report,
+			people: [{ userId: 'c', name: 'Casey', role: 'coach' }, { userId: 's', name: 'Sam', role: 'coachee' }, { userId: 'a', name: 'Alex', role: 'coachee' }],
+			goals: [{ ...report.goals[0]!, atClose: [{ raterName: 'Casey', score: 6, raterRole: 'coach' }, { raterName: 'Sam', score: 7, raterRole: 'coachee' }, { raterName: 'Alex', score: 2, raterRole: 'coachee' }] }]
+		};
+		const groupText = sponsorText(group, 2_000);
+		expect(groupText).toContain('Confident first 90 days: Casey 6');
+		for (const theirs of ['Sam 7', 'Alex 2']) expect(groupText).not.toContain(theirs);
 	});
 });

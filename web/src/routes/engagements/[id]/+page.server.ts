@@ -68,7 +68,8 @@ export const load: PageServerLoad = async (event) => {
 		contract,
 		byGoal,
 		progress,
-		rating,
+		// Once closed, the goals' last rating is the one given with the final evaluation: "Rate progress now" would only rewrite the last session's.
+		rating: closing?.state === 'closed' ? null : rating,
 		sponsors: (sponsorList ?? []).map((p) => p.name),
 		me: { id: user.id },
 		referrals: referrals.map((r) => ({ ...r, coacheeName: nameOf.get(r.coacheeId) ?? 'A former participant' })),
