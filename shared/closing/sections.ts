@@ -18,15 +18,22 @@ const sessionWord = (n: number | null) => (n === null || n === 0 ? 'Overall' : `
 
 /** The ratings before the close, one line per moment (baseline, each session), oldest first: "Session 1 of 6, 2026-12-01: Sam 7/10, Casey 4/10." */
 function overTime(progress: EngagementReport['goals'][number]['progress']): string[] {
-	const moments = new Map<string, { at: number; scores: string[] }>();
+	const moments = new Map<string, { at: number; scores: { name: string; score: number }[] }>();
 	for (const p of progress) {
 		const name = p.label ?? p.moment;
 		const m = moments.get(name) ?? { at: p.at, scores: [] };
-		m.scores.push(`${p.raterName} ${p.score}/10`);
+		m.scores.push({ name: p.raterName, score: p.score });
 		moments.set(name, m);
 	}
-	return [...moments].map(([name, m]) => `${name}, ${day(m.at)}: ${m.scores.join(', ')}.`);
+	return [...moments].map(([name, m]) => `${name}, ${day(m.at)}: ${scoreList(m.scores)}.`);
 }
+
+/** People in the same order on every line, so the eye can follow one person down the moments. */
+const scoreList = (scores: { name: string; score: number }[]) =>
+	[...scores]
+		.sort((a, b) => a.name.localeCompare(b.name))
+		.map((x) => `${x.name} ${x.score}/10`)
+		.join(', ');
 
 export function reportTitle(r: EngagementReport): string {
 	return `${r.engagement.title}: ${r.engagement.kind} report`;
@@ -47,7 +54,7 @@ export function reportSections(r: EngagementReport): ReportSection[] {
 			empty: 'The contract in force has no goals.',
 			items: r.goals.map((g) => ({
 				lead: `${g.statement} (by ${g.targetDate})`,
-				text: [...overTime(g.progress), `At the close: ${g.atClose.length ? g.atClose.map((a) => `${a.raterName} ${a.score}/10`).join(', ') : 'not rated yet'}.`].join('\n')
+				text: [...overTime(g.progress), `At the close: ${g.atClose.length ? scoreList(g.atClose.map((a) => ({ name: a.raterName, score: a.score }))) : 'not rated yet'}.`].join('\n')
 			}))
 		},
 		{

@@ -92,10 +92,10 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 			const coachCopy = await reportOf(coach, engagementId);
 			expect(coachCopy.goals).toMatch(/^- \*\*Confident first 90 days \(by \d{4}-\d\d-\d\d\)\*\*: /);
 			expect(linesOf(coachCopy.goals)).toEqual([
-				`Baseline, ${day0}: Sam Coachee 2/10, Alex Coachee 1/10, Casey Coach 4/10.`,
-				`Session 1 of 6, ${day1}: Sam Coachee 5/10, Alex Coachee 9/10, Casey Coach 5/10.`,
-				`Session 2 of 6, ${day2}: Sam Coachee 6/10, Alex Coachee 9/10, Casey Coach 6/10.`,
-				'At the close: Casey Coach 7/10, Sam Coachee 8/10, Alex Coachee 1/10.'
+				`Baseline, ${day0}: Alex Coachee 1/10, Casey Coach 4/10, Sam Coachee 2/10.`,
+				`Session 1 of 6, ${day1}: Alex Coachee 9/10, Casey Coach 5/10, Sam Coachee 5/10.`,
+				`Session 2 of 6, ${day2}: Alex Coachee 9/10, Casey Coach 6/10, Sam Coachee 6/10.`,
+				'At the close: Alex Coachee 1/10, Casey Coach 7/10, Sam Coachee 8/10.'
 			]);
 			for (const text of [SAM_HELPED, ALEX_HELPED, NOTE, ALEX_COMMENT]) expect(coachCopy.md).toContain(text);
 			const coachFeedback = /## Feedback after sessions\n\n([\s\S]*?)\n\n## /.exec(coachCopy.md)?.[1] ?? '';
@@ -106,9 +106,9 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 			// Sam: their own line and the coach's, as on their chart; Alex's never; no reflection.
 			const samCopy = await reportOf(sam, engagementId);
 			expect(linesOf(samCopy.goals)).toEqual([
-				`Baseline, ${day0}: Sam Coachee 2/10, Casey Coach 4/10.`,
-				`Session 1 of 6, ${day1}: Sam Coachee 5/10, Casey Coach 5/10.`,
-				`Session 2 of 6, ${day2}: Sam Coachee 6/10, Casey Coach 6/10.`,
+				`Baseline, ${day0}: Casey Coach 4/10, Sam Coachee 2/10.`,
+				`Session 1 of 6, ${day1}: Casey Coach 5/10, Sam Coachee 5/10.`,
+				`Session 2 of 6, ${day2}: Casey Coach 6/10, Sam Coachee 6/10.`,
 				'At the close: Casey Coach 7/10, Sam Coachee 8/10.'
 			]);
 			for (const secret of [REFLECTION, FINAL_REFLECTION, ALEX_HELPED, ALEX_COMMENT, 'Alex Coachee 9/10', 'Alex Coachee 1/10', '9/10', '1/10', '(2/5)']) expect(samCopy.md, secret).not.toContain(secret);
@@ -119,7 +119,7 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 
 			// Alex, the same the other way round.
 			const alexCopy = await reportOf(alex, engagementId);
-			expect(alexCopy.goals).toContain('At the close: Casey Coach 7/10, Alex Coachee 1/10.');
+			expect(alexCopy.goals).toContain('At the close: Alex Coachee 1/10, Casey Coach 7/10.');
 			for (const secret of [REFLECTION, FINAL_REFLECTION, SAM_HELPED, 'Sam Coachee']) expect(alexCopy.goals + alexCopy.md.slice(alexCopy.md.indexOf('## Feedback')), secret).not.toContain(secret);
 			expect(alexCopy.md).toContain(ALEX_HELPED);
 
