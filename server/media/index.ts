@@ -11,7 +11,9 @@
  * - recovery: a reconnecting tab keeps its transports (ICE restart), a
  *   participant gone for good is cleaned up and the others are told, and the
  *   sessions of a worker that died move to a live worker and their browsers
- *   renegotiate.
+ *   renegotiate;
+ * - for a call of exactly two, the relay of their peer-to-peer signalling
+ *   (`media:direct`, see direct.ts): media then goes browser to browser.
  */
 import type { types } from 'mediasoup';
 import { limits, type Config } from '../config/index.ts';
@@ -21,8 +23,8 @@ import type { MediaCapabilities } from '../../shared/protocol/media.ts';
 import { mediaCodecs } from './codecs.ts';
 import { MediaRoom, type Notify, type TransportSettings } from './room.ts';
 import { KeyedQueue, registerMediaSignalling } from './signalling.ts';
+import { registerDirectRelay } from './direct.ts';
 import { WorkerPool, type MediaWorker } from './workers.ts';
-
 
 /** The SFU adds its socket events to the rooms; the server only needs to stop it. */
 export interface Media {
@@ -119,13 +121,16 @@ export async function createMedia(deps: { config: Config; log: Logger; rooms: Ro
 		routerId: room.router.id,
 		iceServers: config.media.iceServers,
 		cameraLayers: limits.media.cameraLayers.map((l) => ({ ...l })),
-		screenMaxBitrate: limits.media.screenMaxBitrate
+		screenMaxBitrate: limits.media.screenMaxBitrate,
+		direct: { connectTimeoutMs: limits.media.directConnectTimeoutMs, testSwitches: config.media.directTestSwitches }
 	});
 
 	const queue = new KeyedQueue();
-	rooms.addFeature((socket) =>
-		registerMediaSignalling(socket, { rooms, log, roomFor, existingRoom: (id) => live.get(id) ?? null, capabilities, queue })
-	);
+	const existingRoom = (id: string) => live.get(id) ?? null;
+	rooms.addFeature((socket) => {
+		registerMediaSignalling(socket, { rooms, log, roomFor, existingRoom, capabilities, queue });
+		registerDirectRelay(socket, { rooms, log, existingRoom, notify });
+	});
 
 	return {
 		async close() {

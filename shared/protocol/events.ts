@@ -15,12 +15,13 @@ import { roomEvents, roomRequests } from './room.ts';
 import { summaryEvents, summaryQuestions, summaryRequests } from './summary.ts';
 import { mediaEvents, mediaRequests } from './media.ts';
 import { promptEvents, promptRequests } from './prompts.ts';
+import { directEvents, directRequests } from './direct.ts';
 
 /** Bumped on any incompatible change; a page built for another version is told to reload. */
 export const PROTOCOL_VERSION = 1;
 
-const requests = { ...roomRequests, ...summaryRequests, ...mediaRequests, ...promptRequests };
-const events = { ...roomEvents, ...summaryEvents, ...mediaEvents, ...promptEvents };
+const requests = { ...roomRequests, ...summaryRequests, ...mediaRequests, ...promptRequests, ...directRequests };
+const events = { ...roomEvents, ...summaryEvents, ...mediaEvents, ...promptEvents, ...directEvents };
 const questions = { ...summaryQuestions };
 
 export type RequestName = keyof typeof requests;

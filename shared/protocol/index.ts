@@ -11,3 +11,4 @@ export type * from './summary.ts';
 export { unsyncedReply } from './summary.ts';
 export type * from './prompts.ts';
 export type * from './media.ts';
+export type * from './direct.ts';

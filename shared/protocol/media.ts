@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { sessionId } from './room.ts';
+import { directSettings } from './direct.ts';
 
 /** mediasoup object ids are UUIDs; anything else is refused before a lookup. */
 const mediaId = z.string().regex(/^[0-9a-f-]{36}$/i, 'Not a media id.');
@@ -101,7 +102,9 @@ const capabilities = z.object({
 	routerId: z.string(),
 	iceServers: z.array(iceServer),
 	cameraLayers: z.array(videoLayer),
-	screenMaxBitrate: z.number()
+	screenMaxBitrate: z.number(),
+	/** One-to-one calls peer to peer (shared/protocol/direct.ts). */
+	direct: directSettings
 });
 export type MediaCapabilities = z.infer<typeof capabilities>;
 

@@ -7,10 +7,13 @@
  * - the server lost the media (a worker died): it says `renegotiate`;
  * - a transport failed while the socket stayed up: ICE restart.
  * All set-up steps run one at a time, so overlapping causes cannot interleave.
+ * A call of two goes peer to peer instead (direct/path.svelte.ts decides
+ * and moves between the paths); this tab then publishes nothing to the SFU.
  * A failed step is retried on the shared policy (retryKnobs.media); what went
  * wrong, including a camera or microphone that stopped, is a `MediaProblem`
  * the room shows in words.
  */
+import { untrack } from 'svelte';
 import type { types } from 'mediasoup-client';
 import type { SessionConnection } from '$lib/session/connection.svelte.ts';
 import type { MediaSource, MediaTransports } from '$shared/protocol/index.ts';
@@ -27,6 +30,8 @@ import { RemoteTracks, type RemoteTrack } from './remote-tracks.svelte.ts';
 import { LocalControls, type JoinTracks } from './local-controls.svelte.ts';
 import { listenToRoom } from './room-events.ts';
 import { RouterDevice } from './router-device.ts';
+import { CallPath, type CallPathName } from './direct/path.svelte.ts';
+import { selectedPair } from './direct/probe.ts';
 
 export type { RemoteTrack } from './remote-tracks.svelte.ts';
 export type { MediaProblem } from './problems.ts';
@@ -43,9 +48,17 @@ export class LiveMedia {
 	/** Connection quality per user id (this person under their own id). */
 	quality = $state<Record<string, Quality>>({});
 
-	/** Everyone else's tracks, as this tab receives them. */
+	/** Everyone else's tracks, as this tab receives them (from the SFU or the direct connection). */
 	get remote(): RemoteTrack[] {
-		return this.tracks.list;
+		return this.direct.merge(this.tracks.list);
+	}
+	/** Which way the media goes now: browser to browser, or through the SFU. */
+	get path(): CallPathName {
+		return this.direct.path;
+	}
+	/** Why a call of two is not direct (the direct connection was not possible), in words. */
+	get pathNotice(): string | null {
+		return this.direct.notice;
 	}
 
 	// This person's devices, as the controls hold them.
@@ -92,6 +105,9 @@ export class LiveMedia {
 	private readonly tracks: RemoteTracks;
 	/** This person's microphone, camera and screen. */
 	private readonly local: LocalControls;
+	/** Direct (peer to peer) or SFU, and the moves between them. */
+	private readonly direct: CallPath;
+	private readonly stopWatching: () => void;
 	private readonly log: typeof rootLog;
 	/** Sets the call up again after a failed step, on the shared policy. */
 	private readonly setUpRetry = new Retry({
@@ -117,12 +133,24 @@ export class LiveMedia {
 			largestLayer: () => Math.max(0, (this.router.caps?.cameraLayers.length ?? 1) - 1)
 		});
 		this.local = this.localControls();
+		this.direct = this.callPath();
+		// The direct connection sends whatever the controls have on, whenever that changes.
+		this.stopWatching = $effect.root(() => {
+			$effect(() => {
+				void [this.local.micOn, this.local.micTrack, this.local.localCamera, this.local.localScreen];
+				untrack(() => this.direct.localChanged());
+			});
+		});
 		this.unsubscribe = listenToRoom(connection, {
 			wanted: () => this.wanted,
 			newProducer: (producer) => void this.serial(() => this.tracks.consume(this.recvTransport, producer)),
 			producerClosed: (producerId) => this.tracks.dropConsumerOf(producerId),
 			producerPaused: (producerId, paused) => this.tracks.markPaused(producerId, paused),
-			inCall: (userIds) => (this.inCall = userIds),
+			inCall: (userIds) => {
+				this.inCall = userIds;
+				this.direct.update(userIds);
+			},
+			direct: (from, signal) => this.direct.receive(from, signal),
 			renegotiate: () => {
 				// Transports made on the pre-join screen died with their worker: make new ones on Join.
 				this.prepared = false;
@@ -130,6 +158,7 @@ export class LiveMedia {
 			},
 			replaced: () => {
 				this.status = 'replaced';
+				this.direct.close();
 				this.closeTransports();
 			},
 			disconnected: () => {
@@ -137,7 +166,7 @@ export class LiveMedia {
 				if (this.wanted && this.status === 'live') this.status = 'reconnecting';
 			},
 			joined: () => {
-				if (this.wanted && this.status !== 'replaced') void this.serial(() => this.setUp());
+				if (this.wanted && this.status !== 'replaced') void this.serial(() => this.setUp()).then(() => this.direct.resumed());
 			}
 		});
 	}
@@ -148,7 +177,7 @@ export class LiveMedia {
 			await this.loadDevice();
 			// Transports too: the click on Join then only publishes. Nobody sees
 			// this tab in the room until it produces something.
-			await this.joinMedia(false);
+			this.inCall = (await this.joinMedia(false)).inCall;
 			await this.newTransports();
 			this.prepared = true;
 		});
@@ -222,8 +251,11 @@ export class LiveMedia {
 			// and learn what the others publish meanwhile.
 			this.prepared = false;
 			mark('signalled');
+			// Direct or SFU, as far as this tab knows who is in the call; the answer below may change it.
+			this.direct.update([...this.inCall, this.userId]);
 			const [joined] = await Promise.all([this.joinMedia(true), this.publishAll().then(() => mark('published'))]);
 			this.inCall = joined.inCall;
+			this.direct.update(joined.inCall);
 			await this.tracks.sync(this.recvTransport, joined.producers);
 			this.nowLive();
 			return;
@@ -231,6 +263,7 @@ export class LiveMedia {
 		await this.loadDevice();
 		const joined = await this.joinMedia(true);
 		this.inCall = joined.inCall;
+		this.direct.update(joined.inCall);
 		if (joined.routerId !== this.router.routerId) {
 			// The room moved between our two requests; go round again with the new router.
 			await this.loadDevice();
@@ -295,7 +328,8 @@ export class LiveMedia {
 
 	private async publish(source: MediaSource, track: MediaStreamTrack, paused: boolean): Promise<void> {
 		const transport = this.sendTransport;
-		if (!transport || transport.closed) return;
+		// On the direct path nothing goes to the SFU.
+		if (!transport || transport.closed || !this.direct.sfuSending) return;
 		const producer = await transport.produce({
 			track,
 			stopTracks: false,
@@ -352,15 +386,64 @@ export class LiveMedia {
 		});
 	}
 
-	/** Per-person connection figures, every few seconds. */
+	/** The path's view of this call: who is in it, its tracks and its SFU producers. */
+	private callPath(): CallPath {
+		return new CallPath({
+			userId: this.userId,
+			sessionId: this.sessionId,
+			log: this.log,
+			request: this.request,
+			settings: () => this.router.caps?.direct ?? null,
+			iceServers: () => this.router.caps?.iceServers,
+			wanted: () => this.wanted && this.status !== 'replaced',
+			sfuTracks: () => this.tracks.list,
+			consumer: (id) => this.tracks.consumers.get(id),
+			local: () => ({ mic: this.local.micTrack, micOn: this.local.micOn, camera: this.local.localCamera, screen: this.local.localScreen }),
+			sendToSfu: async (on) => {
+				if (on) await this.serial(() => this.publishAll());
+				else await this.unpublishAll();
+			},
+			connection: (up) => {
+				if (!up && this.status === 'live') this.status = 'reconnecting';
+				else if (up && this.status === 'reconnecting' && this.connection.socket.connected) this.status = 'live';
+			}
+		});
+	}
+
+	/** The call went direct: the SFU gets nothing from this tab any more. */
+	private async unpublishAll(): Promise<void> {
+		const producers = Object.values(this.producers);
+		this.producers = {};
+		await Promise.all(
+			producers.map((p) => {
+				p.close();
+				return this.request('media:closeProducer', { sessionId: this.sessionId, producerId: p.id }).catch((err: { code?: string }) => {
+					// Already gone at the server (transport closed, reconnect): nothing to stop.
+					if (err.code !== 'not_found') this.log.warn({ err, code: err.code }, 'could not stop sending to the SFU');
+				});
+			})
+		);
+	}
+
+	/** Per-person connection figures, every few seconds, from whichever path is live. */
 	private async measure(): Promise<void> {
-		const next = await this.stats.measure(this.tracks.list, this.tracks.consumers, this.sendTransport, this.userId);
+		const link = this.direct.live;
+		const next = link
+			? await this.stats.measureDirect(link, this.userId)
+			: await this.stats.measure(this.tracks.list, this.tracks.consumers, this.sendTransport, this.userId);
 		if (next) this.quality = next;
 	}
 
 	/** Received audio per person, for tests and the benchmark (window.confidanteRoom). */
 	inboundAudio(): Promise<Record<string, { bytes: number; energy: number }>> {
-		return inboundAudio(this.tracks.list, this.tracks.consumers);
+		const link = this.direct.live;
+		return inboundAudio(this.remote, (r) => (link && r.userId === link.otherId ? link.pc.getStats(r.track) : (this.tracks.consumers.get(r.consumerId)?.getStats() ?? null)));
+	}
+
+	/** The candidate pair of the direct connection (tests check it joins the two browsers). */
+	async directPair() {
+		const link = this.direct.live;
+		return link ? selectedPair(await link.pc.getStats()) : null;
 	}
 
 	private closeTransports(): void {
@@ -378,6 +461,7 @@ export class LiveMedia {
 		if (this.wanted && this.connection.socket.connected) this.connection.socket.emit('media:leave', { sessionId: this.sessionId }, () => undefined);
 		this.wanted = false;
 		this.status = 'idle';
+		this.direct.close();
 		this.closeTransports();
 		this.local.release();
 	}
@@ -386,6 +470,7 @@ export class LiveMedia {
 		this.leave();
 		if (this.statsTimer) clearInterval(this.statsTimer);
 		this.setUpRetry.destroy();
+		this.stopWatching();
 		for (const off of this.unsubscribe) off();
 		this.unsubscribe = [];
 	}
