@@ -67,20 +67,22 @@ async function personAs(browser: Browser, url: string, visitor: Visitor): Promis
 	return page;
 }
 
-async function oneRun(browser: Browser, url: string): Promise<Run> {
+/** `sfu`: the call kept on the SFU (test switch); `direct`: a call of two as it runs, peer to peer. */
+async function oneRun(browser: Browser, url: string, path: 'sfu' | 'direct' = 'sfu'): Promise<Run> {
+	const query = path === 'sfu' ? '?direct=off' : '';
 	const pair = await coachingPair(url);
 	const coachee = await personAs(browser, url, pair.coachee);
 	const coach = await personAs(browser, url, pair.coach);
 	try {
 		// The coachee waits in the room; the coach is on the pre-join screen with the preview running.
-		await coachee.goto(`/sessions/${pair.sessionId}`);
+		await coachee.goto(`/sessions/${pair.sessionId}${query}`);
 		await coachee.getByRole('button', { name: 'Join now' }).click();
 		await waitForMark(coachee, 'room:published');
 		// As in a real session, the coachee has been waiting a moment. (Right after
 		// their own join, their page is still busy starting up for a second or so,
 		// which delays every first frame in both directions.)
 		await coachee.waitForTimeout(SETTLE_MS);
-		await coach.goto(`/sessions/${pair.sessionId}`);
+		await coach.goto(`/sessions/${pair.sessionId}${query}`);
 		await coach.locator('[data-testid=prejoin] video').waitFor();
 		await waitForMark(coach, 'room:prepared');
 		await coach.waitForTimeout(300); // Let the preview settle, as a person would look at it.
@@ -89,6 +91,8 @@ async function oneRun(browser: Browser, url: string): Promise<Run> {
 		const frameSeen = waitForMark(coachee, 'room:first-frame', since);
 		await coach.getByRole('button', { name: 'Join now' }).click();
 		const frame = await frameSeen;
+		// The direct path has no SFU transport to time: only its total counts.
+		if (path === 'direct') return { signalling: NaN, connect: NaN, firstFrame: NaN, total: frame.at - (await waitForMark(coach, 'room:join-click', since)).at };
 		const [click, signalled, connected] = await Promise.all([
 			waitForMark(coach, 'room:join-click', since),
 			waitForMark(coach, 'room:signalled', since),
@@ -111,12 +115,16 @@ async function main(): Promise<void> {
 	const loadAverage = loadavg()[0]!.toFixed(2);
 	const [server, browser] = await Promise.all([startServer(), launchBrowser()]);
 	const runs: Run[] = [];
+	const direct: number[] = [];
 	try {
 		for (let i = 0; i < WARMUP + RUNS; i++) {
 			const r = await oneRun(browser, server.url);
+			// The direct path in the same run, alternating, so both see the same machine.
+			const d = await oneRun(browser, server.url, 'direct');
 			const label = i < WARMUP ? 'warm-up' : `run ${i - WARMUP + 1}`;
-			console.log(`${label.padEnd(8)} total ${r.total.toFixed(0)} ms (signalling ${r.signalling.toFixed(0)}, transport connect ${r.connect.toFixed(0)}, first frame ${r.firstFrame.toFixed(0)})`);
+			console.log(`${label.padEnd(8)} total ${r.total.toFixed(0)} ms (signalling ${r.signalling.toFixed(0)}, transport connect ${r.connect.toFixed(0)}, first frame ${r.firstFrame.toFixed(0)}); direct ${d.total.toFixed(0)} ms`);
 			if (i >= WARMUP) runs.push(r);
+			if (i >= WARMUP) direct.push(d.total);
 		}
 	} finally {
 		await browser.close();
@@ -125,6 +133,7 @@ async function main(): Promise<void> {
 	const phase = (k: keyof Run) => stats(runs.map((r) => r[k]));
 	const row = (label: string, s: ReturnType<typeof stats>) => `| ${label} | ${s.median.toFixed(0)} | ${s.p10.toFixed(0)} | ${s.p90.toFixed(0)} | ${s.min.toFixed(0)} | ${s.max.toFixed(0)} |`;
 	const total = phase('total');
+	const p2p = stats(direct);
 	const section = [
 		HEADING,
 		'',
@@ -147,13 +156,16 @@ async function main(): Promise<void> {
 		row('Transport connect: to the send transport connected (ICE + DTLS)', phase('connect')),
 		row("First frame: to the first decoded frame on the coachee's page", phase('firstFrame')),
 		row('**Total: click to first remote frame**', total),
+		row('**Direct path (a call of two, peer to peer): click to first remote frame**', p2p),
 		'',
+		'The SFU rows keep the call on the SFU with the `?direct=off` test switch; the direct row is a call of two as it runs by default, measured alternately with the SFU runs in the same process.',
 		`Goal: median <= ${GOAL_MS} ms (${total.median <= GOAL_MS ? 'met' : 'not met'}). For scale, a plain peer-to-peer call between two Chromium pages on this machine shows its first remote frame in about 220 ms.`,
 		'The router capabilities and both transports are set up while the pre-join screen shows (nobody sees a tab in the room before it publishes), so after the click only producing, ICE + DTLS of the send transport, consuming on the other side and the first key frame remain.'
 	].join('\n');
 	await writeBenchmarkSection(HEADING, section);
 	console.log(`median ${total.median.toFixed(0)} ms, p10 ${total.p10.toFixed(0)}, p90 ${total.p90.toFixed(0)}, min ${total.min.toFixed(0)}, max ${total.max.toFixed(0)}`);
-	console.log(`RESULT join_first_frame_median_ms=${total.median.toFixed(0)}`);
+	console.log(`direct path: median ${p2p.median.toFixed(0)} ms, p10 ${p2p.p10.toFixed(0)}, p90 ${p2p.p90.toFixed(0)}`);
+	console.log(`RESULT join_first_frame_median_ms=${total.median.toFixed(0)} join_p2p_median_ms=${p2p.median.toFixed(0)}`);
 }
 
 await main();

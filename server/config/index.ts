@@ -430,7 +430,21 @@ export const limits = {
 		 * STUN in well under a second; 3 s leaves room for a slow network
 		 * without a long black picture when it cannot work.
 		 */
-		directConnectTimeoutMs: 3_000
+		directConnectTimeoutMs: 3_000,
+		/**
+		 * Moving a call of two to the SFU (a third joined), each side keeps the
+		 * direct media until the SFU shows frames and the other side says so
+		 * too; past this it closes the direct connection anyway (a stalled
+		 * consumer must not keep a connection open for ever).
+		 */
+		directSwitchWaitMs: 8_000,
+		/**
+		 * After a server restart each browser is alone in the new call for a
+		 * moment; the direct connection (which never needed the server) stays
+		 * up this long for the other to come back. Someone who left for good
+		 * closes it from their side sooner.
+		 */
+		directAloneGraceMs: 15_000
 	},
 	summary: {
 		/** How long the end dialog waits for open pages to report pad edits not yet synced. */

@@ -122,7 +122,12 @@ export async function createMedia(deps: { config: Config; log: Logger; rooms: Ro
 		iceServers: config.media.iceServers,
 		cameraLayers: limits.media.cameraLayers.map((l) => ({ ...l })),
 		screenMaxBitrate: limits.media.screenMaxBitrate,
-		direct: { connectTimeoutMs: limits.media.directConnectTimeoutMs, testSwitches: config.media.directTestSwitches }
+		direct: {
+			connectTimeoutMs: limits.media.directConnectTimeoutMs,
+			switchWaitMs: limits.media.directSwitchWaitMs,
+			aloneGraceMs: limits.media.directAloneGraceMs,
+			testSwitches: config.media.directTestSwitches
+		}
 	});
 
 	const queue = new KeyedQueue();

@@ -36,6 +36,10 @@ export type DirectSignal = z.infer<typeof directSignal>;
 /** Set by the server: how long a browser waits for the direct connection before the SFU. */
 const directSettings = z.object({
 	connectTimeoutMs: z.number().int().positive(),
+	/** Longest a move to the SFU waits for the other's confirmation before closing the direct connection anyway. */
+	switchWaitMs: z.number().int().positive(),
+	/** How long a direct connection outlives the other person's absence from the call (a server restart empties it for a moment). */
+	aloneGraceMs: z.number().int().positive(),
 	/** Outside production: the page may honour `?direct=off` and `?direct=blocked` (tests, benchmarks). */
 	testSwitches: z.boolean()
 });

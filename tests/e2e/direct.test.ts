@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { screenshot, serverAndBrowser, signedInPerson } from '../helpers/browser.ts';
 import { coachingPair, type Visitor } from '../helpers/http.ts';
+import { screenShareSeen } from '../helpers/room.ts';
 
 const app = serverAndBrowser();
 const poll = { timeout: 15_000, interval: 250 };
@@ -165,6 +166,53 @@ describe('when a direct connection is not possible', () => {
 		expect(await c.getByTestId('call-path').count()).toBe(0);
 		await screenshot(e, 'direct-fallback-notice-phone');
 		await screenshot(c, 'direct-fallback-notice');
+		await c.context().close();
+		await e.context().close();
+	});
+});
+
+describe('the controls on the direct path', () => {
+	it('mute, camera off, screen share, the quality indicator, and a server restart leave the call direct', async () => {
+		const { coach, coachee, sessionId } = await coachingPair(app.server.url);
+		const [c, e] = [await personAs(coach), await personAs(coachee)];
+		await joinRoom(c, sessionId);
+		await joinRoom(e, sessionId);
+		for (const p of [c, e]) await expect.poll(() => pathOf(p), poll).toBe('direct');
+		const theirTile = c.locator('[data-testid=tile][data-self=false]');
+		const toolbar = e.getByRole('toolbar');
+
+		// The coachee mutes and turns the camera off: the coach sees both, without the SFU.
+		await toolbar.getByRole('button', { name: 'Mute' }).click();
+		await toolbar.getByRole('button', { name: 'Camera off' }).click();
+		await c.locator('[data-testid=tile][data-self=false][data-mic=off]').waitFor();
+		await expect.poll(() => theirTile.locator('video').count(), poll).toBe(0);
+		await toolbar.getByRole('button', { name: 'Unmute' }).click();
+		await toolbar.getByRole('button', { name: 'Camera on' }).click();
+		await c.locator('[data-testid=tile][data-self=false][data-mic=on]').waitFor();
+		await expect.poll(() => movingVideos(c), poll).toBe(1);
+
+		// A shared screen takes the large place on the other side.
+		await screenShareSeen(e, c, 'Sam Coachee', 'direct-coach-sees-screen');
+
+		// The indicator reads the direct connection's stats.
+		// (Rates need two measurements of the same stream: the camera just came back as a new track.)
+		await expect.poll(() => theirTile.getByTestId('quality').getAttribute('aria-label'), poll).toMatch(/^Connection good: \d+ ms round trip, [\d.]+% loss, \d+ kbps$/);
+		for (const p of [c, e]) expect(await pathOf(p)).toBe('direct');
+
+		// With the server gone the room says it reconnects, and the picture goes on: it never went through the server.
+		const before = await pairOf(c);
+		await app.server.stop('SIGKILL');
+		await c.getByText('Connection lost; reconnecting by itself…').waitFor();
+		await expect.poll(() => movingVideos(c), { timeout: 5000 }).toBe(1);
+		await expect.poll(() => movingVideos(e), { timeout: 5000 }).toBe(1);
+		await app.server.restart();
+		await expect.poll(() => c.getByText('Connection lost; reconnecting by itself…').count(), poll).toBe(0);
+		// The same direct connection throughout: it never closed.
+		for (const p of [c, e]) {
+			expect(await pathOf(p)).toBe('direct');
+			await expect.poll(() => movingVideos(p), poll).toBe(1);
+		}
+		expect((await pairOf(c))?.local.port).toBe(before?.local.port);
 		await c.context().close();
 		await e.context().close();
 	});

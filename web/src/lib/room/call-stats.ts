@@ -15,12 +15,9 @@ export class CallStats {
 	 * Connection figures per user id (this person's own under `selfId`), or
 	 * null when a consumer closed while measuring (the next round is fine).
 	 */
-	async measure(
-		remote: RemoteTrack[],
-		consumers: Map<string, types.Consumer>,
-		send: types.Transport | null,
-		selfId: string
-	): Promise<Record<string, Quality> | null> {
+	async measure(call: { direct: DirectLink | null; remote: RemoteTrack[]; consumers: Map<string, types.Consumer>; send: types.Transport | null; selfId: string }): Promise<Record<string, Quality> | null> {
+		if (call.direct) return this.measureDirect(call.direct, call.selfId);
+		const { remote, consumers, send, selfId } = call;
 		const next: Record<string, Quality> = {};
 		const byUser = new Map<string, types.Consumer>();
 		for (const r of remote) {
@@ -41,7 +38,7 @@ export class CallStats {
 	}
 
 	/** The same figures for a call on the direct path: the other's camera (or microphone) in, ours out. */
-	async measureDirect(link: DirectLink, selfId: string): Promise<Record<string, Quality> | null> {
+	private async measureDirect(link: DirectLink, selfId: string): Promise<Record<string, Quality> | null> {
 		const next: Record<string, Quality> = {};
 		const camera = link.remote.find((r) => r.source === 'camera' && !r.paused);
 		const inbound = camera ?? link.remote.find((r) => r.source === 'mic');
@@ -67,12 +64,12 @@ export class CallStats {
 	}
 }
 
-/** Received audio per person: bytes and total energy of each inbound audio stream (`statsOf` reads the path it came on). */
-export async function inboundAudio(remote: RemoteTrack[], statsOf: (r: RemoteTrack) => Promise<RTCStatsReport> | null): Promise<Record<string, { bytes: number; energy: number }>> {
+/** Received audio per person: bytes and total energy of each inbound audio stream, from the path it came on. */
+export async function inboundAudio(remote: RemoteTrack[], consumers: Map<string, types.Consumer>, direct: DirectLink | null): Promise<Record<string, { bytes: number; energy: number }>> {
 	const out: Record<string, { bytes: number; energy: number }> = {};
 	for (const r of remote) {
 		if (r.kind !== 'audio') continue;
-		const stats = statsOf(r);
+		const stats = direct && r.userId === direct.otherId ? direct.pc.getStats(r.track) : (consumers.get(r.consumerId)?.getStats() ?? null);
 		if (!stats) continue;
 		(await stats).forEach((s: Record<string, unknown> & { type: string }) => {
 			if (s.type === 'inbound-rtp') out[r.userId] = { bytes: Number(s.bytesReceived ?? 0), energy: Number(s.totalAudioEnergy ?? 0) };

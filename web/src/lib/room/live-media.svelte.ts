@@ -13,10 +13,7 @@
  * wrong, including a camera or microphone that stopped, is a `MediaProblem`
  * the room shows in words.
  */
-import { untrack } from 'svelte';
-import type { types } from 'mediasoup-client';
 import type { SessionConnection } from '$lib/session/connection.svelte.ts';
-import type { MediaSource, MediaTransports } from '$shared/protocol/index.ts';
 import { backoff, retryKnobs } from '$shared/retry.ts';
 import { log as rootLog } from '$lib/log.ts';
 import { Retry } from '$lib/retry.ts';
@@ -25,13 +22,13 @@ import type { Quality } from './quality.ts';
 import { CallStats, inboundAudio } from './call-stats.ts';
 import { tabPeerId } from './choice.ts';
 import { mark } from './marks.ts';
-import { createTransport, encodingsFor, restartIce, type Request } from './transports.ts';
+import { restartIce, TransportPair, type Request } from './transports.ts';
+import { SfuPublisher } from './sfu-publisher.ts';
 import { RemoteTracks, type RemoteTrack } from './remote-tracks.svelte.ts';
 import { LocalControls, type JoinTracks } from './local-controls.svelte.ts';
 import { listenToRoom } from './room-events.ts';
 import { RouterDevice } from './router-device.ts';
 import { CallPath, type CallPathName } from './direct/path.svelte.ts';
-import { selectedPair } from './direct/probe.ts';
 
 export type { RemoteTrack } from './remote-tracks.svelte.ts';
 export type { MediaProblem } from './problems.ts';
@@ -91,9 +88,10 @@ export class LiveMedia {
 	private readonly userId: string;
 	private readonly peerId = tabPeerId();
 	private readonly router = new RouterDevice();
-	private sendTransport: types.Transport | null = null;
-	private recvTransport: types.Transport | null = null;
-	private producers: Partial<Record<MediaSource, types.Producer>> = {};
+	/** The send and receive transports at the SFU. */
+	private readonly sfu: TransportPair;
+	/** This tab's producers at the SFU. */
+	private readonly publisher: SfuPublisher;
 	private wanted = false;
 	/** Transports were made on the pre-join screen and not used yet. */
 	private prepared = false;
@@ -107,7 +105,6 @@ export class LiveMedia {
 	private readonly local: LocalControls;
 	/** Direct (peer to peer) or SFU, and the moves between them. */
 	private readonly direct: CallPath;
-	private readonly stopWatching: () => void;
 	private readonly log: typeof rootLog;
 	/** Sets the call up again after a failed step, on the shared policy. */
 	private readonly setUpRetry = new Retry({
@@ -133,17 +130,21 @@ export class LiveMedia {
 			largestLayer: () => Math.max(0, (this.router.caps?.cameraLayers.length ?? 1) - 1)
 		});
 		this.local = this.localControls();
-		this.direct = this.callPath();
-		// The direct connection sends whatever the controls have on, whenever that changes.
-		this.stopWatching = $effect.root(() => {
-			$effect(() => {
-				void [this.local.micOn, this.local.micTrack, this.local.localCamera, this.local.localScreen];
-				untrack(() => this.direct.localChanged());
-			});
+		this.sfu = new TransportPair({
+			sessionId: this.sessionId,
+			router: this.router,
+			request: this.request,
+			// The socket may be fine while the media path broke (new network): restart ICE.
+			recover: (transport) => {
+				if (this.connection.socket.connected) void this.serial(() => restartIce(transport, this.request, this.sessionId));
+			}
 		});
+		const { sessionId, log, request, router, local } = this;
+		this.publisher = new SfuPublisher({ sessionId, log, request, router, local, transport: () => this.sfu.send, allowed: () => this.direct.sfuSending });
+		this.direct = this.callPath();
 		this.unsubscribe = listenToRoom(connection, {
 			wanted: () => this.wanted,
-			newProducer: (producer) => void this.serial(() => this.tracks.consume(this.recvTransport, producer)),
+			newProducer: (producer) => void this.serial(() => this.tracks.consume(this.sfu.recv, producer)),
 			producerClosed: (producerId) => this.tracks.dropConsumerOf(producerId),
 			producerPaused: (producerId, paused) => this.tracks.markPaused(producerId, paused),
 			inCall: (userIds) => {
@@ -178,7 +179,8 @@ export class LiveMedia {
 			// Transports too: the click on Join then only publishes. Nobody sees
 			// this tab in the room until it produces something.
 			this.inCall = (await this.joinMedia(false)).inCall;
-			await this.newTransports();
+			this.closeTransports();
+			await this.sfu.renew();
 			this.prepared = true;
 		});
 		mark('prepared');
@@ -246,17 +248,17 @@ export class LiveMedia {
 		if (!this.wanted) return;
 		if (!this.connection.socket.connected) return;
 		if (this.status !== 'live') this.status = this.status === 'idle' ? 'connecting' : this.status;
-		if (this.prepared && this.sendTransport && !this.sendTransport.closed) {
+		if (this.prepared && this.sfu.send && !this.sfu.send.closed) {
 			// Transports made on the pre-join screen over this same socket: publish at once,
 			// and learn what the others publish meanwhile.
 			this.prepared = false;
 			mark('signalled');
-			// Direct or SFU, as far as this tab knows who is in the call; the answer below may change it.
-			this.direct.update([...this.inCall, this.userId]);
-			const [joined] = await Promise.all([this.joinMedia(true), this.publishAll().then(() => mark('published'))]);
+			// Publish to the SFU or not, as far as this tab knows who is in the call; the answer below may change it.
+			this.direct.expect(this.inCall);
+			const [joined] = await Promise.all([this.joinMedia(true), this.publisher.publishAll().then(() => mark('published'))]);
 			this.inCall = joined.inCall;
 			this.direct.update(joined.inCall);
-			await this.tracks.sync(this.recvTransport, joined.producers);
+			await this.tracks.sync(this.sfu.recv, joined.producers);
 			this.nowLive();
 			return;
 		}
@@ -270,21 +272,17 @@ export class LiveMedia {
 			return this.setUp();
 		}
 		const kept = joined.kept;
-		if (kept && this.sendTransport?.id === kept.sendTransportId && this.recvTransport?.id === kept.recvTransportId && !this.sendTransport.closed) {
-			await Promise.all([restartIce(this.sendTransport, this.request, this.sessionId), restartIce(this.recvTransport, this.request, this.sessionId)]);
-			for (const [source, producer] of Object.entries(this.producers)) {
-				if (producer && !kept.producerIds.includes(producer.id)) {
-					producer.close();
-					delete this.producers[source as MediaSource];
-				}
-			}
+		if (kept && this.sfu.keptBy(kept)) {
+			await this.sfu.restartIce();
+			this.publisher.keepOnly(kept.producerIds);
 		} else {
-			await this.newTransports();
+			this.closeTransports();
+			await this.sfu.renew();
 			mark('signalled');
 		}
-		await this.publishAll();
+		await this.publisher.publishAll();
 		mark('published');
-		await this.tracks.sync(this.recvTransport, joined.producers);
+		await this.tracks.sync(this.sfu.recv, joined.producers);
 		this.nowLive();
 	}
 
@@ -293,54 +291,6 @@ export class LiveMedia {
 		this.status = 'live';
 		this.setUpRetry.succeeded();
 		if (this.problem && !this.problem.device) this.problem = null;
-	}
-
-	private async newTransports(): Promise<void> {
-		this.closeTransports();
-		const t = await this.request('media:createTransports', { sessionId: this.sessionId });
-		this.sendTransport = this.makeTransport('send', t.send);
-		this.recvTransport = this.makeTransport('recv', t.recv);
-	}
-
-	private makeTransport(direction: 'send' | 'recv', options: MediaTransports['send']): types.Transport {
-		return createTransport(this.router.device!, direction, options, {
-			sessionId: this.sessionId,
-			iceServers: this.router.caps?.iceServers,
-			request: this.request,
-			// The socket may be fine while the media path broke (new network): restart ICE.
-			recover: (transport) => {
-				if (this.connection.socket.connected) void this.serial(() => restartIce(transport, this.request, this.sessionId));
-			}
-		});
-	}
-
-	/** Publishes every track that should be on and is not yet. */
-	private async publishAll(): Promise<void> {
-		// Camera first: mediasoup-client negotiates one track at a time, and the
-		// first remote frame is what people wait for (audio follows within ms).
-		const jobs: Promise<unknown>[] = [];
-		const { cameraOn, localCamera, micTrack, micOn, screenOn, localScreen } = this.local;
-		if (cameraOn && localCamera && !this.producers.camera) jobs.push(this.publish('camera', localCamera, false));
-		if (micTrack && micTrack.readyState === 'live' && !this.producers.mic) jobs.push(this.publish('mic', micTrack, !micOn));
-		if (screenOn && localScreen && !this.producers.screen) jobs.push(this.publish('screen', localScreen, false));
-		await Promise.all(jobs);
-	}
-
-	private async publish(source: MediaSource, track: MediaStreamTrack, paused: boolean): Promise<void> {
-		const transport = this.sendTransport;
-		// On the direct path nothing goes to the SFU.
-		if (!transport || transport.closed || !this.direct.sfuSending) return;
-		const producer = await transport.produce({
-			track,
-			stopTracks: false,
-			appData: { source, paused },
-			...encodingsFor(source, this.router.caps)
-		});
-		if (paused) producer.pause();
-		this.producers[source] = producer;
-		producer.on('transportclose', () => {
-			if (this.producers[source] === producer) delete this.producers[source];
-		});
 	}
 
 	/** A tile scrolled out of view (or back): stop or restart its video at the server. */
@@ -377,12 +327,12 @@ export class LiveMedia {
 			sessionId: this.sessionId,
 			log: this.log,
 			request: this.request,
-			producers: () => this.producers,
+			producers: () => this.publisher.producers,
 			problem: () => this.problem,
 			show: (problem) => (this.problem = problem),
 			wanted: () => this.wanted,
 			live: () => this.status === 'live',
-			publish: (source, track) => this.serial(() => this.publish(source, track, false))
+			publish: (source, track) => this.serial(() => this.publisher.publish(source, track, false))
 		});
 	}
 
@@ -393,16 +343,15 @@ export class LiveMedia {
 			sessionId: this.sessionId,
 			log: this.log,
 			request: this.request,
-			settings: () => this.router.caps?.direct ?? null,
-			iceServers: () => this.router.caps?.iceServers,
+			router: this.router,
+			tracks: this.tracks,
 			wanted: () => this.wanted && this.status !== 'replaced',
-			sfuTracks: () => this.tracks.list,
-			consumer: (id) => this.tracks.consumers.get(id),
-			local: () => ({ mic: this.local.micTrack, micOn: this.local.micOn, camera: this.local.localCamera, screen: this.local.localScreen }),
+			local: this.local,
 			sendToSfu: async (on) => {
-				if (on) await this.serial(() => this.publishAll());
-				else await this.unpublishAll();
+				if (on) await this.serial(() => this.publisher.publishAll());
+				else await this.publisher.unpublishAll();
 			},
+			// The direct connection, while it carries the call, went down or came back.
 			connection: (up) => {
 				if (!up && this.status === 'live') this.status = 'reconnecting';
 				else if (up && this.status === 'reconnecting' && this.connection.socket.connected) this.status = 'live';
@@ -410,48 +359,25 @@ export class LiveMedia {
 		});
 	}
 
-	/** The call went direct: the SFU gets nothing from this tab any more. */
-	private async unpublishAll(): Promise<void> {
-		const producers = Object.values(this.producers);
-		this.producers = {};
-		await Promise.all(
-			producers.map((p) => {
-				p.close();
-				return this.request('media:closeProducer', { sessionId: this.sessionId, producerId: p.id }).catch((err: { code?: string }) => {
-					// Already gone at the server (transport closed, reconnect): nothing to stop.
-					if (err.code !== 'not_found') this.log.warn({ err, code: err.code }, 'could not stop sending to the SFU');
-				});
-			})
-		);
-	}
-
 	/** Per-person connection figures, every few seconds, from whichever path is live. */
 	private async measure(): Promise<void> {
-		const link = this.direct.live;
-		const next = link
-			? await this.stats.measureDirect(link, this.userId)
-			: await this.stats.measure(this.tracks.list, this.tracks.consumers, this.sendTransport, this.userId);
+		const next = await this.stats.measure({ direct: this.direct.live, remote: this.tracks.list, consumers: this.tracks.consumers, send: this.sfu.send, selfId: this.userId });
 		if (next) this.quality = next;
 	}
 
 	/** Received audio per person, for tests and the benchmark (window.confidanteRoom). */
 	inboundAudio(): Promise<Record<string, { bytes: number; energy: number }>> {
-		const link = this.direct.live;
-		return inboundAudio(this.remote, (r) => (link && r.userId === link.otherId ? link.pc.getStats(r.track) : (this.tracks.consumers.get(r.consumerId)?.getStats() ?? null)));
+		return inboundAudio(this.remote, this.tracks.consumers, this.direct.live);
 	}
 
 	/** The candidate pair of the direct connection (tests check it joins the two browsers). */
-	async directPair() {
-		const link = this.direct.live;
-		return link ? selectedPair(await link.pc.getStats()) : null;
+	directPair() {
+		return this.direct.pair();
 	}
 
 	private closeTransports(): void {
-		this.sendTransport?.close();
-		this.recvTransport?.close();
-		this.sendTransport = null;
-		this.recvTransport = null;
-		this.producers = {};
+		this.sfu.close();
+		this.publisher.forget();
 		this.tracks.clear();
 		this.stats.reset();
 	}
@@ -470,7 +396,7 @@ export class LiveMedia {
 		this.leave();
 		if (this.statsTimer) clearInterval(this.statsTimer);
 		this.setUpRetry.destroy();
-		this.stopWatching();
+		this.direct.destroy();
 		for (const off of this.unsubscribe) off();
 		this.unsubscribe = [];
 	}

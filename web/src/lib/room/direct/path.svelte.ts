@@ -8,13 +8,15 @@
  * the server's timeout, or breaks and stays broken that long, gives way to
  * the SFU, and the room says so.
  */
-import type { types } from 'mediasoup-client';
+import { untrack } from 'svelte';
 import type { DirectSettings, DirectSignal } from '$shared/protocol/index.ts';
 import type { log as rootLog } from '$lib/log.ts';
-import type { RemoteTrack } from '../remote-tracks.svelte.ts';
+import type { RemoteTrack, RemoteTracks } from '../remote-tracks.svelte.ts';
+import type { LocalControls } from '../local-controls.svelte.ts';
+import type { RouterDevice } from '../router-device.ts';
 import type { Request } from '../transports.ts';
 import { DirectLink, type LocalMedia } from './link.svelte.ts';
-import { directSwitch, framesOf } from './probe.ts';
+import { directSwitch, framesOf, selectedPair } from './probe.ts';
 
 export type CallPathName = 'direct' | 'sfu';
 
@@ -23,13 +25,13 @@ export interface PathHost {
 	readonly sessionId: string;
 	readonly log: typeof rootLog;
 	readonly request: Request;
-	settings(): DirectSettings | null;
-	iceServers(): RTCIceServer[] | undefined;
+	/** The router's capabilities say how the direct path is set (ICE servers, timeouts). */
+	readonly router: RouterDevice;
+	/** What the SFU delivers. */
+	readonly tracks: RemoteTracks;
+	readonly local: LocalControls;
 	/** The person is in the call (past the pre-join screen). */
 	wanted(): boolean;
-	sfuTracks(): RemoteTrack[];
-	consumer(consumerId: string): types.Consumer | undefined;
-	local(): LocalMedia;
 	/** Start (publish everything) or stop (close every producer) sending to the SFU. */
 	sendToSfu(on: boolean): Promise<void>;
 	/** The direct connection, while it carries the call, went down or came back. */
@@ -38,8 +40,6 @@ export interface PathHost {
 
 /** How often a pending switch looks at frames. */
 const CHECK_MS = 150;
-/** Longest a switch to the SFU waits for the other to confirm before closing the direct link anyway. */
-const SWITCH_WAIT_MS = 8_000;
 /** Signals kept for a link not open yet: an offer and its candidates. */
 const MAX_EARLY = 64;
 
@@ -59,12 +59,21 @@ export class CallPath {
 	private sending = true;
 	private timer: ReturnType<typeof setInterval> | null = null;
 	private connectTimer: ReturnType<typeof setTimeout> | null = null;
+	private aloneTimer: ReturnType<typeof setTimeout> | null = null;
 	private switchStarted = 0;
 	private checking = false;
 	private readonly host: PathHost;
+	private readonly stopWatching: () => void;
 
 	constructor(host: PathHost) {
 		this.host = host;
+		// The link sends whatever the controls have on, whenever that changes.
+		this.stopWatching = $effect.root(() => {
+			$effect(() => {
+				void [host.local.micOn, host.local.micTrack, host.local.localCamera, host.local.localScreen];
+				untrack(() => void this.link?.setLocal(this.local()));
+			});
+		});
 	}
 
 	/** Whether set-up should publish to the SFU now. */
@@ -84,8 +93,18 @@ export class CallPath {
 		return this.showDirect ? this.link : null;
 	}
 
+	private settings(): DirectSettings | null {
+		return this.host.router.caps?.direct ?? null;
+	}
+
+	/** What the controls have on, as the link sends it. */
+	private local(): LocalMedia {
+		const l = this.host.local;
+		return { mic: l.micTrack, micOn: l.micOn, camera: l.localCamera, screen: l.localScreen };
+	}
+
 	private get directAllowed(): boolean {
-		const settings = this.host.settings();
+		const settings = this.settings();
 		if (!settings || typeof RTCPeerConnection === 'undefined') return false;
 		return !(settings.testSwitches && directSwitch() === 'off');
 	}
@@ -94,6 +113,15 @@ export class CallPath {
 	update(inCall: string[]): void {
 		this.inCall = inCall;
 		this.decide();
+	}
+
+	/**
+	 * Before entering: whether to publish to the SFU, from who was in the call.
+	 * The link itself waits for the server to have us in the call, or it
+	 * would refuse to relay our first offer.
+	 */
+	expect(inCall: string[]): void {
+		this.sending = this.wantsSfu([...inCall, this.host.userId]);
 	}
 
 	/** Whether, with the people in the call now, this tab should send to the SFU. */
@@ -114,8 +142,8 @@ export class CallPath {
 		}
 		if (!this.wantsSfu()) {
 			if (others.length === 0) {
-				this.closeLink();
 				void this.setSending(false);
+				this.closeWhenStillAlone();
 				return;
 			}
 			const target = others[0]!;
@@ -140,12 +168,12 @@ export class CallPath {
 		if (this.link?.otherId === from) return this.link.receive(signal);
 		// Their offer can come before our own list of who is in the call, or before our capabilities.
 		if (this.early.length < MAX_EARLY) this.early.push({ from, signal });
-		if (!this.link && this.directAllowed && from !== this.fallbackWith && !this.wantsSfu([...new Set([...this.inCall, from, this.host.userId])])) this.openLink(from);
+		if (!this.link && this.directAllowed && from !== this.fallbackWith && !this.wantsSfu(this.inCall.includes(from) ? this.inCall : [...this.inCall, from])) this.openLink(from);
 	}
 
-	/** This person's devices changed: the link sends what is on now. */
-	localChanged(): void {
-		void this.link?.setLocal(this.host.local());
+	/** The candidate pair the direct connection uses, while it carries the call. */
+	async pair(): Promise<ReturnType<typeof selectedPair>> {
+		return this.live ? selectedPair(await this.live.pc.getStats()) : null;
 	}
 
 	/** The socket is back: a link that is down gets a new ICE round. */
@@ -156,11 +184,11 @@ export class CallPath {
 
 	private openLink(otherId: string): void {
 		const { log } = this.host;
-		const blockHost = Boolean(this.host.settings()?.testSwitches && directSwitch() === 'blocked');
+		const blockHost = Boolean(this.settings()?.testSwitches && directSwitch() === 'blocked');
 		const link = new DirectLink({
 			otherId,
 			polite: this.host.userId < otherId,
-			iceServers: this.host.iceServers(),
+			iceServers: this.host.router.caps?.iceServers,
 			blockHost,
 			send: (signal) => this.send(signal),
 			connection: (up) => this.connectionChanged(link, up),
@@ -171,9 +199,18 @@ export class CallPath {
 		this.showDirect = false;
 		this.switchStarted = 0;
 		log.info({ other: otherId, polite: this.host.userId < otherId, blockHost }, 'direct connection opening');
-		void link.setLocal(this.host.local());
+		void link.setLocal(this.local());
 		for (const e of this.early.splice(0)) if (e.from === otherId) link.receive(e.signal);
 		this.armConnectTimer(link);
+	}
+
+	/** Alone in the call: the link waits a moment for the other (a server restart), then closes. */
+	private closeWhenStillAlone(): void {
+		if (!this.link || this.aloneTimer) return;
+		this.aloneTimer = setTimeout(() => {
+			this.aloneTimer = null;
+			if (this.link && !this.inCall.includes(this.link.otherId)) this.closeLink();
+		}, this.settings()?.aloneGraceMs ?? 15_000);
 	}
 
 	private send(signal: DirectSignal): void {
@@ -185,7 +222,7 @@ export class CallPath {
 
 	private armConnectTimer(link: DirectLink): void {
 		if (this.connectTimer) return;
-		const ms = this.host.settings()?.connectTimeoutMs ?? 3000;
+		const ms = this.settings()?.connectTimeoutMs ?? 3000;
 		this.connectTimer = setTimeout(() => {
 			this.connectTimer = null;
 			if (this.link === link && !link.connected) this.fallBack(link.otherId, true);
@@ -198,6 +235,10 @@ export class CallPath {
 			if (this.connectTimer) clearTimeout(this.connectTimer);
 			this.connectTimer = null;
 			this.watch();
+		} else if (!this.inCall.includes(link.otherId)) {
+			// They left: nothing to wait for.
+			this.closeLink();
+			return;
 		} else {
 			this.armConnectTimer(link);
 		}
@@ -264,36 +305,46 @@ export class CallPath {
 		// Towards the SFU: switch the tiles once its frames come, close the link once the other switched too.
 		if (this.showDirect) {
 			const waited = Date.now() - (this.switchStarted || Date.now());
-			if (!(await this.sfuShows(link.otherId, link)) && waited < SWITCH_WAIT_MS) return false;
+			if (!(await this.sfuShows(link.otherId, link)) && waited < this.switchWaitMs) return false;
 			this.showDirect = false;
 			this.path = 'sfu';
 			link.post({ type: 'switched' });
 		}
 		const waited = Date.now() - (this.switchStarted || Date.now());
-		if (!link.peerSwitched && this.inCall.includes(link.otherId) && waited < SWITCH_WAIT_MS) return false;
+		if (!link.peerSwitched && this.inCall.includes(link.otherId) && waited < this.switchWaitMs) return false;
 		this.closeLink();
 		return true;
 	}
 
+	private get switchWaitMs(): number {
+		return this.settings()?.switchWaitMs ?? 8_000;
+	}
+
 	/** Whether the SFU already shows this person as the link does (moving camera, or at least their sound). */
 	private async sfuShows(userId: string, link: DirectLink): Promise<boolean> {
-		const theirs = this.host.sfuTracks().filter((r) => r.userId === userId);
+		const theirs = this.host.tracks.list.filter((r) => r.userId === userId);
 		if (!this.inCall.includes(userId)) return true;
 		if (!link.peerState?.on.camera) return theirs.length > 0 || !link.peerState?.on.mic;
 		const camera = theirs.find((r) => r.source === 'camera');
-		const consumer = camera && this.host.consumer(camera.consumerId);
+		const consumer = camera && this.host.tracks.consumers.get(camera.consumerId);
 		return Boolean(consumer && (await framesOf(await consumer.getStats())) > 0);
 	}
 
 	private closeLink(): void {
-		if (this.connectTimer) clearTimeout(this.connectTimer);
-		this.connectTimer = null;
+		for (const t of [this.connectTimer, this.aloneTimer]) if (t) clearTimeout(t);
+		this.connectTimer = this.aloneTimer = null;
 		this.link?.close();
 		if (this.link) this.host.log.info({ other: this.link.otherId }, 'direct connection closed');
 		this.link = null;
 		this.early = [];
 		this.showDirect = false;
 		this.switchStarted = 0;
+	}
+
+	/** The room is gone. */
+	destroy(): void {
+		this.close();
+		this.stopWatching();
 	}
 
 	/** The person left (or another tab took over): nothing direct stays open. */
