@@ -63,6 +63,8 @@ export class DirectLink {
 	/* eslint-enable svelte/prefer-svelte-reactivity */
 	private local: LocalMedia = { mic: null, micOn: false, camera: null, screen: null };
 	private makingOffer = false;
+	/** A description came from the other side: from then on either side may offer. */
+	private heard = false;
 	private ignoreOffer = false;
 	private answerPending = false;
 	private incoming: Promise<void> = Promise.resolve();
@@ -132,6 +134,7 @@ export class DirectLink {
 		if (this.closed) return;
 		if (signal.kind === 'description') {
 			const { description } = signal;
+			this.heard = true;
 			const readyForOffer = !this.makingOffer && (this.pc.signalingState === 'stable' || this.answerPending);
 			const collision = description.type === 'offer' && !readyForOffer;
 			this.ignoreOffer = !this.opts.polite && collision;
@@ -155,6 +158,10 @@ export class DirectLink {
 	}
 
 	private async offer(): Promise<void> {
+		// The first offer is the impolite side's: two first offers at once (both add the data channel)
+		// made Chromium fail the polite side's answer ("Failed to start SCTP transport") and loop.
+		// Tracks added meanwhile join through the answer, or the offer that follows it.
+		if (this.opts.polite && !this.heard) return;
 		try {
 			this.makingOffer = true;
 			await this.pc.setLocalDescription();

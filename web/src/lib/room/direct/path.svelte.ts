@@ -192,7 +192,7 @@ export class CallPath {
 			blockHost,
 			send: (signal) => this.send(signal),
 			connection: (up) => this.connectionChanged(link, up),
-			failed: (err, what) => log.warn({ err, what, other: otherId }, 'direct connection step failed'),
+			failed: (err, what) => log.warn({ err, message: String(err), what, other: otherId }, 'direct connection step failed'),
 			message: () => this.watch()
 		});
 		this.link = link;
