@@ -7,7 +7,10 @@ import { screenshot } from './browser.ts';
 export async function screenShareSeen(sharer: Page, viewer: Page, sharerName: string, shot: string): Promise<void> {
 	await sharer.getByRole('toolbar').getByRole('button', { name: 'Share screen' }).click();
 	await viewer.locator('[data-testid=room][data-layout=screen]').waitFor();
-	await expect.poll(() => viewer.locator(`[data-testid=tile][aria-label="${sharerName}'s screen"] video`).count(), { timeout: 15_000, interval: 250 }).toBe(1);
+	const screen = viewer.locator(`[data-testid=tile][aria-label="${sharerName}'s screen"] video`);
+	await expect.poll(() => screen.count(), { timeout: 15_000, interval: 250 }).toBe(1);
+	// Its picture arrived (a video element alone may still be black).
+	await expect.poll(() => screen.evaluate((v) => (v as HTMLVideoElement).videoWidth), { timeout: 15_000, interval: 250 }).toBeGreaterThan(0);
 	await screenshot(viewer, shot);
 	await sharer.getByRole('toolbar').getByRole('button', { name: 'Stop sharing' }).click();
 	await viewer.locator('[data-testid=room][data-layout=one-to-one]').waitFor();
