@@ -81,10 +81,16 @@ export class CallPath {
 		return this.sending;
 	}
 
-	/** The others' tracks as the tiles should show them. */
+	/**
+	 * The others' tracks as the tiles should show them: the link's once it is
+	 * the path, and before that too while the SFU shows nothing of that
+	 * person (nothing to keep on screen: the first frame shows at once).
+	 */
 	merge(sfu: RemoteTrack[]): RemoteTrack[] {
 		const link = this.link;
-		if (!link || !this.showDirect) return sfu;
+		if (!link) return sfu;
+		const theirs = sfu.some((r) => r.userId === link.otherId);
+		if (!this.showDirect && theirs) return sfu;
 		return [...sfu.filter((r) => r.userId !== link.otherId), ...link.remote];
 	}
 
