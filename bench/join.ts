@@ -20,7 +20,8 @@ const SETTLE_MS = 2000;
 const HEADING = '## Join to first remote frame (`npm run bench:join`)';
 /** The plain SFU path, as before end-to-end encryption: pages that cannot transform encoded frames. */
 const WITHOUT_E2EE = 'delete window.RTCRtpScriptTransform; delete RTCRtpSender.prototype.createEncodedStreams; delete RTCRtpReceiver.prototype.createEncodedStreams;';
-type Path = 'sfu' | 'e2ee';
+/** `sfu`: kept on the SFU, without encryption; `e2ee`: kept on the SFU, encrypted; `direct`: a call of two as it runs, peer to peer. */
+type Path = 'sfu' | 'e2ee' | 'direct';
 
 interface Mark {
 	name: string;
@@ -72,19 +73,21 @@ async function personAs(browser: Browser, url: string, visitor: Visitor, path: P
 }
 
 async function oneRun(browser: Browser, url: string, path: Path): Promise<Run> {
+	// The SFU runs keep a call of two off the direct path (test switch).
+	const query = path === 'direct' ? '' : '?direct=off';
 	const pair = await coachingPair(url);
 	const coachee = await personAs(browser, url, pair.coachee, path);
 	const coach = await personAs(browser, url, pair.coach, path);
 	try {
 		// The coachee waits in the room; the coach is on the pre-join screen with the preview running.
-		await coachee.goto(`/sessions/${pair.sessionId}`);
+		await coachee.goto(`/sessions/${pair.sessionId}${query}`);
 		await coachee.getByRole('button', { name: 'Join now' }).click();
 		await waitForMark(coachee, 'room:published');
 		// As in a real session, the coachee has been waiting a moment. (Right after
 		// their own join, their page is still busy starting up for a second or so,
 		// which delays every first frame in both directions.)
 		await coachee.waitForTimeout(SETTLE_MS);
-		await coach.goto(`/sessions/${pair.sessionId}`);
+		await coach.goto(`/sessions/${pair.sessionId}${query}`);
 		await coach.locator('[data-testid=prejoin] video').waitFor();
 		await waitForMark(coach, 'room:prepared');
 		await coach.waitForTimeout(300); // Let the preview settle, as a person would look at it.
@@ -93,6 +96,8 @@ async function oneRun(browser: Browser, url: string, path: Path): Promise<Run> {
 		const frameSeen = waitForMark(coachee, 'room:first-frame', since);
 		await coach.getByRole('button', { name: 'Join now' }).click();
 		const frame = await frameSeen;
+		// The direct path has no SFU transport to time: only its total counts.
+		if (path === 'direct') return { signalling: NaN, connect: NaN, firstFrame: NaN, total: frame.at - (await waitForMark(coach, 'room:join-click', since)).at };
 		const [click, signalled, connected] = await Promise.all([
 			waitForMark(coach, 'room:join-click', since),
 			waitForMark(coach, 'room:signalled', since),
@@ -116,6 +121,7 @@ async function main(): Promise<void> {
 	const [server, browser] = await Promise.all([startServer(), launchBrowser()]);
 	const runs: Run[] = [];
 	const e2eeRuns: Run[] = [];
+	const direct: number[] = [];
 	try {
 		// The two paths take turns, so a change in the machine's load touches both alike.
 		for (let i = 0; i < WARMUP + RUNS; i++) {
@@ -125,6 +131,10 @@ async function main(): Promise<void> {
 				console.log(`${label.padEnd(13)} total ${r.total.toFixed(0)} ms (signalling ${r.signalling.toFixed(0)}, transport connect ${r.connect.toFixed(0)}, first frame ${r.firstFrame.toFixed(0)})`);
 				if (i >= WARMUP) (path === 'sfu' ? runs : e2eeRuns).push(r);
 			}
+			// The direct path in the same run, taking turns, so all three see the same machine.
+			const d = await oneRun(browser, server.url, 'direct');
+			console.log(`${`${i < WARMUP ? 'warm-up' : `run ${i - WARMUP + 1}`} direct`.padEnd(13)} total ${d.total.toFixed(0)} ms`);
+			if (i >= WARMUP) direct.push(d.total);
 		}
 	} finally {
 		await browser.close();
@@ -134,6 +144,7 @@ async function main(): Promise<void> {
 	const row = (label: string, s: ReturnType<typeof stats>) => `| ${label} | ${s.median.toFixed(0)} | ${s.p10.toFixed(0)} | ${s.p90.toFixed(0)} | ${s.min.toFixed(0)} | ${s.max.toFixed(0)} |`;
 	const total = phase('total');
 	const e2ee = stats(e2eeRuns.map((r) => r.total));
+	const p2p = stats(direct);
 	const section = [
 		HEADING,
 		'',
@@ -157,17 +168,20 @@ async function main(): Promise<void> {
 		row("First frame: to the first decoded frame on the coachee's page", phase('firstFrame')),
 		row('**Total: click to first remote frame**', total),
 		row('**Total with end-to-end encryption** (same runs, taking turns)', e2ee),
+		row('**Direct path (a call of two, peer to peer): click to first remote frame**', p2p),
 		'',
 		'The phases are the plain SFU path (pages without encoded transforms). With end-to-end encryption the',
 		'browsers also agree keys (ECDH, sealed sender keys over the socket) and every frame passes an AES-GCM transform in a worker.',
 		'',
+		'The SFU rows keep the call on the SFU with the `?direct=off` test switch; the direct row is a call of two as it runs by default, measured alternately with the SFU runs in the same process.',
 		`Goal: median <= ${GOAL_MS} ms (${total.median <= GOAL_MS ? 'met' : 'not met'}). For scale, a plain peer-to-peer call between two Chromium pages on this machine shows its first remote frame in about 220 ms.`,
 		'The router capabilities and both transports are set up while the pre-join screen shows (nobody sees a tab in the room before it publishes), so after the click only producing, ICE + DTLS of the send transport, consuming on the other side and the first key frame remain.'
 	].join('\n');
 	await writeBenchmarkSection(HEADING, section);
 	console.log(`median ${total.median.toFixed(0)} ms, p10 ${total.p10.toFixed(0)}, p90 ${total.p90.toFixed(0)}, min ${total.min.toFixed(0)}, max ${total.max.toFixed(0)}`);
 	console.log(`e2ee median ${e2ee.median.toFixed(0)} ms, p10 ${e2ee.p10.toFixed(0)}, p90 ${e2ee.p90.toFixed(0)}`);
-	console.log(`RESULT join_first_frame_median_ms=${total.median.toFixed(0)} join_e2ee_median_ms=${e2ee.median.toFixed(0)}`);
+	console.log(`direct path: median ${p2p.median.toFixed(0)} ms, p10 ${p2p.p10.toFixed(0)}, p90 ${p2p.p90.toFixed(0)}`);
+	console.log(`RESULT join_first_frame_median_ms=${total.median.toFixed(0)} join_e2ee_median_ms=${e2ee.median.toFixed(0)} join_p2p_median_ms=${p2p.median.toFixed(0)}`);
 }
 
 await main();

@@ -119,7 +119,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 			announcedIp: e.MEDIA_ANNOUNCED_IP,
 			rtcMinPort: e.MEDIA_RTC_MIN_PORT,
 			rtcMaxPort: e.MEDIA_RTC_MAX_PORT,
-			iceServers: e.ICE_SERVERS
+			iceServers: e.ICE_SERVERS,
+			/** `?direct=off|blocked` on the session page (force or break peer to peer) for tests, never in production. */
+			directTestSwitches: e.NODE_ENV !== 'production'
 		},
 		emptySessionEndMs: e.EMPTY_SESSION_END_MINUTES * 60_000,
 		failpoints: failpointsOf(e),
@@ -450,7 +452,30 @@ export const limits = {
 			{ scaleResolutionDownBy: 1, maxBitrate: 900_000 }
 		],
 		/** Screen text must stay readable, so one sharp layer. */
-		screenMaxBitrate: 1_500_000
+		screenMaxBitrate: 1_500_000,
+		/**
+		 * A one-to-one call goes peer to peer; if that connection is not up
+		 * (ICE + DTLS) within this time (blocked UDP, symmetric NAT without
+		 * TURN), or breaks and does not come back within it, the call moves to
+		 * the SFU. On loopback it connects in ~100 ms, across the internet with
+		 * STUN in well under a second; 3 s leaves room for a slow network
+		 * without a long black picture when it cannot work.
+		 */
+		directConnectTimeoutMs: 3_000,
+		/**
+		 * Moving a call of two to the SFU (a third joined), each side keeps the
+		 * direct media until the SFU shows frames and the other side says so
+		 * too; past this it closes the direct connection anyway (a stalled
+		 * consumer must not keep a connection open for ever).
+		 */
+		directSwitchWaitMs: 8_000,
+		/**
+		 * After a server restart each browser is alone in the new call for a
+		 * moment; the direct connection (which never needed the server) stays
+		 * up this long for the other to come back. Someone who left for good
+		 * closes it from their side sooner.
+		 */
+		directAloneGraceMs: 15_000
 	},
 	summary: {
 		/** How long the end dialog waits for open pages to report pad edits not yet synced. */

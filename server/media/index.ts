@@ -15,6 +15,8 @@
  * - end-to-end encrypted calls: the relay of the browsers' key exchange
  *   (e2ee.ts), the call's encryption mode told with who is in the call, and
  *   a refusal for a browser that cannot encrypt when the coach requires it.
+ * - for a call of exactly two, the relay of their peer-to-peer signalling
+ *   (`media:direct`, see direct.ts): media then goes browser to browser.
  */
 import type { types } from 'mediasoup';
 import { limits, type Config } from '../config/index.ts';
@@ -24,8 +26,8 @@ import type { MediaCapabilities } from '../../shared/protocol/media.ts';
 import { mediaCodecs } from './codecs.ts';
 import { MediaRoom, type Notify, type TransportSettings } from './room.ts';
 import { KeyedQueue, registerMediaSignalling } from './signalling.ts';
+import { registerDirectRelay } from './direct.ts';
 import { WorkerPool, type MediaWorker } from './workers.ts';
-
 
 /** The SFU adds its socket events to the rooms; the server only needs to stop it. */
 export interface Media {
@@ -122,13 +124,21 @@ export async function createMedia(deps: { config: Config; log: Logger; rooms: Ro
 		routerId: room.router.id,
 		iceServers: config.media.iceServers,
 		cameraLayers: limits.media.cameraLayers.map((l) => ({ ...l })),
-		screenMaxBitrate: limits.media.screenMaxBitrate
+		screenMaxBitrate: limits.media.screenMaxBitrate,
+		direct: {
+			connectTimeoutMs: limits.media.directConnectTimeoutMs,
+			switchWaitMs: limits.media.directSwitchWaitMs,
+			aloneGraceMs: limits.media.directAloneGraceMs,
+			testSwitches: config.media.directTestSwitches
+		}
 	});
 
 	const queue = new KeyedQueue();
-	rooms.addFeature((socket) =>
-		registerMediaSignalling(socket, { rooms, log, roomFor, existingRoom: (id) => live.get(id) ?? null, capabilities, queue, e2eeRequired: deps.e2eeRequired })
-	);
+	const existingRoom = (id: string) => live.get(id) ?? null;
+	rooms.addFeature((socket) => {
+		registerMediaSignalling(socket, { rooms, log, roomFor, existingRoom, capabilities, queue, e2eeRequired: deps.e2eeRequired });
+		registerDirectRelay(socket, { rooms, log, existingRoom, notify });
+	});
 
 	return {
 		async close() {

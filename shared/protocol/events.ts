@@ -16,12 +16,13 @@ import { summaryEvents, summaryQuestions, summaryRequests } from './summary.ts';
 import { mediaEvents, mediaRequests } from './media.ts';
 import { promptEvents, promptRequests } from './prompts.ts';
 import { e2eeEvents, e2eeRequests } from './e2ee.ts';
+import { directEvents, directRequests } from './direct.ts';
 
 /** Bumped on any incompatible change; a page built for another version is told to reload. */
 export const PROTOCOL_VERSION = 1;
 
-const requests = { ...roomRequests, ...summaryRequests, ...mediaRequests, ...promptRequests, ...e2eeRequests };
-const events = { ...roomEvents, ...summaryEvents, ...mediaEvents, ...promptEvents, ...e2eeEvents };
+const requests = { ...roomRequests, ...summaryRequests, ...mediaRequests, ...promptRequests, ...e2eeRequests, ...directRequests };
+const events = { ...roomEvents, ...summaryEvents, ...mediaEvents, ...promptEvents, ...e2eeEvents, ...directEvents };
 const questions = { ...summaryQuestions };
 
 export type RequestName = keyof typeof requests;

@@ -12,3 +12,4 @@ export { unsyncedReply } from './summary.ts';
 export type * from './prompts.ts';
 export type * from './media.ts';
 export type * from './e2ee.ts';
+export type * from './direct.ts';

@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { sessionId } from './room.ts';
 import { callPrivacy } from './e2ee.ts';
+import { directSettings } from './direct.ts';
 
 /** mediasoup object ids are UUIDs; anything else is refused before a lookup. */
 const mediaId = z.string().regex(/^[0-9a-f-]{36}$/i, 'Not a media id.');
@@ -104,7 +105,9 @@ const capabilities = z.object({
 	cameraLayers: z.array(videoLayer),
 	screenMaxBitrate: z.number(),
 	/** The coach requires end-to-end encryption for this engagement's calls. */
-	e2eeRequired: z.boolean()
+	e2eeRequired: z.boolean(),
+	/** One-to-one calls peer to peer (shared/protocol/direct.ts). */
+	direct: directSettings
 });
 export type MediaCapabilities = z.infer<typeof capabilities>;
 

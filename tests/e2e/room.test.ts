@@ -14,6 +14,7 @@ import type { Page } from 'playwright-core';
 import { serverAndBrowser, newPerson, screenshot, signUpInBrowser } from '../helpers/browser.ts';
 import { coachingPair, uniqueEmail, type Visitor } from '../helpers/http.ts';
 import { videoMoving } from '../helpers/video.ts';
+import { screenShareSeen } from '../helpers/room.ts';
 
 // Two workers, so killing the session's worker leaves a live one to move to.
 const app = serverAndBrowser({ env: { MEDIA_WORKERS: '2' } });
@@ -54,6 +55,10 @@ async function hearsSomeone(page: Page) {
 
 const poll = { timeout: 15_000, interval: 250 };
 
+// These 1:1 tests are about the SFU (its layers, ICE restarts, worker and server recovery), so
+// they keep the call there with the test switch; tests/e2e/direct.test.ts covers the direct path.
+const onSfu = '?direct=off';
+
 describe('one-to-one', () => {
 	let coach: Page;
 	let coachee: Page;
@@ -65,13 +70,13 @@ describe('one-to-one', () => {
 		coach = await personAs(pair.coach);
 		coachee = await personAs(pair.coachee, { width: 390, height: 844 });
 
-		await coach.goto(`/sessions/${sessionId}`);
+		await coach.goto(`/sessions/${sessionId}${onSfu}`);
 		await coach.getByTestId('prejoin').waitFor();
 		await coach.locator('[data-testid=prejoin] video').waitFor();
 		await screenshot(coach, 'room-coach-prejoin');
 		await coach.getByRole('button', { name: 'Join now' }).click();
 		// While the coachee looks at their preview, the coach sees them in the session but not in the call.
-		await coachee.goto(`/sessions/${sessionId}`);
+		await coachee.goto(`/sessions/${sessionId}${onSfu}`);
 		await coach.locator('[data-testid=tile][data-self=false]').getByTestId('waiting').waitFor();
 		await screenshot(coach, 'room-coach-waits-for-coachee');
 		await coachee.getByRole('button', { name: 'Join now' }).click();
@@ -105,12 +110,7 @@ describe('one-to-one', () => {
 	});
 
 	it('a shared screen takes the large place on both sides until it stops', async () => {
-		await coach.getByRole('button', { name: 'Share screen' }).click();
-		await coachee.locator('[data-testid=room][data-layout=screen]').waitFor();
-		await expect.poll(() => coachee.locator('[data-testid=tile][aria-label="Casey Coach\'s screen"] video').count(), poll).toBe(1);
-		await screenshot(coachee, 'room-coachee-sees-screen');
-		await coach.getByRole('button', { name: 'Stop sharing' }).click();
-		await coachee.locator('[data-testid=room][data-layout=one-to-one]').waitFor();
+		await screenShareSeen(coach, coachee, 'Casey Coach', 'room-coachee-sees-screen');
 	});
 
 	it('a reload rejoins the call without the pre-join screen', async () => {

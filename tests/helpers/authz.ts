@@ -79,6 +79,7 @@ export function samplePayload(name: RequestName, sessionId: string): unknown {
 		'media:pauseConsumer': { ...s, consumerId: MEDIA_ID },
 		'media:preferLayer': { ...s, consumerId: MEDIA_ID, spatialLayer: 0 },
 		'media:leave': s,
+		'media:direct': { ...s, signal: { kind: 'fallback' } },
 		'e2ee:publicKey': { ...s, publicKey: 'A'.repeat(87) },
 		'e2ee:senderKey': { ...s, to: 'nobody', keyId: 1, wrapped: 'A'.repeat(48), iv: 'A'.repeat(16) },
 		'prompts:load': s,

@@ -244,6 +244,7 @@ const coachee: RoleTable = {
 		'socket media:leave': 'ok',
 		'socket e2ee:publicKey': 'forbidden', // not in the call: no keys
 		'socket e2ee:senderKey': 'forbidden',
+		'socket media:direct': 'conflict', // not in the call (pre-join): no direct connection to anyone
 		'socket prompts:current-card': 'ok',
 		'socket prompts:dismiss': 'ok',
 		'pad shared': 'open',

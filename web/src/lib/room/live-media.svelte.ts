@@ -7,13 +7,13 @@
  * - the server lost the media (a worker died): it says `renegotiate`;
  * - a transport failed while the socket stayed up: ICE restart.
  * All set-up steps run one at a time, so overlapping causes cannot interleave.
+ * A call of two goes peer to peer instead (direct/path.svelte.ts decides
+ * and moves between the paths); this tab then publishes nothing to the SFU.
  * A failed step is retried on the shared policy (retryKnobs.media); what went
  * wrong, including a camera or microphone that stopped, is a `MediaProblem`
  * the room shows in words.
  */
-import type { types } from 'mediasoup-client';
 import type { SessionConnection } from '$lib/session/connection.svelte.ts';
-import type { MediaSource, MediaTransports } from '$shared/protocol/index.ts';
 import { backoff, retryKnobs } from '$shared/retry.ts';
 import { log as rootLog } from '$lib/log.ts';
 import { Retry } from '$lib/retry.ts';
@@ -22,13 +22,15 @@ import type { Quality } from './quality.ts';
 import { CallStats, inboundAudio } from './call-stats.ts';
 import { tabPeerId } from './choice.ts';
 import { mark } from './marks.ts';
-import { createTransport, encodingsFor, restartIce, type Request } from './transports.ts';
+import { restartIce, TransportPair, type Request } from './transports.ts';
+import { SfuPublisher } from './sfu-publisher.ts';
 import { RemoteTracks, type RemoteTrack } from './remote-tracks.svelte.ts';
 import { LocalControls, type JoinTracks } from './local-controls.svelte.ts';
 import { listenToRoom } from './room-events.ts';
 import { RouterDevice } from './router-device.ts';
-import { CallEncryption, e2eeSupport, secureProducer, standIn } from './e2ee/call-encryption.ts';
+import { CallEncryption, e2eeSupport } from './e2ee/call-encryption.ts';
 import type { CallPrivacy } from '$shared/protocol/index.ts';
+import { CallPath, type CallPathName } from './direct/path.svelte.ts';
 
 export type { RemoteTrack } from './remote-tracks.svelte.ts';
 export type { MediaProblem } from './problems.ts';
@@ -51,9 +53,17 @@ export class LiveMedia {
 	/** End-to-end encryption of this tab's frames; null when the browser cannot transform encoded frames. */
 	readonly encryption: CallEncryption | null;
 
-	/** Everyone else's tracks, as this tab receives them. */
+	/** Everyone else's tracks, as this tab receives them (from the SFU or the direct connection). */
 	get remote(): RemoteTrack[] {
-		return this.tracks.list;
+		return this.direct.merge(this.tracks.list);
+	}
+	/** Which way the media goes now: browser to browser, or through the SFU. */
+	get path(): CallPathName {
+		return this.direct.path;
+	}
+	/** Why a call of two is not direct (the direct connection was not possible), in words. */
+	get pathNotice(): string | null {
+		return this.direct.notice;
 	}
 
 	// This person's devices, as the controls hold them.
@@ -86,9 +96,10 @@ export class LiveMedia {
 	private readonly userId: string;
 	private readonly peerId = tabPeerId();
 	private readonly router = new RouterDevice();
-	private sendTransport: types.Transport | null = null;
-	private recvTransport: types.Transport | null = null;
-	private producers: Partial<Record<MediaSource, types.Producer>> = {};
+	/** The send and receive transports at the SFU. */
+	private readonly sfu: TransportPair;
+	/** This tab's producers at the SFU. */
+	private readonly publisher: SfuPublisher;
 	private wanted = false;
 	/** Transports were made on the pre-join screen and not used yet. */
 	private prepared = false;
@@ -100,6 +111,8 @@ export class LiveMedia {
 	private readonly tracks: RemoteTracks;
 	/** This person's microphone, camera and screen. */
 	private readonly local: LocalControls;
+	/** Direct (peer to peer) or SFU, and the moves between them. */
+	private readonly direct: CallPath;
 	private readonly log: typeof rootLog;
 	/** Sets the call up again after a failed step, on the shared policy. */
 	private readonly setUpRetry = new Retry({
@@ -128,16 +141,32 @@ export class LiveMedia {
 			largestLayer: () => Math.max(0, (this.router.caps?.cameraLayers.length ?? 1) - 1)
 		});
 		this.local = this.localControls();
+		this.sfu = new TransportPair({
+			sessionId: this.sessionId,
+			router: this.router,
+			request: this.request,
+			insertableStreams: Boolean(this.encryption),
+			// The socket may be fine while the media path broke (new network): restart ICE.
+			recover: (transport) => {
+				if (this.connection.socket.connected) void this.serial(() => restartIce(transport, this.request, this.sessionId));
+			}
+		});
+		const { sessionId, log, request, router, local, encryption } = this;
+		this.publisher = new SfuPublisher({ sessionId, log, request, router, local, encryption, transport: () => this.sfu.send, allowed: () => this.direct.sfuSending });
+		this.direct = this.callPath();
 		this.unsubscribe = listenToRoom(connection, {
 			wanted: () => this.wanted,
-			newProducer: (producer) => void this.serial(() => this.tracks.consume(this.recvTransport, producer)),
+			newProducer: (producer) => void this.serial(() => this.tracks.consume(this.sfu.recv, producer)),
 			producerClosed: (producerId) => this.tracks.dropConsumerOf(producerId),
 			producerPaused: (producerId, paused) => this.tracks.markPaused(producerId, paused),
 			inCall: (userIds, privacy) => {
 				this.inCall = userIds;
 				this.setPrivacy(privacy);
+				// Keys rotate on every change of who is in the call, on either path: a move to the SFU finds them ready.
 				this.encryption?.inCall(userIds);
+				this.direct.update(userIds);
 			},
+			direct: (from, signal) => this.direct.receive(from, signal),
 			renegotiate: () => {
 				// Transports made on the pre-join screen died with their worker: make new ones on Join.
 				this.prepared = false;
@@ -145,6 +174,7 @@ export class LiveMedia {
 			},
 			replaced: () => {
 				this.status = 'replaced';
+				this.direct.close();
 				this.closeTransports();
 			},
 			disconnected: () => {
@@ -152,7 +182,7 @@ export class LiveMedia {
 				if (this.wanted && this.status === 'live') this.status = 'reconnecting';
 			},
 			joined: () => {
-				if (this.wanted && this.status !== 'replaced') void this.serial(() => this.setUp());
+				if (this.wanted && this.status !== 'replaced') void this.serial(() => this.setUp()).then(() => this.direct.resumed());
 			}
 		});
 	}
@@ -163,8 +193,9 @@ export class LiveMedia {
 			await this.loadDevice();
 			// Transports too: the click on Join then only publishes. Nobody sees
 			// this tab in the room until it produces something.
-			await this.joinMedia(false);
-			await this.newTransports();
+			this.inCall = (await this.joinMedia(false)).inCall;
+			this.closeTransports();
+			await this.sfu.renew();
 			this.prepared = true;
 		});
 		mark('prepared');
@@ -246,41 +277,41 @@ export class LiveMedia {
 		if (!this.wanted) return;
 		if (!this.connection.socket.connected) return;
 		if (this.status !== 'live') this.status = this.status === 'idle' ? 'connecting' : this.status;
-		if (this.prepared && this.sendTransport && !this.sendTransport.closed) {
+		if (this.prepared && this.sfu.send && !this.sfu.send.closed) {
 			// Transports made on the pre-join screen over this same socket: publish at once,
 			// and learn what the others publish meanwhile.
 			this.prepared = false;
 			mark('signalled');
-			const [joined] = await Promise.all([this.joinMedia(true), this.publishAll().then(() => mark('published'))]);
+			// Publish to the SFU or not, as far as this tab knows who is in the call; the answer below may change it.
+			this.direct.expect(this.inCall);
+			const [joined] = await Promise.all([this.joinMedia(true), this.publisher.publishAll().then(() => mark('published'))]);
 			this.inCall = joined.inCall;
-			await this.tracks.sync(this.recvTransport, joined.producers);
+			this.direct.update(joined.inCall);
+			await this.tracks.sync(this.sfu.recv, joined.producers);
 			this.nowLive();
 			return;
 		}
 		await this.loadDevice();
 		const joined = await this.joinMedia(true);
 		this.inCall = joined.inCall;
+		this.direct.update(joined.inCall);
 		if (joined.routerId !== this.router.routerId) {
 			// The room moved between our two requests; go round again with the new router.
 			await this.loadDevice();
 			return this.setUp();
 		}
 		const kept = joined.kept;
-		if (kept && this.sendTransport?.id === kept.sendTransportId && this.recvTransport?.id === kept.recvTransportId && !this.sendTransport.closed) {
-			await Promise.all([restartIce(this.sendTransport, this.request, this.sessionId), restartIce(this.recvTransport, this.request, this.sessionId)]);
-			for (const [source, producer] of Object.entries(this.producers)) {
-				if (producer && !kept.producerIds.includes(producer.id)) {
-					producer.close();
-					delete this.producers[source as MediaSource];
-				}
-			}
+		if (kept && this.sfu.keptBy(kept)) {
+			await this.sfu.restartIce();
+			this.publisher.keepOnly(kept.producerIds);
 		} else {
-			await this.newTransports();
+			this.closeTransports();
+			await this.sfu.renew();
 			mark('signalled');
 		}
-		await this.publishAll();
+		await this.publisher.publishAll();
 		mark('published');
-		await this.tracks.sync(this.recvTransport, joined.producers);
+		await this.tracks.sync(this.sfu.recv, joined.producers);
 		this.nowLive();
 	}
 
@@ -289,55 +320,6 @@ export class LiveMedia {
 		this.status = 'live';
 		this.setUpRetry.succeeded();
 		if (this.problem && !this.problem.device) this.problem = null;
-	}
-
-	private async newTransports(): Promise<void> {
-		this.closeTransports();
-		const t = await this.request('media:createTransports', { sessionId: this.sessionId });
-		this.sendTransport = this.makeTransport('send', t.send);
-		this.recvTransport = this.makeTransport('recv', t.recv);
-	}
-
-	private makeTransport(direction: 'send' | 'recv', options: MediaTransports['send']): types.Transport {
-		return createTransport(this.router.device!, direction, options, {
-			sessionId: this.sessionId,
-			iceServers: this.router.caps?.iceServers,
-			request: this.request,
-			insertableStreams: Boolean(this.encryption),
-			// The socket may be fine while the media path broke (new network): restart ICE.
-			recover: (transport) => {
-				if (this.connection.socket.connected) void this.serial(() => restartIce(transport, this.request, this.sessionId));
-			}
-		});
-	}
-
-	/** Publishes every track that should be on and is not yet. */
-	private async publishAll(): Promise<void> {
-		// Camera first: mediasoup-client negotiates one track at a time, and the
-		// first remote frame is what people wait for (audio follows within ms).
-		const jobs: Promise<unknown>[] = [];
-		const { cameraOn, localCamera, micTrack, micOn, screenOn, localScreen } = this.local;
-		if (cameraOn && localCamera && !this.producers.camera) jobs.push(this.publish('camera', localCamera, false));
-		if (micTrack && micTrack.readyState === 'live' && !this.producers.mic) jobs.push(this.publish('mic', micTrack, !micOn));
-		if (screenOn && localScreen && !this.producers.screen) jobs.push(this.publish('screen', localScreen, false));
-		await Promise.all(jobs);
-	}
-
-	private async publish(source: MediaSource, track: MediaStreamTrack, paused: boolean): Promise<void> {
-		const transport = this.sendTransport;
-		if (!transport || transport.closed) return;
-		const producer = await transport.produce({
-			track: this.encryption ? standIn(track) : track,
-			stopTracks: false,
-			appData: { source, paused },
-			...encodingsFor(source, this.router.caps)
-		});
-		if (this.encryption) await secureProducer(this.encryption, producer, track);
-		if (paused) producer.pause();
-		this.producers[source] = producer;
-		producer.on('transportclose', () => {
-			if (this.producers[source] === producer) delete this.producers[source];
-		});
 	}
 
 	/** A tile scrolled out of view (or back): stop or restart its video at the server. */
@@ -374,32 +356,57 @@ export class LiveMedia {
 			sessionId: this.sessionId,
 			log: this.log,
 			request: this.request,
-			producers: () => this.producers,
+			producers: () => this.publisher.producers,
 			problem: () => this.problem,
 			show: (problem) => (this.problem = problem),
 			wanted: () => this.wanted,
 			live: () => this.status === 'live',
-			publish: (source, track) => this.serial(() => this.publish(source, track, false))
+			publish: (source, track) => this.serial(() => this.publisher.publish(source, track, false))
 		});
 	}
 
-	/** Per-person connection figures, every few seconds. */
+	/** The path's view of this call: who is in it, its tracks and its SFU producers. */
+	private callPath(): CallPath {
+		return new CallPath({
+			userId: this.userId,
+			sessionId: this.sessionId,
+			log: this.log,
+			request: this.request,
+			router: this.router,
+			tracks: this.tracks,
+			wanted: () => this.wanted && this.status !== 'replaced',
+			local: this.local,
+			sendToSfu: async (on) => {
+				if (on) await this.serial(() => this.publisher.publishAll());
+				else await this.publisher.unpublishAll();
+			},
+			// The direct connection, while it carries the call, went down or came back.
+			connection: (up) => {
+				if (!up && this.status === 'live') this.status = 'reconnecting';
+				else if (up && this.status === 'reconnecting' && this.connection.socket.connected) this.status = 'live';
+			}
+		});
+	}
+
+	/** Per-person connection figures, every few seconds, from whichever path is live. */
 	private async measure(): Promise<void> {
-		const next = await this.stats.measure(this.tracks.list, this.tracks.consumers, this.sendTransport, this.userId);
+		const next = await this.stats.measure({ direct: this.direct.live, remote: this.tracks.list, consumers: this.tracks.consumers, send: this.sfu.send, selfId: this.userId });
 		if (next) this.quality = next;
 	}
 
 	/** Received audio per person, for tests and the benchmark (window.confidanteRoom). */
 	inboundAudio(): Promise<Record<string, { bytes: number; energy: number }>> {
-		return inboundAudio(this.tracks.list, this.tracks.consumers);
+		return inboundAudio(this.remote, this.tracks.consumers, this.direct.live);
+	}
+
+	/** The candidate pair of the direct connection (tests check it joins the two browsers). */
+	directPair() {
+		return this.direct.pair();
 	}
 
 	private closeTransports(): void {
-		this.sendTransport?.close();
-		this.recvTransport?.close();
-		this.sendTransport = null;
-		this.recvTransport = null;
-		this.producers = {};
+		this.sfu.close();
+		this.publisher.forget();
 		this.tracks.clear();
 		this.stats.reset();
 	}
@@ -409,6 +416,7 @@ export class LiveMedia {
 		if (this.wanted && this.connection.socket.connected) this.connection.socket.emit('media:leave', { sessionId: this.sessionId }, () => undefined);
 		this.wanted = false;
 		this.status = 'idle';
+		this.direct.close();
 		this.closeTransports();
 		this.local.release();
 	}
@@ -418,6 +426,7 @@ export class LiveMedia {
 		if (this.statsTimer) clearInterval(this.statsTimer);
 		this.setUpRetry.destroy();
 		this.encryption?.destroy();
+		this.direct.destroy();
 		for (const off of this.unsubscribe) off();
 		this.unsubscribe = [];
 	}

@@ -45,7 +45,7 @@ export class LocalControls {
 	localCamera = $state.raw<MediaStreamTrack | null>(null);
 	localScreen = $state.raw<MediaStreamTrack | null>(null);
 	hasMic = $state(false);
-	micTrack: MediaStreamTrack | null = null;
+	micTrack = $state.raw<MediaStreamTrack | null>(null);
 	private cameraId: string | undefined;
 	private readonly host: LocalHost;
 

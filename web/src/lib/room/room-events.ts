@@ -4,7 +4,7 @@
  * place in the call counts only while the person is in the call.
  */
 import type { SessionConnection } from '$lib/session/connection.svelte.ts';
-import type { CallPrivacy, ProducerInfo } from '$shared/protocol/index.ts';
+import type { CallPrivacy, DirectSignal, ProducerInfo } from '$shared/protocol/index.ts';
 import { mark } from './marks.ts';
 
 export interface RoomEvents {
@@ -13,7 +13,10 @@ export interface RoomEvents {
 	newProducer(producer: ProducerInfo): void;
 	producerClosed(producerId: string): void;
 	producerPaused(producerId: string, paused: boolean): void;
+	/** Told on the pre-join screen too: the first set-up decides between the direct path and the SFU from it. */
 	inCall(userIds: string[], privacy: CallPrivacy): void;
+	/** A relayed message of the direct (peer-to-peer) connection. */
+	direct(from: string, signal: DirectSignal): void;
 	/** The server lost the session's media (a worker died); told even before the person joins. */
 	renegotiate(): void;
 	/** Another tab of the same person took over. */
@@ -33,7 +36,8 @@ export function listenToRoom(connection: SessionConnection, on: RoomEvents): Arr
 			on.newProducer(m.producer);
 		}),
 		connection.listen('media:producerClosed', (m) => mine(m) && on.producerClosed(m.producerId)),
-		connection.listen('media:inCall', (m) => mine(m) && on.inCall(m.userIds, m.privacy)),
+		connection.listen('media:inCall', (m) => m.sessionId === connection.sessionId && on.inCall(m.userIds, m.privacy)),
+		connection.listen('media:direct', (m) => mine(m) && on.direct(m.from, m.signal)),
 		connection.listen('media:producerPaused', (m) => mine(m) && on.producerPaused(m.producerId, true)),
 		connection.listen('media:producerResumed', (m) => mine(m) && on.producerPaused(m.producerId, false)),
 		connection.listen('media:renegotiate', (m) => m.sessionId === connection.sessionId && on.renegotiate()),

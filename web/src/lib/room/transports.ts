@@ -4,11 +4,12 @@
  * media path breaks while the socket stays up.
  */
 import type { Device, types } from 'mediasoup-client';
-import type { MediaCapabilities, MediaSource, MediaTransports, Reply, RequestName, RequestPayload } from '$shared/protocol/index.ts';
+import type { MediaCapabilities, MediaJoined, MediaSource, MediaTransports, Reply, RequestName, RequestPayload } from '$shared/protocol/index.ts';
 import { mediaSource, rtpParameters as rtpParametersSchema } from '$shared/protocol/media.ts';
 import { backoff, retryKnobs } from '$shared/retry.ts';
 import { Retry } from '$lib/retry.ts';
 import { mark } from './marks.ts';
+import type { RouterDevice } from './router-device.ts';
 
 /** The call's requests: media, and the key exchange of end-to-end encryption. */
 export type MediaRequestName = Extract<RequestName, `media:${string}` | `e2ee:${string}`>;
@@ -100,4 +101,42 @@ export function encodingsFor(source: MediaSource, caps: MediaCapabilities | null
 	if (source === 'camera' && caps) return { encodings: caps.cameraLayers.map((l) => ({ ...l })), codecOptions: { videoGoogleStartBitrate: 1000 } };
 	if (source === 'screen' && caps) return { encodings: [{ maxBitrate: caps.screenMaxBitrate }] };
 	return { codecOptions: { opusDtx: true, opusFec: true } };
+}
+
+/** This tab's send and receive transports at the SFU: made together, restarted together, closed together. */
+export class TransportPair {
+	send: types.Transport | null = null;
+	recv: types.Transport | null = null;
+	private readonly ctx: Omit<TransportContext, 'iceServers'> & { router: RouterDevice };
+
+	constructor(ctx: Omit<TransportContext, 'iceServers'> & { router: RouterDevice }) {
+		this.ctx = ctx;
+	}
+
+	/** New transports from the server (the old ones closed first). */
+	async renew(): Promise<void> {
+		this.close();
+		const { router, ...ctx } = this.ctx;
+		const t = await ctx.request('media:createTransports', { sessionId: ctx.sessionId });
+		const context = { ...ctx, iceServers: router.caps?.iceServers };
+		this.send = createTransport(router.device!, 'send', t.send, context);
+		this.recv = createTransport(router.device!, 'recv', t.recv, context);
+	}
+
+	/** Whether the server kept exactly these transports across a socket drop (then an ICE restart is enough). */
+	keptBy(kept: MediaJoined['kept']): boolean {
+		return Boolean(kept && this.send?.id === kept.sendTransportId && this.recv?.id === kept.recvTransportId && !this.send.closed);
+	}
+
+	restartIce(): Promise<unknown> {
+		const { request, sessionId } = this.ctx;
+		return Promise.all([this.send, this.recv].map((t) => t && restartIce(t, request, sessionId)));
+	}
+
+	close(): void {
+		this.send?.close();
+		this.recv?.close();
+		this.send = null;
+		this.recv = null;
+	}
 }

@@ -38,8 +38,11 @@ async function personAs(visitor: Visitor, init?: string, viewport?: { width: num
 	return page;
 }
 
-async function joinRoom(page: Page, sessionId: string) {
-	await page.goto(`/sessions/${sessionId}`);
+/** A call of two goes direct by itself; `onSfu` keeps it on the SFU, where the frames are encrypted in the browsers. */
+const onSfu = '?direct=off';
+
+async function joinRoom(page: Page, sessionId: string, query = '') {
+	await page.goto(`/sessions/${sessionId}${query}`);
 	await page.getByRole('button', { name: 'Join now' }).click({ timeout: 15_000 });
 	await page.getByTestId('room').waitFor();
 }
@@ -109,8 +112,8 @@ describe('browsers that cannot encrypt, and the coach requiring it', () => {
 		const [coachId, samId] = await Promise.all([userIdOn(pair.coach, pair.sessionId), userIdOn(pair.coachee, pair.sessionId)]);
 		const coach = await personAs(pair.coach, browsers.insertableStreamsOnly);
 		const sam = await personAs(pair.coachee);
-		await joinRoom(coach, pair.sessionId);
-		await joinRoom(sam, pair.sessionId);
+		await joinRoom(coach, pair.sessionId, onSfu);
+		await joinRoom(sam, pair.sessionId, onSfu);
 		await expect.poll(() => videoMoving(sam, coachId), poll).toBe(true);
 		await expect.poll(() => videoMoving(coach, samId), poll).toBe(true);
 		expect(await badge(coach)).toBe('e2ee');
@@ -120,7 +123,7 @@ describe('browsers that cannot encrypt, and the coach requiring it', () => {
 
 		// The same coachee from a browser without encoded transforms: told before joining.
 		const old = await personAs(pair.coachee, browsers.noTransforms);
-		await old.goto(`/sessions/${pair.sessionId}`);
+		await old.goto(`/sessions/${pair.sessionId}${onSfu}`);
 		await old.getByTestId('e2ee-unsupported').waitFor();
 		await screenshot(old, 'e2ee-prejoin-unsupported');
 		await old.getByRole('button', { name: 'Join now' }).click();
@@ -151,5 +154,14 @@ describe('browsers that cannot encrypt, and the coach requiring it', () => {
 		await phone.goto(`/sessions/${pair.sessionId}`);
 		await phone.getByTestId('e2ee-refused').waitFor();
 		await screenshot(phone, 'e2ee-prejoin-refused-phone');
+
+		// A call of two on the direct path meets the requirement: end to end by itself.
+		await coach.context().close();
+		const [direct, samAgain] = [await personAs(pair.coach), await personAs(pair.coachee, undefined, { width: 390, height: 844 })];
+		for (const p of [direct, samAgain]) await joinRoom(p, pair.sessionId);
+		for (const p of [direct, samAgain]) await expect.poll(() => badge(p), poll).toBe('direct');
+		await expect.poll(() => videoMoving(samAgain, coachId), poll).toBe(true);
+		await screenshot(direct, 'e2ee-required-direct');
+		await screenshot(samAgain, 'e2ee-required-direct-phone');
 	});
 });
