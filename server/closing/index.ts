@@ -25,7 +25,7 @@ import { reportFileName, reportMarkdown, reportPdf } from './document.ts';
 import { closingOf, closingStates, evaluationsOf, followUpsOf, storedReport } from './store.ts';
 import { planClosingJobs, registerClosingJobs, REPORT_JOB, type JobDeps } from './jobs.ts';
 
-export { noSources, type ClosingSources, type ProgressPoint, type FeedbackItem } from './sources.ts';
+export { type ClosingSources, type ProgressPoint, type FeedbackItem } from './sources.ts';
 export { REPORT_JOB, FOLLOW_UP_JOB } from './jobs.ts';
 
 export interface ClosingView {

@@ -1,10 +1,9 @@
 /**
  * What closing needs from features built beside it, as one seam. Goal
  * ratings over time belong to the goal-progress feature (server/progress),
- * per-session feedback to the feedback feature; app.ts injects them. Until
- * they are wired, `noSources()` stores nothing extra and returns empty
- * lists, so the report shows the goals, sessions, actions, learning points
- * and final evaluations this feature holds itself.
+ * per-session feedback to the feedback feature; app.ts injects them
+ * (from-features.ts), so the report shows each reader exactly what those
+ * features show them.
  */
 
 /** One rating of one goal by one person at one moment (baseline, after a session, at close). */
@@ -34,16 +33,4 @@ export interface ClosingSources {
 	progressForReport(engagementId: string, readerId: string): Promise<ProgressPoint[]>;
 	/** The per-session feedback `readerId` may see; their own private reflections flagged `private`. */
 	feedbackForReport(engagementId: string, readerId: string): Promise<FeedbackItem[]>;
-}
-
-export function noSources(): ClosingSources {
-	return {
-		async recordCloseRatings() {},
-		async progressForReport() {
-			return [];
-		},
-		async feedbackForReport() {
-			return [];
-		}
-	};
 }

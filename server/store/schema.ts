@@ -1,72 +1,21 @@
 /**
  * Row types of every table, for Kysely. Times are milliseconds since the epoch
  * (numbers on both SQLite and PostgreSQL), ids are random strings.
- * Features add their tables here together with a migration.
+ * Features add their tables here together with a migration; a feature with
+ * several tables keeps their row types in a schema-<feature>.ts beside it.
  */
 import type { Generated } from 'kysely';
 import type { SessionKind } from '../../shared/sessions.ts';
-
 import type { EngagementKind, EngagementRole, SessionStatus } from '../../shared/domain.ts';
+import type { AccountTokenRow, AuditEventRow, AuthSessionRow, UserRow } from './schema-accounts.ts';
 import type { PracticeEngagementRow, SupervisionNoteRow } from './schema-practice.ts';
 import type { EngagementCallPrivacyRow } from './schema-call-privacy.ts';
 import type { PasskeyRow, PendingSignInRow, RecoveryCodeRow, TotpCredentialRow } from './schema-two-factor.ts';
 import type { SchemeCoordinatorRow, SchemeFeedbackRow, SchemeInviteRow, SchemeMailKind, SchemeMatchRow, SchemeRequestRow, SchemeRow, SchemeVolunteerRow } from './schema-schemes.ts';
 import type { FeedbackMailKind, GoalRatingRow, SessionFeedbackRow } from './schema-feedback.ts';
-
-export type { FeedbackMailKind, GoalRatingRow, SessionFeedbackRow };
 import type { ClosingEvaluationRow, ClosingFollowUpRow, ClosingMailKind, EngagementClosingRow, EngagementReportRow } from './schema-closing.ts';
 
 export type { EngagementKind, EngagementRole, SessionKind, SessionStatus };
-
-export interface UserRow {
-	id: string;
-	email: string;
-	name: string;
-	password_hash: string;
-	/** IANA zone name, e.g. Europe/London; see shared/time.ts. */
-	time_zone: Generated<string>;
-	created_at: number;
-	/** When the person showed the address is theirs (a link mailed to it); mail to them waits until then. */
-	email_confirmed_at: number | null;
-	/** When the person deleted their account; the row stays, anonymised (server/yourdata). */
-	erased_at: Generated<number | null>;
-}
-
-export interface AuthSessionRow {
-	id: string;
-	user_id: string;
-	expires_at: number;
-	created_at: Generated<number>;
-	/** Updated at most every limits.auth.lastSeenEveryMs. */
-	last_seen_at: Generated<number>;
-	user_agent: Generated<string>;
-	address: Generated<string>;
-}
-
-export type AccountTokenPurpose = 'signup' | 'confirm' | 'reset';
-
-/** A single-use link mailed to an address; the id is the token's SHA-256. */
-export interface AccountTokenRow {
-	id: string;
-	purpose: AccountTokenPurpose;
-	email: string;
-	user_id: string | null;
-	payload: string | null;
-	created_at: number;
-	expires_at: number;
-	used_at: number | null;
-}
-
-/** A security event of one account, readable by its owner. */
-export interface AuditEventRow {
-	id: string;
-	user_id: string;
-	kind: string;
-	at: number;
-	address: string;
-	user_agent: string;
-	detail: string;
-}
 
 export interface EngagementRow {
 	id: string;
@@ -423,6 +372,8 @@ export interface EngagementErasureRow {
 	erased_at: number | null;
 }
 
+export type * from './schema-accounts.ts';
+export type * from './schema-feedback.ts';
 export type * from './schema-schemes.ts';
 export type * from './schema-practice.ts';
 export type * from './schema-closing.ts';
