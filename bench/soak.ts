@@ -3,7 +3,12 @@
 // a real y-websocket provider on the session's shared pad (typing about once
 // every 2 s, moving their cursor in awareness every 5 s) and a socket.io
 // connection in the session's room (leaving and joining again about once a
-// minute), against the real server, for SOAK_MINUTES (default 30). Every
+// minute), against the real server, for SOAK_MINUTES (default 30). Sessions
+// turn over as they do in use: each lasts about SOAK_SESSION_MINUTES
+// (default 5; the first ones staggered), then the coach ends it (summary,
+// sealed pads), both leave, the documents unload, and the pair meets in a
+// new session, so what a leak keeps can be told from content that piles up
+// in documents that never close. Every
 // SOAK_SAMPLE_SECONDS (default 60) the server's RSS and event-loop delay are
 // sampled inside the server (bench/soak-probe.ts, loaded with --import) and
 // its RSS from /proc too. Writes the figures, a linear trend per series
@@ -26,6 +31,9 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 30);
 const SESSIONS = Number(process.env.SOAK_SESSIONS ?? 500);
 const SAMPLE_SECONDS = Number(process.env.SOAK_SAMPLE_SECONDS ?? 60);
+const SESSION_MINUTES = Number(process.env.SOAK_SESSION_MINUTES ?? 5);
+/** Sessions each slot may go through: the run's length over a session's shortest life, and spare. */
+const GENERATIONS = Math.ceil(MINUTES / (SESSION_MINUTES * 0.5)) + 2;
 const REPORT = new URL('../docs/reliability.md', import.meta.url);
 const PLOT = path.join(ROOT, 'docs', 'reliability-soak.svg');
 const HEADING = '## Soak (`npm run soak`)';
@@ -40,7 +48,7 @@ interface Person {
 	timers: NodeJS.Timeout[];
 }
 
-const counts = { edits: 0, awareness: 0, rejoins: 0, joinFailures: 0, padCloses: 0, socketDrops: 0 };
+const counts = { edits: 0, awareness: 0, rejoins: 0, joinFailures: 0, padCloses: 0, socketDrops: 0, sessionsEnded: 0, endFailures: 0 };
 const random = seededRandom(17);
 const jitter = (ms: number) => ms * (0.5 + random());
 
@@ -55,17 +63,19 @@ function providerFor(padUrl: string, cookie: string, sessionId: string): Websock
 	return new WebsocketProvider(padUrl, padName(sessionId, 'shared'), new Y.Doc(), { WebSocketPolyfill: WithCookie as unknown as typeof globalThis.WebSocket, disableBc: true });
 }
 
-function join(socket: Socket, sessionId: string) {
+function join(socket: Socket, sessionId: string, coach: boolean) {
 	socket.timeout(30_000).emit('session:join', { sessionId, protocolVersion: PROTOCOL_VERSION }, (err: unknown, answer: { ok: boolean } | undefined) => {
-		if (err || !answer?.ok) counts.joinFailures++;
+		if (err || !answer?.ok) return void counts.joinFailures++;
+		// The coach starts the session (an already live one answers with its start); ending needs it live.
+		if (coach) socket.timeout(30_000).emit('session:start', { sessionId }, () => {});
 	});
 }
 
-function person(url: string, padUrl: string, cookie: string, sessionId: string, name: string): Person {
+function person(url: string, padUrl: string, cookie: string, sessionId: string, name: string, coach: boolean): Person {
 	const provider = providerFor(padUrl, cookie, sessionId);
 	provider.awareness.setLocalStateField('user', { name, color: '#1f5fa8' });
 	const socket = io(url, { transports: ['websocket'], extraHeaders: { cookie }, auth: { protocolVersion: PROTOCOL_VERSION }, reconnectionDelayMax: 5000 });
-	socket.on('connect', () => join(socket, sessionId));
+	socket.on('connect', () => join(socket, sessionId, coach));
 	socket.on('disconnect', (why) => void (why !== 'io client disconnect' && counts.socketDrops++));
 	const text = provider.doc.getText('soak');
 	const timers = [
@@ -81,11 +91,71 @@ function person(url: string, padUrl: string, cookie: string, sessionId: string, 
 		setInterval(() => {
 			if (!socket.connected) return;
 			// Presence: leave the room and come back, as a reload or a dropped tab does.
-			socket.timeout(30_000).emit('session:leave', { sessionId }, () => join(socket, sessionId));
+			socket.timeout(30_000).emit('session:leave', { sessionId }, () => join(socket, sessionId, coach));
 			counts.rejoins++;
 		}, jitter(60_000))
 	];
 	return { provider, socket, timers };
+}
+
+function leave(p: Person) {
+	p.timers.forEach(clearInterval);
+	p.provider.destroy();
+	p.socket.close();
+}
+
+/** The coach ends the session the way the page does; resolves either way (a failure is counted). */
+function endSession(coach: Person, sessionId: string): Promise<void> {
+	return new Promise((resolve) => {
+		if (!coach.socket.connected) return void (counts.endFailures++, resolve());
+		coach.socket.timeout(60_000).emit('session:end', { sessionId }, (err: unknown, answer: { ok: boolean } | undefined) => {
+			if (err || !answer?.ok) counts.endFailures++;
+			else counts.sessionsEnded++;
+			resolve();
+		});
+	});
+}
+
+/**
+ * One coach and coachee meeting in session after session: each lasts about
+ * SESSION_MINUTES (the first a random part of it, so endings spread out), then
+ * ends and both leave. `live` holds whoever is connected now.
+ */
+class Slot {
+	live: Person[] = [];
+	private generation = 0;
+	private timer: NodeJS.Timeout | null = null;
+	private stopped = false;
+	private readonly server: { url: string; padUrl: string; cookies: string[]; sessionIds: string[] };
+	private readonly index: number;
+	constructor(server: { url: string; padUrl: string; cookies: string[]; sessionIds: string[] }, index: number) {
+		this.server = server;
+		this.index = index;
+	}
+
+	open() {
+		const at = this.generation * SESSIONS + this.index;
+		const sessionId = this.server.sessionIds[at]!;
+		this.live = ['Coach', 'Coachee'].map((role, i) => person(this.server.url, this.server.padUrl, this.server.cookies[at * 2 + i]!, sessionId, `${role} ${at}`, i === 0));
+		const life = this.generation === 0 ? SESSION_MINUTES * 60_000 * random() : jitter(SESSION_MINUTES * 60_000);
+		this.timer = setTimeout(() => void this.turnOver(sessionId), Math.max(life, 30_000));
+	}
+
+	private async turnOver(sessionId: string) {
+		await endSession(this.live[0]!, sessionId);
+		this.live.forEach(leave);
+		this.live = [];
+		if (this.stopped || this.generation + 1 >= GENERATIONS) return;
+		this.generation++;
+		this.open();
+	}
+
+	stop() {
+		this.stopped = true;
+		if (this.timer) clearTimeout(this.timer);
+		this.live.forEach(leave);
+		this.live = [];
+	}
 }
 
 function readProbe(file: string, startedAt: number): Sample[] {
@@ -104,38 +174,36 @@ async function main() {
 	process.setMaxListeners(0);
 	const probeFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'confidante-soak-')), 'probe.jsonl');
 	const load = os.loadavg()[0]!;
-	const server = await startSeededServer(SESSIONS, {
+	const server = await startSeededServer(SESSIONS * GENERATIONS, {
 		nodeArgs: ['--import', path.join(ROOT, 'bench', 'soak-probe.ts')],
 		env: { SOAK_PROBE_FILE: probeFile, SOAK_SAMPLE_MS: String(SAMPLE_SECONDS * 1000) },
 		prefix: 'confidante-soak-'
 	});
 	const pid = server.child.pid!;
 	console.log(`server up; connecting ${SESSIONS * 2} people in ${SESSIONS} sessions`);
-	const people: Person[] = [];
-	for (let s = 0; s < SESSIONS; s++) {
-		for (const [i, role] of ['Coach', 'Coachee'].entries()) people.push(person(server.url, server.padUrl, server.cookies[s * 2 + i]!, server.sessionIds[s]!, `${role} ${s}`));
+	const slots = Array.from({ length: SESSIONS }, (_, s) => new Slot(server, s));
+	for (const [s, slot] of slots.entries()) {
+		slot.open();
 		if (s % 25 === 24) await sleep(200); // do not stampede the handshakes
 	}
-	for (let waited = 0; people.some((p) => !p.provider.synced) && waited < 120_000; waited += 500) await sleep(500);
-	const synced = people.filter((p) => p.provider.synced).length;
-	console.log(`${synced} of ${people.length} pads synced; traffic for ${MINUTES} min, sampled every ${SAMPLE_SECONDS} s`);
+	const everyone = () => slots.flatMap((s) => s.live);
+	for (let waited = 0; everyone().some((p) => !p.provider.synced) && waited < 120_000; waited += 500) await sleep(500);
+	const synced = everyone().filter((p) => p.provider.synced).length;
+	const total = SESSIONS * 2;
+	console.log(`${synced} of ${total} pads synced; traffic for ${MINUTES} min, sessions of about ${SESSION_MINUTES} min, sampled every ${SAMPLE_SECONDS} s`);
 	const startedAt = Date.now();
 	const procRss: number[] = [];
 	const sampler = setInterval(() => {
 		procRss.push(rssMb(pid));
 		const last = readProbe(probeFile, startedAt).at(-1);
-		console.log(`${((Date.now() - startedAt) / 60_000).toFixed(1)} min: RSS ${procRss.at(-1)!.toFixed(0)} MB, loop p99 ${last?.loopP99Ms ?? '?'} ms, edits ${counts.edits}`);
+		console.log(`${((Date.now() - startedAt) / 60_000).toFixed(1)} min: RSS ${procRss.at(-1)!.toFixed(0)} MB, loop p99 ${last?.loopP99Ms ?? '?'} ms, edits ${counts.edits}, sessions ended ${counts.sessionsEnded}`);
 	}, SAMPLE_SECONDS * 1000);
 	await sleep(MINUTES * 60_000 + 2000);
 	clearInterval(sampler);
 	const samples = readProbe(probeFile, startedAt);
-	for (const p of people) {
-		p.timers.forEach(clearInterval);
-		p.provider.destroy();
-		p.socket.close();
-	}
+	slots.forEach((s) => s.stop());
 	server.child.kill('SIGTERM');
-	await report(samples, procRss, { load, synced, total: people.length });
+	await report(samples, procRss, { load, synced, total });
 	process.exit(0);
 }
 
@@ -157,11 +225,11 @@ async function report(samples: Sample[], procRss: number[], run: { load: number;
 		HEADING,
 		'',
 		...(short ? [`**Short run** (${MINUTES} min, ${SESSIONS} sessions, a sample every ${SAMPLE_SECONDS} s): it proves the soak works on this machine; it is not the 30-minute, 500-session figure issue 17 asks for, which is run by hand on a quiet machine (\`npm run soak\`).`, ''] : []),
-		`${SESSIONS} coaching sessions, ${run.total} people, each with a y-websocket provider on the session's shared pad (an edit about every 2 s, a cursor move in awareness every 5 s) and a socket.io connection in the session's room (leaving and joining again about once a minute), against the real server on SQLite, for ${MINUTES} minutes.`,
+		`${SESSIONS} coaching sessions at a time, ${run.total} people, each with a y-websocket provider on the session's shared pad (an edit about every 2 s, a cursor move in awareness every 5 s) and a socket.io connection in the session's room (leaving and joining again about once a minute), against the real server on SQLite, for ${MINUTES} minutes. Sessions turn over: each lasts about ${SESSION_MINUTES} min (the first ones a random part of that), then the coach ends it (summary written, pads sealed), both leave, the documents unload, and the pair meets again in a new session.`,
 		'',
-		`- Command: \`SOAK_MINUTES=${MINUTES} SOAK_SESSIONS=${SESSIONS} SOAK_SAMPLE_SECONDS=${SAMPLE_SECONDS} npm run soak\``,
+		`- Command: \`SOAK_MINUTES=${MINUTES} SOAK_SESSIONS=${SESSIONS} SOAK_SESSION_MINUTES=${SESSION_MINUTES} SOAK_SAMPLE_SECONDS=${SAMPLE_SECONDS} npm run soak\``,
 		`- Date: ${when}, Node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} CPUs, load average ${f(run.load, 2)} at start and ${f(os.loadavg()[0]!, 2)} at the end (the load generator runs on the same machine, and a busy machine delays the server's loop as much as its own work does)`,
-		`- Pads synced at the start: ${run.synced} of ${run.total}; edits ${counts.edits}, awareness updates ${counts.awareness}, room rejoins ${counts.rejoins}; failed joins ${counts.joinFailures}, pad connections closed by the server ${counts.padCloses}, socket drops ${counts.socketDrops}`,
+		`- Pads synced at the start: ${run.synced} of ${run.total}; edits ${counts.edits}, awareness updates ${counts.awareness}, room rejoins ${counts.rejoins}; sessions ended ${counts.sessionsEnded} (failed ${counts.endFailures}); failed joins ${counts.joinFailures}, pad connections closed by the server ${counts.padCloses}, socket drops ${counts.socketDrops}`,
 		'',
 		'Sampled inside the server (`bench/soak-probe.ts`): RSS, heap used, and the event loop\'s delay since the previous sample (perf_hooks, beyond its 10 ms timer period); RSS also from `/proc` by the soak.',
 		'',

@@ -37,6 +37,7 @@ import { createProgress } from './progress/index.ts';
 import { createClosing } from './closing/index.ts';
 import { closingSourcesFrom } from './closing/from-features.ts';
 import { createYourData } from './yourdata/index.ts';
+import { createCluster } from './cluster/index.ts';
 import { provideServices, type Services } from './services.ts';
 import { armFailpoints } from './failpoints/index.ts';
 import { webServices } from './web-services.ts';
@@ -72,6 +73,8 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 		databaseUrl: config.databaseUrl,
 		onError: (err) => log.error({ err }, 'SQLite checkpointer failed; restarting it')
 	});
+	// Several instances share presence, fan-out and leases through Redis; alone, nothing changes.
+	const cluster = config.cluster ? createCluster(config.cluster, log) : null;
 	const scheduler = createScheduler({ db: store.db, dialect: store.dialect, log, clock: clockFrom(config.clockFile) });
 	const mail = createMail(config, store.db, log);
 	const auth = createAuth(store.db, { mail, origin: config.origin, signUpsPerAddressPerHour: config.signUpsPerAddressPerHour, sessionLifetimeMs: config.sessionLifetimeMs, log: log.child({ feature: 'auth' }) });
@@ -243,7 +246,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 		sources: { summaryMarkdown: (id, userId) => summaries.markdown(id, userId), padContent: (id, role) => pad.contentFor(id, role), mailFile: (id, userId) => mail.mailboxFile(id, userId) },
 		outside: { erasePads: (ids, kinds) => pad.erase(ids, kinds), removeOutbox: (names) => mail.removeOutbox(names) }
 	});
-	const services: Services = { config, log, store, auth, engagements, contracts, sponsors, referrals, calendar, proposals, mail, schemes, rooms, media, prompts, summaries, pad, scheduler, rhythm, feedback, progress, practice, closing, callPrivacy, yourData };
+	const services: Services = { config, log, store, auth, engagements, contracts, sponsors, referrals, calendar, proposals, mail, schemes, rooms, media, prompts, summaries, pad, scheduler, rhythm, feedback, progress, practice, closing, callPrivacy, yourData, cluster };
 	provideServices(webServices(services));
 	await summaries.start();
 	await schemes.start();
@@ -264,6 +267,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 			await pad.close(reason);
 			await media.close();
 			server.closeAllConnections();
+			await cluster?.close();
 			await store.close();
 		}
 	};

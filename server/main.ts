@@ -21,6 +21,7 @@ try {
 
 const log = createLogger(config.logLevel);
 process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
+if (config.clusterWarning) log.warn(config.clusterWarning);
 
 const app = await createApp(config, log);
 watchEventLoop(log.child({ feature: 'health' }));

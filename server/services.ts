@@ -6,6 +6,7 @@
  * only what routes use; `web-services.ts` builds it. This file imports only
  * types, so the web bundle takes nothing else from server/.
  */
+import type { Cluster } from './cluster/index.ts';
 import type { IncomingMessage } from 'node:http';
 import type { Config } from './config/index.ts';
 import type { Logger } from './log/index.ts';
@@ -61,6 +62,8 @@ export interface Services {
 	closing: Closing;
 	callPrivacy: CallPrivacy;
 	yourData: YourData;
+	/** Several instances' shared state (null when this process runs alone). */
+	cluster: Cluster | null;
 }
 
 export type { User, TwoFactorStatus, TotpSetUp } from './auth/index.ts';

@@ -4,7 +4,9 @@
  * A bad value stops the server with a message naming the variable, instead of
  * failing later in a place that has nothing to do with it.
  */
+import os from 'node:os';
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { parseFailpoints } from '../failpoints/index.ts';
 
@@ -23,6 +25,19 @@ const envSchema = z.object({
 	DATABASE_URL: z
 		.string()
 		.regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+		.optional(),
+	/**
+	 * redis://... (or rediss://) turns on running several instances behind a load
+	 * balancer (server/cluster); it needs DATABASE_URL. Unset: one process, as always.
+	 */
+	REDIS_URL: z
+		.string()
+		.regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+		.optional(),
+	/** This instance's name among several (logs, presence, media leases); default: host name, process id and a random tail. */
+	INSTANCE_ID: z
+		.string()
+		.regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1 to 64 letters, digits, dots, dashes or underscores')
 		.optional(),
 	/** smtp://user:pass@host:port or smtps://...; unset writes .eml files to DATA_DIR/outbox. */
 	SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
@@ -99,6 +114,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 		throw new ConfigError('Invalid configuration:\n  MEDIA_RTC_MIN_PORT: must not exceed MEDIA_RTC_MAX_PORT');
 	}
 	const dataDir = path.resolve(e.DATA_DIR);
+	const cluster = clusterOf(e);
 	return {
 		port: e.PORT,
 		host: e.HOST,
@@ -106,6 +122,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 		secureCookies: e.ORIGIN?.startsWith('https://') ?? false,
 		dataDir,
 		databaseUrl: e.DATABASE_URL,
+		/** Several instances on one PostgreSQL and Redis (null: this process is the only one). */
+		cluster: cluster.settings,
+		/** Why REDIS_URL was not used, for main.ts to say at start. */
+		clusterWarning: cluster.warning,
 		smtpUrl: e.SMTP_URL,
 		mailFrom: e.MAIL_FROM,
 		smtpTimeoutMs: e.SMTP_TIMEOUT_SECONDS === undefined ? null : e.SMTP_TIMEOUT_SECONDS * 1000,
@@ -127,6 +147,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 		failpoints: failpointsOf(e),
 		clockFile: clockFileOf(e)
 	};
+}
+
+/** REDIS_URL is only for PostgreSQL: a SQLite file belongs to one process, which says so instead of half-sharing. */
+function clusterOf(e: z.infer<typeof envSchema>): { settings: { redisUrl: string; instanceId: string } | null; warning: string | null } {
+	if (!e.REDIS_URL) return { settings: null, warning: null };
+	if (!e.DATABASE_URL) return { settings: null, warning: 'REDIS_URL is set but DATABASE_URL is not: the embedded SQLite store serves one instance only, so this instance runs alone and ignores Redis. Set DATABASE_URL to a PostgreSQL database to run several instances.' };
+	const instanceId = e.INSTANCE_ID ?? `${os.hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 40)}-${process.pid}-${randomBytes(3).toString('hex')}`;
+	return { settings: { redisUrl: e.REDIS_URL, instanceId }, warning: null };
 }
 
 function clockFileOf(e: z.infer<typeof envSchema>): string | undefined {

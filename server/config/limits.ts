@@ -451,6 +451,13 @@ export const limits = {
 		/** The client's organisation as the coach names it in the log. */
 		organisationChars: 120
 	},
+	cluster: {
+		/** Redis commands wait at most this long for a reconnect before failing (the caller then falls back or says so). */
+		redisCommandTimeoutMs: 2_000,
+		/** Reconnect backoff to Redis: first wait, and the ceiling it doubles up to. */
+		redisReconnectFirstMs: 100,
+		redisReconnectMaxMs: 2_000
+	},
 	yourData: {
 		/** Wrong passwords tolerated per account when deleting it, before a pause (the same window as sign-in). */
 		deleteAttempts: 5,
