@@ -185,7 +185,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 	});
 
 	const rooms = createRooms({ httpServer: server, config, log, auth, engagements });
-	const pad = await createPad({ httpServer: server, config, log, store, auth, engagements, betweenUpdates: (id) => rhythm.betweenUpdates(id) });
+	const pad = await createPad({ httpServer: server, config, log, store, auth, engagements, betweenUpdates: (id) => rhythm.betweenUpdates(id), cluster });
 	const rhythm = createRhythm({
 		db: store.db,
 		log,

@@ -458,6 +458,21 @@ export const limits = {
 		redisReconnectFirstMs: 100,
 		redisReconnectMaxMs: 2_000
 	},
+	/** The pad across instances (server/pad/fanout.ts, feed.ts). */
+	clusterPad: {
+		/** Entries a document's Redis fan-out stream keeps (approximately): a reader further behind reads PostgreSQL. */
+		streamMaxLen: 1_000,
+		/** One blocking read of all loaded documents' streams waits at most this long (under redisCommandTimeoutMs). */
+		readBlockMs: 1_000,
+		/** Entries one read takes per stream. */
+		readCount: 500,
+		/** A failed stream read is tried again after this long. */
+		readRetryMs: 500,
+		/** An update that arrived before one it follows waits this long for it before the missing seqs are read from PostgreSQL. */
+		gapWaitMs: 150,
+		/** A document with local peers that heard nothing for this long checks its head row in PostgreSQL (backstop; one query for all). */
+		quietPollMs: 3_000
+	},
 	yourData: {
 		/** Wrong passwords tolerated per account when deleting it, before a pause (the same window as sign-in). */
 		deleteAttempts: 5,

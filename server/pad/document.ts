@@ -13,7 +13,7 @@ import { limits } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
 import { SERVER_AWARENESS_ID, SERVER_STATE_KEY, type PadServerState } from '../../shared/pad/index.ts';
 import { CloseCode } from './close-codes.ts';
-import type { StoredDoc } from './store/index.ts';
+import type { PadHeads, StoredDoc } from './store/index.ts';
 import type { UpdateWriter } from './writer.ts';
 import { running } from '../health/index.ts';
 import type { ApplyCostWeights } from './apply-cost.ts';
@@ -35,6 +35,8 @@ export interface ApplyBudget {
 export interface DocumentStorage {
 	compact(doc: string, state: Uint8Array, seq: number): Promise<void>;
 	load(doc: string): Promise<StoredDoc>;
+	/** A store several instances share folds from the database under the head row's lock instead of from this memory. */
+	heads?: Pick<PadHeads, 'fold'>;
 }
 
 /** What a document needs from a connection. */
@@ -47,10 +49,13 @@ export interface PadPeer {
 }
 
 const LOAD = Symbol('load');
+/** Updates another instance stored (already durable): relayed, not stored again. */
+const REMOTE = Symbol('remote');
 /** How old the CPU reading an untimed apply is checked against may be (see receiveUpdate). */
 const CPU_MARK_MS = 10;
 
 export const SAVING_FAILED = "Saving isn't working right now. The pad is read-only until it does; nothing you wrote is lost.";
+export const SESSION_ENDED = 'This session has ended. The pad is kept as it was; its summary is on the engagement page.';
 
 /** What a peer's update changed, kept until its apply was measured (see receiveUpdate). */
 interface Applied {
@@ -65,6 +70,8 @@ export class PadDocument {
 	readonly peers = new Set<PadPeer>();
 	/** Called when the last peer leaves (the registry schedules unloading). */
 	onEmpty: () => void = () => {};
+	/** Called once an accepted update is stored under `seq` (the registry's fan-out tells other instances). */
+	onStored: (seq: number, update: Uint8Array) => void = () => {};
 
 	private seq: number;
 	/** Bytes accepted since the last exact measurement: bounds the document size cheaply. */
@@ -76,6 +83,8 @@ export class PadDocument {
 	private compactTimer: NodeJS.Timeout | null = null;
 	/** The peer update being applied right now (see onTransaction). */
 	private incoming: { update: Uint8Array; frame: Uint8Array | null; from: PadPeer; pendingBefore: boolean; applied: Applied[] } | null = null;
+	/** Another instance's update being applied right now (see applyRemote). */
+	private remote: { update: Uint8Array; pendingBefore: boolean } | null = null;
 	/** Set while the document is rebuilt from the store (which holds every accepted update) after an applied one was undone. */
 	private rebuilding: Promise<void> | null = null;
 	private destroyed = false;
@@ -135,6 +144,10 @@ export class PadDocument {
 		return this.seq;
 	}
 
+	get peerCount(): number {
+		return this.peers.size;
+	}
+
 	/**
 	 * Every change to the Y.Doc, whoever made it, goes through here. A peer's
 	 * update that integrated completely is stored and relayed as the bytes
@@ -144,6 +157,7 @@ export class PadDocument {
 	 */
 	private readonly onTransaction = (tr: Y.Transaction) => {
 		if (tr.origin === LOAD || !changedIn(tr)) return;
+		if (tr.origin === REMOTE) return this.relayRemote(tr.beforeState);
 		const incoming = this.incoming;
 		const asSent = incoming !== null && tr.origin === incoming.from && !incoming.pendingBefore && !hasPending(this.doc);
 		// A peer's update is stored and relayed only once its apply was measured.
@@ -157,20 +171,86 @@ export class PadDocument {
 
 	/** Stores an update and then relays it to the other peers (`frame`: the message to send, when already at hand). */
 	private accept(update: Uint8Array, frame: Uint8Array | null, origin: unknown) {
-		this.seq++;
 		this.sinceCompaction++;
 		const message = frame ?? syncMessage((e) => syncProtocol.writeUpdate(e, update));
 		const relay = () => {
 			for (const peer of this.peers) if (peer !== origin) peer.send(message);
-			if (this.sinceCompaction >= this.compactAfter) void this.compact();
-			else this.compactLater();
+			this.compactSoon();
 		};
+		if (this.writer.sequenced) return this.acceptSequenced(update, relay);
+		this.seq++;
 		if (this.writer.storeNow(this.name, this.seq, update)) return relay();
 		this.unstored++;
 		this.lastWrite = this.writer.append(this.name, this.seq, update).then(() => {
 			this.unstored--;
 			relay();
 		});
+	}
+
+	/**
+	 * The store hands out the seq (its head row, shared by every instance):
+	 * it is learnt from the answer. A sealed head stores nothing: the session
+	 * ended on another instance, so this one turns read-only and drops the
+	 * update it had applied by rebuilding from the store.
+	 */
+	private acceptSequenced(update: Uint8Array, relay: () => void) {
+		this.unstored++;
+		this.lastWrite = this.writer.append(this.name, 0, update).then((seq) => {
+			this.unstored--;
+			if (seq === null) {
+				this.seal(SESSION_ENDED);
+				return this.restore();
+			}
+			if (seq > this.seq) this.seq = seq;
+			relay();
+			this.onStored(seq, update);
+		});
+	}
+
+	private compactSoon() {
+		if (this.sinceCompaction >= this.compactAfter) void this.compact();
+		else this.compactLater();
+	}
+
+	/**
+	 * Applies an update another instance stored (it is durable already) and
+	 * relays it to this instance's peers. Applying one this document has
+	 * already changes nothing and relays nothing.
+	 */
+	applyRemote(update: Uint8Array, seq: number): void {
+		if (this.destroyed) return;
+		// Rebuilding from the store: apply once the rebuilt document is in place, in the order they came.
+		if (this.rebuilding) {
+			void this.rebuilding.then(() => this.applyRemote(update, seq));
+			return;
+		}
+		if (seq > this.seq) this.seq = seq;
+		this.bytes += update.length;
+		this.remote = { update, pendingBefore: hasPending(this.doc) };
+		try {
+			Y.applyUpdate(this.doc, update, REMOTE);
+		} catch (err) {
+			this.log.error({ err, seq }, 'an update stored by another instance could not be applied; the next load has it');
+		} finally {
+			this.remote = null;
+		}
+	}
+
+	private relayRemote(beforeState: Map<number, number>) {
+		const remote = this.remote;
+		if (!remote) return;
+		// It completed a local peer's update that had waited for missing pieces: that part is not stored yet.
+		if (remote.pendingBefore) return this.acceptChange(beforeState, REMOTE);
+		this.sinceCompaction++;
+		const update = hasPending(this.doc) ? Y.encodeStateAsUpdate(this.doc, Y.encodeStateVector(beforeState)) : remote.update;
+		const message = syncMessage((e) => syncProtocol.writeUpdate(e, update));
+		for (const peer of this.peers) peer.send(message);
+		this.compactSoon();
+	}
+
+	/** The session ended on another instance. */
+	sealedElsewhere(): void {
+		this.seal(SESSION_ENDED);
 	}
 
 	private readonly onAwareness = (
@@ -413,11 +493,17 @@ export class PadDocument {
 			if (this.sinceCompaction === 0) return;
 			const seq = this.seq;
 			const folded = this.sinceCompaction;
-			const state = Y.encodeStateAsUpdate(this.doc);
 			try {
-				await this.storage.compact(this.name, state, seq);
-				this.sinceCompaction -= folded;
-				this.bytes = state.length;
+				if (this.storage.heads) {
+					const done = await this.storage.heads.fold(this.name, seq);
+					this.sinceCompaction -= folded;
+					if (done) this.bytes = done.bytes;
+				} else {
+					const state = Y.encodeStateAsUpdate(this.doc);
+					await this.storage.compact(this.name, state, seq);
+					this.sinceCompaction -= folded;
+					this.bytes = state.length;
+				}
 			} catch (err) {
 				this.log.warn({ err }, 'pad compaction failed; the update log still holds everything');
 				this.compactLater();

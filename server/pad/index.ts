@@ -9,6 +9,9 @@
  *   states, everything flushed to the store first (for the summary).
  * - `pad.sessionEnded(sessionId)`: makes the session's documents read-only.
  * - `pad.close(reason)`: graceful shutdown (close sockets, flush writes).
+ * With several instances (`cluster`, on PostgreSQL), seqs come from the
+ * documents' head rows, what one instance stores reaches the others through
+ * Redis streams after it commits (fanout.ts), and sealing reaches them all.
  * Close codes are in `close-codes.ts`.
  *
  * Document layout and readers live in shared/pad.
@@ -20,10 +23,13 @@ import type { Logger } from '../log/index.ts';
 import type { Store } from '../store/index.ts';
 import type { Auth } from '../auth/index.ts';
 import type { Engagements } from '../engagements/index.ts';
+import type { Cluster } from '../cluster/index.ts';
 import { padName, readPadStates, type CarriedAction, type PadContent, type PadStates } from '../../shared/pad/index.ts';
 import { openActionsBefore, type BetweenUpdate } from './carry-over.ts';
 import { CloseCode } from './close-codes.ts';
 import { PadConnection } from './connection.ts';
+import { SESSION_ENDED } from './document.ts';
+import { PadFanout } from './fanout.ts';
 import { listen } from './endpoint.ts';
 import { PadRegistry } from './registry.ts';
 import { makeRoom } from './shares.ts';
@@ -32,7 +38,6 @@ import { UpdateWriter } from './writer.ts';
 
 
 const ERASED = 'This pad was erased.';
-const SESSION_ENDED = 'This session has ended. The pad is kept as it was; its summary is on the engagement page.';
 
 export interface PadDeps {
 	httpServer: HttpServer;
@@ -43,6 +48,8 @@ export interface PadDeps {
 	engagements: Engagements;
 	/** Action updates made between sessions (the rhythm feature), merged into "From last time". */
 	betweenUpdates?: (engagementId: string) => Promise<BetweenUpdate[]>;
+	/** Several instances share the pads (null or absent: this process is the only one). */
+	cluster?: Cluster | null;
 }
 
 /** What other features use of the pad. */
@@ -72,7 +79,8 @@ export async function createPad(deps: PadDeps): Promise<Pad> {
 	// A crash's leftovers are stored before anything loads (see store/).
 	const store = await openPadStore({ store: deps.store, dataDir: deps.config.dataDir, log });
 	const writer = new UpdateWriter(store, log, { minMs: limits.pad.writeRetryMinMs, maxMs: limits.pad.writeRetryMaxMs });
-	const registry = new PadRegistry({ sessions: deps.engagements, store, writer, log, betweenUpdates: deps.betweenUpdates });
+	const fanout = deps.cluster && store.heads ? new PadFanout({ cluster: deps.cluster, heads: store.heads, log }) : null;
+	const registry = new PadRegistry({ sessions: deps.engagements, store, writer, log, betweenUpdates: deps.betweenUpdates, fanout });
 	const connections = new Set<PadConnection>();
 
 	const endpoint = listen(deps.httpServer, { config: deps.config, auth: deps.auth, engagements: deps.engagements, log }, (ws, admission) => {
@@ -114,7 +122,9 @@ export async function createPad(deps: PadDeps): Promise<Pad> {
 	/** A document's state with everything in it stored, from memory or the store. */
 	async function stateOf(name: string): Promise<Uint8Array | null> {
 		const live = registry.loaded(name);
-		if (live) {
+		// Shared with other instances, memory may lack what they stored last: the database has it all.
+		if (live && store.heads) await live.stored();
+		else if (live) {
 			await live.stored();
 			return Y.encodeStateAsUpdate(live.doc);
 		}
@@ -130,11 +140,17 @@ export async function createPad(deps: PadDeps): Promise<Pad> {
 		},
 
 		async sessionEnded(sessionId) {
-			for (const kind of ['shared', 'private'] as const) {
-				const doc = registry.loaded(padName(sessionId, kind));
+			const names = (['shared', 'private'] as const).map((kind) => padName(sessionId, kind));
+			for (const name of names) {
+				const doc = registry.loaded(name);
 				if (!doc) continue;
 				doc.seal(SESSION_ENDED);
 				await doc.stored();
+			}
+			// The head rows refuse further updates from any instance; the others hear it now, or at their next poll.
+			if (store.heads) {
+				await store.heads.seal(names);
+				fanout?.sealed(names);
 			}
 		},
 
@@ -163,6 +179,7 @@ export async function createPad(deps: PadDeps): Promise<Pad> {
 			registry.stopTimers();
 			for (const conn of connections) conn.close(CloseCode.goingAway, reason);
 			await writer.drain();
+			await fanout?.close();
 			await store.close();
 		}
 	};

@@ -3,15 +3,19 @@
  * (concurrent connections share the load), seeds "From last time" into a
  * shared pad, routes the writer's failing/recovered news to the documents,
  * and unloads a document (after compacting it) once nobody has used it for
- * a while. This is the one place that would move behind Redis to run
- * several instances.
+ * a while. With several instances (a fan-out given), each loaded document
+ * follows what the others store, and "From last time" is carried under the
+ * document's head row lock, so it happens once whichever instances load it.
  */
+import * as Y from 'yjs';
 import { limits } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
 import { CloseCode, addCarried, parsePadName } from '../../shared/pad/index.ts';
 import { actionsToCarry, type CarryOverDeps } from './carry-over.ts';
 import { PadDocument, SAVING_FAILED } from './document.ts';
-import type { PadStore } from './store/index.ts';
+import type { PadFanout } from './fanout.ts';
+import type { PadHeads, PadStore, StoredDoc } from './store/index.ts';
+import { docFromStored } from './transactions.ts';
 import type { UpdateWriter } from './writer.ts';
 
 const CARRY = Symbol('carry-over');
@@ -22,6 +26,8 @@ interface RegistryDeps {
 	store: PadStore;
 	writer: UpdateWriter;
 	log: Logger;
+	/** Several instances: what the others store reaches this one's documents. */
+	fanout?: PadFanout | null;
 }
 
 export class PadRegistry {
@@ -75,14 +81,51 @@ export class PadRegistry {
 	}
 
 	private async load(name: string): Promise<PadDocument> {
-		const { store, writer, log } = this.deps;
-		const stored = await store.load(name);
-		const doc = new PadDocument(name, stored, { storage: store, writer, log });
+		const { store, writer, log, fanout } = this.deps;
 		const parsed = parsePadName(name);
-		if (parsed?.kind === 'shared') await this.carryInto(doc, parsed.sessionId);
+		const heads = store.heads;
+		const locked = parsed?.kind === 'shared' && heads;
+		const stored = locked ? await this.carriedUnderLock(name, parsed.sessionId, heads) : await store.load(name);
+		const doc = new PadDocument(name, stored, { storage: store, writer, log });
+		if (parsed?.kind === 'shared' && !locked) await this.carryInto(doc, parsed.sessionId);
 		doc.onEmpty = () => this.scheduleUnload(doc);
+		if (fanout) {
+			doc.onStored = (seq, update) => fanout.stored(name, seq, update);
+			fanout.watch(doc);
+		}
 		this.docs.set(name, doc);
 		return doc;
+	}
+
+	/**
+	 * "From last time" on a shared store: the actions are read first (other
+	 * documents, the sessions), then added to the stored document under its
+	 * head row's lock and stored as its next update in the same transaction.
+	 * An instance loading the document at the same moment waits and finds
+	 * them there (addCarried copies an action once).
+	 */
+	private async carriedUnderLock(name: string, sessionId: string, heads: PadHeads): Promise<StoredDoc> {
+		const { store, log, sessions, fanout } = this.deps;
+		try {
+			const carried = await actionsToCarry(sessionId, { sessions, store, loaded: (n) => this.docs.get(n)?.doc, betweenUpdates: this.deps.betweenUpdates });
+			const result = await heads.underLock(name, async (stored) => {
+				if (carried.length === 0) return null;
+				const doc = docFromStored(stored, null, CARRY, log);
+				try {
+					const before = Y.encodeStateVector(doc);
+					const added = addCarried(doc, carried, CARRY);
+					if (added > 0) log.info({ doc: name, added }, 'carried open actions over from the previous session');
+					return added > 0 ? Y.encodeStateAsUpdate(doc, before) : null;
+				} finally {
+					doc.destroy();
+				}
+			});
+			if (result.seq !== null) fanout?.stored(name, result.seq, result.stored.updates.at(-1)!);
+			return result.stored;
+		} catch (err) {
+			log.error({ err, doc: name }, 'could not carry actions over from the previous session');
+			return store.load(name);
+		}
 	}
 
 	/** Seeds or refreshes "From last time" from the previous session and the updates made between sessions. */
@@ -133,6 +176,7 @@ export class PadRegistry {
 		if ((this.opens.get(doc.name) ?? 0) !== opens || doc.unsaved || !doc.compacted) return this.scheduleUnload(doc);
 		this.docs.delete(doc.name);
 		this.opens.delete(doc.name);
+		this.deps.fanout?.unwatch(doc.name);
 		doc.destroy();
 	}
 
@@ -152,6 +196,7 @@ export class PadRegistry {
 		await doc.stored();
 		this.docs.delete(name);
 		this.opens.delete(name);
+		this.deps.fanout?.unwatch(name);
 		doc.destroy();
 	}
 

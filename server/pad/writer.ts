@@ -7,10 +7,14 @@
  * settles once its update is stored, so nothing is broadcast unstored. The
  * documents concerned are told when saving starts failing and when it works
  * again, so they can turn read-only meanwhile.
+ *
+ * Over a store several instances share (PostgreSQL's head rows), the store
+ * hands out the seqs as it stores a batch, and each caller learns its own
+ * (null: the document is sealed, nothing stored).
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../log/index.ts';
-import type { PadStore, StoredUpdate } from './store/index.ts';
+import type { PadHeads, PadStore, StoredUpdate } from './store/index.ts';
 
 /** What the writer needs of a pad store. */
 export interface AppendTarget extends Pick<PadStore, 'append'> {
@@ -20,6 +24,8 @@ export interface AppendTarget extends Pick<PadStore, 'append'> {
 	 * it comes, so the relay does not wait for the rest of the turn.
 	 */
 	appendNow?(rows: readonly StoredUpdate[]): void;
+	/** Present: the store hands out seqs (the seq given to `append` is ignored). */
+	heads?: Pick<PadHeads, 'append'>;
 }
 
 export interface WriterEvents {
@@ -30,7 +36,7 @@ export interface WriterEvents {
 }
 
 interface Pending extends StoredUpdate {
-	resolve(): void;
+	resolve(seq: number | null): void;
 }
 
 export interface Backoff {
@@ -71,8 +77,13 @@ export class UpdateWriter extends EventEmitter<WriterEvents> {
 		}
 	}
 
-	/** Resolves once the update is stored (never rejects: failures are retried). */
-	append(doc: string, seq: number, data: Uint8Array): Promise<void> {
+	/** True when the store hands out seqs. */
+	get sequenced(): boolean {
+		return this.target.heads !== undefined;
+	}
+
+	/** Resolves with the seq the update was stored under once it is (null: sealed, not stored); never rejects, failures are retried. */
+	append(doc: string, seq: number, data: Uint8Array): Promise<number | null> {
 		return new Promise((resolve) => {
 			this.queue.push({ doc, seq, data, resolve });
 			this.schedule();
@@ -105,13 +116,20 @@ export class UpdateWriter extends EventEmitter<WriterEvents> {
 		else setImmediate(run);
 	}
 
+	private async store(batch: Pending[]): Promise<(number | null)[]> {
+		if (this.target.heads) return this.target.heads.append(batch);
+		await this.target.append(batch);
+		return batch.map((p) => p.seq);
+	}
+
 	private async flush() {
 		if (this.writing || this.queue.length === 0) return;
 		this.writing = true;
 		const batch = this.queue;
 		this.queue = [];
+		let seqs: (number | null)[];
 		try {
-			await this.target.append(batch);
+			seqs = await this.store(batch);
 		} catch (err) {
 			this.failures++;
 			// Keep the batch first in line; later appends wait behind it.
@@ -133,7 +151,7 @@ export class UpdateWriter extends EventEmitter<WriterEvents> {
 			this.troubled.clear();
 			this.emit('recovered', docs);
 		}
-		for (const p of batch) p.resolve();
+		batch.forEach((p, i) => p.resolve(seqs[i] ?? null));
 		if (this.queue.length > 0) this.schedule();
 		else for (const done of this.idle.splice(0)) done();
 	}

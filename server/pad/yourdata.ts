@@ -3,8 +3,9 @@ import type { TableGroup } from '../yourdata/registry.ts';
 
 export const padGroup: TableGroup = {
 	name: 'pad',
-	exports: ['pad_updates', 'pad_snapshots'],
-	erases: ['pad_updates', 'pad_snapshots'],
+	// pad_heads: a seq and a sealed time per document, exported with the pads' content and erased with it (PadStore.erase).
+	exports: ['pad_updates', 'pad_snapshots', 'pad_heads'],
+	erases: ['pad_updates', 'pad_snapshots', 'pad_heads'],
 	sees: "Coach and coachee: the shared pad of each session not yet ended (notes, actions, learning points); the coach also their private notes. Ended sessions are in the summaries. Sponsor: none.",
 
 	async export({ memberships, sources }) {

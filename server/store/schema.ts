@@ -10,6 +10,7 @@ import type { EngagementKind, EngagementRole, SessionStatus } from '../../shared
 import type { AccountTokenRow, AuditEventRow, AuthSessionRow, UserRow } from './schema-accounts.ts';
 import type { PracticeEngagementRow, SupervisionNoteRow } from './schema-practice.ts';
 import type { EngagementCallPrivacyRow } from './schema-call-privacy.ts';
+import type { PadHeadRow } from './schema-pad.ts';
 import type { PasskeyRow, PendingSignInRow, RecoveryCodeRow, TotpCredentialRow } from './schema-two-factor.ts';
 import type { SchemeCoordinatorRow, SchemeFeedbackRow, SchemeInviteRow, SchemeMailKind, SchemeMatchRow, SchemeRequestRow, SchemeRow, SchemeVolunteerRow } from './schema-schemes.ts';
 import type { FeedbackMailKind, GoalRatingRow, SessionFeedbackRow } from './schema-feedback.ts';
@@ -378,6 +379,7 @@ export type * from './schema-schemes.ts';
 export type * from './schema-practice.ts';
 export type * from './schema-closing.ts';
 export type * from './schema-call-privacy.ts';
+export type * from './schema-pad.ts';
 export type * from './schema-two-factor.ts';
 
 export interface Database {
@@ -398,6 +400,7 @@ export interface Database {
 	session_prompts_asked: SessionPromptAskedRow;
 	pad_updates: PadUpdateRow;
 	pad_snapshots: PadSnapshotRow;
+	pad_heads: PadHeadRow;
 	contracts: ContractRow;
 	contract_acceptances: ContractAcceptanceRow;
 	sponsor_links: SponsorLinkRow;

@@ -14,7 +14,7 @@ import { createPostgresPadStore } from './postgres.ts';
 import { createSqlitePadStore } from './sqlite.ts';
 import type { PadStore } from './types.ts';
 
-export type { PadStore, StoredDoc, StoredUpdate } from './types.ts';
+export type { MissedUpdates, PadHeads, PadStore, StoredDoc, StoredUpdate, UnsequencedUpdate } from './types.ts';
 export { storedDoc } from './types.ts';
 export { createSqlitePadStore } from './sqlite.ts';
 export { createPostgresPadStore } from './postgres.ts';

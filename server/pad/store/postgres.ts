@@ -3,11 +3,14 @@
  * tables (written through Kysely). A write is a network round trip, so the
  * writer gathers each event-loop turn's updates, across documents, into
  * one insert; nothing lives outside the database, so there is nothing to
- * recover after a crash.
+ * recover after a crash. The writer stores through `heads` (heads.ts), which
+ * hands out seqs from each document's head row; `append` with explicit seqs
+ * stays for the contract suite and rows that already have theirs.
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../../store/index.ts';
 import { failpoint } from '../../failpoints/index.ts';
+import { postgresHeads } from './heads.ts';
 import { storedDoc, type PadStore } from './types.ts';
 
 // pg does not take every Uint8Array view as bytea; a Buffer over the same memory it does.
@@ -16,6 +19,8 @@ const asBytes = (v: Uint8Array) => new Uint8Array(v.buffer, v.byteOffset, v.byte
 
 export function createPostgresPadStore(db: Kysely<Database>): PadStore {
 	return {
+		heads: postgresHeads(db),
+
 		async recover() {
 			return 0;
 		},
@@ -53,6 +58,8 @@ export function createPostgresPadStore(db: Kysely<Database>): PadStore {
 		async compact(doc, state, uptoSeq) {
 			const now = Date.now();
 			await db.transaction().execute(async (trx) => {
+				// Not while an update is being given its seq, nor while another instance folds.
+				await trx.selectFrom('pad_heads').select('doc').where('doc', '=', doc).forUpdate().execute();
 				await trx
 					.insertInto('pad_snapshots')
 					.values({ doc, seq: uptoSeq, data: asBuffer(state), updated_at: now })
@@ -68,6 +75,7 @@ export function createPostgresPadStore(db: Kysely<Database>): PadStore {
 			await db.transaction().execute(async (trx) => {
 				await trx.deleteFrom('pad_updates').where('doc', 'in', [...docs]).execute();
 				await trx.deleteFrom('pad_snapshots').where('doc', 'in', [...docs]).execute();
+				await trx.deleteFrom('pad_heads').where('doc', 'in', [...docs]).execute();
 			});
 		},
 

@@ -59,6 +59,8 @@ export interface PadStore {
 	erase(docs: readonly string[]): Promise<void>;
 	/** Flushes and lets go of the store's own files; the database stays open (its owner closes it). */
 	close(): Promise<void>;
+	/** Present on a store several instances can share (PostgreSQL): seqs from head rows, sealing, folding from the database. */
+	heads?: PadHeads;
 }
 
 /** Rows as `load` returns them: sorted by seq, the first bytes kept for a seq stored twice. */
@@ -75,4 +77,38 @@ export function storedDoc(snapshot: { seq: number; data: Uint8Array } | undefine
 		seq: seqs.at(-1) ?? after,
 		bytes: (snap?.length ?? 0) + updates.reduce((n, u) => n + u.length, 0)
 	};
+}
+
+/** An update to store under the next seq its document's head row hands out. */
+export interface UnsequencedUpdate {
+	doc: string;
+	data: Uint8Array;
+}
+
+/** What a reader that is behind on a document lacks (see PadHeads.readAfter). */
+export interface MissedUpdates {
+	/** The snapshot, when it covers seqs the reader lacks. */
+	snapshot: { seq: number; data: Uint8Array } | null;
+	updates: { seq: number; data: Uint8Array }[];
+	sealed: boolean;
+}
+
+/**
+ * A store several instances share (PostgreSQL): each document's head row
+ * hands out seqs as updates are stored, refuses them once sealed, and is
+ * locked while the document is compacted or changed from stored state.
+ */
+export interface PadHeads {
+	/** Stores the rows with the seqs their heads hand out, in order per document; null for a row of a sealed document (not stored). */
+	append(rows: readonly UnsequencedUpdate[]): Promise<(number | null)[]>;
+	/** The document's stored updates after `after` (and the snapshot, when it covers some of them). */
+	readAfter(doc: string, after: number): Promise<MissedUpdates>;
+	/** The head rows of these documents (absent: never written). */
+	heads(docs: readonly string[]): Promise<Map<string, { seq: number; sealed: boolean }>>;
+	/** The documents take no more updates, on every instance. */
+	seal(docs: readonly string[]): Promise<void>;
+	/** Folds the stored updates up to `uptoSeq` into the snapshot; what it folded up to, or null when there was nothing. */
+	fold(doc: string, uptoSeq: number): Promise<{ seq: number; bytes: number } | null>;
+	/** Stores the update `change` makes to the stored document, under the head's lock (see postgres heads). */
+	underLock(doc: string, change: (stored: StoredDoc) => Promise<Uint8Array | null>): Promise<{ stored: StoredDoc; seq: number | null }>;
 }

@@ -1,0 +1,179 @@
+/**
+ * The pad on two real server processes sharing one PostgreSQL schema and one
+ * Redis database (issue 16): a stock y-websocket client on each instance,
+ * edits travel both ways through the fan-out, the seqs in PostgreSQL are
+ * 1..n whichever instance stored them, SIGKILLing one instance while both
+ * type loses no edit the other side had received, and ending the session on
+ * one instance seals the pad on the other.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { ROOT, freshPostgresSchema } from '../helpers/server.ts';
+import { coachingPair } from '../helpers/http.ts';
+import { padClient, until, type PadClient } from '../helpers/pad.ts';
+import { connect, connected, request } from '../helpers/socket.ts';
+import { insertAction, newAction, padName, readActions, serverStateOf } from '../../shared/pad/index.ts';
+import { PROTOCOL_VERSION } from '../../shared/protocol/index.ts';
+
+// Redis db 1 is this feature's while developing; TEST_REDIS_URL points elsewhere.
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/1';
+
+interface Instance {
+	url: string;
+	child: ChildProcess;
+	logs: string[];
+	kill(): Promise<void>;
+}
+
+/** One server process on a port of its own, as tests/helpers/server.ts starts one, with the cluster's variables. */
+function startInstance(env: Record<string, string>, id: string): Promise<Instance> {
+	const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `confidante-pad-${id}-`));
+	const logs: string[] = [];
+	const child = spawn(process.execPath, [path.join(ROOT, 'server', 'main.ts')], {
+		cwd: ROOT,
+		env: { ...process.env, LOG_LEVEL: 'info', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, SIGNUPS_PER_ADDRESS_PER_HOUR: '100000', INSTANCE_ID: id, REDIS_URL, ...env },
+		stdio: ['ignore', 'pipe', 'pipe']
+	});
+	const kill = () =>
+		new Promise<void>((resolve) => {
+			if (child.exitCode !== null || child.signalCode !== null) return resolve();
+			child.once('exit', () => resolve());
+			child.kill('SIGKILL');
+		}).then(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+	return new Promise((resolve, reject) => {
+		let buffer = '';
+		const timer = setTimeout(() => reject(new Error(`instance ${id} did not start:\n${logs.join('\n')}`)), 30_000);
+		child.stdout!.on('data', (d: Buffer) => {
+			buffer += d.toString();
+			let i;
+			while ((i = buffer.indexOf('\n')) >= 0) {
+				const line = buffer.slice(0, i);
+				buffer = buffer.slice(i + 1);
+				logs.push(line);
+				const m = /"port":(\d+).*listening/.exec(line);
+				if (m) {
+					clearTimeout(timer);
+					resolve({ url: `http://localhost:${m[1]}`, child, logs, kill });
+				}
+			}
+		});
+		child.stderr!.on('data', (d: Buffer) => logs.push(d.toString()));
+		child.on('exit', (code) => {
+			clearTimeout(timer);
+			reject(new Error(`instance ${id} exited with ${code}:\n${logs.join('\n')}`));
+		});
+	});
+}
+
+let schema: Awaited<ReturnType<typeof freshPostgresSchema>>;
+let a: Instance;
+let b: Instance;
+
+beforeAll(async () => {
+	schema = await freshPostgresSchema();
+	// The first one migrates the schema; the second starts on a migrated one.
+	a = await startInstance({ DATABASE_URL: schema.url }, 'pad-a');
+	b = await startInstance({ DATABASE_URL: schema.url }, 'pad-b');
+}, 60_000);
+
+afterAll(async () => {
+	await a?.kill();
+	await b?.kill();
+	await schema?.drop();
+});
+
+async function seqsOf(doc: string): Promise<number[]> {
+	const client = new pg.Client({ connectionString: schema.url });
+	await client.connect();
+	try {
+		const r = await client.query<{ seq: number }>('SELECT seq FROM pad_updates WHERE doc = $1 ORDER BY seq', [doc]);
+		return r.rows.map((x) => x.seq);
+	} finally {
+		await client.end();
+	}
+}
+
+const textsOf = (c: PadClient, prefix: string) => readActions(c.doc).filter((x) => x.text.startsWith(prefix)).map((x) => x.text);
+
+describe('the pad on two instances (PostgreSQL and Redis)', () => {
+	it('edits made on either instance reach the other, and PostgreSQL holds seqs 1..n', async () => {
+		const pair = await coachingPair(a.url);
+		const coach = padClient(a.url, pair.coach.cookie, pair.sessionId);
+		const coachee = padClient(b.url, pair.coachee.cookie, pair.sessionId);
+		try {
+			await Promise.all([coach.synced(), coachee.synced()]);
+			for (let i = 0; i < 20; i++) {
+				insertAction(coach.doc, newAction('coach', { text: `from-a ${i}` }));
+				insertAction(coachee.doc, newAction('coachee', { text: `from-b ${i}` }));
+				await new Promise((r) => setTimeout(r, 5));
+			}
+			await until(() => textsOf(coachee, 'from-a').length === 20 && textsOf(coach, 'from-b').length === 20, 15_000, 'both instances to relay the other side');
+			await until(() => readActions(coach.doc).length === 40 && readActions(coachee.doc).length === 40, 5_000, 'both to hold everything');
+			const stored = await seqsOf(padName(pair.sessionId, 'shared'));
+			expect(stored.length).toBeGreaterThanOrEqual(40);
+			expect(stored).toEqual(stored.map((_, i) => i + 1));
+		} finally {
+			coach.destroy();
+			coachee.destroy();
+		}
+	});
+
+	it('a SIGKILLed instance mid-typing loses no edit the other side received, and the session end seals the pad everywhere', async () => {
+		const c = await startInstance({ DATABASE_URL: schema.url }, 'pad-c');
+		const pair = await coachingPair(b.url);
+		const onC = padClient(c.url, pair.coach.cookie, pair.sessionId);
+		const onB = padClient(b.url, pair.coachee.cookie, pair.sessionId);
+		try {
+			await Promise.all([onC.synced(), onB.synced()]);
+			let n = 0;
+			const typing = setInterval(() => {
+				insertAction(onC.doc, newAction('coach', { text: `c${n}` }));
+				insertAction(onB.doc, newAction('coachee', { text: `b${n}` }));
+				n++;
+			}, 5);
+			await until(() => textsOf(onB, 'c').length >= 60, 20_000, 'edits typed on the doomed instance to reach the other');
+			await c.kill();
+			clearInterval(typing);
+			// Everything the survivor's client received from the killed instance's side.
+			const received = textsOf(onB, 'c');
+			onC.destroy();
+			expect(received.length).toBeGreaterThanOrEqual(60);
+			const fresh = padClient(b.url, pair.coach.cookie, pair.sessionId);
+			try {
+				await fresh.synced();
+				const have = new Set(textsOf(fresh, 'c'));
+				expect(received.filter((t) => !have.has(t))).toEqual([]);
+			} finally {
+				fresh.destroy();
+			}
+
+			// Ending on instance A seals the pad the coachee has open on instance B.
+			const s = connect(a.url, pair.coach.cookie);
+			try {
+				await connected(s);
+				expect(await request(s, 'session:join', { sessionId: pair.sessionId, protocolVersion: PROTOCOL_VERSION })).toMatchObject({ ok: true });
+				expect(await request(s, 'session:end', { sessionId: pair.sessionId }, 20_000)).toMatchObject({ ok: true });
+			} finally {
+				s.close();
+			}
+			await until(() => serverStateOf(onB.provider.awareness.getStates() as Map<number, Record<string, unknown>>)?.readOnly === true, 10_000, 'the pad on B to turn read-only');
+			const before = readActions(onB.doc).length;
+			insertAction(onB.doc, newAction('coachee', { text: 'after the end' }));
+			await new Promise((r) => setTimeout(r, 500));
+			const check = padClient(a.url, pair.coach.cookie, pair.sessionId);
+			try {
+				await check.synced();
+				expect(readActions(check.doc).length).toBe(before);
+			} finally {
+				check.destroy();
+			}
+		} finally {
+			onB.destroy();
+			await c.kill();
+		}
+	});
+});
