@@ -462,6 +462,8 @@ export const limits = {
 	clusterPad: {
 		/** Entries a document's Redis fan-out stream keeps (approximately): a reader further behind reads PostgreSQL. */
 		streamMaxLen: 1_000,
+		/** A document's stream is deleted this long after its last entry (a reader that comes later starts from PostgreSQL). */
+		streamTtlMs: 60 * 60_000,
 		/** One blocking read of all loaded documents' streams waits at most this long (under redisCommandTimeoutMs). */
 		readBlockMs: 1_000,
 		/** Entries one read takes per stream. */

@@ -73,14 +73,23 @@ export class PadFanout {
 	stored(doc: string, seq: number, update: Uint8Array): void {
 		this.feeds.get(doc)?.own(seq);
 		const data = Buffer.from(update.buffer, update.byteOffset, update.byteLength);
-		this.cluster.redis.xadd(streamKey(doc), 'MAXLEN', '~', limits.clusterPad.streamMaxLen, '*', 'i', this.cluster.instanceId, 's', String(seq), 'u', data).catch((err: unknown) => this.redisFailed(err, 'publishing a pad update'));
+		this.publish(doc, ['s', String(seq), 'u', data], 'publishing a pad update');
+	}
+
+	/** Adds an entry to the document's stream, which expires once the document is quiet (its content is in PostgreSQL). */
+	private publish(doc: string, fields: (string | Buffer)[], what: string) {
+		const l = limits.clusterPad;
+		this.cluster.redis
+			.multi()
+			.xadd(streamKey(doc), 'MAXLEN', '~', l.streamMaxLen, '*', 'i', this.cluster.instanceId, ...fields)
+			.pexpire(streamKey(doc), l.streamTtlMs)
+			.exec()
+			.catch((err: unknown) => this.redisFailed(err, what));
 	}
 
 	/** The documents were sealed in the database: the others seal theirs now rather than at their next poll. */
 	sealed(docs: readonly string[]): void {
-		for (const doc of docs) {
-			this.cluster.redis.xadd(streamKey(doc), 'MAXLEN', '~', limits.clusterPad.streamMaxLen, '*', 'i', this.cluster.instanceId, 'sealed', '1').catch((err: unknown) => this.redisFailed(err, 'publishing a sealed pad'));
-		}
+		for (const doc of docs) this.publish(doc, ['sealed', '1'], 'publishing a sealed pad');
 	}
 
 	private async findTail(feed: DocFeed) {
