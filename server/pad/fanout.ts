@@ -152,7 +152,10 @@ export class PadFanout {
 
 	private deliver(feed: DocFeed, fields: Map<string, Buffer>) {
 		if (fields.get('i')?.toString() === this.cluster.instanceId) return;
-		if (fields.has('sealed')) return feed.seal();
+		if (fields.has('sealed')) {
+			this.log.info({ doc: feed.doc.name }, 'pad sealed by another instance (session ended there)');
+			return feed.seal();
+		}
 		const seq = Number(fields.get('s')?.toString());
 		const update = fields.get('u');
 		if (!Number.isSafeInteger(seq) || !update) return this.log.warn({ doc: feed.doc.name }, 'pad stream entry without seq or update; ignored');
@@ -174,10 +177,12 @@ export class PadFanout {
 		const name = feed.doc.name;
 		const running = this.catching.get(name);
 		if (running) return running;
+		this.log.debug({ doc: name, after: feed.appliedSeq }, 'pad catching up from PostgreSQL');
 		const reading = this.heads
 			.readAfter(name, feed.appliedSeq)
 			.then(
 				(missed) => {
+					if (missed.sealed && !feed.sealed) this.log.info({ doc: name }, 'pad sealed in PostgreSQL (session ended on another instance)');
 					if (this.feeds.get(name) === feed) feed.caughtUp(missed);
 				},
 				(err: unknown) => this.log.warn({ err, doc: name }, 'pad catch-up from PostgreSQL failed; trying again at the next poll')
@@ -197,6 +202,7 @@ export class PadFanout {
 		const quiet = [...this.feeds.values()].filter((f) => f.gapped || (f.doc.peerCount > 0 && now - f.heardAt >= limits.clusterPad.quietPollMs));
 		for (const f of quiet) if (f.lastId === null) void this.findTail(f);
 		if (quiet.length === 0) return;
+		this.log.debug({ documents: quiet.length }, 'pad backstop poll');
 		let heads: Map<string, { seq: number; sealed: boolean }>;
 		try {
 			heads = await this.heads.heads(quiet.map((f) => f.doc.name));
