@@ -31,7 +31,8 @@ import type { Cluster } from '../cluster/index.ts';
 import { handle, serveRequests } from './handler.ts';
 import type { Presence } from './presence-shared.ts';
 import { localPresence } from './presence-local.ts';
-import { redisPresence } from './presence-redis.ts';
+import { presenceKeys, redisPresence } from './presence-redis.ts';
+import { localConnections, redisConnections, type ConnectionCount } from './connections.ts';
 import { shareRooms } from './adapter.ts';
 import { limitEventRate } from './socket-limits.ts';
 
@@ -117,7 +118,7 @@ export function createRooms(deps: { httpServer: HttpServer; config: Config; log:
 
 	const refuse = (message: string, code: HandshakeRefusal['code']) => Object.assign(new Error(message), { data: { code } });
 	/** Open socket.io connections per account: each has its own event budget, so their number is bounded too. */
-	const openPerUser = new Map<string, number>();
+	const openPerUser: ConnectionCount = cluster ? redisConnections(cluster, presenceKeys(cluster.keyPrefix + 'rooms:').prefix) : localConnections();
 
 	io.use(async (socket, next) => {
 		// A page built for another protocol would misread every answer: it must reload first.
@@ -132,18 +133,14 @@ export function createRooms(deps: { httpServer: HttpServer; config: Config; log:
 			const session = await auth.validateSessionToken(token);
 			if (!session) return next(refuse('Sign in to join a session.', 'unauthenticated'));
 			const userId = session.user.id;
-			const open = openPerUser.get(userId) ?? 0;
-			if (open >= limits.socket.maxConnectionsPerAccount) {
-				log.warn({ user: userId, open }, 'socket refused: too many connections for one account');
+			// Counted from here (not from 'connection'), so parallel handshakes cannot all slip in; released when the transport closes.
+			if (!(await openPerUser.take(userId, limits.socket.maxConnectionsPerAccount))) {
+				log.warn({ user: userId }, 'socket refused: too many connections for one account');
 				return next(refuse(`You have Confidante open in too many tabs or windows (${limits.socket.maxConnectionsPerAccount}); close some of them and reload this page.`, 'too_many_connections'));
 			}
-			// Counted from here (not from 'connection'), so parallel handshakes cannot all slip in; released when the transport closes.
-			openPerUser.set(userId, open + 1);
-			socket.conn.once('close', () => {
-				const left = (openPerUser.get(userId) ?? 1) - 1;
-				if (left > 0) openPerUser.set(userId, left);
-				else openPerUser.delete(userId);
-			});
+			const release = () => void openPerUser.release(userId).catch((err: unknown) => log.warn({ err, user: userId }, 'connection count not released; cleared with this instance'));
+			if (socket.conn.readyState === 'closed') return release();
+			socket.conn.once('close', release);
 			socket.data.user = session.user;
 			socket.data.authSession = session.sessionId;
 			socket.data.sessions = new Map();

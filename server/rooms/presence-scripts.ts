@@ -10,6 +10,7 @@
  * - P..'due'               zset  session TAB userId, scored by the grace's end
  * - P..'inst:'..instance   set   session TAB socketId, what an instance holds
  * - P..'instances'         set   instances that hold (or held) sockets
+ * - P..'conns:'..instance  hash  userId -> open connections there (connections.ts)
  * Some scripts build keys from the prefix: one Redis server (not Redis
  * Cluster), which is what the deployment section asks for.
  */
@@ -114,6 +115,7 @@ for _, m in ipairs(redis.call('SMEMBERS', KEYS[1])) do
   end
 end
 redis.call('DEL', KEYS[1])
+redis.call('DEL', ARGV[3] .. 'conns:' .. ARGV[1])
 redis.call('SREM', KEYS[2], ARGV[1])
 return touched
 `;

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { createCluster, type Cluster } from '../../server/cluster/index.ts';
 import { createLogger } from '../../server/log/index.ts';
-import { redisPresence } from '../../server/rooms/presence-redis.ts';
+import { presenceKeys, redisPresence } from '../../server/rooms/presence-redis.ts';
+import { redisConnections } from '../../server/rooms/connections.ts';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/2';
 const log = createLogger('silent');
@@ -66,6 +67,24 @@ describe('presence in Redis', () => {
 		expect(expired).toEqual([`${session}:u1:true`]);
 		expect(await pa.isEmpty(session)).toBe(true);
 		await Promise.all([pa.close(), pb.close()]);
+	});
+
+	it('caps one account’s connections across instances, and forgets a dead instance’s', async () => {
+		const prefix = presenceKeys(a.keyPrefix + 'rooms:').prefix;
+		const doomed = instance();
+		const [ca, cd] = [redisConnections(a, prefix), redisConnections(doomed, prefix)];
+		const user = `u-${id()}`;
+		const taken = await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? ca : cd).take(user, 4)));
+		expect(taken.filter(Boolean)).toHaveLength(4);
+		await ca.release(user);
+		expect(await cd.take(user, 4)).toBe(true);
+		expect(await ca.take(user, 4)).toBe(false);
+		// The doomed instance holds some of them; once it stops, a sweep frees them.
+		const pa = redisPresence(a, 300, log);
+		await doomed.close();
+		await pa.sweep();
+		expect(await ca.take(user, 4)).toBe(true);
+		await pa.close();
 	});
 
 	it('clears the sockets of an instance whose heartbeat stopped, after the grace', async () => {
