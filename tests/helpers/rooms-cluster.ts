@@ -5,7 +5,10 @@
  * the migrations. A TCP proxy in front of Redis can be stopped to cut one
  * instance off.
  */
+import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { freshPostgresSchema, startServer, type TestServer } from './server.ts';
 
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/2';
@@ -13,15 +16,18 @@ export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6
 export async function startInstances(ids: string[], env: Record<string, string> = {}, redisUrlFor: (id: string) => string = () => TEST_REDIS_URL) {
 	const schema = await freshPostgresSchema();
 	const run = Math.random().toString(36).slice(2, 8);
+	// One outbox for all: whichever instance's mail queue sends a message, the test's mailbox finds it.
+	const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'confidante-rooms-'));
 	const servers: TestServer[] = [];
 	for (const id of ids) {
-		servers.push(await startServer({ env: { DATABASE_URL: schema.url, REDIS_URL: redisUrlFor(id), INSTANCE_ID: `${id}-${run}`, ADDRESS_HEADER: 'X-Forwarded-For', ...env } }));
+		servers.push(await startServer({ env: { DATABASE_URL: schema.url, REDIS_URL: redisUrlFor(id), INSTANCE_ID: `${id}-${run}`, DATA_DIR: dataDir, ADDRESS_HEADER: 'X-Forwarded-For', ...env } }));
 	}
 	return {
 		servers,
 		async close() {
 			await Promise.allSettled(servers.map((s) => s.cleanup()));
 			await schema.drop();
+			fs.rmSync(dataDir, { recursive: true, force: true });
 		}
 	};
 }

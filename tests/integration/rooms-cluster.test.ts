@@ -112,6 +112,16 @@ describe('rooms across instances', () => {
 		expect(await request(tab, 'prompts:current-card', { sessionId })).toEqual({ ok: true, value: null });
 	});
 
+	it('asks a coachee’s page on the other instance for unconfirmed pad edits before the coach ends', async () => {
+		const { coach, coachee, sessionId } = await coachingPair(a.url);
+		const sa = await on(a, coach);
+		await join(sa, sessionId);
+		const sb = await on(b, coachee);
+		await join(sb, sessionId);
+		(sb as unknown as { on(e: string, f: (p: unknown, ack: (r: unknown) => void) => void): void }).on('session:unsynced?', (_p, ack) => ack({ unsynced: 3 }));
+		expect(await request(sa, 'session:end-check', { sessionId })).toEqual({ ok: true, value: { unsynced: ['Sam Coachee'], unanswered: 0 } });
+	});
+
 	it('counts wrong passwords from one address on both instances together', async () => {
 		const email = uniqueEmail('fay');
 		await new Visitor(a.url).signUp('Fay', email);
