@@ -20,7 +20,9 @@ export async function startInstances(ids: string[], env: Record<string, string> 
 	const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'confidante-rooms-'));
 	const servers: TestServer[] = [];
 	for (const id of ids) {
-		servers.push(await startServer({ env: { DATABASE_URL: schema.url, REDIS_URL: redisUrlFor(id), INSTANCE_ID: `${id}-${run}`, DATA_DIR: dataDir, ADDRESS_HEADER: 'X-Forwarded-For', ...env } }));
+		const server = await startServer({ env: { DATABASE_URL: schema.url, REDIS_URL: redisUrlFor(id), INSTANCE_ID: `${id}-${run}`, DATA_DIR: dataDir, ADDRESS_HEADER: 'X-Forwarded-For', ...env } });
+		server.dataDir = dataDir; // Where the mailbox helper reads the outbox.
+		servers.push(server);
 	}
 	return {
 		servers,
