@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import { limits, type Config } from './config/index.ts';
 import type { Logger } from './log/index.ts';
 import { openStore } from './store/index.ts';
-import { createAuth } from './auth/index.ts';
+import { createAuth, throttles } from './auth/index.ts';
 import { createEngagements } from './engagements/index.ts';
 import { createContracts } from './contracts/index.ts';
 import { createSponsors } from './sponsors/index.ts';
@@ -77,7 +77,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 	const cluster = config.cluster ? createCluster(config.cluster, log) : null;
 	const scheduler = createScheduler({ db: store.db, dialect: store.dialect, log, clock: clockFrom(config.clockFile) });
 	const mail = createMail(config, store.db, log);
-	const auth = createAuth(store.db, { mail, origin: config.origin, signUpsPerAddressPerHour: config.signUpsPerAddressPerHour, sessionLifetimeMs: config.sessionLifetimeMs, log: log.child({ feature: 'auth' }) });
+	const auth = createAuth(store.db, { mail, origin: config.origin, signUpsPerAddressPerHour: config.signUpsPerAddressPerHour, sessionLifetimeMs: config.sessionLifetimeMs, log: log.child({ feature: 'auth' }), throttle: throttles(cluster, log.child({ feature: 'auth' })) });
 	// Mail to an account waits until its owner confirmed the address; mail to someone without an account
 	// (a scoping link, a scheme invitation) goes, as that is how they are invited.
 	mail.holdUnless(async (ids) => {
@@ -164,8 +164,10 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 		if (req.url === '/healthz') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
 		if (req.url === '/readyz') {
 			if (!ready) return void res.writeHead(503, { 'content-type': 'text/plain' }).end('shutting down');
-			store.ping().then(
-				() => res.writeHead(200, { 'content-type': 'text/plain' }).end('ready'),
+			// With several instances, Redis too: a cut-off instance must leave the load balancer's rotation.
+			Promise.all([store.ping(), cluster ? cluster.ping() : true]).then(
+				([, redisOk]) =>
+					redisOk ? res.writeHead(200, { 'content-type': 'text/plain' }).end('ready') : res.writeHead(503, { 'content-type': 'text/plain' }).end('redis unavailable'),
 				(err: unknown) => {
 					log.error({ err }, 'readiness check failed');
 					res.writeHead(503, { 'content-type': 'text/plain' }).end('database unavailable');
@@ -184,7 +186,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 		if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
 	});
 
-	const rooms = createRooms({ httpServer: server, config, log, auth, engagements });
+	const rooms = createRooms({ httpServer: server, config, log, auth, engagements, cluster });
 	const pad = await createPad({ httpServer: server, config, log, store, auth, engagements, betweenUpdates: (id) => rhythm.betweenUpdates(id), cluster });
 	const rhythm = createRhythm({
 		db: store.db,
@@ -205,7 +207,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 		}
 	});
 	refuseUnservedUpgrades(server, (path) => path === PAD_PATH || path.startsWith(PAD_PATH + '/') || path.startsWith(SOCKET_PATH + '/'), log);
-	const prompts = createPrompts({ db: store.db, rooms, engagements, log });
+	const prompts = createPrompts({ db: store.db, rooms, engagements, log, cluster });
 	// Feedback is asked for once a session ends (its reminder is planned with the ending); progress rates the contract's goals.
 	const feedback = createFeedback({ db: store.db, log, mail, scheduler, origin: config.origin, engagements });
 	const progress = createProgress({

@@ -24,7 +24,7 @@ import { signInForm, signUpForm, invalidForm, resetRequestForm, newPasswordForm 
 import { DEFAULT_TIME_ZONE, isTimeZone } from '../../shared/time.ts';
 import { safeNext } from '../../shared/accounts/next-path.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
-import { RateLimiter } from './rate-limit.ts';
+import { RateLimiter, type MakeThrottle } from './rate-limit.ts';
 import { hashToken, newId } from './tokens.ts';
 import { warmUpStrengthCheck, weakPasswordMessage } from './strength.ts';
 import { LiveConnections } from './live.ts';
@@ -37,7 +37,7 @@ import { people, publicUser } from './people.ts';
 import { createSecondFactor } from './second-factor/index.ts';
 
 export { generateToken, hashToken, newId } from './tokens.ts';
-export { RateLimiter } from './rate-limit.ts';
+export { RateLimiter, throttles, type MakeThrottle, type Throttle } from './rate-limit.ts';
 export { LiveConnections } from './live.ts';
 export { readSessionCookie, sessionCookie, clearedSessionCookie, sessionCookieName } from './cookies.ts';
 export type { Device } from './sessions.ts';
@@ -54,6 +54,8 @@ export interface AuthDeps {
 	/** How long a sign-in lasts unused (config.sessionLifetimeMs). */
 	sessionLifetimeMs?: number;
 	log?: Logger;
+	/** Where sign-in, sign-up, reset and account-mail counters live (Redis with a cluster); in memory by default. */
+	throttle?: MakeThrottle;
 }
 
 const nowhere: Where = { address: 'server', userAgent: '' };
@@ -74,33 +76,34 @@ export function createAuth(db: Kysely<Database>, deps: AuthDeps = {}): Auth {
 	);
 	const twoFactor = createSecondFactor(db, deps.log ? { log: deps.log } : {});
 	const mailer = accountMailer(db, deps.mail);
-	const perEmailAndAddress = new RateLimiter(limits.auth.loginAttempts, limits.auth.loginWindowMs);
-	const perAccount = new RateLimiter(limits.auth.loginFailuresPerAccount, limits.auth.loginWindowMs);
-	const perAddress = new RateLimiter(limits.auth.loginFailuresPerAddress, limits.auth.loginWindowMs);
-	const signUps = new RateLimiter(deps.signUpsPerAddressPerHour ?? 10, limits.auth.signUpWindowMs);
-	const resets = new RateLimiter(limits.auth.resetRequestsPerAddress, limits.auth.resetWindowMs);
-	const accountMails = new RateLimiter(limits.auth.accountMailsPerAddress, limits.auth.accountMailWindowMs);
+	const throttle: MakeThrottle = deps.throttle ?? ((_name, max, windowMs) => new RateLimiter(max, windowMs));
+	const perEmailAndAddress = throttle('perEmailAndAddress', limits.auth.loginAttempts, limits.auth.loginWindowMs);
+	const perAccount = throttle('perAccount', limits.auth.loginFailuresPerAccount, limits.auth.loginWindowMs);
+	const perAddress = throttle('perAddress', limits.auth.loginFailuresPerAddress, limits.auth.loginWindowMs);
+	const signUps = throttle('signUps', deps.signUpsPerAddressPerHour ?? 10, limits.auth.signUpWindowMs);
+	const resets = throttle('resets', limits.auth.resetRequestsPerAddress, limits.auth.resetWindowMs);
+	const accountMails = throttle('accountMails', limits.auth.accountMailsPerAddress, limits.auth.accountMailWindowMs);
 	// A few tries per sign-up an address may make, so raising that limit (an office, the tests) raises this one.
-	const strengthChecks = new RateLimiter(Math.max(limits.auth.strengthChecksPerAddress, 6 * (deps.signUpsPerAddressPerHour ?? 10)), limits.auth.strengthCheckWindowMs);
+	const strengthChecks = throttle('strengthChecks', Math.max(limits.auth.strengthChecksPerAddress, 6 * (deps.signUpsPerAddressPerHour ?? 10)), limits.auth.strengthCheckWindowMs);
 	const originOf = (ctx: RequestContext) => deps.origin ?? ctx.origin;
 	const tooMany = (wait: number) => fail('rate_limited', `Too many attempts. Try again in ${minutes(wait)} minute(s).`);
 
 	/** The strength check, counted per address: it costs a worker real CPU, so nobody may queue it without end. */
 	async function weakness(password: string, inputs: string[], where: Where): Promise<Result<null>> {
-		const wait = strengthChecks.retryAfter(where.address);
+		const wait = await strengthChecks.retryAfter(where.address);
 		if (wait > 0) return tooMany(wait);
-		strengthChecks.hit(where.address);
+		await strengthChecks.hit(where.address);
 		const weak = await weakPasswordMessage(password, inputs);
 		return weak ? fail('invalid_input', weak, 'password') : ok(null);
 	}
 
 	/** Sends an account email unless this address has had its share this hour (nobody mail-bombs an address through us). */
 	async function mailOnce(to: { userId: string | null; name: string; address: string }, subject: string, text: string, keepMs: number) {
-		if (accountMails.retryAfter(to.address) > 0) {
+		if ((await accountMails.retryAfter(to.address)) > 0) {
 			deps.log?.warn({ user: to.userId }, 'account email not sent: this address had its share this hour');
 			return;
 		}
-		accountMails.hit(to.address);
+		await accountMails.hit(to.address);
 		await mailer.send(to, { subject, text }, keepMs);
 	}
 
@@ -167,11 +170,11 @@ export function createAuth(db: Kysely<Database>, deps: AuthDeps = {}): Auth {
 			const parsed = signUpForm.safeParse(input);
 			if (!parsed.success) return invalidForm(parsed.error);
 			const { name, email, password, timeZone } = parsed.data;
-			const wait = signUps.retryAfter(ctx.address);
+			const wait = await signUps.retryAfter(ctx.address);
 			if (wait > 0) return tooMany(wait);
 			const strong = await weakness(password, [name, email], ctx);
 			if (!strong.ok) return strong;
-			signUps.hit(ctx.address);
+			await signUps.hit(ctx.address);
 			// Hashed either way, so both answers take the same time.
 			const passwordHash = await hashPassword(password);
 			const existing = await userByEmail(email);
@@ -219,19 +222,19 @@ export function createAuth(db: Kysely<Database>, deps: AuthDeps = {}): Auth {
 			if (!parsed.success) return invalidForm(parsed.error);
 			const { email, password } = parsed.data;
 			const pair = `${ctx.address}|${email}`;
-			const wait = Math.max(perEmailAndAddress.retryAfter(pair), perAccount.retryAfter(email), perAddress.retryAfter(ctx.address));
+			const wait = Math.max(await perEmailAndAddress.retryAfter(pair), await perAccount.retryAfter(email), await perAddress.retryAfter(ctx.address));
 			if (wait > 0) return tooMany(wait);
 			const row = await userByEmail(email);
 			decoyHash ??= hashPassword('decoy password that never matches');
 			const good = await verifyPassword(row?.password_hash ?? (await decoyHash), password);
 			if (!row || !good) {
-				perEmailAndAddress.hit(pair);
-				perAccount.hit(email);
-				perAddress.hit(ctx.address);
+				await perEmailAndAddress.hit(pair);
+				await perAccount.hit(email);
+				await perAddress.hit(ctx.address);
 				if (row) await record(db, row.id, 'sign_in_failed', ctx);
 				return fail('unauthenticated', 'That email and password do not match an account.');
 			}
-			perEmailAndAddress.reset(pair);
+			await perEmailAndAddress.reset(pair);
 			return ok(await signInOrPend(row, ctx));
 		},
 
@@ -294,7 +297,7 @@ export function createAuth(db: Kysely<Database>, deps: AuthDeps = {}): Auth {
 			const user = await db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirst();
 			if (!user) return fail('not_found', 'There is no such account.');
 			if (user.email_confirmed_at !== null) return fail('conflict', 'Your address is confirmed already.');
-			if (accountMails.retryAfter(user.email) > 0) return tooMany(accountMails.retryAfter(user.email));
+			if ((await accountMails.retryAfter(user.email)) > 0) return tooMany(await accountMails.retryAfter(user.email));
 			const token = await issueLink(db, { purpose: 'confirm', email: user.email, userId, lifetimeMs: limits.auth.confirmLinkLifetimeMs });
 			await record(db, userId, 'confirmation_requested', ctx);
 			await mailOnce(
@@ -319,9 +322,9 @@ export function createAuth(db: Kysely<Database>, deps: AuthDeps = {}): Auth {
 			const parsed = resetRequestForm.safeParse(input);
 			if (!parsed.success) return invalidForm(parsed.error);
 			const { email } = parsed.data;
-			const wait = resets.retryAfter(ctx.address);
+			const wait = await resets.retryAfter(ctx.address);
 			if (wait > 0) return tooMany(wait);
-			resets.hit(ctx.address);
+			await resets.hit(ctx.address);
 			const user = await userByEmail(email);
 			if (user) {
 				const token = await issueLink(db, { purpose: 'reset', email, userId: user.id, lifetimeMs: limits.auth.resetLinkLifetimeMs });

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { parseFailpoints } from '../failpoints/index.ts';
+import { limits } from './limits.ts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const originUrl = z
@@ -66,6 +67,8 @@ const envSchema = z.object({
 	SESSION_LIFETIME_MINUTES: z.coerce.number().positive().max(365 * 24 * 60).default(30 * 24 * 60),
 	LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 	/** Minutes a session stays live with nobody in it before it ends by itself. */
+	/** How long a participant whose connection dropped stays "reconnecting" before leaving (default limits.room.reconnectGraceMs). */
+	RECONNECT_GRACE_SECONDS: z.coerce.number().positive().max(3600).optional(),
 	EMPTY_SESSION_END_MINUTES: z.coerce.number().positive().max(24 * 60).default(15),
 	/** Test environments only: a file holding the scheduler's "now" (ms since the epoch); refused when NODE_ENV=production. */
 	CONFIDANTE_CLOCK_FILE: z.string().min(1).optional(),
@@ -144,6 +147,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 			directTestSwitches: e.NODE_ENV !== 'production'
 		},
 		emptySessionEndMs: e.EMPTY_SESSION_END_MINUTES * 60_000,
+		reconnectGraceMs: e.RECONNECT_GRACE_SECONDS === undefined ? limits.room.reconnectGraceMs : e.RECONNECT_GRACE_SECONDS * 1000,
 		failpoints: failpointsOf(e),
 		clockFile: clockFileOf(e)
 	};

@@ -451,6 +451,26 @@ export const limits = {
 		/** The client's organisation as the coach names it in the log. */
 		organisationChars: 120
 	},
+	clusterRooms: {
+		/** This instance's heartbeat in Redis is written this often and lives this long; a missing one means the instance died. */
+		heartbeatMs: 1_000,
+		heartbeatTtlMs: 5_000,
+		/** Redis failing for longer than this cuts the instance off: not ready, no new joins, its sockets closed. */
+		cutOffAfterMs: 5_000,
+		/** Media and pads get this long to close when cut off, before the sockets are closed. */
+		cutOffFeaturesMs: 3_000,
+		/** How often each instance ends graces that ran out and clears dead instances' sockets, and how many per script run. */
+		sweepMs: 1_000,
+		sweepBatch: 200,
+		/** socket.io's stream in Redis: entries kept (a reconnecting instance reads what it missed from them). */
+		adapterStreamMaxLen: 10_000,
+		/** Blocking read of the stream: below limits.cluster.redisCommandTimeoutMs, which would cut it. */
+		adapterBlockMs: 1_000,
+		adapterHeartbeatMs: 5_000,
+		adapterHeartbeatTimeoutMs: 10_000,
+		/** A shown prompt card is cleared when its session empties; this bounds it if that is missed. */
+		shownCardTtlMs: 12 * 60 * 60_000
+	},
 	cluster: {
 		/** Redis commands wait at most this long for a reconnect before failing (the caller then falls back or says so). */
 		redisCommandTimeoutMs: 2_000,

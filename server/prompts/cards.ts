@@ -1,40 +1,45 @@
 /**
  * The card the coach is showing to the coachees of a live session: live state
- * only (one card per session, gone when the session empties), kept behind this
- * small registry so several server instances later change one place.
+ * only (one card per session, gone when the session empties). `ShownCards` is
+ * the interface; `localCards()` keeps them in this process (one instance),
+ * `redisCards(cluster)` (cards-redis.ts) in Redis, so a person on any
+ * instance sees the same card.
  */
 import type { ShownCard } from '../../shared/protocol/prompts.ts';
 
-export class ShownCards {
-	readonly #bySession = new Map<string, ShownCard>();
-
-	get(sessionId: string): ShownCard | null {
-		return this.#bySession.get(sessionId) ?? null;
-	}
-
-	/** Shows a card, replacing whatever card was up before; returns the one replaced. */
-	show(sessionId: string, card: ShownCard): ShownCard | null {
-		const before = this.get(sessionId);
-		this.#bySession.set(sessionId, card);
-		return before;
-	}
-
+export interface ShownCards {
+	get(sessionId: string): Promise<ShownCard | null>;
+	/** Shows a card, replacing whatever card was up before. */
+	show(sessionId: string, card: ShownCard): Promise<void>;
 	/** Takes the card down; null when there was none. */
-	clear(sessionId: string): ShownCard | null {
-		const before = this.get(sessionId);
-		this.#bySession.delete(sessionId);
-		return before;
-	}
-
+	clear(sessionId: string): Promise<ShownCard | null>;
 	/** Notes that a coachee put the card away; null when that card is no longer up. */
-	dismiss(sessionId: string, cardId: string, who: { userId: string; name: string }, at: number): ShownCard | null {
-		const card = this.#bySession.get(sessionId);
-		if (!card || card.cardId !== cardId) return null;
-		if (!card.dismissedBy.some((d) => d.userId === who.userId)) card.dismissedBy.push({ ...who, at });
-		return card;
-	}
+	dismiss(sessionId: string, cardId: string, who: { userId: string; name: string }, at: number): Promise<ShownCard | null>;
+	dismissedBy(sessionId: string, userId: string): Promise<boolean>;
+}
 
-	dismissedBy(sessionId: string, userId: string): boolean {
-		return this.#bySession.get(sessionId)?.dismissedBy.some((d) => d.userId === userId) ?? false;
-	}
+export function localCards(): ShownCards {
+	const bySession = new Map<string, ShownCard>();
+	return {
+		async get(sessionId) {
+			return bySession.get(sessionId) ?? null;
+		},
+		async show(sessionId, card) {
+			bySession.set(sessionId, card);
+		},
+		async clear(sessionId) {
+			const before = bySession.get(sessionId) ?? null;
+			bySession.delete(sessionId);
+			return before;
+		},
+		async dismiss(sessionId, cardId, who, at) {
+			const card = bySession.get(sessionId);
+			if (!card || card.cardId !== cardId) return null;
+			if (!card.dismissedBy.some((d) => d.userId === who.userId)) card.dismissedBy.push({ ...who, at });
+			return card;
+		},
+		async dismissedBy(sessionId, userId) {
+			return bySession.get(sessionId)?.dismissedBy.some((d) => d.userId === userId) ?? false;
+		}
+	};
 }

@@ -69,7 +69,7 @@ export function registerPromptEvents(deps: { rooms: Rooms; engagements: Engageme
 		handle(socket, log, 'prompts:load', ({ sessionId }) =>
 			asCoach(sessionId, async () => {
 				const [custom, favourites, asked] = await Promise.all([store.customOf(user.id), store.favouritesOf(user.id), store.askedIn(sessionId)]);
-				const desk: PromptDesk = { custom, favourites, asked, card: cards.get(sessionId), maxCustom: limits.prompts.maxCustomPerCoach };
+				const desk: PromptDesk = { custom, favourites, asked, card: await cards.get(sessionId), maxCustom: limits.prompts.maxCustomPerCoach };
 				return ok(desk);
 			})
 		);
@@ -166,7 +166,7 @@ export function registerPromptEvents(deps: { rooms: Rooms; engagements: Engageme
 				const text = await wording(sessionId, prompt);
 				if (!text.ok) return text;
 				const card: ShownCard = { cardId: newId(), promptId: id, text: text.value, shownAt: Date.now(), dismissedBy: [] };
-				cards.show(sessionId, card);
+				await cards.show(sessionId, card);
 				// Only the card's words reach the coachees: no id, phase or anything else of the panel.
 				for (const s of await rooms.socketsOf(sessionId, 'coachee')) s.emit('prompts:card', { sessionId, cardId: card.cardId, text: card.text });
 				await toCoach(sessionId, (s) => s.emit('prompts:card-state', { sessionId, card }));
@@ -177,7 +177,7 @@ export function registerPromptEvents(deps: { rooms: Rooms; engagements: Engageme
 
 		handle(socket, log, 'prompts:withdraw', ({ sessionId }) =>
 			asCoach(sessionId, async () => {
-				const card = cards.clear(sessionId);
+				const card = await cards.clear(sessionId);
 				if (!card) return fail('not_found', 'No card is being shown.');
 				for (const s of await rooms.socketsOf(sessionId, 'coachee')) s.emit('prompts:card-cleared', { sessionId, cardId: card.cardId });
 				await toCoach(sessionId, (s) => s.emit('prompts:card-state', { sessionId, card: null }));
@@ -186,13 +186,13 @@ export function registerPromptEvents(deps: { rooms: Rooms; engagements: Engageme
 		);
 
 		// Coachee events: the card on screen now, and putting it away.
-		handle(socket, log, 'prompts:current-card', ({ sessionId }) => {
+		handle(socket, log, 'prompts:current-card', async ({ sessionId }) => {
 			const role = rooms.roleIn(socket, sessionId);
 			if (!role) return fail('not_found', NOT_JOINED);
 			// Cards are for coachees; a sponsor in a three-way meeting never sees a prompt.
 			if (role !== 'coachee') return ok(null);
-			const card = cards.get(sessionId);
-			if (!card || cards.dismissedBy(sessionId, user.id)) return ok(null);
+			const card = await cards.get(sessionId);
+			if (!card || (await cards.dismissedBy(sessionId, user.id))) return ok(null);
 			return ok({ sessionId, cardId: card.cardId, text: card.text });
 		});
 
@@ -200,7 +200,7 @@ export function registerPromptEvents(deps: { rooms: Rooms; engagements: Engageme
 			const role = rooms.roleIn(socket, sessionId);
 			if (!role) return fail('not_found', NOT_JOINED);
 			if (role !== 'coachee') return fail('forbidden', 'Only a coachee dismisses the card; take it back instead.');
-			const card = cards.dismiss(sessionId, cardId, { userId: user.id, name: user.name }, Date.now());
+			const card = await cards.dismiss(sessionId, cardId, { userId: user.id, name: user.name }, Date.now());
 			if (!card) return ok(true as const); // Already replaced or taken back: nothing left to put away.
 			// The coachee's other tabs put it away too.
 			for (const s of await rooms.socketsOf(sessionId, 'coachee')) {

@@ -13,7 +13,9 @@ import type { Engagements } from '../engagements/index.ts';
 import type { Rooms } from '../rooms/index.ts';
 import type { AskedPrompt } from '../../shared/protocol/prompts.ts';
 import { createPromptStore } from './store.ts';
-import { ShownCards } from './cards.ts';
+import type { Cluster } from '../cluster/index.ts';
+import { localCards } from './cards.ts';
+import { redisCards } from './cards-redis.ts';
 import { registerPromptEvents } from './events.ts';
 
 export interface Prompts {
@@ -21,13 +23,14 @@ export interface Prompts {
 	askedIn(sessionId: string): Promise<AskedPrompt[]>;
 }
 
-export function createPrompts(deps: { db: Kysely<Database>; rooms: Rooms; engagements: Engagements; log: Logger }): Prompts {
+export function createPrompts(deps: { db: Kysely<Database>; rooms: Rooms; engagements: Engagements; log: Logger; cluster?: Cluster | null }): Prompts {
 	const log = deps.log.child({ feature: 'prompts' });
 	const store = createPromptStore(deps.db);
-	const cards = new ShownCards();
+	// With several instances the card lives in Redis, so a coachee on any instance sees it.
+	const cards = deps.cluster ? redisCards(deps.cluster) : localCards();
 	registerPromptEvents({ rooms: deps.rooms, engagements: deps.engagements, store, cards, log });
 	// A card is live state: it goes when the last person leaves.
-	deps.rooms.events.on('empty', (sessionId) => cards.clear(sessionId));
+	deps.rooms.events.on('empty', (sessionId) => void cards.clear(sessionId).catch((err: unknown) => log.warn({ err, session: sessionId }, 'shown card not cleared; it expires by itself')));
 	return {
 		askedIn: (sessionId) => store.askedIn(sessionId)
 	};

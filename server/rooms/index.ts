@@ -3,6 +3,12 @@
  * joining a coaching session (members only), presence with a reconnect grace
  * period, and the hooks other features (media, prompts, summary) use to add
  * their events to the same sockets.
+ *
+ * With a cluster (several instances), socket.io's rooms span the instances
+ * (adapter.ts), presence lives in Redis (presence-redis.ts) and `joined`,
+ * `gone` and `empty` are raised once, by the instance that made the change;
+ * cut off from Redis, the instance refuses joins and closes its sockets so
+ * clients reconnect through the load balancer to a healthy one.
  */
 import { EventEmitter } from 'node:events';
 import type { Server as HttpServer } from 'node:http';
@@ -21,11 +27,18 @@ import {
 	type ServerToClientEvents
 } from '../../shared/protocol/index.ts';
 import { fail, ok } from '../../shared/result.ts';
+import type { Cluster } from '../cluster/index.ts';
 import { handle, serveRequests } from './handler.ts';
-import { PresenceRegistry } from './presence.ts';
+import type { Presence } from './presence-shared.ts';
+import { localPresence } from './presence-local.ts';
+import { presenceKeys, redisPresence } from './presence-redis.ts';
+import { localConnections, redisConnections, type ConnectionCount } from './connections.ts';
+import { shareRooms } from './adapter.ts';
 import { limitEventRate } from './socket-limits.ts';
 
 export { handle } from './handler.ts';
+
+export type { Presence } from './presence-shared.ts';
 
 export interface SocketData {
 	user: User;
@@ -54,7 +67,8 @@ export type RoomMember = Awaited<ReturnType<RoomServer['fetchSockets']>>[number]
 /** What other features use of the live rooms. */
 export interface Rooms {
 	io: RoomServer;
-	presence: PresenceRegistry;
+	/** Who is in which session (in Redis with a cluster): every answer is a promise. */
+	presence: Presence;
 	events: EventEmitter<RoomEvents>;
 	/** Adds a feature's event handlers to every new socket. */
 	addFeature(register: (socket: RoomSocket) => void): void;
@@ -75,11 +89,17 @@ export function startWindow(scheduledAt: number): { opensAt: number; closesAt: n
 }
 
 export const roomName = (sessionId: string) => `session:${sessionId}`;
+/** The sockets of one role in a session: a room, so it works for sockets on other instances too. */
+const roleRoom = (sessionId: string, role: ParticipantRole) => `session:${sessionId}:${role}`;
 
-export function createRooms(deps: { httpServer: HttpServer; config: Config; log: Logger; auth: Auth; engagements: Engagements }): Rooms {
+const UNAVAILABLE = 'This server lost its link to the others; reconnecting you to another one.';
+
+export function createRooms(deps: { httpServer: HttpServer; config: Config; log: Logger; auth: Auth; engagements: Engagements; cluster?: Cluster | null }): Rooms {
 	const { config, auth, engagements } = deps;
+	const cluster = deps.cluster ?? null;
 	const log = deps.log.child({ feature: 'rooms' });
-	const presence = new PresenceRegistry();
+	const graceMs = config.reconnectGraceMs;
+	const presence: Presence = cluster ? redisPresence(cluster, graceMs, log) : localPresence(graceMs);
 	const events = new EventEmitter<RoomEvents>();
 	const features: Array<(socket: RoomSocket) => void> = [];
 
@@ -94,10 +114,11 @@ export function createRooms(deps: { httpServer: HttpServer; config: Config; log:
 		destroyUpgrade: false,
 		allowRequest: (req, cb) => cb(originAllowed(req, config.origin) ? null : 'origin not allowed', originAllowed(req, config.origin))
 	});
+	if (cluster) shareRooms(io, cluster);
 
 	const refuse = (message: string, code: HandshakeRefusal['code']) => Object.assign(new Error(message), { data: { code } });
 	/** Open socket.io connections per account: each has its own event budget, so their number is bounded too. */
-	const openPerUser = new Map<string, number>();
+	const openPerUser: ConnectionCount = cluster ? redisConnections(cluster, presenceKeys(cluster.keyPrefix + 'rooms:').prefix) : localConnections();
 
 	io.use(async (socket, next) => {
 		// A page built for another protocol would misread every answer: it must reload first.
@@ -106,23 +127,20 @@ export function createRooms(deps: { httpServer: HttpServer; config: Config; log:
 			log.info({ version: String(version).slice(0, 20) }, 'socket refused: page from another protocol version');
 			return next(refuse('This page is from an older version of Confidante. Reload the page to continue.', 'outdated_client'));
 		}
+		if (cluster?.isCutOff()) return next(refuse(UNAVAILABLE, 'unavailable'));
 		try {
 			const token = readSessionCookie(socket.request.headers.cookie, config.secureCookies);
 			const session = await auth.validateSessionToken(token);
 			if (!session) return next(refuse('Sign in to join a session.', 'unauthenticated'));
 			const userId = session.user.id;
-			const open = openPerUser.get(userId) ?? 0;
-			if (open >= limits.socket.maxConnectionsPerAccount) {
-				log.warn({ user: userId, open }, 'socket refused: too many connections for one account');
+			// Counted from here (not from 'connection'), so parallel handshakes cannot all slip in; released when the transport closes.
+			if (!(await openPerUser.take(userId, limits.socket.maxConnectionsPerAccount))) {
+				log.warn({ user: userId }, 'socket refused: too many connections for one account');
 				return next(refuse(`You have Confidante open in too many tabs or windows (${limits.socket.maxConnectionsPerAccount}); close some of them and reload this page.`, 'too_many_connections'));
 			}
-			// Counted from here (not from 'connection'), so parallel handshakes cannot all slip in; released when the transport closes.
-			openPerUser.set(userId, open + 1);
-			socket.conn.once('close', () => {
-				const left = (openPerUser.get(userId) ?? 1) - 1;
-				if (left > 0) openPerUser.set(userId, left);
-				else openPerUser.delete(userId);
-			});
+			const release = () => void openPerUser.release(userId).catch((err: unknown) => log.warn({ err, user: userId }, 'connection count not released; cleared with this instance'));
+			if (socket.conn.readyState === 'closed') return release();
+			socket.conn.once('close', release);
 			socket.data.user = session.user;
 			socket.data.authSession = session.sessionId;
 			socket.data.sessions = new Map();
@@ -133,13 +151,27 @@ export function createRooms(deps: { httpServer: HttpServer; config: Config; log:
 		}
 	});
 
-	const broadcastPresence = (sessionId: string) =>
-		io.to(roomName(sessionId)).emit('presence:update', { sessionId, participants: presence.participants(sessionId) });
+	async function broadcastPresence(sessionId: string) {
+		try {
+			io.to(roomName(sessionId)).emit('presence:update', { sessionId, participants: await presence.participants(sessionId) });
+		} catch (err) {
+			log.warn({ err, session: sessionId }, 'presence not sent: it could not be read');
+		}
+	}
 
-	function personGone(sessionId: string, userId: string) {
-		broadcastPresence(sessionId);
+	function personGone(sessionId: string, userId: string, empty: boolean) {
+		void broadcastPresence(sessionId);
 		events.emit('gone', sessionId, userId);
-		if (presence.isEmpty(sessionId)) events.emit('empty', sessionId);
+		if (empty) events.emit('empty', sessionId);
+	}
+	presence.onExpired(personGone);
+	presence.onChanged((sessionId) => void broadcastPresence(sessionId));
+	// Cut off from Redis: the sockets go last, after media and pads had their turn (server/cluster).
+	cluster?.onCutOff(() => closeLocalSockets(UNAVAILABLE), 'sockets');
+
+	function closeLocalSockets(reason: string) {
+		io.local.emit('server:closing', { reason });
+		io.local.disconnectSockets(true);
 	}
 
 	io.on('connection', (socket) => {
@@ -158,9 +190,15 @@ export function createRooms(deps: { httpServer: HttpServer; config: Config; log:
 			if (access.twoFactorMissing) return fail('two_factor_required', TWO_FACTOR_REQUIRED);
 			if (access.session.status === 'ended') return fail('gone', 'This session has ended; its summary is on the engagement page.');
 			if (access.session.status === 'cancelled') return fail('gone', 'This session was cancelled; the engagement page shows the sessions still booked.');
-			const active = presence.participants(sessionId);
-			if (!active.some((p) => p.userId === user.id) && active.length >= limits.room.maxParticipants) {
-				return fail('conflict', `This session already has ${limits.room.maxParticipants} participants.`);
+			if (cluster?.isCutOff()) return fail('unavailable', UNAVAILABLE);
+			// Taking the place first (atomic, across instances) keeps the cap under concurrent joins.
+			const outcome = await presence.join(sessionId, { userId: user.id, name: user.name, role: access.role }, socket.id, limits.room.maxParticipants);
+			if (outcome === 'full') return fail('conflict', `This session already has ${limits.room.maxParticipants} participants.`);
+			socket.data.sessions.set(sessionId, access.role);
+			// Closed while the place was taken: its disconnect did not see this session, so give the place back here.
+			if (socket.disconnected) {
+				void presence.drop(sessionId, user.id, socket.id).catch((err: unknown) => log.warn({ err, session: sessionId }, 'place not given back'));
+				return fail('gone', 'The connection closed while joining.');
 			}
 			const window = startWindow(access.session.scheduled_at);
 			const now = Date.now();
@@ -170,11 +208,10 @@ export function createRooms(deps: { httpServer: HttpServer; config: Config; log:
 				access.session.status = 'live';
 				access.session.started_at ??= now;
 			}
-			socket.data.sessions.set(sessionId, access.role);
-			await socket.join(roomName(sessionId));
-			const first = presence.join(sessionId, { userId: user.id, name: user.name, role: access.role }, socket.id);
-			if (first) events.emit('joined', sessionId, user.id, access.role);
-			broadcastPresence(sessionId);
+			await socket.join([roomName(sessionId), roleRoom(sessionId, access.role)]);
+			if (outcome === 'first') events.emit('joined', sessionId, user.id, access.role);
+			const participants = await presence.participants(sessionId);
+			io.to(roomName(sessionId)).emit('presence:update', { sessionId, participants });
 			const joined: Joined = {
 				role: access.role,
 				session: {
@@ -190,7 +227,7 @@ export function createRooms(deps: { httpServer: HttpServer; config: Config; log:
 					startedAt: access.session.started_at,
 					...window
 				},
-				participants: presence.participants(sessionId)
+				participants
 			};
 			return ok(joined);
 		});
@@ -210,19 +247,24 @@ export function createRooms(deps: { httpServer: HttpServer; config: Config; log:
 		});
 
 		handle(socket, log, 'session:leave', async ({ sessionId }) => {
-			if (!socket.data.sessions.delete(sessionId)) return fail('not_found', 'You are not in this session.');
-			await socket.leave(roomName(sessionId));
-			presence.remove(sessionId, user.id);
+			const role = socket.data.sessions.get(sessionId);
+			if (!role || !socket.data.sessions.delete(sessionId)) return fail('not_found', 'You are not in this session.');
+			await Promise.all([socket.leave(roomName(sessionId)), socket.leave(roleRoom(sessionId, role))]);
+			const left = await presence.leave(sessionId, user.id);
 			events.emit('socketClosed', sessionId, user.id, socket.id);
-			personGone(sessionId, user.id);
+			if (left.removed) personGone(sessionId, user.id, left.empty);
+			else void broadcastPresence(sessionId);
 			return ok(true as const);
 		});
 
 		socket.on('disconnect', () => {
 			for (const sessionId of socket.data.sessions.keys()) {
 				events.emit('socketClosed', sessionId, user.id, socket.id);
-				const state = presence.drop(sessionId, user.id, socket.id, limits.room.reconnectGraceMs, () => personGone(sessionId, user.id));
-				if (state === 'reconnecting') broadcastPresence(sessionId);
+				void presence.drop(sessionId, user.id, socket.id).then(
+					(state) => (state === 'reconnecting' ? broadcastPresence(sessionId) : undefined),
+					// Cut off from Redis: the heartbeat lapses and another instance starts this person's grace.
+					(err: unknown) => log.warn({ err, session: sessionId, socket: socket.id }, 'socket close not recorded in presence')
+				);
 			}
 		});
 
@@ -241,11 +283,12 @@ export function createRooms(deps: { httpServer: HttpServer; config: Config; log:
 			return socket.data.sessions.get(sessionId) ?? null;
 		},
 		async socketsOf(sessionId, role) {
-			const sockets = await io.in(roomName(sessionId)).fetchSockets();
-			return role ? sockets.filter((s) => s.data.sessions.get(sessionId) === role) : sockets;
+			return io.in(role ? roleRoom(sessionId, role) : roomName(sessionId)).fetchSockets();
 		},
 		async close(reason) {
-			io.emit('server:closing', { reason });
+			// Only this instance's sockets: with a cluster, io.emit would reach every instance's.
+			io.local.emit('server:closing', { reason });
+			await presence.close();
 			await new Promise<void>((resolve) => io.close(() => resolve()));
 		}
 	};

@@ -198,10 +198,15 @@ export function createEnding(deps: {
 		if (closed) return;
 		const t = setTimeout(() => {
 			emptyTimers.delete(sessionId);
-			if (!rooms.presence.isEmpty(sessionId)) return;
-			void end(sessionId, 'empty-room').then((r) => {
-				if (!r.ok && r.error.code !== 'conflict') log.warn({ session: sessionId, error: r.error }, 'auto-end did not complete');
-			});
+			// Presence may live in Redis (several instances): asked, not read.
+			void rooms.presence.isEmpty(sessionId).then(
+				async (empty) => {
+					if (!empty) return;
+					const r = await end(sessionId, 'empty-room');
+					if (!r.ok && r.error.code !== 'conflict') log.warn({ session: sessionId, error: r.error }, 'auto-end did not complete');
+				},
+				(err: unknown) => log.warn({ err, session: sessionId }, 'auto-end skipped: presence could not be read')
+			);
 		}, deps.config.emptySessionEndMs);
 		t.unref();
 		emptyTimers.set(sessionId, t);
@@ -218,7 +223,7 @@ export function createEnding(deps: {
 				log.info({ session: session_id }, 'completing a session end interrupted by a restart');
 				void completeOnce(session_id);
 			}
-			for (const id of await engagements.liveSessionIds()) if (rooms.presence.isEmpty(id)) endWhenStillEmpty(id);
+			for (const id of await engagements.liveSessionIds()) if (await rooms.presence.isEmpty(id)) endWhenStillEmpty(id);
 		},
 		async close() {
 			closed = true;
