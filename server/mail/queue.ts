@@ -97,6 +97,7 @@ export function createMailQueue(deps: QueueDeps): MailQueue {
 	const composers = new Map<MailKind, Composer>();
 	const domain = /@([^>\s]+)>?\s*$/.exec(deps.from)?.[1] ?? 'confidante.local';
 	const inFlight = new Set<Promise<void>>();
+	const sendingIds = new Set<string>();
 	let timer: ReturnType<typeof setTimeout> | null = null;
 	let draining = false;
 	let again = false;
@@ -165,8 +166,12 @@ export function createMailQueue(deps: QueueDeps): MailQueue {
 	}
 
 	function startSending(job: Claimed) {
+		// Our own send outlived its lease and we took the row again: the claim just renewed it; one send is enough.
+		if (sendingIds.has(job.id)) return;
+		sendingIds.add(job.id);
 		const p = sendOne(job).finally(() => {
 			inFlight.delete(p);
+			sendingIds.delete(job.id);
 			kick();
 		});
 		inFlight.add(p);
