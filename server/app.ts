@@ -225,7 +225,8 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 	const summaries = createSummaries({
 		db: store.db, config, log, engagements, rooms, mail, zoneOf: (id) => auth.userTimeZone(id), sponsors: (id) => sponsors.sponsorPeople(id),
 		sources: padSources({ seal: (id) => pad.sessionEnded(id), finalState: (id) => pad.finalState(id), askedIn: (id) => prompts.askedIn(id), contractAt: (id, at) => contracts.inForceAt(id, at) }),
-		afterEnd: (trx, ended) => feedback.onSessionEnded(trx, ended)
+		afterEnd: (trx, ended) => feedback.onSessionEnded(trx, ended),
+		scheduler, cluster
 	});
 	// The report's goal ratings and per-session feedback are what the progress and feedback features show each reader.
 	const closingSources = closingSourcesFrom({ progress, feedback, engagements, log }, async (id) => (await engagements.members(id)).find((m) => m.role === 'coach')?.userId ?? null);

@@ -495,6 +495,28 @@ export const limits = {
 		/** A document with local peers that heard nothing for this long checks its head row in PostgreSQL (backstop; one query for all). */
 		quietPollMs: 3_000
 	},
+	clusterJobs: {
+		/**
+		 * A message being sent is another instance's to send again after this
+		 * (its sender died): longer than an SMTP attempt can take (the
+		 * connection, greeting and socket timeouts above together), so a live
+		 * sender is never overtaken; a resend keeps the Message-ID.
+		 */
+		mailLeaseMs: 2 * 60_000,
+		/**
+		 * An ending being completed is held this long, renewed every
+		 * `endingLeaseRenewMs` while the holder works; a dead holder's ending
+		 * is finished elsewhere about this long after it was asked for.
+		 */
+		endingLeaseMs: 10_000,
+		endingLeaseRenewMs: 3_000,
+		/** Asking to end a session another instance is completing waits this long for its summary, looking every `endingPollMs`. */
+		endingWaitMs: 20_000,
+		endingPollMs: 250,
+		/** Each instance tells Redis this often which sessions have people on it; an entry not told again within the TTL is gone (its instance died). */
+		occupancyBeatMs: 5_000,
+		occupancyTtlMs: 15_000
+	},
 	yourData: {
 		/** Wrong passwords tolerated per account when deleting it, before a pause (the same window as sign-in). */
 		deleteAttempts: 5,

@@ -15,6 +15,7 @@
 
 /** Every failpoint, where it sits and what arming it imitates. `async`: awaited, so it may also delay. */
 export const FAILPOINTS = {
+	'summary.afterEndingClaimed': { async: true, where: "after an instance took the lease on a session's ending and before it completes it (another instance must finish it, or wait for it)" },
 	'summary.afterEndMarked': { async: true, where: "after a session's ending is recorded and before its summary is written (the next start must finish it)" },
 	'pad.store.append': { async: false, where: 'before pad updates are written (journal on SQLite, insert on PostgreSQL): saving fails, as with a full disk or a lost database' },
 	'pad.store.compact': { async: false, where: "inside a pad compaction's transaction, after the snapshot is written and before the updates it folds are deleted" },

@@ -18,6 +18,7 @@ import { limits } from '../config/index.ts';
 import type { MailJobRow } from '../store/index.ts';
 import { createMailQueue, type MailKind, type MailQueue } from './queue.ts';
 import { isOutboxName, outboxTransport, readOutboxFile, smtpTransport } from './transport.ts';
+import { leaseOwner } from '../scheduler/owner.ts';
 
 export type { MailQueue, MailKind, NewMail } from './queue.ts';
 
@@ -40,7 +41,11 @@ export interface MailService extends MailQueue {
 
 export function createMail(config: Config, db: Kysely<Database>, log: Logger): MailService {
 	const transport = config.smtpUrl ? smtpTransport(config.smtpUrl, config.smtpTimeoutMs) : outboxTransport(outboxDir(config));
-	const queue = createMailQueue({ db, log, transport, from: config.mailFrom });
+	// With several instances, each holds its own leases; alone, a start takes back whatever an earlier run left sending.
+	const queue = createMailQueue({
+		db, log, transport, from: config.mailFrom,
+		owner: leaseOwner(config.cluster), alone: !config.cluster, dialect: { kind: config.databaseUrl ? 'postgres' : 'sqlite' }
+	});
 	const readOutbox = (name: string) => readOutboxFile(outboxDir(config), name);
 	return {
 		...queue,

@@ -2,19 +2,28 @@
  * The durable mail queue. A message to send is a row in `mail_jobs`, written
  * in the same transaction as the thing it announces; the queue sends due rows
  * a few at a time, retries transient failures with exponential backoff, and
- * records a final failure with a reason the coach can read. A row claimed by
- * a process that then died is sent again at the next start (at least once;
- * the Message-ID stays the same, so mail clients can tell it is the same
- * message).
+ * records a final failure with a reason the coach can read.
+ *
+ * Several instances may run the queue on one PostgreSQL database: a row being
+ * sent carries a lease (`lease_owner`, `lease_until`), claimed with
+ * `FOR UPDATE SKIP LOCKED` (a guarded update on SQLite, which has one writer),
+ * so each message has one sender at a time. A row whose sender died is taken
+ * again once its lease runs out, by any instance (at least once: its
+ * Message-ID, stored when it was queued, stays the same, so the receiving
+ * server and mail clients see a resend as the same message). Alone (SQLite,
+ * or no cluster), start() takes back every row left `sending` at once, as
+ * nobody else can be sending it.
  */
 import type Mail from 'nodemailer/lib/mailer';
 import type { Kysely, Transaction } from 'kysely';
 import { z } from 'zod';
 import { limits } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
-import type { Database, MailJobRow } from '../store/index.ts';
+import type { Database, Dialect, MailJobRow } from '../store/index.ts';
 import { newId } from '../auth/index.ts';
 import { describeFailure, isPermanent, type MailTransport } from './transport.ts';
+import { leaseOwner } from '../scheduler/owner.ts';
+import { claimDue, type Claimed } from './claims.ts';
 
 export type MailKind = MailJobRow['kind'];
 
@@ -37,7 +46,7 @@ export interface MailQueue {
 	/** Queues messages inside the caller's transaction; `kick()` after it commits. */
 	enqueue(trx: Transaction<Database> | Kysely<Database>, mails: NewMail[]): Promise<void>;
 	kick(): void;
-	/** Starts sending; rows left `sending` by a process that died are due again. */
+	/** Starts sending; rows left `sending` by this instance's earlier life (alone: by anyone) are due again. */
 	start(): Promise<void>;
 	/** Delivery status of the messages about some records (e.g. a summary's versions), oldest first. */
 	statusOf(subjectIds: string[]): Promise<MailJobRow[]>;
@@ -67,12 +76,28 @@ export function backoffMs(attempts: number): number {
 	return Math.min(limits.mail.retryMaxMs, limits.mail.retryBaseMs * 2 ** Math.max(0, attempts - 1));
 }
 
-export function createMailQueue(deps: { db: Kysely<Database>; log: Logger; transport: MailTransport; from: string }): MailQueue {
+export interface QueueDeps {
+	db: Kysely<Database>;
+	log: Logger;
+	transport: MailTransport;
+	from: string;
+	/** Holder of this queue's leases (server/scheduler/owner.ts); a per-process id when not given. */
+	owner?: string;
+	/** True when no other instance can be sending (the default): start() takes back every `sending` row. */
+	alone?: boolean;
+	/** SKIP LOCKED claims on PostgreSQL; guarded updates otherwise. */
+	dialect?: Pick<Dialect, 'kind'>;
+}
+
+export function createMailQueue(deps: QueueDeps): MailQueue {
 	const { db, transport } = deps;
+	const owner = deps.owner ?? leaseOwner(null);
+	const alone = deps.alone ?? true;
 	const log = deps.log.child({ feature: 'mail', transport: transport.kind });
 	const composers = new Map<MailKind, Composer>();
 	const domain = /@([^>\s]+)>?\s*$/.exec(deps.from)?.[1] ?? 'confidante.local';
 	const inFlight = new Set<Promise<void>>();
+	const sendingIds = new Set<string>();
 	let timer: ReturnType<typeof setTimeout> | null = null;
 	let draining = false;
 	let again = false;
@@ -80,8 +105,9 @@ export function createMailQueue(deps: { db: Kysely<Database>; log: Logger; trans
 	let started = false;
 	let ready: ((userIds: string[]) => Promise<Set<string>>) | null = null;
 
+	/** Ends our claim on a row; a row another instance took over meanwhile (our lease ran out) is theirs to finish. */
 	async function update(id: string, patch: Partial<MailJobRow>) {
-		await db.updateTable('mail_jobs').set(patch).where('id', '=', id).execute();
+		await db.updateTable('mail_jobs').set({ ...patch, lease_owner: null, lease_until: null }).where('id', '=', id).where('status', '=', 'sending').where('lease_owner', '=', owner).execute();
 	}
 
 	async function sendOne(job: MailJobRow) {
@@ -96,10 +122,16 @@ export function createMailQueue(deps: { db: Kysely<Database>; log: Logger; trans
 			if (!compose) throw new Error(`no composer for ${job.kind} mail`);
 			const message = await compose(job);
 			const sent = await transport.send(
-				{ ...message, from: deps.from, to: { name: job.to_name, address: job.to_address }, messageId: `<${job.id}@${domain}>` },
+				// The Message-ID stored at enqueue: the same on every attempt and every instance.
+				{ ...message, from: deps.from, to: { name: job.to_name, address: job.to_address }, messageId: job.message_id },
 				job.id
 			);
-			const recorded = await db.updateTable('mail_jobs').set({ status: 'sent', sent_at: Date.now(), last_error: null, outbox_file: sent.outboxFile, ...recordOf(message) }).where('id', '=', job.id).executeTakeFirst();
+			// Not fenced by the lease: once sent, it is sent, whoever holds the row now.
+			const recorded = await db
+				.updateTable('mail_jobs')
+				.set({ status: 'sent', sent_at: Date.now(), last_error: null, outbox_file: sent.outboxFile, lease_owner: null, lease_until: null, ...recordOf(message) })
+				.where('id', '=', job.id)
+				.executeTakeFirst();
 			// Erased while it was being sent (server/yourdata): the local copy goes too.
 			if (Number(recorded.numUpdatedRows) === 0 && sent.outboxFile) {
 				transport.discard(sent.outboxFile);
@@ -116,46 +148,42 @@ export function createMailQueue(deps: { db: Kysely<Database>; log: Logger; trans
 	}
 
 	async function drainOnce(): Promise<void> {
-		const now = Date.now();
 		const free = limits.mail.concurrency - inFlight.size;
 		if (free <= 0) return;
-		const due = await db
-			.selectFrom('mail_jobs')
-			.selectAll()
-			.where('status', '=', 'pending')
-			.where('next_attempt_at', '<=', now)
-			.orderBy('next_attempt_at')
-			.limit(free)
-			.execute();
+		const due = await claimDue({ db, dialect: deps.dialect?.kind ?? 'sqlite', owner, free });
 		const waiting = ready ? due.filter((j) => j.kind !== 'account') : [];
 		const confirmed = ready && waiting.length > 0 ? await ready([...new Set(waiting.map((j) => j.user_id))]) : null;
 		for (const job of due) {
 			if (confirmed && job.kind !== 'account' && !confirmed.has(job.user_id)) {
-				await db.updateTable('mail_jobs').set({ status: 'held', last_error: null }).where('id', '=', job.id).where('status', '=', 'pending').execute();
+				// Claimed (attempt counted) but not tried: the attempt is given back.
+				await update(job.id, { status: 'held', last_error: null, attempts: job.attempts - 1 });
 				log.info({ job: job.id, kind: job.kind }, 'mail held until the recipient confirms their address');
 				again = true;
 				continue;
 			}
-			// The guarded claim keeps one sender per row even if drains overlap.
-			const claimed = await db
-				.updateTable('mail_jobs')
-				.set({ status: 'sending', attempts: job.attempts + 1 })
-				.where('id', '=', job.id)
-				.where('status', '=', 'pending')
-				.executeTakeFirst();
-			if (Number(claimed.numUpdatedRows) !== 1) continue;
-			const p = sendOne({ ...job, status: 'sending', attempts: job.attempts + 1 }).finally(() => {
-				inFlight.delete(p);
-				kick();
-			});
-			inFlight.add(p);
+			startSending(job);
 		}
+	}
+
+	function startSending(job: Claimed) {
+		// Our own send outlived its lease and we took the row again: the claim just renewed it; one send is enough.
+		if (sendingIds.has(job.id)) return;
+		sendingIds.add(job.id);
+		const p = sendOne(job).finally(() => {
+			inFlight.delete(p);
+			sendingIds.delete(job.id);
+			kick();
+		});
+		inFlight.add(p);
 	}
 
 	async function scheduleNext() {
 		if (closed) return;
 		const next = await db.selectFrom('mail_jobs').select((e) => e.fn.min('next_attempt_at').as('at')).where('status', '=', 'pending').executeTakeFirst();
-		const at = next?.at === null || next?.at === undefined ? null : Number(next.at);
+		// Another instance's lease running out makes its row due here too.
+		const lease = await db.selectFrom('mail_jobs').select((e) => e.fn.min('lease_until').as('at')).where('status', '=', 'sending').executeTakeFirst();
+		const times = [next?.at, lease?.at].filter((v) => v !== null && v !== undefined).map(Number);
+		const at = times.length ? Math.min(...times) : null;
 		const wait = Math.max(0, Math.min(limits.mail.pollMs, at === null ? limits.mail.pollMs : at - Date.now()));
 		if (timer) clearTimeout(timer);
 		timer = setTimeout(kick, wait);
@@ -223,9 +251,13 @@ export function createMailQueue(deps: { db: Kysely<Database>; log: Logger; trans
 			}
 		},
 		kick,
-		/** Starts sending; rows left `sending` by a process that died are due again. */
+		/** Starts sending; rows left `sending` by this instance before a restart (alone: by anyone) are due again. */
 		async start() {
-			await db.updateTable('mail_jobs').set({ status: 'pending', next_attempt_at: Date.now() }).where('status', '=', 'sending').execute();
+			// Others' leases are left to run out: those instances may be sending right now.
+			let q = db.updateTable('mail_jobs').set({ status: 'pending', next_attempt_at: Date.now(), lease_owner: null, lease_until: null }).where('status', '=', 'sending');
+			if (!alone) q = q.where('lease_owner', '=', owner);
+			const r = await q.executeTakeFirst();
+			if (Number(r.numUpdatedRows) > 0) log.info({ rows: Number(r.numUpdatedRows), alone }, 'mail left sending by an earlier start is due again');
 			started = true;
 			kick();
 		},
@@ -259,7 +291,7 @@ export function createMailQueue(deps: { db: Kysely<Database>; log: Logger; trans
 		async close() {
 			closed = true;
 			if (timer) clearTimeout(timer);
-			// In-flight sends get a moment; anything cut off is `sending` and resent at next start.
+			// In-flight sends get a moment; anything cut off stays `sending` until its lease runs out (or the next start, alone).
 			await Promise.race([Promise.allSettled([...inFlight]), new Promise((r) => setTimeout(r, 1000).unref())]);
 			transport.close();
 		}

@@ -5,7 +5,10 @@
  * so scheduling the same thing twice keeps one row. A process claims due
  * rows with a lease (on PostgreSQL with `FOR UPDATE SKIP LOCKED`, so several
  * instances never take the same row); a process that dies mid-job leaves a
- * lease that runs out, and the job is taken again. A failing handler is
+ * lease that runs out, and the job is taken again. Each claim counts an
+ * attempt, and that count fences the claim: a process whose lease ran out
+ * (a stall, not a crash) cannot mark done or reschedule a job another process
+ * has taken since. A failing handler is
  * retried with exponential backoff like the mail queue, then recorded as
  * failed with its reason. Handlers must be idempotent (the ones that send
  * mail queue it under a unique key, so a job run twice sends once).
@@ -130,12 +133,21 @@ export function createScheduler(deps: { db: Kysely<Database>; dialect: Pick<Dial
 		return claimed;
 	}
 
+	/** The claim is ours while no later claim counted another attempt. */
+	const ours = (job: ScheduledJobRow) => (eb: ExpressionBuilder<Database, 'scheduled_jobs'>) => eb.and([eb('id', '=', job.id), eb('state', '=', 'running'), eb('attempts', '=', job.attempts)]);
+
 	async function runOne(job: ScheduledJobRow, at: number): Promise<void> {
 		const handler = handlers.get(job.kind);
+		// A batch runs one job after another: each job's lease starts when it does, so the last of a slow batch is not taken twice.
+		const renewed = await db.updateTable('scheduled_jobs').set({ lease_until: now() + limits.scheduler.leaseMs }).where(ours(job)).executeTakeFirst();
+		if (Number(renewed.numUpdatedRows) !== 1) {
+			log.warn({ job: job.id, kind: job.kind }, 'job taken by another process before it ran here; skipped');
+			return;
+		}
 		try {
 			if (!handler) throw new Error(`no handler for ${job.kind} jobs`);
 			await handler(job, at);
-			await db.updateTable('scheduled_jobs').set({ state: 'done', done_at: now(), lease_until: null, last_error: null }).where('id', '=', job.id).where('state', '=', 'running').execute();
+			await db.updateTable('scheduled_jobs').set({ state: 'done', done_at: now(), lease_until: null, last_error: null }).where(ours(job)).execute();
 			log.info({ job: job.id, kind: job.kind, subject: job.subject, attempt: job.attempts }, 'job done');
 		} catch (err) {
 			const reason = err instanceof Error ? err.message : String(err);
@@ -143,7 +155,7 @@ export function createScheduler(deps: { db: Kysely<Database>; dialect: Pick<Dial
 			await db
 				.updateTable('scheduled_jobs')
 				.set(final ? { state: 'failed', last_error: reason, lease_until: null } : { state: 'pending', last_error: reason, lease_until: null, run_at: now() + backoffMs(job.attempts) })
-				.where('id', '=', job.id)
+				.where(ours(job))
 				.execute();
 			log.warn({ err, job: job.id, kind: job.kind, attempt: job.attempts, final }, final ? 'job failed for good' : 'job failed; will retry');
 		}

@@ -11,6 +11,7 @@ import type { AccountTokenRow, AuditEventRow, AuthSessionRow, UserRow } from './
 import type { PracticeEngagementRow, SupervisionNoteRow } from './schema-practice.ts';
 import type { EngagementCallPrivacyRow } from './schema-call-privacy.ts';
 import type { PadHeadRow } from './schema-pad.ts';
+import type { SessionVacancyRow } from './schema-jobs.ts';
 import type { PasskeyRow, PendingSignInRow, RecoveryCodeRow, TotpCredentialRow } from './schema-two-factor.ts';
 import type { SchemeCoordinatorRow, SchemeFeedbackRow, SchemeInviteRow, SchemeMailKind, SchemeMatchRow, SchemeRequestRow, SchemeRow, SchemeVolunteerRow } from './schema-schemes.ts';
 import type { FeedbackMailKind, GoalRatingRow, SessionFeedbackRow } from './schema-feedback.ts';
@@ -80,6 +81,9 @@ export interface SessionEndingRow {
 	requested_at: number;
 	summary_id: string | null;
 	completed_at: number | null;
+	/** The instance completing it, and until when (migration 0029); null when nobody is. */
+	lease_owner: string | null;
+	lease_until: number | null;
 }
 
 /** One immutable version of a session's summary. */
@@ -148,6 +152,9 @@ export interface MailJobRow {
 	outbox_file: string | null;
 	sent_at: number | null;
 	created_at: number;
+	/** While `sending`: the instance sending it, and until when (migration 0029). */
+	lease_owner: string | null;
+	lease_until: number | null;
 	/** What the message said, recorded when it was sent (null before, and for messages sent before 0013). */
 	subject: string | null;
 	preview: string | null;
@@ -395,6 +402,7 @@ export interface Database {
 	summaries: SummaryRow;
 	summary_renderings: SummaryRenderingRow;
 	mail_jobs: MailJobRow;
+	session_vacancies: SessionVacancyRow;
 	custom_prompts: CustomPromptRow;
 	prompt_favourites: PromptFavouriteRow;
 	session_prompts_asked: SessionPromptAskedRow;

@@ -1,14 +1,18 @@
 /**
  * Ending a session, exactly once. A durable `session_endings` row is written
- * first; then the session is marked ended; then summary version 1 is recorded
- * with its rendered copies (one transaction), and its emails are queued and
- * the ending marked complete (another).
- * Whatever step a crash interrupts, the next start finishes the job, and the
+ * first, with a scheduler job that checks on it later; then the instance
+ * completing it takes the row's lease; then the session is marked ended;
+ * then summary version 1 is recorded with its rendered copies (one
+ * transaction), and its emails are queued and the ending marked complete
+ * (another).
+ * Whatever step a crash interrupts, whichever instance comes next finishes
+ * the job (the check-on job once the lease runs out, or a start), and the
  * unique (session, version) key means a retry can never make a second
- * summary. Concurrent requests in this process share one promise.
+ * summary. Concurrent requests in this process share one promise; a request
+ * on another instance waits for the holder's summary.
  */
 import type { Kysely, Transaction } from 'kysely';
-import { limits, type Config } from '../config/index.ts';
+import { limits } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { Database, SessionEndingRow } from '../store/index.ts';
 import type { Engagements } from '../engagements/index.ts';
@@ -22,6 +26,11 @@ import { buildContent } from './build.ts';
 import type { SummarySources } from './sources.ts';
 import { failpointAsync } from '../failpoints/index.ts';
 import type { Renderings } from './renderings.ts';
+import type { Scheduler } from '../scheduler/index.ts';
+import { endingLeases } from './ending-leases.ts';
+
+/** The scheduler job that finishes an ending whose instance died (subject: the session id). */
+export const ENDING_JOB = 'summary-ending';
 
 export type EndedBy = { userId: string } | 'empty-room';
 
@@ -40,7 +49,6 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 
 export function createEnding(deps: {
 	db: Kysely<Database>;
-	config: Config;
 	log: Logger;
 	engagements: Engagements;
 	rooms: Rooms;
@@ -51,12 +59,17 @@ export function createEnding(deps: {
 	sponsors: (engagementId: string) => Promise<{ userId: string; name: string; email: string }[]>;
 	/** Inside the transaction that queues the summary's emails (the feedback feature plans its reminders). */
 	afterEnd?: AfterEnd;
+	scheduler: Scheduler;
+	/** This instance's name on leases (server/scheduler/owner.ts). */
+	owner: string;
+	/** No other instance shares the database: leases left by an earlier start are nobody's. */
+	alone: boolean;
 }) {
-	const { db, engagements, rooms, mail } = deps;
+	const { db, engagements, rooms, mail, scheduler } = deps;
 	const log = deps.log.child({ feature: 'summary' });
+	const leases = endingLeases(db, deps.owner);
 	const running = new Map<string, Promise<Result<string>>>();
 	const retryTimers = new Map<string, ReturnType<typeof setTimeout>>();
-	const emptyTimers = new Map<string, ReturnType<typeof setTimeout>>();
 	let closed = false;
 
 	/** Records summary v1 and its emails for an ending row; safe to run any number of times. */
@@ -115,7 +128,9 @@ export function createEnding(deps: {
 				people.map((m) => ({ kind: 'summary' as const, subjectId: id, userId: m.userId, toName: m.name, toAddress: m.email }))
 			);
 			await deps.afterEnd?.(trx, { sessionId, endedAt: session.ended_at ?? ending.requested_at, memberIds: members.map((m) => m.userId) });
-			await trx.updateTable('session_endings').set({ summary_id: id, completed_at: Date.now() }).where('session_id', '=', sessionId).execute();
+			await trx.updateTable('session_endings').set({ summary_id: id, completed_at: Date.now(), lease_owner: null, lease_until: null }).where('session_id', '=', sessionId).execute();
+			// Ended: auto-end has nothing left to watch.
+			await trx.deleteFrom('session_vacancies').where('session_id', '=', sessionId).execute();
 		});
 		mail.kick();
 		rooms.io.to(roomName(sessionId)).emit('session:ended', { sessionId, summaryId: id });
@@ -123,21 +138,45 @@ export function createEnding(deps: {
 		return ok(id);
 	}
 
-	/** Runs (or joins) the completion of a session's ending; failures are retried in the background. */
-	function completeOnce(sessionId: string): Promise<Result<string>> {
+	/** Completes an ending we hold the lease on, renewing it meanwhile; failures are retried in the background. */
+	async function completeHeld(ending: SessionEndingRow): Promise<Result<string>> {
+		const sessionId = ending.session_id;
+		await failpointAsync('summary.afterEndingClaimed');
+		const renew = setInterval(() => void leases.renew(sessionId).catch((err: unknown) => log.warn({ err, session: sessionId }, 'could not renew the ending lease')), limits.clusterJobs.endingLeaseRenewMs);
+		renew.unref();
+		try {
+			return await complete(ending);
+		} catch (err) {
+			log.error({ err, session: sessionId }, 'completing the session end failed; will retry');
+			await leases.release(sessionId).catch((e: unknown) => log.warn({ err: e, session: sessionId }, 'could not release the ending lease'));
+			scheduleRetry(sessionId);
+			return fail('unavailable', 'The session has ended, but its summary is not recorded yet. It will be completed automatically; nothing is lost.');
+		} finally {
+			clearInterval(renew);
+		}
+	}
+
+	/** Completes the ending here, or waits up to `waitMs` for the instance holding it to record the summary. */
+	async function settle(sessionId: string, waitMs: number): Promise<Result<string>> {
+		const until = Date.now() + waitMs;
+		for (;;) {
+			const row = await db.selectFrom('session_endings').selectAll().where('session_id', '=', sessionId).executeTakeFirst();
+			if (!row) return fail('not_found', 'This session is not ending.');
+			if (row.completed_at !== null && row.summary_id) return ok(row.summary_id);
+			const held = await leases.claim(sessionId);
+			if (held) return completeHeld(held);
+			if (closed || Date.now() >= until) {
+				return fail('unavailable', 'The session has ended; its summary is being recorded by another server and will be on the engagement page shortly. Nothing is lost.');
+			}
+			await new Promise((r) => setTimeout(r, limits.clusterJobs.endingPollMs));
+		}
+	}
+
+	/** Runs (or joins) the completion of a session's ending in this process. */
+	function completeOnce(sessionId: string, waitMs: number = limits.clusterJobs.endingWaitMs): Promise<Result<string>> {
 		const existing = running.get(sessionId);
 		if (existing) return existing;
-		const p = (async (): Promise<Result<string>> => {
-			const ending = await db.selectFrom('session_endings').selectAll().where('session_id', '=', sessionId).executeTakeFirst();
-			if (!ending) return fail('not_found', 'This session is not ending.');
-			try {
-				return await complete(ending);
-			} catch (err) {
-				log.error({ err, session: sessionId }, 'completing the session end failed; will retry');
-				scheduleRetry(sessionId);
-				return fail('unavailable', 'The session has ended, but its summary is not recorded yet. It will be completed automatically; nothing is lost.');
-			}
-		})().finally(() => running.delete(sessionId));
+		const p = settle(sessionId, waitMs).finally(() => running.delete(sessionId));
 		running.set(sessionId, p);
 		return p;
 	}
@@ -167,18 +206,22 @@ export function createEnding(deps: {
 				return fail('conflict', 'This session has not started yet, so there is nothing to end or summarise. It starts when someone joins it near its booked time, or when the coach starts it.');
 			}
 			if (by === 'empty-room' && session.status !== 'live') return fail('conflict', 'This session is not live.');
-			await db
-				.insertInto('session_endings')
-				.values({
-					session_id: sessionId,
-					reason: by === 'empty-room' ? 'auto-ended' : 'ended',
-					requested_by: by === 'empty-room' ? null : by.userId,
-					requested_at: Date.now(),
-					summary_id: null,
-					completed_at: null
-				})
-				.onConflict((oc) => oc.column('session_id').doNothing())
-				.execute();
+			await db.transaction().execute(async (trx) => {
+				await trx
+					.insertInto('session_endings')
+					.values({
+						session_id: sessionId,
+						reason: by === 'empty-room' ? 'auto-ended' : 'ended',
+						requested_by: by === 'empty-room' ? null : by.userId,
+						requested_at: Date.now(),
+						summary_id: null,
+						completed_at: null
+					})
+					.onConflict((oc) => oc.column('session_id').doNothing())
+					.execute();
+				// Durable with the ending: if the instance completing it dies, this job finishes it elsewhere.
+				await scheduler.enqueue(trx, [{ kind: ENDING_JOB, subject: sessionId, runAt: scheduler.now() + limits.clusterJobs.endingLeaseMs }]);
+			});
 			await failpointAsync('summary.afterEndMarked');
 		}
 		const alreadyEnded = !!before || running.has(sessionId);
@@ -186,48 +229,25 @@ export function createEnding(deps: {
 		return r.ok ? ok({ summaryId: r.value, alreadyEnded }) : r;
 	}
 
-	function cancelEmptyTimer(sessionId: string) {
-		const t = emptyTimers.get(sessionId);
-		if (t) clearTimeout(t);
-		emptyTimers.delete(sessionId);
-	}
-
-	/** Ends a session nobody has been in for `emptySessionEndMs`. */
-	function endWhenStillEmpty(sessionId: string) {
-		cancelEmptyTimer(sessionId);
-		if (closed) return;
-		const t = setTimeout(() => {
-			emptyTimers.delete(sessionId);
-			// Presence may live in Redis (several instances): asked, not read.
-			void rooms.presence.isEmpty(sessionId).then(
-				async (empty) => {
-					if (!empty) return;
-					const r = await end(sessionId, 'empty-room');
-					if (!r.ok && r.error.code !== 'conflict') log.warn({ session: sessionId, error: r.error }, 'auto-end did not complete');
-				},
-				(err: unknown) => log.warn({ err, session: sessionId }, 'auto-end skipped: presence could not be read')
-			);
-		}, deps.config.emptySessionEndMs);
-		t.unref();
-		emptyTimers.set(sessionId, t);
-	}
-
 	return {
 		end,
-		/** Finishes endings a crash interrupted and arms auto-end for live sessions nobody is in. */
+		/** Takes back its own earlier leases and finishes endings a crash interrupted (others' are left to their holders and the check-on job). */
 		async start() {
-			rooms.events.on('empty', endWhenStillEmpty);
-			rooms.events.on('joined', cancelEmptyTimer);
+			scheduler.register(ENDING_JOB, async (job) => {
+				const r = await completeOnce(job.subject);
+				// Thrown: the scheduler tries again with backoff.
+				if (!r.ok && r.error.code !== 'not_found') throw new Error(r.error.message);
+			});
+			await leases.takeBack(deps.alone);
 			const unfinished = await db.selectFrom('session_endings').select('session_id').where('completed_at', 'is', null).execute();
 			for (const { session_id } of unfinished) {
 				log.info({ session: session_id }, 'completing a session end interrupted by a restart');
-				void completeOnce(session_id);
+				void completeOnce(session_id, 0);
 			}
-			for (const id of await engagements.liveSessionIds()) if (await rooms.presence.isEmpty(id)) endWhenStillEmpty(id);
 		},
 		async close() {
 			closed = true;
-			for (const t of [...retryTimers.values(), ...emptyTimers.values()]) clearTimeout(t);
+			for (const t of retryTimers.values()) clearTimeout(t);
 			await Promise.allSettled([...running.values()]);
 		}
 	};

@@ -2,7 +2,11 @@
  * Session summaries. Offers `createSummaries(deps)` with:
  * - `end(sessionId, by)`: ends a session once (coach request or empty room),
  *   records summary version 1 from the pad's final state, queues both emails,
- *   and tells the room `session:ended`; interrupted endings finish at start;
+ *   and tells the room `session:ended`; any instance finishes an ending
+ *   another was interrupted in (ending.ts, ending-leases.ts);
+ * - auto-end of a live session left empty, from a durable "empty since"
+ *   (auto-end.ts), never for a session someone is in on any instance
+ *   (occupancy.ts);
  * - the socket events `session:end` and `session:end-check` (unsynced edits);
  * - reads for pages (`view`, `list`, `actionsByGoal`, `latestForSession`, `previousForSession`,
  *   `markdown`, `outbox`, `correctionDraft`),
@@ -33,6 +37,11 @@ import { createCopyRenderer } from './copy-renderer.ts';
 import { createRenderings } from './renderings.ts';
 import { noSources, type SummarySources } from './sources.ts';
 import { acrossEngagement, type EngagementRecord } from './across.ts';
+import type { Scheduler } from '../scheduler/index.ts';
+import { leaseOwner } from '../scheduler/owner.ts';
+import type { Cluster } from '../cluster/index.ts';
+import { createAutoEnd } from './auto-end.ts';
+import { createOccupancy } from './occupancy.ts';
 
 export type { SummarySources, PadFinalState, PadReading } from './sources.ts';
 export type { SummaryView, VersionInfo, GoalActions } from './reads.ts';
@@ -92,6 +101,10 @@ export function createSummaries(deps: {
 	sponsors?: (engagementId: string) => Promise<{ userId: string; name: string; email: string }[]>;
 	/** Told inside the transaction that completes a session's ending (the feedback feature's reminders). */
 	afterEnd?: AfterEnd;
+	/** Runs the check-on jobs of endings and auto-end, once across instances. */
+	scheduler: Scheduler;
+	/** Several instances (null: this process is the only one). */
+	cluster?: Cluster | null;
 }): Summaries {
 	const { db, rooms, mail, engagements } = deps;
 	const reads = { db, engagements, mail };
@@ -99,7 +112,13 @@ export function createSummaries(deps: {
 	const log = deps.log.child({ feature: 'summary' });
 	const renderings = createRenderings({ db, renderer: createCopyRenderer(log), log });
 	const sponsors = deps.sponsors ?? (async () => []);
-	const ending = createEnding({ db, config: deps.config, log: deps.log, engagements, rooms, mail, sources: () => sources, renderings, sponsors, afterEnd: deps.afterEnd });
+	const { scheduler, cluster } = deps;
+	const ending = createEnding({
+		db, log: deps.log, engagements, rooms, mail, sources: () => sources, renderings, sponsors, afterEnd: deps.afterEnd,
+		scheduler, owner: leaseOwner(cluster), alone: !cluster
+	});
+	const occupancy = createOccupancy({ rooms, cluster, log });
+	const autoEnd = createAutoEnd({ db, log: deps.log, rooms, engagements, scheduler, occupancy, emptyMs: deps.config.emptySessionEndMs, end: (id) => ending.end(id, 'empty-room') });
 	mail.register('summary', summaryComposer({ db, engagements, log, origin: deps.config.origin, renderings, zoneOf: deps.zoneOf ?? (async () => 'UTC') }));
 
 	rooms.addFeature((socket) => {
@@ -113,8 +132,11 @@ export function createSummaries(deps: {
 		async start() {
 			await mail.start();
 			await ending.start();
+			occupancy.start();
+			await autoEnd.start();
 		},
 		async close() {
+			occupancy.close();
 			await ending.close();
 			await mail.close();
 			await renderings.close();

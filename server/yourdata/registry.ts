@@ -118,6 +118,7 @@ export const NOT_EXPORTED: Partial<Record<TableName, string>> = {
 	account_tokens: 'single-use links: only a hash of each, useless to the person and a risk if copied',
 	scheduled_jobs: "the scheduler's queue: a kind and an id, nothing anyone wrote",
 	session_endings: 'the job that records a summary: times and ids, the summary itself is exported',
+	session_vacancies: 'when a live session was left empty, for auto-end: an id and a time, gone when someone joins or it ends',
 	sponsor_links: 'hashes of invitation links',
 	scoping_links: 'hashes of scoping links',
 	invites: 'hashes of invitation links',
@@ -131,6 +132,7 @@ export const NOT_EXPORTED: Partial<Record<TableName, string>> = {
 /** Tables erasure leaves as they are, and why. */
 export const NOT_ERASED: Partial<Record<TableName, string>> = {
 	session_endings: 'times and ids only; the summary they point at is erased',
+	session_vacancies: 'an id and a time; the row goes with its session',
 	schemes: "a scheme belongs to its coordinators and volunteers; a person who leaves loses their place in it (their coordinator row, profile text, requests' text)",
 	engagement_erasures: 'the record that an erasure was agreed and done (ids and times, no text), so it is not done twice',
 	engagement_call_privacy: "the coach's choice to require end-to-end encrypted calls: a switch, an id and a time, nobody's words; it keeps protecting the calls of what stays"

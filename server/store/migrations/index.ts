@@ -23,6 +23,7 @@ import { twoFactor } from './0024_two_factor.ts';
 import { callPrivacy } from './0025_call_privacy.ts';
 import { summaryRemails } from './0026_summary_remails.ts';
 import { padHeads } from './0027_pad_heads.ts';
+import { clusterJobs } from './0029_cluster_jobs.ts';
 
 /** Every migration in order. A feature adds its file here; never edit a released one. */
-export const migrations: Migration[] = [foundation, summary, prompts, pad, padUpdatesClustered, summaryRenderings, contracts, sessionKinds, sponsors, referrals, timeZones, proposals, calendar, rhythm, accounts, schemes, feedback, closing, practice, yourData, twoFactor, callPrivacy, summaryRemails, padHeads];
+export const migrations: Migration[] = [foundation, summary, prompts, pad, padUpdatesClustered, summaryRenderings, contracts, sessionKinds, sponsors, referrals, timeZones, proposals, calendar, rhythm, accounts, schemes, feedback, closing, practice, yourData, twoFactor, callPrivacy, summaryRemails, padHeads, clusterJobs];
