@@ -10,8 +10,9 @@
  * a session whose lease it lost, or of every session when it could not renew
  * for nearly a TTL: another instance may take over), and each instance checks
  * the owner of every session its sockets are in; when the owner changed or
- * died, it takes the lease if nobody has and tells its sockets to set their
- * media up again (`media:renegotiate`, the path a dead worker already uses).
+ * died, it tells those sockets to set their media up again
+ * (`media:renegotiate`, the path a dead worker already uses), and their first
+ * request takes the lease if nobody holds it.
  */
 import type { Cluster } from '../cluster/index.ts';
 import { limits } from '../config/index.ts';
@@ -225,7 +226,8 @@ export function clusteredMedia(deps: Deps): ClusteredMedia {
 				localCalls.delete(sessionId);
 				continue;
 			}
-			const now = await owner(sessionId, true);
+			// Not taken here: the renegotiating browsers' first request takes it (nobody holds a lease for a call that ended).
+			const now = await owner(sessionId, false);
 			for (const [socketId, s] of sockets) {
 				// Null: not served since the last renegotiate; its next request learns the owner.
 				if (s.token === null || s.token === now) continue;
@@ -268,6 +270,7 @@ export function clusteredMedia(deps: Deps): ClusteredMedia {
 	const detachedAt = new WeakMap<object, number>();
 
 	let ticking = false;
+	let tickFailing = false;
 	const timer = setInterval(() => {
 		if (ticking) return;
 		ticking = true;
@@ -278,8 +281,11 @@ export function clusteredMedia(deps: Deps): ClusteredMedia {
 				await renewAll(now);
 				await watch();
 				await sweep(now);
+				tickFailing = false;
 			} catch (err) {
-				log.warn({ err }, 'media cluster tick failed; next one in a moment');
+				// Once per outage: the tick runs every second.
+				if (!tickFailing) log.warn({ err }, 'media cluster tick failed; retrying every tick');
+				tickFailing = true;
 			} finally {
 				ticking = false;
 			}
