@@ -220,7 +220,7 @@ export async function createApp(config: Config, log: Logger): Promise<App> {
 		}
 	});
 	const callPrivacy = createCallPrivacy({ db: store.db, log, membership: (userId, of) => engagements.membership(userId, of) });
-	const media = await createMedia({ config, log, rooms, e2eeRequired: (sessionId) => callPrivacy.requiredForSession(sessionId) });
+	const media = await createMedia({ config, log, rooms, cluster, e2eeRequired: (sessionId) => callPrivacy.requiredForSession(sessionId) });
 	// The summary reads the pad's final state and the prompts marked asked when a session ends.
 	const summaries = createSummaries({
 		db: store.db, config, log, engagements, rooms, mail, zoneOf: (id) => auth.userTimeZone(id), sponsors: (id) => sponsors.sponsorPeople(id),

@@ -517,6 +517,31 @@ export const limits = {
 		occupancyBeatMs: 5_000,
 		occupancyTtlMs: 15_000
 	},
+	clusterMedia: {
+		/**
+		 * A session's media lease (several instances): its owner renews it every
+		 * tick while it hosts the room. If the owner dies, its "alive" key goes
+		 * first (aliveTtlMs) and the next request or tick elsewhere takes the
+		 * lease over; the TTL is the backstop.
+		 */
+		leaseTtlMs: 10_000,
+		aliveTtlMs: 3_000,
+		/** How often each instance renews its leases and alive key, and checks the owners of its sockets' calls. */
+		tickMs: 1_000,
+		/** An owner that could not renew for the TTL less this closes its rooms, before another instance may take them. */
+		leaseSafetyMs: 2_000,
+		/** A request forwarded to the owner instance waits this long for its answer (then `unavailable`; the browser retries). */
+		forwardTimeoutMs: 5_000,
+		/** XREAD BLOCK on an instance's inbox: under limits.cluster.redisCommandTimeoutMs, which bounds every command. */
+		inboxBlockMs: 1_000,
+		/** An inbox keeps about this many messages, and disappears this long after the last one (a dead instance's). */
+		inboxMaxLength: 10_000,
+		inboxTtlMs: 60_000,
+		/** Wait before reading an inbox again after Redis failed. */
+		inboxRetryMs: 500,
+		/** A lease whose room has no peers is let go after this (capabilities come before the join, so not at once). */
+		emptyRoomCloseMs: 30_000
+	},
 	yourData: {
 		/** Wrong passwords tolerated per account when deleting it, before a pause (the same window as sign-in). */
 		deleteAttempts: 5,

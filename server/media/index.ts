@@ -16,17 +16,22 @@
  *   (e2ee.ts), the call's encryption mode told with who is in the call, and
  *   a refusal for a browser that cannot encrypt when the coach requires it.
  * - for a call of exactly two, the relay of their peer-to-peer signalling
- *   (`media:direct`, see direct.ts): media then goes browser to browser.
+ *   (`media:direct`, see direct.ts): media then goes browser to browser;
+ * - with several instances (`cluster` given), one room per session across
+ *   all of them: the instance holding the session's lease hosts it and the
+ *   others forward their sockets' requests (clustered.ts).
  */
 import type { types } from 'mediasoup';
 import { limits, type Config } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { Rooms } from '../rooms/index.ts';
+import type { Cluster } from '../cluster/index.ts';
 import type { MediaCapabilities } from '../../shared/protocol/media.ts';
 import { mediaCodecs } from './codecs.ts';
 import { MediaRoom, type Notify, type TransportSettings } from './room.ts';
 import { KeyedQueue, registerMediaSignalling } from './signalling.ts';
-import { registerDirectRelay } from './direct.ts';
+import { localDispatch, mediaOps, type Dispatch, type MediaOps } from './ops.ts';
+import { clusteredMedia, type ClusteredMedia } from './clustered.ts';
 import { WorkerPool, type MediaWorker } from './workers.ts';
 
 /** The SFU adds its socket events to the rooms; the server only needs to stop it. */
@@ -34,7 +39,7 @@ export interface Media {
 	close(): Promise<void>;
 }
 
-export async function createMedia(deps: { config: Config; log: Logger; rooms: Rooms; e2eeRequired(sessionId: string): Promise<boolean> }): Promise<Media> {
+export async function createMedia(deps: { config: Config; log: Logger; rooms: Rooms; e2eeRequired(sessionId: string): Promise<boolean>; cluster?: Cluster | null }): Promise<Media> {
 	const { config, rooms } = deps;
 	const log = deps.log.child({ feature: 'media' });
 	const pool = new WorkerPool({ size: WorkerPool.defaultSize(config.media.workers) }, log);
@@ -54,11 +59,24 @@ export async function createMedia(deps: { config: Config; log: Logger; rooms: Ro
 		}))
 	};
 
-	const notify: Notify = (socketId, event, ...args) => {
-		(rooms.io.to(socketId).emit as (e: string, ...a: unknown[]) => boolean)(event, ...args);
-	};
-
 	const live = new Map<string, MediaRoom>();
+	const queue = new KeyedQueue();
+	const closeRoom = (sessionId: string, why: string) => {
+		const room = live.get(sessionId);
+		if (!room) return;
+		live.delete(sessionId);
+		room.close();
+		log.info({ session: sessionId, why }, 'media room closed');
+	};
+	let ops: MediaOps | null = null;
+	const clustered: ClusteredMedia | null = deps.cluster ? clusteredMedia({ cluster: deps.cluster, rooms, log, queue, live, closeRoom, ops: () => ops! }) : null;
+
+	const notify: Notify =
+		clustered?.notify ??
+		((socketId, event, ...args) => {
+			(rooms.io.to(socketId).emit as (e: string, ...a: unknown[]) => boolean)(event, ...args);
+		});
+
 	const opening = new Map<string, Promise<MediaRoom | null>>();
 
 	async function newRouter(): Promise<{ router: types.Router; worker: MediaWorker } | null> {
@@ -109,15 +127,12 @@ export async function createMedia(deps: { config: Config; log: Logger; rooms: Ro
 		}
 	});
 
-	rooms.events.on('socketClosed', (sessionId, userId, socketId) => live.get(sessionId)?.detach(userId, socketId));
-	rooms.events.on('gone', (sessionId, userId) => live.get(sessionId)?.removePeer(userId));
-	rooms.events.on('empty', (sessionId) => {
-		const room = live.get(sessionId);
-		if (!room) return;
-		live.delete(sessionId);
-		room.close();
-		log.info({ session: sessionId }, 'media room closed');
-	});
+	if (!clustered) {
+		// Alone, every socket is here; with several instances clustered.ts takes these to the room's owner.
+		rooms.events.on('socketClosed', (sessionId, userId, socketId) => live.get(sessionId)?.detach(userId, socketId));
+		rooms.events.on('gone', (sessionId, userId) => live.get(sessionId)?.removePeer(userId));
+		rooms.events.on('empty', (sessionId) => closeRoom(sessionId, 'everyone left'));
+	}
 
 	const capabilities = (room: MediaRoom): Omit<MediaCapabilities, 'e2eeRequired'> => ({
 		routerRtpCapabilities: room.router.rtpCapabilities,
@@ -133,15 +148,15 @@ export async function createMedia(deps: { config: Config; log: Logger; rooms: Ro
 		}
 	});
 
-	const queue = new KeyedQueue();
 	const existingRoom = (id: string) => live.get(id) ?? null;
-	rooms.addFeature((socket) => {
-		registerMediaSignalling(socket, { rooms, log, roomFor, existingRoom, capabilities, queue, e2eeRequired: deps.e2eeRequired });
-		registerDirectRelay(socket, { rooms, log, existingRoom, notify });
-	});
+	ops = mediaOps({ log, roomFor, existingRoom, capabilities, e2eeRequired: deps.e2eeRequired, joined: clustered?.joined });
+	const dispatch: Dispatch = clustered?.dispatch ?? localDispatch(ops);
+	const instanceId = deps.cluster?.instanceId ?? 'local';
+	rooms.addFeature((socket) => registerMediaSignalling(socket, { rooms, log, instanceId, dispatch, queue }));
 
 	return {
 		async close() {
+			await clustered?.close();
 			for (const room of live.values()) room.close();
 			live.clear();
 			await pool.close();

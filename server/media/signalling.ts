@@ -1,32 +1,25 @@
 /**
  * The media events of one socket. Every request is schema-checked (by
  * `handle`), limited by the media budget, and allowed only for a member who
- * joined the session on this socket; requests about transports, producers
- * and consumers must come from the socket that owns them. Anything out of
- * order is answered with a code and changes nothing. A person's requests in
- * a session run one at a time, in the order they came (see KeyedQueue):
- * parallel requests cannot leave extra transports or producers behind.
+ * joined the session on this socket; then it is dispatched (ops.ts) to where
+ * the session's room lives: this process, or the instance holding the
+ * session's media lease (clustered.ts). A person's requests in a session run
+ * one at a time, in the order they came (see KeyedQueue): parallel requests
+ * cannot leave extra transports or producers behind.
  */
 import { limits } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { Rooms, RoomSocket } from '../rooms/index.ts';
-import { handle as handleRequest } from '../rooms/index.ts';
-import { fail, ok, type Result } from '../../shared/result.ts';
-import type { MediaCapabilities } from '../../shared/protocol/index.ts';
-import type { types } from 'mediasoup';
-import type { MediaRoom } from './room.ts';
-import type { MediaPeer } from './peer.ts';
-import { registerE2eeRelay } from './e2ee.ts';
+import { handle } from '../rooms/index.ts';
+import { fail } from '../../shared/result.ts';
+import { MEDIA_OPS, type Caller, type Dispatch, type MediaOpName } from './ops.ts';
 
 export interface SignallingDeps {
 	rooms: Rooms;
 	log: Logger;
-	/** The session's media room, created (with a router) when missing; null if no worker can run. */
-	roomFor(sessionId: string): Promise<MediaRoom | null>;
-	existingRoom(sessionId: string): MediaRoom | null;
-	capabilities(room: MediaRoom): Omit<MediaCapabilities, 'e2eeRequired'>;
-	/** The coach requires end-to-end encryption for this session's engagement. */
-	e2eeRequired(sessionId: string): Promise<boolean>;
+	/** This process's name among instances (for the caller of each op). */
+	instanceId: string;
+	dispatch: Dispatch;
 	/** One queue per person and session, shared by all their sockets. */
 	queue: KeyedQueue;
 }
@@ -55,96 +48,22 @@ export class KeyedQueue {
 }
 
 const notJoined = fail('forbidden', 'Join the session before using its video.');
-const noPeer = fail('conflict', 'Join the room’s video first.');
-const unavailable = fail('unavailable', 'Live video is not available on this server right now; try again in a moment.');
-const encryptionRequired = fail(
-	'forbidden',
-	'Your coach requires end-to-end encrypted calls for this engagement, and this browser cannot encrypt them. Join from a recent Chrome, Edge, Firefox or Safari.'
-);
+/** Not in the person's media queue: a relay changes nothing at the server, and candidates must not wait behind a transport set-up. */
+const unqueued = new Set<MediaOpName>(['media:direct']);
 
 export function registerMediaSignalling(socket: RoomSocket, deps: SignallingDeps): void {
 	const { rooms, log } = deps;
-	const userId = socket.data.user.id;
+	const caller: Caller = { userId: socket.data.user.id, socketId: socket.id, instanceId: deps.instanceId };
 	limitMediaRequests(socket);
-	// Every media request below is a person's turn in their queue for that session.
-	const handle: typeof handleRequest = (s, l, name, fn) =>
-		handleRequest(s, l, name, (payload) => deps.queue.run(`${(payload as { sessionId: string }).sessionId}:${userId}`, () => fn(payload)));
+	for (const name of MEDIA_OPS) serve(name);
 
-	/** Runs `fn` with the socket's peer in the session, or answers why it cannot. */
-	const withPeer = async <T>(sessionId: string, fn: (room: MediaRoom, peer: MediaPeer) => Promise<Result<T>> | Result<T>): Promise<Result<T>> => {
-		if (!rooms.roleIn(socket, sessionId)) return notJoined;
-		const room = deps.existingRoom(sessionId);
-		const peer = room?.peerOf(userId, socket.id);
-		if (!room || !peer) return noPeer;
-		return fn(room, peer);
-	};
-
-	handle(socket, log, 'media:capabilities', async ({ sessionId }) => {
-		if (!rooms.roleIn(socket, sessionId)) return notJoined;
-		const [room, required] = await Promise.all([deps.roomFor(sessionId), deps.e2eeRequired(sessionId)]);
-		return room ? ok({ ...deps.capabilities(room), e2eeRequired: required }) : unavailable;
-	});
-
-	handle(socket, log, 'media:join', async ({ sessionId, peerId, rtpCapabilities, entering, e2ee }) => {
-		if (!rooms.roleIn(socket, sessionId)) return notJoined;
-		const [room, required] = await Promise.all([deps.roomFor(sessionId), deps.e2eeRequired(sessionId)]);
-		if (!room) return unavailable;
-		room.e2eeRequired = required;
-		if (required && !e2ee) {
-			// No peer, so every later media request of this tab is refused too.
-			log.info({ session: sessionId, user: userId }, 'media join refused: end-to-end encryption required');
-			return encryptionRequired;
-		}
-		const joined = room.join(userId, peerId, socket.id, rtpCapabilities, entering, e2ee);
-		log.info({ session: sessionId, user: userId, entering, e2ee, encrypted: joined.privacy.encrypted, kept: Boolean(joined.kept), others: joined.producers.length }, 'media joined');
-		return ok(joined);
-	});
-
-	handle(socket, log, 'media:createTransports', ({ sessionId }) =>
-		withPeer(sessionId, async (room, peer) => ok(await room.createTransports(peer)))
-	);
-
-	handle(socket, log, 'media:connectTransport', ({ sessionId, transportId, dtlsParameters }) =>
-		withPeer(sessionId, (room, peer) => room.connectTransport(peer, transportId, dtlsParameters as types.DtlsParameters))
-	);
-
-	handle(socket, log, 'media:restartIce', ({ sessionId, transportId }) =>
-		withPeer(sessionId, (room, peer) => room.restartIce(peer, transportId))
-	);
-
-	handle(socket, log, 'media:produce', ({ sessionId, ...req }) => withPeer(sessionId, (room, peer) => room.produce(peer, req)));
-
-	handle(socket, log, 'media:pauseProducer', ({ sessionId, producerId }) =>
-		withPeer(sessionId, (room, peer) => room.setProducerPaused(peer, producerId, true))
-	);
-	handle(socket, log, 'media:resumeProducer', ({ sessionId, producerId }) =>
-		withPeer(sessionId, (room, peer) => room.setProducerPaused(peer, producerId, false))
-	);
-	handle(socket, log, 'media:closeProducer', ({ sessionId, producerId }) =>
-		withPeer(sessionId, (room, peer) => room.closeProducer(peer, producerId))
-	);
-
-	handle(socket, log, 'media:consume', ({ sessionId, producerId }) => withPeer(sessionId, (room, peer) => room.consume(peer, producerId)));
-	handle(socket, log, 'media:resumeConsumer', ({ sessionId, consumerId }) =>
-		withPeer(sessionId, (room, peer) => room.setConsumerPaused(peer, consumerId, false))
-	);
-	handle(socket, log, 'media:pauseConsumer', ({ sessionId, consumerId }) =>
-		withPeer(sessionId, (room, peer) => room.setConsumerPaused(peer, consumerId, true))
-	);
-
-	handle(socket, log, 'media:preferLayer', ({ sessionId, consumerId, spatialLayer }) =>
-		withPeer(sessionId, (room, peer) => room.preferLayer(peer, consumerId, spatialLayer))
-	);
-
-	handle(socket, log, 'media:leave', ({ sessionId }) =>
-		withPeer(sessionId, (room) => {
-			room.removePeer(userId);
-			log.info({ session: sessionId, user: userId }, 'media left');
-			return ok(true as const);
-		})
-	);
-
-	registerE2eeRelay(socket, { log, handle, withPeer });
+	function serve<K extends MediaOpName>(name: K): void {
+		handle(socket, log, name, (payload) => {
+			const { sessionId } = payload as { sessionId: string };
+			const run = () => (rooms.roleIn(socket, sessionId) ? deps.dispatch(name, caller, payload) : notJoined);
+			return unqueued.has(name) ? run() : deps.queue.run(`${sessionId}:${caller.userId}`, run);
+		});
+	}
 }
 
 /** The media budget (see limits.media): generous for join bursts, still bounded. */
