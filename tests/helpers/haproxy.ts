@@ -32,7 +32,8 @@ export function haproxyConfig(o: HaproxyOptions): string {
 	const check = o.checkMs ?? 250;
 	return [
 		'global',
-		'  maxconn 20000',
+		// Each connection takes two descriptors; stay well under a default limit of 20,000.
+		'  maxconn 4000',
 		...(o.statsSocket ? [`  stats socket ${o.statsSocket} mode 600 level admin`] : []),
 		'defaults',
 		'  mode http',
