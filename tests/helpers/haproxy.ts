@@ -21,7 +21,7 @@ export interface Backend {
 export interface HaproxyOptions {
 	port: number;
 	backends: Backend[];
-	/** Health check interval (ms); an instance is out after 2 failures, back after 1 success. */
+	/** Health check interval (ms); an instance is out after 3 failures, back after 1 success. */
 	checkMs?: number;
 	/** Where HAProxy's runtime API socket goes (to take a backend out by hand). */
 	statsSocket?: string;
@@ -56,7 +56,10 @@ export function haproxyConfig(o: HaproxyOptions): string {
 		'  http-response set-header X-Served-By %s',
 		'  option httpchk GET /readyz',
 		'  http-check expect status 200',
-		`  default-server inter ${check}ms fastinter ${check}ms downinter ${check}ms fall 2 rise 1 on-marked-down shutdown-sessions`,
+		// Out after 3 failed checks, each allowed 5 s: on a loaded test machine a slow /readyz is not a dead instance.
+		// (No on-marked-down shutdown-sessions here: it would cut requests in flight to an instance that was only slow.)
+		'  timeout check 5s',
+		`  default-server inter ${check}ms fastinter ${check}ms downinter ${check}ms fall 3 rise 1`,
 		...o.backends.map((b) => `  server ${b.name} 127.0.0.1:${b.port} check`),
 		''
 	].join('\n');
