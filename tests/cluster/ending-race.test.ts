@@ -34,7 +34,7 @@ async function joinedOn(url: string, cookie: string, sessionId: string): Promise
 	const s = connect(url, cookie);
 	sockets.push(s);
 	await connected(s);
-	const r = await request(s, 'session:join', { sessionId, protocolVersion: PROTOCOL_VERSION });
+	const r = await request(s, 'session:join', { sessionId, protocolVersion: PROTOCOL_VERSION }, 15_000);
 	if (!r.ok) throw new Error(`join failed: ${JSON.stringify(r)}`);
 	return s;
 }

@@ -32,7 +32,7 @@ const instanceServing = (pad: PadClient) => cluster.instances.find((i) => i.id =
 /** A session connection through the LB that reconnects and joins again by itself, as the app's does. */
 function liveSocket(cookie: string, sessionId: string): ClientSocket {
 	const s: ClientSocket = io(cluster.lbUrl!, { transports: ['websocket'], extraHeaders: { cookie }, reconnection: true, reconnectionDelay: 200, reconnectionDelayMax: 1000, forceNew: true, auth: { protocolVersion: PROTOCOL_VERSION } });
-	s.on('connect', () => void request(s, 'session:join', { sessionId, protocolVersion: PROTOCOL_VERSION }).catch(() => {}));
+	s.on('connect', () => void request(s, 'session:join', { sessionId, protocolVersion: PROTOCOL_VERSION }, 15_000).catch(() => {}));
 	sockets.push(s);
 	return s;
 }
@@ -97,7 +97,7 @@ describe('an instance SIGKILLed mid-typing', () => {
 		await until(() => coachSocket.connected && coacheeSocket.connected, 5000, 'sockets back');
 		const both = await new Promise<string[]>((resolve) => {
 			const check = () =>
-				void request<{ participants: { name: string }[] }>(coacheeSocket, 'session:join', { sessionId, protocolVersion: PROTOCOL_VERSION }).then((r) => {
+				void request<{ participants: { name: string }[] }>(coacheeSocket, 'session:join', { sessionId, protocolVersion: PROTOCOL_VERSION }, 15_000).then((r) => {
 					const names = r.ok ? [...new Set(r.value.participants.map((x) => x.name))].sort() : [];
 					if (names.length === 2) resolve(names);
 					else setTimeout(check, 250);

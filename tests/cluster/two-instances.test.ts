@@ -25,6 +25,10 @@ afterAll(async () => {
 	await cluster?.close();
 });
 
+/** Socket answers on a loaded 2-core machine running three servers. */
+const SLOW = 15_000;
+/** Where a failure happened, in the test's output. */
+const step = (what: string) => console.log(`[two-instances] ${what}`);
 const onlySummaries = (m: { subject?: string }) => /^Session summary/.test(m.subject ?? '');
 const recipientsOf = (m: { to?: unknown }) => JSON.stringify(m.to);
 
@@ -32,7 +36,7 @@ async function joined(url: string, cookie: string, sessionId: string): Promise<C
 	const s = connect(url, cookie);
 	sockets.push(s);
 	await connected(s);
-	const r = await request(s, 'session:join', { sessionId, protocolVersion: PROTOCOL_VERSION });
+	const r = await request(s, 'session:join', { sessionId, protocolVersion: PROTOCOL_VERSION }, SLOW);
 	if (!r.ok) throw new Error(`join on ${url} failed: ${JSON.stringify(r)}`);
 	return s;
 }
@@ -42,6 +46,7 @@ describe('coach on instance A, coachee on instance B', () => {
 		const [a, b] = cluster.instances;
 		const { coach, coachee, sessionId, emails } = await coachingPair(cluster.lbUrl!);
 
+		step('presence');
 		// Presence: each sees the other although they joined on different instances.
 		const coachSocket = await joined(a!.url, coach.cookie, sessionId);
 		const bothSeen = new Promise<string[]>((resolve) =>
@@ -50,6 +55,7 @@ describe('coach on instance A, coachee on instance B', () => {
 		const coacheeSocket = await joined(b!.url, coachee.cookie, sessionId);
 		expect(await bothSeen).toEqual(['Casey Coach', 'Sam Coachee']);
 
+		step('pad');
 		// The pad: edits both ways, then both type at once and converge.
 		const coachPad = padClient(a!.url, coach.cookie, sessionId);
 		const coacheePad = padClient(b!.url, coachee.cookie, sessionId);
@@ -72,14 +78,16 @@ describe('coach on instance A, coachee on instance B', () => {
 
 		// The prompt card the coach shows on A reaches the coachee on B.
 		const card = new Promise<{ text: string }>((resolve) => coacheeSocket.once('prompts:card', resolve));
-		const shown = await request<{ text: string }>(coachSocket, 'prompts:show', { sessionId, id: 'goal-focus-today' });
+		step('prompt card');
+		const shown = await request<{ text: string }>(coachSocket, 'prompts:show', { sessionId, id: 'goal-focus-today' }, SLOW);
 		expect(shown.ok).toBe(true);
 		expect((await card).text).toBe(shown.ok ? shown.value.text : '');
-		expect(await request(coacheeSocket, 'prompts:current-card', { sessionId })).toMatchObject({ ok: true, value: { text: shown.ok ? shown.value.text : '' } });
+		expect(await request(coacheeSocket, 'prompts:current-card', { sessionId }, SLOW)).toMatchObject({ ok: true, value: { text: shown.ok ? shown.value.text : '' } });
 
 		// Ending on A: the coachee on B hears of it; one summary; one email to each person.
 		const endedOnB = new Promise((resolve) => coacheeSocket.once('session:ended', resolve));
-		const ended = await request<{ summaryId: string }>(coachSocket, 'session:end', { sessionId });
+		step('ending');
+		const ended = await request<{ summaryId: string }>(coachSocket, 'session:end', { sessionId }, 30_000);
 		expect(ended.ok).toBe(true);
 		await endedOnB;
 		coachPad.destroy();
