@@ -32,7 +32,7 @@ async function typeThrough(fault: () => Promise<() => Promise<void> | void>, cat
 	const coacheePad = padClient(b!.url, coachee.cookie, sessionId);
 	await Promise.all([coachPad.synced(), coacheePad.synced()]);
 	const typists = [startTyping(coachPad, 'c', 30), startTyping(coacheePad, 'e', 30)];
-	await sleep(700);
+	await until(() => tokensIn(coacheePad.doc, 'c').size >= 10 && tokensIn(coachPad.doc, 'e').size >= 10, 30_000, 'edits flowing both ways');
 	const end = await fault();
 	await sleep(2500);
 	await end();
