@@ -14,6 +14,12 @@ const browserTests = { environment: 'node', testTimeout: 120_000, hookTimeout: 1
 /** Each test file starts its own server (random port, fresh data), so two files can run at once. */
 const together = { sequence: { groupOrder: 1 }, fileParallelism: true, maxWorkers: 2 } as const;
 const alone = { sequence: { groupOrder: 2 }, fileParallelism: false, maxWorkers: 1 } as const;
+/**
+ * Several instances behind a real HAProxy, on PostgreSQL and a private Redis
+ * (tests/helpers/cluster.ts): each file starts three servers, so the files
+ * run last, one at a time, alone.
+ */
+const clusterTests = { environment: 'node', testTimeout: 180_000, hookTimeout: 400_000, sequence: { groupOrder: 3 }, fileParallelism: false, maxWorkers: 1 } as const;
 
 // `npm test` runs the unit tests, then the server and page tests two files at
 // a time, then the timed ones alone. A developer can run one project by name
@@ -30,7 +36,8 @@ export default defineConfig({
 			{ test: { name: 'integration', include: ['tests/integration/**/*.test.ts'], exclude: TIMED_SERVER_TESTS, ...serverTests, ...together } },
 			{ test: { name: 'e2e', include: ['tests/e2e/**/*.test.ts'], exclude: CALL_TESTS, ...browserTests, ...together } },
 			{ test: { name: 'integration-timed', include: TIMED_SERVER_TESTS, ...serverTests, ...alone } },
-			{ test: { name: 'e2e-call', include: CALL_TESTS, ...browserTests, ...alone } }
+			{ test: { name: 'e2e-call', include: CALL_TESTS, ...browserTests, ...alone } },
+			{ test: { name: 'cluster', include: ['tests/cluster/**/*.test.ts'], ...clusterTests } }
 		]
 	}
 });

@@ -33,9 +33,9 @@ export function waitForLine(child: ChildProcess, pattern: RegExp): Promise<RegEx
 	});
 }
 
-/** Coaches, coachees, engagements and sessions written straight to a fresh store, with sign-in cookies. */
-export async function seed(dataDir: string, sessions: number): Promise<{ cookies: string[]; sessionIds: string[] }> {
-	const store = await openStore({ dataDir });
+/** Coaches, coachees, engagements and sessions written straight to a fresh store (SQLite in dataDir, or the PostgreSQL database at databaseUrl), with sign-in cookies. */
+export async function seed(dataDir: string, sessions: number, databaseUrl?: string): Promise<{ cookies: string[]; sessionIds: string[] }> {
+	const store = await openStore({ dataDir, databaseUrl });
 	const now = Date.now();
 	const cookies: string[] = [];
 	const sessionIds: string[] = [];

@@ -2,7 +2,7 @@
 // outside npm, so a new machine needs nothing but `npm install`.
 //  1. SvelteKit's generated types (svelte-kit sync).
 //  2. The mediasoup worker binary, built offline when it cannot be downloaded.
-//  3. Debian's Chromium for the browser tests (only when missing).
+//  3. What the tests need from Debian (Chromium, HAProxy), only when missing.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,5 +18,5 @@ if (fs.existsSync(worker)) {
 	if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
-const r = run(process.execPath, [path.join(root, 'scripts', 'ensure-chromium.mjs')]);
+const r = run(process.execPath, [path.join(root, 'scripts', 'ensure-debian.mjs')]);
 if (r.status !== 0) process.exit(r.status ?? 1);

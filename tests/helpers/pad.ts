@@ -15,6 +15,8 @@ export interface PadClient {
 	frames: Uint8Array[];
 	/** Close events the server sent (code, reason). */
 	closes: { code: number; reason: string }[];
+	/** Each connection's server as the load balancer named it (X-Served-By on the upgrade; tests/helpers/haproxy.ts), oldest first. */
+	servedBy: string[];
 	synced(): Promise<void>;
 	destroy(): void;
 }
@@ -22,9 +24,11 @@ export interface PadClient {
 export function padClient(baseUrl: string, cookie: string, sessionId: string, kind: PadKind = 'shared', opts: { connect?: boolean } = {}): PadClient {
 	const frames: Uint8Array[] = [];
 	const closes: { code: number; reason: string }[] = [];
+	const servedBy: string[] = [];
 	class CookieSocket extends WebSocket {
 		constructor(url: string, protocols?: string | string[]) {
 			super(url, protocols, { headers: { cookie } });
+			this.on('upgrade', (res) => servedBy.push(String(res.headers['x-served-by'] ?? '')));
 			this.on('message', (data: Buffer) => frames.push(new Uint8Array(data)));
 			this.on('close', (code: number, reason: Buffer) => closes.push({ code, reason: reason.toString() }));
 		}
@@ -41,6 +45,7 @@ export function padClient(baseUrl: string, cookie: string, sessionId: string, ki
 		provider,
 		frames,
 		closes,
+		servedBy,
 		synced: () =>
 			new Promise<void>((resolve) => {
 				if (provider.synced) return resolve();

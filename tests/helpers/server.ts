@@ -46,7 +46,8 @@ export async function freshPostgresSchema(): Promise<{ url: string; drop: () => 
 	};
 }
 
-function launch(env: Record<string, string>, logs: string[]): Promise<{ child: ChildProcess; port: number }> {
+/** Starts `node server/main.ts` with `env` and resolves with its port once it listens (`timeoutMs`: a loaded machine needs longer). */
+export function launch(env: Record<string, string>, logs: string[], timeoutMs = 30_000): Promise<{ child: ChildProcess; port: number }> {
 	const child = spawn(process.execPath, [path.join(ROOT, 'server', 'main.ts')], {
 		cwd: ROOT,
 		env: { ...process.env, LOG_LEVEL: 'info', ...env },
@@ -54,7 +55,7 @@ function launch(env: Record<string, string>, logs: string[]): Promise<{ child: C
 	});
 	return new Promise((resolve, reject) => {
 		let buffer = '';
-		const timer = setTimeout(() => reject(new Error(`server did not start:\n${logs.join('\n')}`)), 30_000);
+		const timer = setTimeout(() => reject(new Error(`server did not start:\n${logs.join('\n')}`)), timeoutMs);
 		const onLine = (line: string) => {
 			logs.push(line);
 			if (logs.length > 2000) logs.shift();
