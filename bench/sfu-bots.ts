@@ -41,7 +41,17 @@ export interface Counters {
 	other: number;
 	/** Sender: how late, at most, a packet left after it was due (ms), since the last read. */
 	maxLateMs: number;
+	/** Sender: media time skipped because this process got the CPU too late (ms, all bots). */
+	stalledMs: number;
 }
+
+/**
+ * A sender starved of CPU does not catch up in one burst (a second of video
+ * at once would overflow the worker's socket, ~200 KB per transport: a loss
+ * that is the bots' doing): past this lateness its bot's clock moves on, like
+ * a stalled camera.
+ */
+const MAX_LATE_MS = 250;
 
 export type SrtpSuite = 'AEAD_AES_256_GCM' | 'AES_CM_128_HMAC_SHA1_80';
 
@@ -172,7 +182,7 @@ async function open(count: number, onMessage: (m: Buffer) => void): Promise<dgra
 	return sockets;
 }
 
-const fresh = (): Counters => ({ packets: 0, bytes: 0, expected: 0, rtcp: 0, other: 0, maxLateMs: 0 });
+const fresh = (): Counters => ({ packets: 0, bytes: 0, expected: 0, rtcp: 0, other: 0, maxLateMs: 0, stalledMs: 0 });
 
 async function sendRole(): Promise<void> {
 	const clip = await loadClip();
@@ -188,6 +198,10 @@ async function sendRole(): Promise<void> {
 					const due = s.origin + t.loop * loopMs(t) + t.clip.dueMs[t.index]!;
 					if (due > at) break;
 					counters.maxLateMs = Math.max(counters.maxLateMs, at - due);
+					if (at - due > MAX_LATE_MS) {
+						counters.stalledMs += at - due;
+						s.origin += at - due;
+					}
 					const { packet, roc } = rtpOf(t);
 					const wire = s.srtp ? s.srtp.protect(packet, roc) : packet;
 					s.socket.send(wire, s.port, '127.0.0.1');
@@ -302,5 +316,7 @@ function handle(answer: (req: BotRequest) => Promise<unknown>): void {
 	});
 }
 
+// The bench stopped or died: nothing left to send to or count for.
+process.on('disconnect', () => process.exit(0));
 if (process.argv[2] === 'send') await sendRole();
 else if (process.argv[2] === 'sink') sinkRole();
