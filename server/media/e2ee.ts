@@ -15,32 +15,46 @@ import { handle as handleRequest } from '../rooms/index.ts';
 import { fail, ok, type Result } from '../../shared/result.ts';
 import type { MediaRoom } from './room.ts';
 import type { MediaPeer } from './peer.ts';
+import type { PeerKey } from '../../shared/protocol/e2ee.ts';
 
 type WithPeer = <T>(sessionId: string, fn: (room: MediaRoom, peer: MediaPeer) => Promise<Result<T>> | Result<T>) => Promise<Result<T>>;
 
 const notInCall = fail('forbidden', 'Join the call before exchanging encryption keys.');
 const cannotEncrypt = fail('conflict', 'This browser said it cannot encrypt calls; join again from a browser that can.');
 
-export function registerE2eeRelay(socket: RoomSocket, deps: { log: Logger; handle: typeof handleRequest; withPeer: WithPeer }): void {
-	const { log, handle, withPeer } = deps;
+/**
+ * Takes a member's public key (with `e2ee:publicKey`, or with the join that
+ * brings them into the call) and tells the others in the call; returns the
+ * others' keys.
+ */
+export function announcePublicKey(room: MediaRoom, peer: MediaPeer, publicKey: string, log: Logger): Result<{ peers: PeerKey[] }> {
+	if (!peer.inCall) return notInCall;
+	if (!peer.e2ee) return cannotEncrypt;
+	const { sessionId } = room;
+	const { userId } = peer;
+	peer.publicKey = publicKey;
+	const peers: PeerKey[] = [];
+	for (const other of othersInCall(room, peer)) {
+		if (other.socketId) room.notify(other.socketId, 'e2ee:peerKey', { sessionId, userId, publicKey });
+		if (other.publicKey) peers.push({ userId: other.userId, publicKey: other.publicKey });
+	}
+	log.info({ session: sessionId, user: userId, others: peers.length }, 'e2ee public key announced');
+	return ok({ peers });
+}
+
+/**
+ * `handle` runs a request in the person's media queue; `relay` at once: a
+ * sealed key changes nothing at the server, and the others' first frames
+ * wait for it (it must not queue behind this tab's transport and producer
+ * set-up).
+ */
+export function registerE2eeRelay(socket: RoomSocket, deps: { log: Logger; handle: typeof handleRequest; relay: typeof handleRequest; withPeer: WithPeer }): void {
+	const { log, handle, relay, withPeer } = deps;
 	const userId = socket.data.user.id;
 
-	handle(socket, log, 'e2ee:publicKey', ({ sessionId, publicKey }) =>
-		withPeer(sessionId, (room, peer) => {
-			if (!peer.inCall) return notInCall;
-			if (!peer.e2ee) return cannotEncrypt;
-			peer.publicKey = publicKey;
-			const peers = [];
-			for (const other of othersInCall(room, peer)) {
-				if (other.socketId) room.notify(other.socketId, 'e2ee:peerKey', { sessionId, userId, publicKey });
-				if (other.publicKey) peers.push({ userId: other.userId, publicKey: other.publicKey });
-			}
-			log.info({ session: sessionId, user: userId, others: peers.length }, 'e2ee public key announced');
-			return ok({ peers });
-		})
-	);
+	handle(socket, log, 'e2ee:publicKey', ({ sessionId, publicKey }) => withPeer(sessionId, (room, peer) => announcePublicKey(room, peer, publicKey, log)));
 
-	handle(socket, log, 'e2ee:senderKey', ({ sessionId, to, keyId, wrapped, iv }) =>
+	relay(socket, log, 'e2ee:senderKey', ({ sessionId, to, keyId, wrapped, iv }) =>
 		withPeer(sessionId, (room, peer) => {
 			if (!peer.inCall) return notInCall;
 			const target = room.peers.get(to);

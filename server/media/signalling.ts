@@ -16,7 +16,7 @@ import type { MediaCapabilities } from '../../shared/protocol/index.ts';
 import type { types } from 'mediasoup';
 import type { MediaRoom } from './room.ts';
 import type { MediaPeer } from './peer.ts';
-import { registerE2eeRelay } from './e2ee.ts';
+import { announcePublicKey, registerE2eeRelay } from './e2ee.ts';
 
 export interface SignallingDeps {
 	rooms: Rooms;
@@ -85,7 +85,7 @@ export function registerMediaSignalling(socket: RoomSocket, deps: SignallingDeps
 		return room ? ok({ ...deps.capabilities(room), e2eeRequired: required }) : unavailable;
 	});
 
-	handle(socket, log, 'media:join', async ({ sessionId, peerId, rtpCapabilities, entering, e2ee }) => {
+	handle(socket, log, 'media:join', async ({ sessionId, peerId, rtpCapabilities, entering, e2ee, publicKey }) => {
 		if (!rooms.roleIn(socket, sessionId)) return notJoined;
 		const [room, required] = await Promise.all([deps.roomFor(sessionId), deps.e2eeRequired(sessionId)]);
 		if (!room) return unavailable;
@@ -97,7 +97,10 @@ export function registerMediaSignalling(socket: RoomSocket, deps: SignallingDeps
 		}
 		const joined = room.join(userId, peerId, socket.id, rtpCapabilities, entering, e2ee);
 		log.info({ session: sessionId, user: userId, entering, e2ee, encrypted: joined.privacy.encrypted, kept: Boolean(joined.kept), others: joined.producers.length }, 'media joined');
-		return ok(joined);
+		// Entering with its public key: announced now, the others' keys in the reply (one round trip less before the first encrypted frame opens).
+		const peer = entering ? room.peerOf(userId, socket.id) : null;
+		const announced = peer && publicKey ? announcePublicKey(room, peer, publicKey, log) : null;
+		return ok(announced?.ok ? { ...joined, peerKeys: announced.value.peers } : joined);
 	});
 
 	handle(socket, log, 'media:createTransports', ({ sessionId }) =>
@@ -144,7 +147,7 @@ export function registerMediaSignalling(socket: RoomSocket, deps: SignallingDeps
 		})
 	);
 
-	registerE2eeRelay(socket, { log, handle, withPeer });
+	registerE2eeRelay(socket, { log, handle, relay: handleRequest, withPeer });
 }
 
 /** The media budget (see limits.media): generous for join bursts, still bounded. */
