@@ -13,7 +13,10 @@ import { launchBrowser, newPerson } from '../tests/helpers/browser.ts';
 import { coachingPair, type Visitor } from '../tests/helpers/http.ts';
 import { writeBenchmarkSection } from './report.ts';
 
-const RUNS = 12;
+/** `JOIN_RUNS` and `JOIN_PATHS` (e.g. `direct,e2ee`) make a quick profiling run; such a run leaves docs/benchmarks.md alone. */
+const RUNS = Number(process.env.JOIN_RUNS ?? 12);
+const ONLY = process.env.JOIN_PATHS?.split(',');
+const takes = (path: Path) => !ONLY || ONLY.includes(path);
 const WARMUP = 1;
 const GOAL_MS = 500;
 /** Issue 18's goal for each new path (direct, and the SFU with end-to-end encryption). */
@@ -36,6 +39,45 @@ interface Run {
 	connect: number;
 	firstFrame: number;
 	total: number;
+	/** Direct and encrypted runs: ms from the click to each step (STEPS), NaN for a step not seen. */
+	steps?: Record<string, number>;
+}
+
+/**
+ * The steps of the direct and encrypted paths, in the order they happen: a
+ * mark on the coach's page (`coach:`) or the coachee's (`coachee:`), its
+ * first occurrence after the click. Both pages run in one browser process,
+ * so their marks share one clock.
+ */
+const STEPS: Array<[string, string]> = [
+	['coach:room:join-ack', "join acknowledged (coach's page)"],
+	['coachee:room:direct-open', "direct connection opened (coachee's page)"],
+	['any:room:direct-offer-sent', 'first offer sent'],
+	['any:room:direct-offer-received', 'offer received'],
+	['any:room:direct-answer-received', 'answer received'],
+	['coachee:room:direct-track', "coach's track known (coachee's page)"],
+	['coachee:room:direct-ice-connected', "ICE connected (coachee's page)"],
+	['coachee:room:direct-connected', "DTLS connected (coachee's page)"],
+	['coachee:room:direct-state-received', "coach's state over the data channel (coachee's page)"],
+	['coach:room:e2ee-announced', "public key announced, others' keys known (coach's page)"],
+	['coach:room:e2ee-key-sent', "sender key sealed and sent (coach's page)"],
+	['coachee:room:e2ee-key-received', "coach's sender key opened (coachee's page)"],
+	['coachee:room:consumer-ready', "consumer ready (coachee's page)"],
+	['coachee:room:first-frame', "first frame (coachee's page)"]
+];
+
+async function stepsOf(coach: Page, coachee: Page, since: number, click: number, frame: number): Promise<Record<string, number>> {
+	const read = (page: Page) => page.evaluate((since) => (window as unknown as { confidanteRoom: { marks(): Mark[] } }).confidanteRoom.marks().filter((m) => m.at >= since), since);
+	const [a, b] = await Promise.all([read(coach), read(coachee)]);
+	const out: Record<string, number> = {};
+	for (const [key] of STEPS) {
+		const [who, ...rest] = key.split(':');
+		const name = rest.join(':');
+		const pool = who === 'coach' ? a : who === 'coachee' ? b : [...a, ...b];
+		const at = pool.filter((m) => m.name === name && m.at <= frame + 1).map((m) => m.at);
+		out[key] = at.length ? Math.min(...at) - click : NaN;
+	}
+	return out;
 }
 
 /**
@@ -98,21 +140,44 @@ async function oneRun(browser: Browser, url: string, path: Path): Promise<Run> {
 		const frameSeen = waitForMark(coachee, 'room:first-frame', since);
 		await coach.getByRole('button', { name: 'Join now' }).click();
 		const frame = await frameSeen;
-		// The direct path has no SFU transport to time: only its total counts.
-		if (path === 'direct') return { signalling: NaN, connect: NaN, firstFrame: NaN, total: frame.at - (await waitForMark(coach, 'room:join-click', since)).at };
+		// The direct path has no SFU transport to time: its own steps are read from both pages' marks.
+		if (path === 'direct') {
+			const click = (await waitForMark(coach, 'room:join-click', since)).at;
+			return { signalling: NaN, connect: NaN, firstFrame: NaN, total: frame.at - click, steps: await stepsOf(coach, coachee, since, click, frame.at) };
+		}
 		const [click, signalled, connected] = await Promise.all([
 			waitForMark(coach, 'room:join-click', since),
 			waitForMark(coach, 'room:signalled', since),
 			waitForMark(coach, 'room:send-connected', since)
 		]);
-		return { signalling: signalled.at - click.at, connect: connected.at - signalled.at, firstFrame: frame.at - connected.at, total: frame.at - click.at };
+		const steps = path === 'e2ee' ? await stepsOf(coach, coachee, since, click.at, frame.at) : undefined;
+		return { signalling: signalled.at - click.at, connect: connected.at - signalled.at, firstFrame: frame.at - connected.at, total: frame.at - click.at, steps };
 	} finally {
 		await coach.context().close();
 		await coachee.context().close();
 	}
 }
 
+/** The steps a run saw, for the console: `name +ms` from the click. */
+function stepLine(r: Run): string {
+	return Object.entries(r.steps ?? {})
+		.filter(([, ms]) => !Number.isNaN(ms))
+		.map(([key, ms]) => `${key.replace(':room:', ':')} ${ms.toFixed(0)}`)
+		.join(', ');
+}
+
+/** Median time from the click to each step the runs saw, as table rows. */
+function stepRows(runs: Run[], row: (label: string, s: ReturnType<typeof stats>) => string): string[] {
+	const out: string[] = [];
+	for (const [key, label] of STEPS) {
+		const seen = runs.map((r) => r.steps?.[key] ?? NaN).filter((ms) => !Number.isNaN(ms));
+		if (seen.length >= runs.length / 2) out.push(row(label, stats(seen)));
+	}
+	return out;
+}
+
 function stats(values: number[]) {
+	if (values.length === 0) return { median: NaN, p10: NaN, p90: NaN, min: NaN, max: NaN };
 	const sorted = [...values].sort((a, b) => a - b);
 	const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1) + 0.5))]!;
 	return { median: at(0.5), p10: at(0.1), p90: at(0.9), min: sorted[0]!, max: sorted.at(-1)! };
@@ -123,30 +188,31 @@ async function main(): Promise<void> {
 	const [server, browser] = await Promise.all([startServer(), launchBrowser()]);
 	const runs: Run[] = [];
 	const e2eeRuns: Run[] = [];
-	const direct: number[] = [];
+	const direct: Run[] = [];
 	try {
 		// The two paths take turns, so a change in the machine's load touches both alike.
 		for (let i = 0; i < WARMUP + RUNS; i++) {
-			for (const path of ['sfu', 'e2ee'] as const) {
+			for (const path of (['sfu', 'e2ee'] as const).filter(takes)) {
 				const r = await oneRun(browser, server.url, path);
 				const label = `${i < WARMUP ? 'warm-up' : `run ${i - WARMUP + 1}`} ${path}`;
-				console.log(`${label.padEnd(13)} total ${r.total.toFixed(0)} ms (signalling ${r.signalling.toFixed(0)}, transport connect ${r.connect.toFixed(0)}, first frame ${r.firstFrame.toFixed(0)})`);
+				console.log(`${label.padEnd(13)} total ${r.total.toFixed(0)} ms (signalling ${r.signalling.toFixed(0)}, transport connect ${r.connect.toFixed(0)}, first frame ${r.firstFrame.toFixed(0)}${r.steps ? `; ${stepLine(r)}` : ''})`);
 				if (i >= WARMUP) (path === 'sfu' ? runs : e2eeRuns).push(r);
 			}
 			// The direct path in the same run, taking turns, so all three see the same machine.
+			if (!takes('direct')) continue;
 			const d = await oneRun(browser, server.url, 'direct');
-			console.log(`${`${i < WARMUP ? 'warm-up' : `run ${i - WARMUP + 1}`} direct`.padEnd(13)} total ${d.total.toFixed(0)} ms`);
-			if (i >= WARMUP) direct.push(d.total);
+			console.log(`${`${i < WARMUP ? 'warm-up' : `run ${i - WARMUP + 1}`} direct`.padEnd(13)} total ${d.total.toFixed(0)} ms (${stepLine(d)})`);
+			if (i >= WARMUP) direct.push(d);
 		}
 	} finally {
 		await browser.close();
 		await server.cleanup();
 	}
-	const phase = (k: keyof Run) => stats(runs.map((r) => r[k]));
+	const phase = (k: Exclude<keyof Run, 'steps'>) => stats(runs.map((r) => r[k]));
 	const row = (label: string, s: ReturnType<typeof stats>) => `| ${label} | ${s.median.toFixed(0)} | ${s.p10.toFixed(0)} | ${s.p90.toFixed(0)} | ${s.min.toFixed(0)} | ${s.max.toFixed(0)} |`;
 	const total = phase('total');
 	const e2ee = stats(e2eeRuns.map((r) => r.total));
-	const p2p = stats(direct);
+	const p2p = stats(direct.map((r) => r.total));
 	const section = [
 		HEADING,
 		'',
@@ -172,6 +238,18 @@ async function main(): Promise<void> {
 		row('**Total with end-to-end encryption** (same runs, taking turns)', e2ee),
 		row('**Direct path (a call of two, peer to peer): click to first remote frame**', p2p),
 		'',
+		'Steps of the direct path, from the click (marks on both pages, first occurrence):',
+		'',
+		'| Step, ms after the click | median | p10 | p90 | min | max |',
+		'| --- | --- | --- | --- | --- | --- |',
+		...stepRows(direct, row),
+		'',
+		'Steps of the SFU path with end-to-end encryption, from the click:',
+		'',
+		'| Step, ms after the click | median | p10 | p90 | min | max |',
+		'| --- | --- | --- | --- | --- | --- |',
+		...stepRows(e2eeRuns, row),
+		'',
 		'The phases are the plain SFU path (pages without encoded transforms). With end-to-end encryption the',
 		'browsers also agree keys (ECDH, sealed sender keys over the socket) and every frame passes an AES-GCM transform in a worker.',
 		'',
@@ -179,7 +257,8 @@ async function main(): Promise<void> {
 		`Goals: plain SFU median <= ${GOAL_MS} ms (${total.median <= GOAL_MS ? 'met' : 'not met'}); end-to-end encrypted and direct paths <= ${PATH_GOAL_MS} ms each (${e2ee.median <= PATH_GOAL_MS ? 'met' : 'not met'} with encryption, ${p2p.median <= PATH_GOAL_MS ? 'met' : 'not met'} direct). For scale, a plain peer-to-peer call between two Chromium pages on this machine shows its first remote frame in about 220 ms.`,
 		'The router capabilities and both transports are set up while the pre-join screen shows (nobody sees a tab in the room before it publishes), so after the click only producing, ICE + DTLS of the send transport, consuming on the other side and the first key frame remain.'
 	].join('\n');
-	await writeBenchmarkSection(HEADING, section);
+	if (process.env.JOIN_RUNS || ONLY) console.log(section);
+	else await writeBenchmarkSection(HEADING, section);
 	console.log(`median ${total.median.toFixed(0)} ms, p10 ${total.p10.toFixed(0)}, p90 ${total.p90.toFixed(0)}, min ${total.min.toFixed(0)}, max ${total.max.toFixed(0)}`);
 	console.log(`e2ee median ${e2ee.median.toFixed(0)} ms, p10 ${e2ee.p10.toFixed(0)}, p90 ${e2ee.p90.toFixed(0)}`);
 	console.log(`direct path: median ${p2p.median.toFixed(0)} ms, p10 ${p2p.p10.toFixed(0)}, p90 ${p2p.p90.toFixed(0)}`);

@@ -336,6 +336,18 @@ export const limits = {
 		 */
 		directAloneGraceMs: 15_000
 	},
+	/** How soon the first remote picture shows after a click on Join (issue 18, `npm run bench:join`). */
+	join: {
+		/**
+		 * The video bitrate a browser starts sending at on the direct path.
+		 * Chromium's own start (300 kbps) paces the first key frame out over a
+		 * few hundred milliseconds; the SFU path starts at 1 Mbps
+		 * (`initialOutgoingBitrate`, and mediasoup-client's start bitrate), and
+		 * so does the direct one. Bandwidth estimation lowers it within a
+		 * second on a link that cannot carry it.
+		 */
+		directStartBitrateKbps: 1_000
+	},
 	summary: {
 		/** How long the end dialog waits for open pages to report pad edits not yet synced. */
 		unsyncedCheckMs: 1_500,

@@ -11,10 +11,11 @@
  * then encrypts and it holds keys for nobody but itself.
  */
 import type { Logger } from '../log/index.ts';
-import { fail, ok } from '../../shared/result.ts';
+import { fail, ok, type Result } from '../../shared/result.ts';
 import type { MediaRoom } from './room.ts';
 import type { MediaPeer } from './peer.ts';
 import type { Op, WithPeer } from './ops.ts';
+import type { PeerKey } from '../../shared/protocol/e2ee.ts';
 
 const notInCall = fail('forbidden', 'Join the call before exchanging encryption keys.');
 const cannotEncrypt = fail('conflict', 'This browser said it cannot encrypt calls; join again from a browser that can.');
@@ -22,19 +23,7 @@ const cannotEncrypt = fail('conflict', 'This browser said it cannot encrypt call
 export function e2eeOps(deps: { log: Logger; withPeer: WithPeer }): { 'e2ee:publicKey': Op<'e2ee:publicKey'>; 'e2ee:senderKey': Op<'e2ee:senderKey'> } {
 	const { log, withPeer } = deps;
 	return {
-		'e2ee:publicKey': (caller, { sessionId, publicKey }) =>
-			withPeer(caller, sessionId, (room, peer) => {
-				if (!peer.inCall) return notInCall;
-				if (!peer.e2ee) return cannotEncrypt;
-				peer.publicKey = publicKey;
-				const peers = [];
-				for (const other of othersInCall(room, peer)) {
-					if (other.socketId) room.notify(other.socketId, 'e2ee:peerKey', { sessionId, userId: caller.userId, publicKey });
-					if (other.publicKey) peers.push({ userId: other.userId, publicKey: other.publicKey });
-				}
-				log.info({ session: sessionId, user: caller.userId, others: peers.length }, 'e2ee public key announced');
-				return ok({ peers });
-			}),
+		'e2ee:publicKey': (caller, { sessionId, publicKey }) => withPeer(caller, sessionId, (room, peer) => announcePublicKey(room, peer, publicKey, log)),
 		'e2ee:senderKey': (caller, { sessionId, to, keyId, wrapped, iv }) =>
 			withPeer(caller, sessionId, (room, peer) => {
 				if (!peer.inCall) return notInCall;
@@ -45,6 +34,26 @@ export function e2eeOps(deps: { log: Logger; withPeer: WithPeer }): { 'e2ee:publ
 				return ok(true as const);
 			})
 	};
+}
+
+/**
+ * Takes a member's public key (with `e2ee:publicKey`, or with the join that
+ * brings them into the call) and tells the others in the call; returns the
+ * others' keys.
+ */
+export function announcePublicKey(room: MediaRoom, peer: MediaPeer, publicKey: string, log: Logger): Result<{ peers: PeerKey[] }> {
+	if (!peer.inCall) return notInCall;
+	if (!peer.e2ee) return cannotEncrypt;
+	const { sessionId } = room;
+	const { userId } = peer;
+	peer.publicKey = publicKey;
+	const peers: PeerKey[] = [];
+	for (const other of othersInCall(room, peer)) {
+		if (other.socketId) room.notify(other.socketId, 'e2ee:peerKey', { sessionId, userId, publicKey });
+		if (other.publicKey) peers.push({ userId: other.userId, publicKey: other.publicKey });
+	}
+	log.info({ session: sessionId, user: userId, others: peers.length }, 'e2ee public key announced');
+	return ok({ peers });
 }
 
 function othersInCall(room: MediaRoom, peer: MediaPeer): MediaPeer[] {

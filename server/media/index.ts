@@ -144,6 +144,7 @@ export async function createMedia(deps: { config: Config; log: Logger; rooms: Ro
 			connectTimeoutMs: limits.media.directConnectTimeoutMs,
 			switchWaitMs: limits.media.directSwitchWaitMs,
 			aloneGraceMs: limits.media.directAloneGraceMs,
+			startBitrateKbps: limits.join.directStartBitrateKbps,
 			testSwitches: config.media.directTestSwitches
 		}
 	});

@@ -13,7 +13,7 @@ import type { Answer, ParsedPayload } from '../../shared/protocol/events.ts';
 import { fail, ok, type Result } from '../../shared/result.ts';
 import type { MediaRoom } from './room.ts';
 import type { MediaPeer } from './peer.ts';
-import { e2eeOps } from './e2ee.ts';
+import { announcePublicKey, e2eeOps } from './e2ee.ts';
 import { directOp } from './direct.ts';
 
 /** Who asks: enough to find their peer and to reach their socket. */
@@ -86,7 +86,7 @@ export function mediaOps(deps: OpsDeps): MediaOps {
 			const [room, required] = await Promise.all([deps.roomFor(sessionId), deps.e2eeRequired(sessionId)]);
 			return room ? ok({ ...deps.capabilities(room), e2eeRequired: required }) : unavailable;
 		},
-		'media:join': async (caller, { sessionId, peerId, rtpCapabilities, entering, e2ee }) => {
+		'media:join': async (caller, { sessionId, peerId, rtpCapabilities, entering, e2ee, publicKey }) => {
 			const [room, required] = await Promise.all([deps.roomFor(sessionId), deps.e2eeRequired(sessionId)]);
 			if (!room) return unavailable;
 			room.e2eeRequired = required;
@@ -98,7 +98,10 @@ export function mediaOps(deps: OpsDeps): MediaOps {
 			deps.joined?.(caller, sessionId);
 			const joined = room.join(caller.userId, peerId, caller.socketId, rtpCapabilities, entering, e2ee);
 			log.info({ session: sessionId, user: caller.userId, via: caller.instanceId, entering, e2ee, encrypted: joined.privacy.encrypted, kept: Boolean(joined.kept), others: joined.producers.length }, 'media joined');
-			return ok(joined);
+			// Entering with its public key: announced now, the others' keys in the reply (one round trip less before the first encrypted frame opens).
+			const peer = entering ? room.peerOf(caller.userId, caller.socketId) : null;
+			const announced = peer && publicKey ? announcePublicKey(room, peer, publicKey, log) : null;
+			return ok(announced?.ok ? { ...joined, peerKeys: announced.value.peers } : joined);
 		},
 		'media:createTransports': (c, { sessionId }) => withPeer(c, sessionId, async (room, peer) => ok(await room.createTransports(peer))),
 		'media:connectTransport': (c, { sessionId, transportId, dtlsParameters }) =>

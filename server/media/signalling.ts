@@ -49,7 +49,7 @@ export class KeyedQueue {
 
 const notJoined = fail('forbidden', 'Join the session before using its video.');
 /** Not in the person's media queue: a relay changes nothing at the server, and candidates must not wait behind a transport set-up. */
-const unqueued = new Set<MediaOpName>(['media:direct']);
+const unqueued = new Set<MediaOpName>(['media:direct', 'e2ee:senderKey']);
 
 export function registerMediaSignalling(socket: RoomSocket, deps: SignallingDeps): void {
 	const { rooms, log } = deps;

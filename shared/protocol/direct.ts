@@ -40,6 +40,8 @@ const directSettings = z.object({
 	switchWaitMs: z.number().int().positive(),
 	/** How long a direct connection outlives the other person's absence from the call (a server restart empties it for a moment). */
 	aloneGraceMs: z.number().int().positive(),
+	/** The video bitrate a browser starts sending at on the direct path (its own default lets the first key frame out slowly). */
+	startBitrateKbps: z.number().int().positive(),
 	/** Outside production: the page may honour `?direct=off` and `?direct=blocked` (tests, benchmarks). */
 	testSwitches: z.boolean()
 });

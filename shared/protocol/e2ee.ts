@@ -14,7 +14,7 @@ const base64url = (max: number) => z.string().regex(/^[A-Za-z0-9_-]+$/, 'Not bas
 /** An uncompressed P-256 public key (65 bytes). */
 export const publicKey = base64url(88).min(86);
 
-const peerKey = z.object({ userId: z.string(), publicKey });
+export const peerKey = z.object({ userId: z.string(), publicKey });
 export type PeerKey = z.infer<typeof peerKey>;
 
 /** A sender key (16 bytes) sealed with AES-GCM for one member: ciphertext with tag, and its IV. */

@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import { sessionId } from './room.ts';
-import { callPrivacy } from './e2ee.ts';
+import { callPrivacy, peerKey, publicKey } from './e2ee.ts';
 import { directSettings } from './direct.ts';
 
 /** mediasoup object ids are UUIDs; anything else is refused before a lookup. */
@@ -119,7 +119,9 @@ const joined = z.object({
 	producers: z.array(producerInfo),
 	/** Who is in the call (past the pre-join screen), by user id. */
 	inCall: z.array(z.string()),
-	privacy: callPrivacy
+	privacy: callPrivacy,
+	/** Entering with a public key (end-to-end encryption): the others' keys, so sealing needs no further round trip. */
+	peerKeys: z.array(peerKey).optional()
 });
 export type MediaJoined = z.infer<typeof joined>;
 
@@ -153,7 +155,11 @@ export const mediaRequests = {
 	'media:capabilities': { payload: z.object({ sessionId }).strict(), reply: capabilities },
 	/** `entering`: false while the person is still on the pre-join screen (transports only, nobody sees them). */
 	/** `e2ee`: this browser can encrypt frames end to end (encoded transforms); absent means it cannot. */
-	'media:join': { payload: z.object({ sessionId, peerId, rtpCapabilities, entering: z.boolean(), e2ee: z.boolean().default(false) }).strict(), reply: joined },
+	/** `publicKey`: entering, this tab's end-to-end key (as `e2ee:publicKey` would announce it), one round trip sooner. */
+	'media:join': {
+		payload: z.object({ sessionId, peerId, rtpCapabilities, entering: z.boolean(), e2ee: z.boolean().default(false), publicKey: publicKey.optional() }).strict(),
+		reply: joined
+	},
 	'media:createTransports': { payload: z.object({ sessionId }).strict(), reply: transports },
 	'media:connectTransport': { payload: z.object({ sessionId, transportId: mediaId, dtlsParameters }).strict(), reply: done },
 	'media:restartIce': { payload: z.object({ sessionId, transportId: mediaId }).strict(), reply: z.object({ iceParameters: z.unknown() }) },

@@ -107,6 +107,35 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 			expect(await request(coach.socket, 'e2ee:senderKey', { sessionId, to: samId, ...sealed, keyId: 10 })).toMatchObject({ ok: false, error: { code: 'not_found' } });
 		});
 
+		it('takes the public key with the join that enters the call, and answers with the keys of the others in it', async () => {
+			const group = await coachingPair(server.url, { coachees: 2 });
+			const { sessionId } = group;
+			const [coachId, samId] = (await Promise.all([group.coach, group.coachees[0]!].map((v) => userIdOn(v, sessionId)))) as [string, string];
+			const coach = await listenerOf(group.coach, sessionId);
+			const sam = await listenerOf(group.coachees[0]!, sessionId);
+			const alex = await listenerOf(group.coachees[1]!, sessionId);
+			const [pc, ps, pa] = (await Promise.all([newKeyPair(), newKeyPair(), newKeyPair()].map(async (k) => exportPublicKey(await k)))) as [string, string, string];
+			const joinWithKey = (l: Listener, publicKey: string, entering = true, e2ee = true) =>
+				request<MediaJoined>(l.socket, 'media:join', { sessionId, peerId: peerId(), rtpCapabilities, entering, e2ee, publicKey });
+
+			expect(await joinWithKey(coach, pc)).toMatchObject({ ok: true, value: { peerKeys: [] } });
+			// On the pre-join screen a key is neither taken nor answered with the others'.
+			const looking = await joinWithKey(alex, pa, false);
+			expect(looking.ok && looking.value.peerKeys).toBeFalsy();
+			expect(await joinWithKey(sam, ps)).toMatchObject({ ok: true, value: { peerKeys: [{ userId: coachId, publicKey: pc }] } });
+			await settle();
+			// The coach hears Sam's key at once (no e2ee:publicKey needed); Alex, not in the call, hears nothing.
+			expect(heardOf(coach, 'e2ee:peerKey')).toEqual([{ sessionId, userId: samId, publicKey: ps }]);
+			expect(heardOf(alex, 'e2ee:peerKey')).toEqual([]);
+			// A browser that says it cannot encrypt enters without its key being taken.
+			const plain = await joinWithKey(alex, pa, true, false);
+			expect(plain.ok && plain.value.peerKeys).toBeFalsy();
+			await settle();
+			expect(heardOf(coach, 'e2ee:peerKey')).toHaveLength(1);
+			// A malformed key refuses the join as a whole.
+			expect(await joinWithKey(sam, 'not a key!')).toMatchObject({ ok: false, error: { code: 'invalid_input' } });
+		});
+
 		it('only the coach requires end-to-end encryption; then a browser that cannot encrypt gets no media', async () => {
 			const pair = await coachingPair(server.url);
 			const { sessionId, engagementId } = pair;

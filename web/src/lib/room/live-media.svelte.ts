@@ -261,9 +261,12 @@ export class LiveMedia {
 	 */
 	private async joinMedia(entering: boolean) {
 		const receives = this.router.receives();
-		const joined = await this.request('media:join', { sessionId: this.sessionId, peerId: this.peerId, rtpCapabilities: receives, entering, e2ee: Boolean(this.encryption) });
+		// The public key goes with the join (made on the pre-join screen): the others can seal for us, and we for them, one round trip sooner.
+		const publicKey = entering && this.encryption ? await this.encryption.publicKey() : undefined;
+		const joined = await this.request('media:join', { sessionId: this.sessionId, peerId: this.peerId, rtpCapabilities: receives, entering, e2ee: Boolean(this.encryption), publicKey });
+		if (entering) mark('join-ack');
 		this.setPrivacy(joined.privacy);
-		if (entering) void this.encryption?.announce().catch((err: unknown) => this.log.warn({ err }, 'public key not announced'));
+		if (entering) this.encryption?.joined(joined.peerKeys);
 		return joined;
 	}
 

@@ -9,6 +9,8 @@
 import type { DirectSignal, MediaSource } from '$shared/protocol/index.ts';
 import type { RemoteTrack } from '../remote-tracks.svelte.ts';
 import { framesOf } from './probe.ts';
+import { mark } from '../marks.ts';
+import { isHost, withoutHost, withStartBitrate } from './sdp.ts';
 
 /** This person's media as the link sends it. */
 export interface LocalMedia {
@@ -33,6 +35,8 @@ export interface LinkOptions {
 	iceServers: RTCIceServer[] | undefined;
 	/** Test switch: drop host candidates both ways, so the connection cannot come up on one machine. */
 	blockHost: boolean;
+	/** The video bitrate this side starts sending at (the browser's own start is slow to let a key frame out). */
+	startBitrateKbps: number | undefined;
 	send(signal: DirectSignal): void;
 	/** Connected, or broken (disconnected, failed). */
 	connection(up: boolean): void;
@@ -43,7 +47,6 @@ export interface LinkOptions {
 }
 
 const SOURCES: MediaSource[] = ['mic', 'camera', 'screen'];
-const isHost = (line: string) => / typ host( |$)/.test(line);
 
 export class DirectLink {
 	/** The other person's tracks, as tiles show them. */
@@ -76,7 +79,10 @@ export class DirectLink {
 		this.pc = new RTCPeerConnection({ iceServers: opts.iceServers, bundlePolicy: 'max-bundle' });
 		// Negotiated on both sides with the same id: open as soon as the connection is, without an extra round.
 		this.channel = this.pc.createDataChannel('call', { negotiated: true, id: 0 });
-		this.channel.onopen = () => this.sendState();
+		this.channel.onopen = () => {
+			mark('direct-channel-open');
+			this.sendState();
+		};
 		this.channel.onmessage = (e) => this.onMessage(e.data);
 		this.pc.onnegotiationneeded = () => void this.offer();
 		this.pc.onicecandidate = ({ candidate }) => {
@@ -85,15 +91,22 @@ export class DirectLink {
 		};
 		this.pc.onconnectionstatechange = () => {
 			const state = this.pc.connectionState;
-			if (state === 'connected') opts.connection(true);
+			if (state === 'connected') {
+				mark('direct-connected');
+				opts.connection(true);
+			}
 			else if (state === 'disconnected' || state === 'failed') {
 				opts.connection(false);
 				if (state === 'failed' && !this.closed) this.pc.restartIce();
 			}
 		};
+		this.pc.oniceconnectionstatechange = () => {
+			if (this.pc.iceConnectionState === 'connected') mark('direct-ice-connected');
+		};
 		this.pc.ontrack = ({ track, streams }) => {
 			const id = streams[0]?.id;
 			if (!id) return;
+			mark('direct-track', { kind: track.kind });
 			this.received.set(id, track);
 			this.rebuild();
 		};
@@ -135,12 +148,13 @@ export class DirectLink {
 		if (signal.kind === 'description') {
 			const { description } = signal;
 			this.heard = true;
+			mark(`direct-${description.type}-received`);
 			const readyForOffer = !this.makingOffer && (this.pc.signalingState === 'stable' || this.answerPending);
 			const collision = description.type === 'offer' && !readyForOffer;
 			this.ignoreOffer = !this.opts.polite && collision;
 			if (this.ignoreOffer) return;
 			this.answerPending = description.type === 'answer';
-			await this.pc.setRemoteDescription(this.opts.blockHost ? { type: description.type, sdp: withoutHost(description.sdp) } : description);
+			await this.pc.setRemoteDescription({ type: description.type, sdp: this.remoteSdp(description.sdp) });
 			this.answerPending = false;
 			if (description.type === 'offer') {
 				await this.pc.setLocalDescription();
@@ -155,6 +169,13 @@ export class DirectLink {
 				if (!this.ignoreOffer) throw err;
 			}
 		}
+	}
+
+	/** The other side's description as this side applies it. */
+	private remoteSdp(sdp: string): string {
+		const { blockHost, startBitrateKbps } = this.opts;
+		const kept = blockHost ? withoutHost(sdp) : sdp;
+		return startBitrateKbps ? withStartBitrate(kept, startBitrateKbps) : kept;
 	}
 
 	private async offer(): Promise<void> {
@@ -176,6 +197,7 @@ export class DirectLink {
 	private sendDescription(): void {
 		const d = this.pc.localDescription;
 		if (!d || (d.type !== 'offer' && d.type !== 'answer') || this.closed) return;
+		mark(`direct-${d.type}-sent`);
 		// Candidates gathered by now may be in the SDP; the test switch strips host ones there too.
 		this.opts.send({ kind: 'description', description: { type: d.type, sdp: this.opts.blockHost ? withoutHost(d.sdp) : d.sdp } });
 	}
@@ -201,6 +223,7 @@ export class DirectLink {
 			return;
 		}
 		if (m.type === 'state') {
+			if (!this.peerState) mark('direct-state-received');
 			this.peerState = m;
 			this.rebuild();
 		} else if (m.type === 'ready' || m.type === 'switched') {
@@ -251,11 +274,4 @@ export class DirectLink {
 		this.pc.close();
 		this.remote = [];
 	}
-}
-
-function withoutHost(sdp: string): string {
-	return sdp
-		.split('\r\n')
-		.filter((l) => !(l.startsWith('a=candidate:') && isHost(l)))
-		.join('\r\n');
 }

@@ -17,6 +17,7 @@ import type { RouterDevice } from '../router-device.ts';
 import type { Request } from '../transports.ts';
 import { DirectLink, type LocalMedia } from './link.svelte.ts';
 import { directSwitch, framesOf, selectedPair } from './probe.ts';
+import { mark } from '../marks.ts';
 
 export type CallPathName = 'direct' | 'sfu';
 
@@ -196,12 +197,14 @@ export class CallPath {
 			polite: this.host.userId < otherId,
 			iceServers: this.host.router.caps?.iceServers,
 			blockHost,
+			startBitrateKbps: this.settings()?.startBitrateKbps,
 			send: (signal) => this.send(signal),
 			connection: (up) => this.connectionChanged(link, up),
 			failed: (err, what) => log.warn({ err, message: String(err), what, other: otherId }, 'direct connection step failed'),
 			message: () => this.watch()
 		});
 		this.link = link;
+		mark('direct-open');
 		this.showDirect = false;
 		this.switchStarted = 0;
 		log.info({ other: otherId, polite: this.host.userId < otherId, blockHost }, 'direct connection opening');

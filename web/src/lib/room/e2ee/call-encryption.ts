@@ -9,12 +9,13 @@
  * frames in flight.
  */
 import type { SessionConnection } from '$lib/session/connection.svelte.ts';
-import { e2eeKnobs } from '$shared/protocol/e2ee.ts';
+import { e2eeKnobs, type PeerKey } from '$shared/protocol/e2ee.ts';
 import { log as rootLog } from '$lib/log.ts';
 import { newRawKey, type FrameKind } from './frame-crypto.ts';
 import { exportPublicKey, newKeyPair, openSenderKey, pairKey, sealSenderKey, type Sealed } from './key-exchange.ts';
 import type { FailedReply, FromPage, StatsReply, TransformOptions } from './messages.ts';
 import type { Request } from '../transports.ts';
+import { mark } from '../marks.ts';
 
 /** How this browser can transform encoded frames, best first; null when it cannot. */
 export type E2eeSupport = 'script-transform' | 'insertable-streams' | null;
@@ -39,6 +40,7 @@ export class CallEncryption {
 	keyId = Math.floor(Math.random() * 256);
 	private readonly worker: Worker;
 	private readonly pair = newKeyPair();
+	private readonly exported = this.pair.then(exportPublicKey);
 	private readonly peers = new Map<string, Peer>();
 	/** Sealed keys that came before their sender's public key. */
 	private readonly early = new Map<string, Sealed>();
@@ -79,9 +81,24 @@ export class CallEncryption {
 		this.post({ type: 'mode', encrypt: encrypted });
 	}
 
-	/** After entering the call (again): announce the public key and learn the others'. */
-	async announce(): Promise<void> {
-		const { peers } = await this.request('e2ee:publicKey', { sessionId: this.connection.sessionId, publicKey: await exportPublicKey(await this.pair) });
+	/** This tab's public key, as entering the call announces it (made while the pre-join screen shows). */
+	publicKey(): Promise<string> {
+		return this.exported;
+	}
+
+	/** Entered the call (again) with the public key: the others' keys came with the answer. */
+	joined(peers: PeerKey[] | undefined): void {
+		mark('e2ee-announced');
+		if (!peers) {
+			// The server did not take the key with the join (it could not tell we encrypt): announce it on its own.
+			void this.announce().catch((err: unknown) => this.log.warn({ err }, 'public key not announced'));
+			return;
+		}
+		for (const p of peers) this.addPeer(p.userId, p.publicKey);
+	}
+
+	private async announce(): Promise<void> {
+		const { peers } = await this.request('e2ee:publicKey', { sessionId: this.connection.sessionId, publicKey: await this.exported });
 		for (const p of peers) this.addPeer(p.userId, p.publicKey);
 	}
 
@@ -132,6 +149,7 @@ export class CallEncryption {
 		try {
 			const raw = await openSenderKey(await peer.key, sealed, { sessionId: this.connection.sessionId, from, to: this.userId });
 			this.post({ type: 'receive-key', from, keyId: sealed.keyId, raw }, [raw]);
+			mark('e2ee-key-received', { from });
 		} catch (err) {
 			this.log.warn({ err, from, keyId: sealed.keyId }, 'a sender key did not open (sealed for someone else, or altered)');
 		}
@@ -161,6 +179,7 @@ export class CallEncryption {
 		await Promise.all(
 			[...this.peers].map(async ([to, peer]) => {
 				const sealed = await sealSenderKey(await peer.key, raw, { sessionId, from: this.userId, to, keyId });
+				mark('e2ee-key-sent', { to });
 				await this.request('e2ee:senderKey', { sessionId, to, ...sealed }).catch((err: unknown) => this.log.warn({ err, to, keyId }, 'sender key not delivered'));
 			})
 		);
