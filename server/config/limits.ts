@@ -524,10 +524,7 @@ export const limits = {
 		endingLeaseRenewMs: 3_000,
 		/** Asking to end a session another instance is completing waits this long for its summary, looking every `endingPollMs`. */
 		endingWaitMs: 20_000,
-		endingPollMs: 250,
-		/** Each instance tells Redis this often which sessions have people on it; an entry not told again within the TTL is gone (its instance died). */
-		occupancyBeatMs: 5_000,
-		occupancyTtlMs: 15_000
+		endingPollMs: 250
 	},
 	clusterMedia: {
 		/**

@@ -54,13 +54,11 @@ export function createAutoEnd(deps: {
 	}
 
 	async function onEmpty(sessionId: string) {
-		await occupancy.leftHere(sessionId);
 		await markEmpty(sessionId, true);
 		log.info({ session: sessionId }, 'session empty; it ends by itself unless someone joins');
 	}
 
 	async function onJoined(sessionId: string) {
-		await occupancy.here(sessionId);
 		await db.deleteFrom('session_vacancies').where('session_id', '=', sessionId).execute();
 	}
 

@@ -117,7 +117,7 @@ export function createSummaries(deps: {
 		db, log: deps.log, engagements, rooms, mail, sources: () => sources, renderings, sponsors, afterEnd: deps.afterEnd,
 		scheduler, owner: leaseOwner(cluster), alone: !cluster
 	});
-	const occupancy = createOccupancy({ rooms, cluster, log });
+	const occupancy = createOccupancy({ rooms, log });
 	const autoEnd = createAutoEnd({ db, log: deps.log, rooms, engagements, scheduler, occupancy, emptyMs: deps.config.emptySessionEndMs, end: (id) => ending.end(id, 'empty-room') });
 	mail.register('summary', summaryComposer({ db, engagements, log, origin: deps.config.origin, renderings, zoneOf: deps.zoneOf ?? (async () => 'UTC') }));
 
@@ -132,11 +132,9 @@ export function createSummaries(deps: {
 		async start() {
 			await mail.start();
 			await ending.start();
-			occupancy.start();
 			await autoEnd.start();
 		},
 		async close() {
-			occupancy.close();
 			await ending.close();
 			await mail.close();
 			await renderings.close();
