@@ -13,7 +13,7 @@ import { launchBrowser, newPerson } from '../tests/helpers/browser.ts';
 import { coachingPair, type Visitor } from '../tests/helpers/http.ts';
 import { writeBenchmarkSection } from './report.ts';
 
-/** `JOIN_RUNS` and `JOIN_PATHS` (e.g. `direct,e2ee`) make a quick profiling run; such a run leaves docs/benchmarks.md alone. */
+/** `JOIN_RUNS` sets how many runs (the section says how many); `JOIN_PATHS` (e.g. `direct,e2ee`) makes a profiling run of those paths only, which leaves docs/benchmarks.md alone. */
 const RUNS = Number(process.env.JOIN_RUNS ?? 12);
 const ONLY = process.env.JOIN_PATHS?.split(',');
 const takes = (path: Path) => !ONLY || ONLY.includes(path);
@@ -228,6 +228,7 @@ async function main(): Promise<void> {
 		`- Date: ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'}`,
 		`- Machine: ${cpus().length} CPUs, load average ${loadAverage} at start`,
 		`- Runs: ${RUNS} after ${WARMUP} warm-up`,
+		...(Number(loadAverage) > cpus().length ? [`- The machine was loaded (load average ${loadAverage} on ${cpus().length} CPUs): these figures say more about the load than about the code; compare only runs made under the same load.`] : []),
 		'',
 		'| Phase (ms) | median | p10 | p90 | min | max |',
 		'| --- | --- | --- | --- | --- | --- |',
@@ -257,7 +258,7 @@ async function main(): Promise<void> {
 		`Goals: plain SFU median <= ${GOAL_MS} ms (${total.median <= GOAL_MS ? 'met' : 'not met'}); end-to-end encrypted and direct paths <= ${PATH_GOAL_MS} ms each (${e2ee.median <= PATH_GOAL_MS ? 'met' : 'not met'} with encryption, ${p2p.median <= PATH_GOAL_MS ? 'met' : 'not met'} direct). For scale, a plain peer-to-peer call between two Chromium pages on this machine shows its first remote frame in about 220 ms.`,
 		'The router capabilities and both transports are set up while the pre-join screen shows (nobody sees a tab in the room before it publishes), so after the click only producing, ICE + DTLS of the send transport, consuming on the other side and the first key frame remain.'
 	].join('\n');
-	if (process.env.JOIN_RUNS || ONLY) console.log(section);
+	if (ONLY) console.log(section);
 	else await writeBenchmarkSection(HEADING, section);
 	console.log(`median ${total.median.toFixed(0)} ms, p10 ${total.p10.toFixed(0)}, p90 ${total.p90.toFixed(0)}, min ${total.min.toFixed(0)}, max ${total.max.toFixed(0)}`);
 	console.log(`e2ee median ${e2ee.median.toFixed(0)} ms, p10 ${e2ee.p10.toFixed(0)}, p90 ${e2ee.p90.toFixed(0)}`);

@@ -4,11 +4,11 @@
  * - the test switch that drops host candidates, so the connection cannot
  *   come up on one machine;
  * - the sending bitrate to start from: left alone, Chromium starts a peer
- *   connection's video at 300 kbps, and its pacer then needs a few hundred
- *   milliseconds to let the first key frame out (the SFU path starts at
- *   1 Mbps for the same reason, through mediasoup-client). The browser
- *   reads `x-google-start-bitrate` from the remote description's codec, so
- *   each side puts it into what it receives before applying it.
+ *   connection's video at 300 kbps; the SFU path starts at 1 Mbps (through
+ *   mediasoup-client), and the direct path does the same (see
+ *   limits.join). The browser reads `x-google-start-bitrate` from the
+ *   remote description's codec, so each side puts it into what it receives
+ *   before applying it.
  */
 
 export const isHost = (line: string) => / typ host( |$)/.test(line);
