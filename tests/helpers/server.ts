@@ -55,7 +55,11 @@ export function launch(env: Record<string, string>, logs: string[], timeoutMs = 
 	});
 	return new Promise((resolve, reject) => {
 		let buffer = '';
-		const timer = setTimeout(() => reject(new Error(`server did not start:\n${logs.join('\n')}`)), timeoutMs);
+		// A server that missed its start must not live on, loading the machine for the tests after it.
+		const timer = setTimeout(() => {
+			child.kill('SIGKILL');
+			reject(new Error(`server did not start within ${timeoutMs} ms:\n${logs.join('\n')}`));
+		}, timeoutMs);
 		const onLine = (line: string) => {
 			logs.push(line);
 			if (logs.length > 2000) logs.shift();
