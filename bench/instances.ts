@@ -24,7 +24,7 @@ import path from 'node:path';
 import * as Y from 'yjs';
 import { WebSocket } from 'ws';
 import { WebsocketProvider } from 'y-websocket';
-import { connect, percentile, type Client } from './pad-client.ts';
+import { connectPairs, percentile, startTyping } from './pad-client.ts';
 import { writeBenchmarkSection } from './report.ts';
 import { cpuSeconds, rssMb, seed, sleep, waitForLine } from './seeded-server.ts';
 import { padName } from '../shared/pad/index.ts';
@@ -80,7 +80,10 @@ async function startInstance(id: string, env: Record<string, string>): Promise<I
 
 async function stopInstance(i: Instance, signal: NodeJS.Signals = 'SIGTERM') {
 	if (i.child.exitCode !== null || i.child.signalCode !== null) return;
-	await new Promise((r) => (i.child.once('exit', r), i.child.kill(signal)));
+	await new Promise((r) => {
+		i.child.once('exit', r);
+		i.child.kill(signal);
+	});
 }
 
 /** Everyone types for SECONDS; returns latencies and each instance's CPU and RSS over the measured window. */
@@ -88,34 +91,10 @@ async function measure(instances: Instance[], cookies: string[], sessionIds: str
 	let quiet = false;
 	let measuring = false;
 	const latencies: number[] = [];
-	const clients: Client[] = [];
-	for (let s = 0; s < sessionIds.length; s++) {
-		const name = padName(sessionIds[s]!, 'shared');
-		const on = (k: number) => instances[(s + k) % instances.length]!.url.replace(/^http/, 'ws') + '/pad';
-		const coach = connect(on(0), name, cookies[s * 2]!, (ms) => latencies.push(ms), () => quiet);
-		const coachee = connect(on(1), name, cookies[s * 2 + 1]!, (ms) => latencies.push(ms), () => quiet);
-		coach.partner = coachee;
-		coachee.partner = coach;
-		clients.push(coach, coachee);
-		if (s % 50 === 49) await sleep(20); // do not stampede the handshakes
-	}
-	await Promise.all(clients.map((c) => c.synced));
+	const names = sessionIds.map((id) => padName(id, 'shared'));
+	const clients = await connectPairs(names, cookies, (s, k) => instances[(s + k) % instances.length]!.url.replace(/^http/, 'ws') + '/pad', (ms) => latencies.push(ms), () => quiet);
 	let edits = 0;
-	const timers: NodeJS.Timeout[] = [];
-	for (const c of clients) {
-		const text = c.doc.getText('bench');
-		timers.push(
-			setTimeout(() => {
-				timers.push(
-					setInterval(() => {
-						c.inFlight.push(measuring ? performance.now() : null);
-						if (measuring) edits++;
-						text.insert(text.length, 'x');
-					}, 1000 / EDITS_PER_SECOND)
-				);
-			}, Math.random() * (1000 / EDITS_PER_SECOND))
-		);
-	}
+	const stopTyping = startTyping(clients, EDITS_PER_SECOND, () => measuring, () => edits++);
 	await sleep(WARMUP_MS);
 	measuring = true;
 	const cpuStart = instances.map((i) => cpuSeconds(i.child.pid!));
@@ -127,7 +106,7 @@ async function measure(instances: Instance[], cookies: string[], sessionIds: str
 	const wall = (performance.now() - wallStart) / 1000;
 	const perInstance = instances.map((i, k) => ({ id: i.id, cpuPercent: ((cpuSeconds(i.child.pid!) - cpuStart[k]!) / wall) * 100, rssMaxMb: Math.max(rssMax[k]!, rssMb(i.child.pid!)) }));
 	clearInterval(sampler);
-	for (const t of timers) (clearTimeout(t), clearInterval(t));
+	stopTyping();
 	// Let the last edits land (a slow path shows as a long tail, not as loss).
 	for (let waited = 0; latencies.length < edits && waited < 30_000; waited += 250) await sleep(250);
 	quiet = true;
@@ -163,7 +142,10 @@ async function moves(instances: Instance[], cookies: string[], sessionIds: strin
 	const moved = new Map<(typeof clients)[number], number>();
 	for (const c of onVictim) c.provider.on('sync', (s: boolean) => s && c.seenOn.at(-1) !== victim.id && !moved.has(c) && moved.set(c, (performance.now() - killedAt) / 1000));
 	for (let waited = 0; moved.size < onVictim.length && waited < 30_000; waited += 100) await sleep(100);
-	for (const c of clients) (c.provider.destroy(), c.doc.destroy());
+	for (const c of clients) {
+		c.provider.destroy();
+		c.doc.destroy();
+	}
 	await lb.close();
 	return { moves: [...moved.values()].sort((a, b) => a - b), stranded: onVictim.length - moved.size };
 }

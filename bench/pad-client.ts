@@ -63,3 +63,41 @@ export function connect(url: string, name: string, cookie: string, onLatency: (m
 }
 
 export const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN);
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Coach and coachee of each session (cookies in pairs), each at `urlOf(session, 0 | 1)`, partnered, synced; spaced so the handshakes do not stampede. */
+export async function connectPairs(names: string[], cookies: string[], urlOf: (session: number, person: 0 | 1) => string, onLatency: (ms: number) => void, quiet: () => boolean): Promise<Client[]> {
+	const clients: Client[] = [];
+	for (let s = 0; s < names.length; s++) {
+		const coach = connect(urlOf(s, 0), names[s]!, cookies[s * 2] ?? '', onLatency, quiet);
+		const coachee = connect(urlOf(s, 1), names[s]!, cookies[s * 2 + 1] ?? '', onLatency, quiet);
+		coach.partner = coachee;
+		coachee.partner = coach;
+		clients.push(coach, coachee);
+		if (s % 50 === 49) await pause(20);
+	}
+	await Promise.all(clients.map((c) => c.synced));
+	return clients;
+}
+
+/** Everyone types one character at a time, `perSecond` a second, each on their own rhythm; `measuring()` says whether an edit is timed. Returns how to stop. */
+export function startTyping(clients: Client[], perSecond: number, measuring: () => boolean, onTimedEdit: () => void): () => void {
+	const timers: NodeJS.Timeout[] = [];
+	for (const c of clients) {
+		const text = c.doc.getText('bench');
+		const tick = () => {
+			const timed = measuring();
+			c.inFlight.push(timed ? performance.now() : null);
+			if (timed) onTimedEdit();
+			text.insert(text.length, 'x');
+		};
+		timers.push(setTimeout(() => timers.push(setInterval(tick, 1000 / perSecond)), Math.random() * (1000 / perSecond)));
+	}
+	return () => {
+		for (const t of timers) {
+			clearTimeout(t);
+			clearInterval(t);
+		}
+	};
+}

@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { WebSocket } from 'ws';
-import { connect, percentile, type Client } from './pad-client.ts';
+import { connectPairs, percentile, startTyping } from './pad-client.ts';
 import { newId } from '../server/auth/tokens.ts';
 import { cpuSeconds, rssMb, sleep, startSeededServer, waitForLine } from './seeded-server.ts';
 import { padName } from '../shared/pad/index.ts';
@@ -75,32 +75,11 @@ async function run(kind: Target['kind'], sessions: number): Promise<RunResult> {
 	const latencies: number[] = [];
 	let measuring = false;
 	const onLatency = (ms: number) => latencies.push(ms);
-	const clients: Client[] = [];
-	for (let s = 0; s < sessions; s++) {
-		const name = padName(target.sessionIds[s]!, 'shared');
-		const coach = connect(target.url, name, target.cookies[s * 2] ?? '', onLatency, () => stopping);
-		const coachee = connect(target.url, name, target.cookies[s * 2 + 1] ?? '', onLatency, () => stopping);
-		coach.partner = coachee;
-		coachee.partner = coach;
-		clients.push(coach, coachee);
-		if (s % 50 === 49) await sleep(20); // do not stampede the handshake
-	}
-	await Promise.all(clients.map((c) => c.synced));
+	const names = target.sessionIds.slice(0, sessions).map((id) => padName(id, 'shared'));
+	const clients = await connectPairs(names, target.cookies, () => target.url, onLatency, () => stopping);
 	// Everyone types: one character at a time, ~5 per second, each on their own rhythm.
 	let edits = 0;
-	const timers = clients.map((c) => {
-		const text = c.doc.getText('bench');
-		const start = setTimeout(() => {
-			timers.push(
-				setInterval(() => {
-					c.inFlight.push(measuring ? performance.now() : null);
-					if (measuring) edits++;
-					text.insert(text.length, 'x');
-				}, 1000 / EDITS_PER_SECOND)
-			);
-		}, Math.random() * (1000 / EDITS_PER_SECOND));
-		return start;
-	});
+	const stopTyping = startTyping(clients, EDITS_PER_SECOND, () => measuring, () => edits++);
 	await sleep(WARMUP_MS);
 	measuring = true;
 	const cpuStart = cpuSeconds(pid);
@@ -115,10 +94,7 @@ async function run(kind: Target['kind'], sessions: number): Promise<RunResult> {
 	const clientCpuPercent = ((clientCpu.user + clientCpu.system) / 1e6 / ((performance.now() - wallStart) / 1000)) * 100;
 	const rssEnd = rssMb(pid);
 	clearInterval(sampler);
-	for (const t of timers) {
-		clearTimeout(t);
-		clearInterval(t);
-	}
+	stopTyping();
 	// Let the last edits land (a slow server shows as a long tail, not as loss).
 	for (let waited = 0; latencies.length < edits && waited < 30_000; waited += 250) await sleep(250);
 	stopping = true;

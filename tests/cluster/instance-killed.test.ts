@@ -4,50 +4,42 @@
  * the load balancer by themselves (y-websocket's own reconnect for the pad,
  * socket.io's for the session connection), to a live instance.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { io } from 'socket.io-client';
-import { startCluster, type TestCluster } from '../helpers/cluster.ts';
 import { coachingPair } from '../helpers/http.ts';
 import { padClient, until, type PadClient } from '../helpers/pad.ts';
 import { request, type ClientSocket } from '../helpers/socket.ts';
 import { notesOf, notesText } from '../../shared/pad/index.ts';
 import { PROTOCOL_VERSION } from '../../shared/protocol/index.ts';
-import { missingFrom, padFromDatabase, startTyping, tokensIn } from './support.ts';
+import { clusterPerFile, missingFrom, padFromDatabase, startTyping, tokensIn } from './support.ts';
 
-let cluster: TestCluster;
-const sockets: ClientSocket[] = [];
-beforeAll(async () => {
-	cluster = await startCluster({ instances: 3, lb: true });
-});
-afterAll(async () => {
-	for (const s of sockets) s.close();
-	await cluster?.close();
-});
+const file = clusterPerFile();
+const sockets = file.sockets;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const servedBy = (pad: PadClient) => pad.servedBy.at(-1);
-const instanceServing = (pad: PadClient) => cluster.instances.find((i) => i.id === servedBy(pad))!;
+const instanceServing = (pad: PadClient) => file.cluster.instances.find((i) => i.id === servedBy(pad))!;
 
 /** A session connection through the LB that reconnects and joins again by itself, as the app's does. */
 function liveSocket(cookie: string, sessionId: string): ClientSocket {
-	const s: ClientSocket = io(cluster.lbUrl!, { transports: ['websocket'], extraHeaders: { cookie }, reconnection: true, reconnectionDelay: 200, reconnectionDelayMax: 1000, forceNew: true, auth: { protocolVersion: PROTOCOL_VERSION } });
+	const s: ClientSocket = io(file.cluster.lbUrl!, { transports: ['websocket'], extraHeaders: { cookie }, reconnection: true, reconnectionDelay: 200, reconnectionDelayMax: 1000, forceNew: true, auth: { protocolVersion: PROTOCOL_VERSION } });
 	s.on('connect', () => void request(s, 'session:join', { sessionId, protocolVersion: PROTOCOL_VERSION }, 15_000).catch(() => {}));
 	sockets.push(s);
 	return s;
 }
 
 async function restartDead() {
-	for (const i of cluster.instances) if (!i.alive()) await i.restart();
+	for (const i of file.cluster.instances) if (!i.alive()) await i.restart();
 }
 
 describe('an instance SIGKILLed mid-typing', () => {
 	it('loses no edit that any client received', async () => {
-		const { coach, coachee, sessionId } = await coachingPair(cluster.lbUrl!);
+		const { coach, coachee, sessionId } = await coachingPair(file.cluster.lbUrl!);
 		liveSocket(coach.cookie, sessionId);
 		liveSocket(coachee.cookie, sessionId);
 		// Two typing, two watching (second tabs), all through the LB.
-		const pads = [padClient(cluster.lbUrl!, coach.cookie, sessionId), padClient(cluster.lbUrl!, coachee.cookie, sessionId), padClient(cluster.lbUrl!, coach.cookie, sessionId), padClient(cluster.lbUrl!, coachee.cookie, sessionId)];
+		const pads = [padClient(file.cluster.lbUrl!, coach.cookie, sessionId), padClient(file.cluster.lbUrl!, coachee.cookie, sessionId), padClient(file.cluster.lbUrl!, coach.cookie, sessionId), padClient(file.cluster.lbUrl!, coachee.cookie, sessionId)];
 		await Promise.all(pads.map((p) => p.synced()));
 		const [coachPad, coacheePad] = pads as [PadClient, PadClient];
 		const victim = instanceServing(coachPad);
@@ -66,17 +58,17 @@ describe('an instance SIGKILLed mid-typing', () => {
 		for (const p of pads) p.destroy();
 		expect([...received].filter((t) => t.startsWith('c')).length).toBeGreaterThanOrEqual(20);
 		expect([...received].filter((t) => t.startsWith('e')).length).toBeGreaterThanOrEqual(20);
-		const stored = await padFromDatabase(cluster, coach.cookie, sessionId);
+		const stored = await padFromDatabase(file.cluster, coach.cookie, sessionId);
 		expect(missingFrom(tokensIn(stored), received)).toEqual([]);
 		await restartDead();
 	});
 
 	it('clients move to a live instance through the LB by themselves, within 5 s, and edits flow again', async () => {
-		const { coach, coachee, sessionId } = await coachingPair(cluster.lbUrl!);
+		const { coach, coachee, sessionId } = await coachingPair(file.cluster.lbUrl!);
 		const coachSocket = liveSocket(coach.cookie, sessionId);
 		const coacheeSocket = liveSocket(coachee.cookie, sessionId);
-		const coachPad = padClient(cluster.lbUrl!, coach.cookie, sessionId);
-		const coacheePad = padClient(cluster.lbUrl!, coachee.cookie, sessionId);
+		const coachPad = padClient(file.cluster.lbUrl!, coach.cookie, sessionId);
+		const coacheePad = padClient(file.cluster.lbUrl!, coachee.cookie, sessionId);
 		await Promise.all([coachPad.synced(), coacheePad.synced()]);
 		await until(() => coachSocket.connected && coacheeSocket.connected, 5000, 'sockets connected');
 		const victim = instanceServing(coachPad);

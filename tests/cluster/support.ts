@@ -6,7 +6,9 @@
 import * as Y from 'yjs';
 import { padClient, until, type PadClient } from '../helpers/pad.ts';
 import { notesOf, notesText } from '../../shared/pad/index.ts';
-import type { TestCluster } from '../helpers/cluster.ts';
+import { afterAll, beforeAll } from 'vitest';
+import { startCluster, type ClusterOptions, type TestCluster } from '../helpers/cluster.ts';
+import type { ClientSocket } from '../helpers/socket.ts';
 
 const paragraph = (text: string) => {
 	const p = new Y.XmlElement('paragraph');
@@ -69,4 +71,27 @@ export async function padFromDatabase(cluster: TestCluster, cookie: string, sess
 	Y.applyUpdate(doc, Y.encodeStateAsUpdate(reader.doc));
 	reader.destroy();
 	return doc;
+}
+
+/**
+ * The file's cluster, started before its tests and closed after them, with
+ * the socket.io connections its tests open (closed first).
+ */
+export function clusterPerFile(opts: ClusterOptions = { instances: 3, lb: true }): { readonly cluster: TestCluster; sockets: ClientSocket[] } {
+	let cluster: TestCluster | undefined;
+	const sockets: ClientSocket[] = [];
+	beforeAll(async () => {
+		cluster = await startCluster(opts);
+	});
+	afterAll(async () => {
+		for (const s of sockets) s.close();
+		await cluster?.close();
+	});
+	return {
+		get cluster() {
+			if (!cluster) throw new Error('the cluster is not started (use it inside a test)');
+			return cluster;
+		},
+		sockets
+	};
 }

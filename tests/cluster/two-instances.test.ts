@@ -5,25 +5,17 @@
  * cross instances, and ending the session makes one summary, mailed once to
  * each person.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { startCluster, type TestCluster } from '../helpers/cluster.ts';
 import { coachingPair } from '../helpers/http.ts';
 import { padClient, until } from '../helpers/pad.ts';
 import { connect, connected, request, type ClientSocket } from '../helpers/socket.ts';
 import { notesOf, notesText } from '../../shared/pad/index.ts';
 import { PROTOCOL_VERSION } from '../../shared/protocol/index.ts';
-import { startTyping, tokensIn, untilHolds } from './support.ts';
+import { clusterPerFile, startTyping, tokensIn, untilHolds } from './support.ts';
 
-let cluster: TestCluster;
-const sockets: ClientSocket[] = [];
-beforeAll(async () => {
-	cluster = await startCluster({ instances: 3, lb: true });
-});
-afterAll(async () => {
-	for (const s of sockets) s.close();
-	await cluster?.close();
-});
+const file = clusterPerFile();
+const sockets = file.sockets;
 
 /** Socket answers on a loaded 2-core machine running three servers. */
 const SLOW = 15_000;
@@ -43,8 +35,8 @@ async function joined(url: string, cookie: string, sessionId: string): Promise<C
 
 describe('coach on instance A, coachee on instance B', () => {
 	it('pad, presence, prompt card and session end all work across instances', async () => {
-		const [a, b] = cluster.instances;
-		const { coach, coachee, sessionId, emails } = await coachingPair(cluster.lbUrl!);
+		const [a, b] = file.cluster.instances;
+		const { coach, coachee, sessionId, emails } = await coachingPair(file.cluster.lbUrl!);
 
 		step('presence');
 		// Presence: each sees the other although they joined on different instances.
@@ -92,13 +84,13 @@ describe('coach on instance A, coachee on instance B', () => {
 		await endedOnB;
 		coachPad.destroy();
 		coacheePad.destroy();
-		const { rows } = await cluster.pg.query<{ content: string }>('select content from summaries where session_id = $1', [sessionId]);
+		const { rows } = await file.cluster.pg.query<{ content: string }>('select content from summaries where session_id = $1', [sessionId]);
 		expect(rows).toHaveLength(1);
 		expect(rows[0]!.content).toContain('Written by the coach on A');
 		expect(rows[0]!.content).toContain('Answered by the coachee on B');
-		await until(() => cluster.smtp.received.filter(onlySummaries).length >= 2, 20_000, 'two summary emails');
+		await until(() => file.cluster.smtp.received.filter(onlySummaries).length >= 2, 20_000, 'two summary emails');
 		await new Promise((r) => setTimeout(r, 2000));
-		const mails = cluster.smtp.received.filter(onlySummaries).map(recipientsOf);
+		const mails = file.cluster.smtp.received.filter(onlySummaries).map(recipientsOf);
 		expect(mails).toHaveLength(2);
 		expect(mails.filter((m) => m.includes(emails.coach))).toHaveLength(1);
 		expect(mails.filter((m) => m.includes(emails.coachees[0]!))).toHaveLength(1);

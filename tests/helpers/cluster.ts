@@ -26,7 +26,7 @@ import pg from 'pg';
 import { launch, PG_URL, testServers, type TestServer } from './server.ts';
 import { startSmtp, type TestSmtp } from './smtp.ts';
 import { startHaproxy, type Haproxy } from './haproxy.ts';
-import { startPrivateRedis, type PrivateRedis } from './private-redis.ts';
+import { startPrivateRedis } from './private-redis.ts';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
 
 export interface ClusterInstance {
