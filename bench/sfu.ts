@@ -49,7 +49,7 @@ const { values: opt } = parseArgs({
 if (opt.help) {
 	console.log(`node bench/sfu.ts [--step 2] [--max-rooms 40] [--windows 5] [--window 3 (s)] [--settle 4 (s)] [--goal-cpu 80] [--nice 0]
   [--no-audio] [--srtp gcm|cm|off] [--no-write (leave docs/benchmarks.md alone)]
-  --nice: scheduling priority of the worker and the bots (root may go below 0 on a busy machine, so that bots starved of CPU do not stall)
+  --nice=N: scheduling priority of the worker and the bots (root may give e.g. --nice=-10 on a busy machine, so that bots starved of CPU stall less; write it with =)
   --srtp: AEAD_AES_256_GCM (default: what mediasoup picks first in DTLS and Chrome offers), AES_CM_128_HMAC_SHA1_80, or plain RTP`);
 	process.exit(0);
 }
