@@ -21,7 +21,16 @@ export interface Instance extends TestServer {
 export async function startInstances(count: number, env: Record<string, string> = {}): Promise<Instance[]> {
 	const run = randomBytes(3).toString('hex');
 	const out: Instance[] = [];
-	for (let i = 0; i < count; i++) {
+	try {
+		for (let i = 0; i < count; i++) await startOne(i);
+	} catch (err) {
+		// One did not start (a loaded machine): the others must not outlive the test file.
+		await stopInstances(out);
+		throw err;
+	}
+	return out;
+
+	async function startOne(i: number): Promise<void> {
 		const id = `media-${run}-${String.fromCharCode(97 + i)}`;
 		const first = out[0];
 		const own = { REDIS_URL: MEDIA_REDIS_URL, INSTANCE_ID: id, MEDIA_RTC_MIN_PORT: String(41000 + i * 200), MEDIA_RTC_MAX_PORT: String(41199 + i * 200), ...env };
@@ -31,7 +40,6 @@ export async function startInstances(count: number, env: Record<string, string> 
 			: await startServer({ db: 'postgres', env: own });
 		out.push(Object.assign(server, { id }));
 	}
-	return out;
 }
 
 /** Stops every instance; the first drops the schema and the shared data directory. */
