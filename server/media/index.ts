@@ -71,6 +71,11 @@ export async function createMedia(deps: { config: Config; log: Logger; rooms: Ro
 	let ops: MediaOps | null = null;
 	const clustered: ClusteredMedia | null = deps.cluster ? clusteredMedia({ cluster: deps.cluster, rooms, log, queue, live, closeRoom, ops: () => ops! }) : null;
 
+	// Cut off from Redis, this instance can no longer renew its leases: its rooms close before another instance takes them over, and the browsers renegotiate there.
+	deps.cluster?.onCutOff(() => {
+		for (const id of [...live.keys()]) closeRoom(id, 'cut off from Redis');
+	});
+
 	const notify: Notify =
 		clustered?.notify ??
 		((socketId, event, ...args) => {
