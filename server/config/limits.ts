@@ -511,7 +511,19 @@ export const limits = {
 		/** An update that arrived before one it follows waits this long for it before the missing seqs are read from PostgreSQL. */
 		gapWaitMs: 150,
 		/** A document with local peers that heard nothing for this long checks its head row in PostgreSQL (backstop; one query for all). */
-		quietPollMs: 3_000
+		quietPollMs: 3_000,
+		/** Largest awareness entry taken from another instance's stream (bytes, before decoding); bigger ones are dropped. */
+		awarenessEntryMaxBytes: 64 * 1024,
+		/** Awareness clients one other instance may hold in a document here (its connections' clients at most). */
+		awarenessClientsPerInstance: 40 * 4,
+		/** Characters of awareness state one other instance may hold in a document here. */
+		awarenessBytesPerInstance: 640 * 1024,
+		/** Each instance's current awareness of a document is kept in Redis this long after its last change, for instances loading it later. */
+		awarenessSeedTtlMs: 60_000,
+		/** A seed older than this is ignored (its instance renews it every 15 s while its clients live; y-protocols' timeout is 30 s). */
+		awarenessSeedMaxAgeMs: 30_000,
+		/** A document's load waits at most this long for the other instances' awareness from Redis. */
+		awarenessSeedWaitMs: 500
 	},
 	clusterJobs: {
 		/**

@@ -22,6 +22,22 @@ export const awarenessLimits: AwarenessLimits = {
 	bytesPerConnection: limits.pad.awarenessBytesPerConnection
 };
 
+/**
+ * Another instance, as the owner of the awareness clients it relayed (its
+ * local peers' clients): judged like a connection, with its own bounds.
+ */
+export class RemoteInstance {
+	readonly instanceId: string;
+	constructor(instanceId: string) {
+		this.instanceId = instanceId;
+	}
+}
+
+export const remoteAwarenessLimits: AwarenessLimits = {
+	clientsPerConnection: limits.clusterPad.awarenessClientsPerInstance,
+	bytesPerConnection: limits.clusterPad.awarenessBytesPerInstance
+};
+
 /** Who owns which awareness client, and how many bytes of state each holds now. */
 export class AwarenessLedger<Owner> {
 	readonly owners = new Map<number, Owner>();

@@ -20,7 +20,7 @@ import type { ApplyCostWeights } from './apply-cost.ts';
 import { judgeUpdate } from './admission.ts';
 import { changedIn, cpuMs, docFromStored, hasPending, recentCpuMs, reload } from './transactions.ts';
 import { awarenessMessage, readAwarenessEntries, syncMessage, writeAwarenessEntries, type AwarenessEntry } from './messages.ts';
-import { AwarenessLedger, judgeAwareness } from './awareness.ts';
+import { AwarenessLedger, judgeAwareness, RemoteInstance, remoteAwarenessLimits } from './awareness.ts';
 import { AnswerBuckets } from './shares.ts';
 
 export { MESSAGE_AUTH, MESSAGE_AWARENESS, MESSAGE_QUERY_AWARENESS, MESSAGE_SYNC, syncMessage } from './messages.ts';
@@ -72,6 +72,12 @@ export class PadDocument {
 	onEmpty: () => void = () => {};
 	/** Called once an accepted update is stored under `seq` (the registry's fan-out tells other instances). */
 	onStored: (seq: number, update: Uint8Array) => void = () => {};
+	/**
+	 * Called when local peers' awareness changed (the registry's fan-out tells
+	 * other instances): `changed` holds their changed clients, `current` every
+	 * local client's state now (null when none is left).
+	 */
+	onLocalAwareness: (changed: Uint8Array, current: Uint8Array | null) => void = () => {};
 
 	private seq: number;
 	/** Bytes accepted since the last exact measurement: bounds the document size cheaply. */
@@ -90,7 +96,9 @@ export class PadDocument {
 	private destroyed = false;
 	private savingProblem: PadServerState | null = null;
 	private sealed: PadServerState | null = null;
-	private readonly ledger = new AwarenessLedger<PadPeer>();
+	private readonly ledger = new AwarenessLedger<PadPeer | RemoteInstance>();
+	/** Other instances whose peers' awareness this document holds, by instance id. */
+	private readonly remotes = new Map<string, RemoteInstance>();
 	/** Full-state answers per person (see shares.ts). */
 	readonly answers: AnswerBuckets;
 	// Spread over 1-1.5x the limit, so documents opened together do not all compact at once.
@@ -257,16 +265,58 @@ export class PadDocument {
 		{ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] },
 		origin: unknown
 	) => {
-		if (origin && this.peers.has(origin as PadPeer)) {
+		if (origin instanceof RemoteInstance || (origin && this.peers.has(origin as PadPeer))) {
 			const states = this.awareness.getStates();
-			for (const id of [...added, ...updated]) this.ledger.set(id, origin as PadPeer, JSON.stringify(states.get(id) ?? null).length);
+			for (const id of [...added, ...updated]) this.ledger.set(id, origin as PadPeer | RemoteInstance, JSON.stringify(states.get(id) ?? null).length);
 		}
-		for (const id of removed) this.ledger.forget(id);
 		const changed = [...added, ...updated, ...removed];
+		// Read before removed clients are forgotten: a closed connection's or timed-out client's removal goes out too.
+		const local = changed.filter((id) => this.isLocal(id));
+		for (const id of removed) this.ledger.forget(id);
 		const message = awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed));
 		// Sent to everyone, the sender too: stock clients count it as a sign of life.
 		for (const peer of this.peers) peer.send(message);
+		if (local.length > 0) this.onLocalAwareness(awarenessProtocol.encodeAwarenessUpdate(this.awareness, local), this.localAwareness());
 	};
+
+	/** A client one of this instance's connections owns (not the server's, not another instance's). */
+	private isLocal(id: number): boolean {
+		const owner = this.ledger.owners.get(id);
+		return owner !== undefined && !(owner instanceof RemoteInstance);
+	}
+
+	/** Every local client's current state, for instances that load this document later. */
+	private localAwareness(): Uint8Array | null {
+		const ids = [...this.ledger.owners.keys()].filter((id) => this.isLocal(id) && this.awareness.getStates().has(id));
+		return ids.length > 0 ? awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids) : null;
+	}
+
+	/**
+	 * Applies awareness another instance relayed from its peers, bounded like
+	 * a connection's (an instance is trusted, a bug must not blow memory): its
+	 * clients are held as that instance's, relayed to local peers, and time
+	 * out after y-protocols' 30 s when the instance stops renewing them.
+	 */
+	applyRemoteAwareness(update: Uint8Array, instanceId: string): void {
+		if (this.destroyed) return;
+		if (update.length > limits.clusterPad.awarenessEntryMaxBytes) return this.log.warn({ instance: instanceId, bytes: update.length }, 'pad awareness from another instance too large; ignored');
+		let entries: AwarenessEntry[];
+		try {
+			entries = readAwarenessEntries(update);
+		} catch {
+			return this.log.warn({ instance: instanceId }, 'pad awareness from another instance could not be decoded; ignored');
+		}
+		let from = this.remotes.get(instanceId);
+		if (!from) this.remotes.set(instanceId, (from = new RemoteInstance(instanceId)));
+		const verdict = judgeAwareness(entries, from, this.ledger, remoteAwarenessLimits);
+		if (!verdict.ok) return this.log.warn({ instance: instanceId, bytes: update.length }, `${verdict.log} (from another instance); ignored`);
+		if (verdict.entries.length === 0) return;
+		try {
+			awarenessProtocol.applyAwarenessUpdate(this.awareness, verdict.rewritten ? writeAwarenessEntries(verdict.entries) : update, from);
+		} catch (err) {
+			this.log.warn({ err, instance: instanceId }, 'pad awareness from another instance could not be applied; ignored');
+		}
+	}
 
 	/** Resolves once every update applied so far is stored. */
 	async stored(): Promise<void> {

@@ -7,6 +7,11 @@
  * in seq order and relays it to local peers. Redis carries nothing that
  * PostgreSQL lacks: on a gap, after Redis was away, or when a document with
  * peers heard nothing for a while, the feed reads the rows from the database.
+ *
+ * Awareness (cursors, names) is ephemeral and travels through Redis alone:
+ * local peers' changes go on the same stream (field `a`), and each instance's
+ * current local awareness of a document sits in a hash (`pad-aw:<doc>`,
+ * field per instance) that an instance loading the document reads first.
  */
 import type { Redis } from 'ioredis';
 import { limits } from '../config/index.ts';
@@ -17,6 +22,9 @@ import type { PadHeads } from './store/index.ts';
 
 const streamKey = (doc: string) => `pad:${doc}`;
 const docOfKey = (key: string) => key.slice('pad:'.length);
+const seedKey = (doc: string) => `pad-aw:${doc}`;
+/** The seed hash's field holding when an instance wrote its seed. */
+const AT = '@';
 
 /** A stream entry's fields (alternating names and values) by name. */
 function fieldsOf(raw: Buffer[]): Map<string, Buffer> {
@@ -85,6 +93,41 @@ export class PadFanout {
 			.pexpire(streamKey(doc), l.streamTtlMs)
 			.exec()
 			.catch((err: unknown) => this.redisFailed(err, what));
+	}
+
+	/** Local peers' awareness of `doc` changed: tell the others, and keep this instance's current awareness for later loaders. */
+	awareness(doc: string, changed: Uint8Array, current: Uint8Array | null): void {
+		const l = limits.clusterPad;
+		const id = this.cluster.instanceId;
+		const tx = this.cluster.redis.multi().xadd(streamKey(doc), 'MAXLEN', '~', l.streamMaxLen, '*', 'i', id, 'a', Buffer.from(changed));
+		tx.pexpire(streamKey(doc), l.streamTtlMs);
+		if (current) tx.hset(seedKey(doc), id, Buffer.from(current), id + AT, String(Date.now())).pexpire(seedKey(doc), l.awarenessSeedTtlMs);
+		else tx.hdel(seedKey(doc), id, id + AT);
+		tx.exec().catch((err: unknown) => this.redisFailed(err, 'publishing pad awareness'));
+	}
+
+	/**
+	 * The other instances' current awareness of a document being loaded, so a
+	 * newcomer's first sync shows who is there; waits at most
+	 * limits.clusterPad.awarenessSeedWaitMs (renewals bring it later otherwise).
+	 */
+	async seedAwareness(doc: FeedDoc): Promise<void> {
+		const l = limits.clusterPad;
+		const reading = this.cluster.redis.hgetallBuffer(seedKey(doc.name)).then(
+			(seeds) => {
+				for (const [field, value] of Object.entries(seeds)) {
+					if (field.endsWith(AT) || field === this.cluster.instanceId) continue;
+					// An instance that died leaves its seed until the key expires: too old means gone.
+					const at = Number(seeds[field + AT]?.toString());
+					if (!(Date.now() - at <= l.awarenessSeedMaxAgeMs)) continue;
+					doc.applyRemoteAwareness(new Uint8Array(value.buffer, value.byteOffset, value.byteLength), field);
+				}
+			},
+			(err: unknown) => this.redisFailed(err, 'reading pad awareness')
+		);
+		let timer: NodeJS.Timeout | undefined;
+		await Promise.race([reading, new Promise<void>((resolve) => (timer = setTimeout(resolve, l.awarenessSeedWaitMs)))]);
+		clearTimeout(timer);
 	}
 
 	/** The documents were sealed in the database: the others seal theirs now rather than at their next poll. */
@@ -159,6 +202,8 @@ export class PadFanout {
 
 	private deliver(feed: DocFeed, fields: Map<string, Buffer>) {
 		if (fields.get('i')?.toString() === this.cluster.instanceId) return;
+		const awareness = fields.get('a');
+		if (awareness) return feed.doc.applyRemoteAwareness(new Uint8Array(awareness.buffer, awareness.byteOffset, awareness.byteLength), fields.get('i')?.toString() ?? '');
 		if (fields.has('sealed')) {
 			this.log.info({ doc: feed.doc.name }, 'pad sealed by another instance (session ended there)');
 			return feed.seal();

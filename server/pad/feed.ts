@@ -18,6 +18,8 @@ export interface FeedDoc {
 	applyRemote(update: Uint8Array, seq: number): void;
 	/** Another instance ended the session: read-only here too. */
 	sealedElsewhere(): void;
+	/** Applies awareness another instance's peers set (ephemeral: Redis alone carries it). */
+	applyRemoteAwareness(update: Uint8Array, instanceId: string): void;
 }
 
 export class DocFeed {

@@ -91,7 +91,9 @@ export class PadRegistry {
 		doc.onEmpty = () => this.scheduleUnload(doc);
 		if (fanout) {
 			doc.onStored = (seq, update) => fanout.stored(name, seq, update);
+			doc.onLocalAwareness = (changed, current) => fanout.awareness(name, changed, current);
 			fanout.watch(doc);
+			await fanout.seedAwareness(doc);
 		}
 		this.docs.set(name, doc);
 		return doc;
