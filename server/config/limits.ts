@@ -499,11 +499,6 @@ export const limits = {
 		streamTtlMs: 60 * 60_000,
 		/** One blocking read of all loaded documents' streams waits at most this long (under redisCommandTimeoutMs). */
 		readBlockMs: 1_000,
-		/**
-		 * While updates keep coming, the reader waits this long between reads so that one read brings many
-		 * (a blocking read per update would re-register it on every loaded stream at every edit).
-		 */
-		readCoalesceMs: 5,
 		/** Entries one read takes per stream. */
 		readCount: 500,
 		/** A failed stream read is tried again after this long. */

@@ -162,9 +162,7 @@ export class PadFanout {
 
 	private async loop() {
 		const l = limits.clusterPad;
-		let busy = false;
 		while (!this.closed) {
-			if (busy) await new Promise((r) => setTimeout(r, l.readCoalesceMs));
 			const ready = [...this.feeds.values()].filter((f) => f.lastId !== null);
 			if (ready.length === 0) {
 				await new Promise<void>((resolve) => {
@@ -176,11 +174,7 @@ export class PadFanout {
 			}
 			let reply: StreamReply;
 			try {
-				// Busy: a plain read takes what came since the last one. Blocking on every loaded stream costs Redis a
-				// registration per stream per wake-up, which at thousands of edits a second delays every document.
-				const streams = ['STREAMS', ...ready.map((f) => streamKey(f.doc.name)), ...ready.map((f) => f.lastId!)];
-				reply = busy ? ((await this.reader.xreadBuffer('COUNT', l.readCount, ...streams)) as StreamReply) : null;
-				if (!reply) reply = (await this.reader.xreadBuffer('COUNT', l.readCount, 'BLOCK', l.readBlockMs, ...streams)) as StreamReply;
+				reply = (await this.reader.xreadBuffer('COUNT', l.readCount, 'BLOCK', l.readBlockMs, 'STREAMS', ...ready.map((f) => streamKey(f.doc.name)), ...ready.map((f) => f.lastId!))) as StreamReply;
 			} catch (err) {
 				if (this.closed) return;
 				this.redisFailed(err, 'reading pad streams');
@@ -188,7 +182,6 @@ export class PadFanout {
 				continue;
 			}
 			if (this.trouble) this.recovered();
-			busy = !!reply;
 			for (const [key, entries] of reply ?? []) {
 				const feed = this.feeds.get(docOfKey(key.toString()));
 				if (!feed) continue;
