@@ -94,7 +94,8 @@ describe('mail across instances', () => {
 		expect(healthy.received).toHaveLength(0);
 
 		// The lease runs out with a still stuck: b sends it, under the Message-ID stored when it was queued.
-		const [sent] = await healthy.waitFor(1, 10_000);
+		// b looks again at its next poll (limits.mail.pollMs, 5 s) after the lease ran out; a loaded machine adds to that.
+		const [sent] = await healthy.waitFor(1, 20_000);
 		expect(sent!.messageId).toBe(row.message_id);
 		await expect.poll(async () => (await stores[1]!.db.selectFrom('mail_jobs').select('status').executeTakeFirstOrThrow()).status, { timeout: 5_000 }).toBe('sent');
 
@@ -103,7 +104,7 @@ describe('mail across instances', () => {
 		const after = await stores[0]!.db.selectFrom('mail_jobs').selectAll().executeTakeFirstOrThrow();
 		expect(after).toMatchObject({ status: 'sent', last_error: null, lease_owner: null, attempts: 2 });
 		expect(healthy.received).toHaveLength(1);
-	}, 40_000);
+	}, 60_000);
 });
 
 describe('scheduler across instances', () => {

@@ -318,6 +318,8 @@ for (const db of ['sqlite', 'postgres'] as DbKind[]) {
 			await until(async () => (await (await sam.get('/outbox')).text()).includes('In force: Leading the new team'), 10_000, 'contract emails in the Mailbox');
 			const samBox = await (await sam.get('/outbox')).text();
 			expect(samBox).toContain('Please review and accept: Leading the new team, contract v1');
+			// Each person's copy is its own message: the coach's may go out a moment after Sam's.
+			await until(async () => (await (await coach.get('/outbox')).text()).includes('In force: Leading the new team'), 10_000, "the coach's contract email in the Mailbox");
 			const coachBox = await (await coach.get('/outbox')).text();
 			expect(coachBox).toContain('In force: Leading the new team');
 			expect(coachBox).not.toContain('Please review and accept'); // addressed to Sam, not to the coach
