@@ -10,8 +10,8 @@
  *   browser that cannot encrypt is told before joining, lowers the call to
  *   "encrypted to the server", and is kept out once the coach requires it.
  */
-import { describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
 import { hydrated, newPerson, screenshot, serverAndBrowser } from '../helpers/browser.ts';
 import { coachingPair, userIdOn, type Visitor } from '../helpers/http.ts';
 import { videoMoving } from '../helpers/video.ts';
@@ -30,8 +30,15 @@ const browsers = {
 	keyless: `{ const post = Worker.prototype.postMessage; Worker.prototype.postMessage = function (m, t) { if (m && m.type === 'receive-key') return; return post.call(this, m, t); }; }`
 };
 
+/** Every person's browser context, closed after each test: a call left running in the background slows the next test's camera start past its timeouts. */
+const opened: BrowserContext[] = [];
+afterEach(async () => {
+	await Promise.allSettled(opened.splice(0).map((c) => c.close()));
+});
+
 async function personAs(visitor: Visitor, init?: string, viewport?: { width: number; height: number }): Promise<Page> {
 	const { context, page } = await newPerson(app.browser, app.server.url, viewport);
+	opened.push(context);
 	const [name, value] = visitor.cookie.split('=');
 	await context.addCookies([{ name: name!, value: value!, url: app.server.url }]);
 	if (init) await context.addInitScript(init);
