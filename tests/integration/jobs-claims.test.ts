@@ -102,7 +102,10 @@ describe('mail across instances', () => {
 		// a's attempt fails late: it no longer holds the row, so the sent message stays sent and is not retried.
 		await new Promise((r) => setTimeout(r, 4_500));
 		const after = await stores[0]!.db.selectFrom('mail_jobs').selectAll().executeTakeFirstOrThrow();
-		expect(after).toMatchObject({ status: 'sent', last_error: null, lease_owner: null, attempts: 2 });
+		// a's own poll may claim the row once more after its lease ran out (it does not start a second send of a message
+		// it is still sending), so attempts may read 3; what must hold is one delivery and the row staying sent.
+		expect(after).toMatchObject({ status: 'sent', last_error: null, lease_owner: null });
+		expect(after.attempts).toBeGreaterThanOrEqual(2);
 		expect(healthy.received).toHaveLength(1);
 	}, 60_000);
 });
