@@ -318,6 +318,24 @@ export class PadDocument {
 		}
 	}
 
+	/** Other instances whose peers' awareness this document holds now. */
+	remoteAwarenessOwners(): string[] {
+		return [...this.remotes.values()].filter((r) => this.ledger.heldBy(r).size > 0).map((r) => r.instanceId);
+	}
+
+	/**
+	 * Another instance died (its heartbeat is gone): its peers' names and
+	 * cursors go now rather than after y-protocols' 30 s, so a person who
+	 * moved to a live instance is shown once, from there.
+	 */
+	dropRemoteAwareness(instanceId: string): void {
+		const from = this.remotes.get(instanceId);
+		if (!from) return;
+		this.remotes.delete(instanceId);
+		const ids = [...this.ledger.heldBy(from).keys()];
+		if (ids.length > 0) awarenessProtocol.removeAwarenessStates(this.awareness, ids, from);
+	}
+
 	/** Resolves once every update applied so far is stored. */
 	async stored(): Promise<void> {
 		while (this.unstored > 0) await this.lastWrite;

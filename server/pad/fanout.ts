@@ -243,6 +243,7 @@ export class PadFanout {
 	 * what they lack; a gap still open is read too.
 	 */
 	private async poll() {
+		await this.forgetDeadInstances();
 		const now = Date.now();
 		const quiet = [...this.feeds.values()].filter((f) => f.gapped || (f.doc.peerCount > 0 && now - f.heardAt >= limits.clusterPad.quietPollMs));
 		for (const f of quiet) if (f.lastId === null) void this.findTail(f);
@@ -258,6 +259,25 @@ export class PadFanout {
 			const head = heads.get(f.doc.name);
 			f.heardAt = now;
 			if (head && (head.seq > f.appliedSeq || (head.sealed && !f.sealed))) void this.catchUp(f);
+		}
+	}
+
+	/** Awareness held for instances without a heartbeat (killed, or cut off from Redis) is dropped from every document. */
+	private async forgetDeadInstances() {
+		const owners = new Set<string>();
+		for (const f of this.feeds.values()) for (const id of f.doc.remoteAwarenessOwners()) owners.add(id);
+		if (owners.size === 0) return;
+		let alive: Set<string>;
+		try {
+			alive = await this.cluster.aliveAmong([...owners]);
+		} catch (err) {
+			// Without Redis nobody can tell who died; y-protocols' timeout still drops them.
+			return this.redisFailed(err, 'reading instance heartbeats');
+		}
+		for (const id of owners) {
+			if (alive.has(id)) continue;
+			this.log.info({ instance: id }, "pad awareness of a dead instance's peers dropped");
+			for (const f of this.feeds.values()) f.doc.dropRemoteAwareness(id);
 		}
 	}
 

@@ -20,6 +20,10 @@ export interface FeedDoc {
 	sealedElsewhere(): void;
 	/** Applies awareness another instance's peers set (ephemeral: Redis alone carries it). */
 	applyRemoteAwareness(update: Uint8Array, instanceId: string): void;
+	/** Other instances whose peers' awareness the document holds. */
+	remoteAwarenessOwners(): string[];
+	/** That instance died: its peers' awareness goes. */
+	dropRemoteAwareness(instanceId: string): void;
 }
 
 export class DocFeed {

@@ -71,7 +71,7 @@ const textOf = (d: Y.Doc) => d.getText('t').toString();
 function receive(docs: Y.Doc[], names: string[], own: Acked[], other: Acked[]): void {
 	const feeds = names.map(
 		(name, i) =>
-			new DocFeed({ name, lastSeq: 0, peerCount: 0, applyRemote: (u) => Y.applyUpdate(docs[i]!, u), sealedElsewhere: () => {}, applyRemoteAwareness: () => {} }, () => {}, 60_000)
+			new DocFeed({ name, lastSeq: 0, peerCount: 0, applyRemote: (u) => Y.applyUpdate(docs[i]!, u), sealedElsewhere: () => {}, applyRemoteAwareness: () => {}, remoteAwarenessOwners: () => [], dropRemoteAwareness: () => {} }, () => {}, 60_000)
 	);
 	for (const a of own) feeds[names.indexOf(a.doc)]!.own(a.seq);
 	for (const a of other) feeds[names.indexOf(a.doc)]!.remote(a.seq, a.data);
