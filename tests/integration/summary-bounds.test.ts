@@ -22,7 +22,17 @@ const onlySummaries = (m: { subject?: string }) => /^Session summary/.test(m.sub
 import { PROTOCOL_VERSION } from '../../shared/protocol/index.ts';
 
 const MiB = 1024 * 1024;
-const HEALTH_BUDGET_MS = 50;
+/**
+ * How much longer than the idle server's slowest answer a probe may take while
+ * the hostile summary is recorded, mailed and read. Before the fix the server
+ * was blocked for minutes; a CI machine shared with other work delays one
+ * answer by 50 to 100 ms now and then with no server code at fault (the
+ * server's own loop watch logs nothing then), so the bound sits well clear of
+ * that noise and far below the failure it guards against.
+ */
+const HEALTH_BUDGET_MS = 200;
+/** Answers at least this slow are listed by step in a failure message. */
+const SLOW_MS = 50;
 const shortened = '…(shortened; the full notes stay in the pad)';
 
 /**
@@ -75,15 +85,15 @@ async function healthProbe(base: string) {
 			const times = await result;
 			await thread.terminate();
 			const sorted = times.map((t) => t.ms).sort((a, b) => a - b);
-			const slow = times.filter((t) => t.ms >= HEALTH_BUDGET_MS).map((t) => `${t.ms.toFixed(0)} ms during ${t.step}`);
+			const slow = times.filter((t) => t.ms >= SLOW_MS).map((t) => `${t.ms.toFixed(0)} ms during ${t.step}`);
 			return { n: times.length, worst: sorted[sorted.length - 1] ?? Infinity, p50: sorted[sorted.length >> 1] ?? Infinity, slow: slow.join(', ') || 'none' };
 		}
 	};
 }
 
 /**
- * The budget: 50 ms beyond what the machine alone costs an idle server. On a
- * quiet machine that is the 50 ms; on one shared with other work the same
+ * The budget: HEALTH_BUDGET_MS beyond what the machine alone costs an idle
+ * server. On one shared with other work the same
  * probe of the idle server, just before, already shows stalls that no server
  * code causes. Before the fix the server was blocked for minutes either way.
  */
