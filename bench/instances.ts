@@ -1,6 +1,7 @@
 // Several instances under load, as `npm run bench:instances` (issue 16).
 // S coaching sessions (BENCH_SESSIONS, default 500) seeded into a fresh
-// PostgreSQL database; coach and coachee each type 5 edits per second into
+// PostgreSQL database; coach and coachee each type 5 edits per second
+// (BENCH_EDITS_PER_SECOND) into
 // the shared pad for BENCH_SECONDS (default 30):
 //  - multi: three instances on that database and one Redis (a private
 //    redis-server), the coach of session s on instance s mod 3 and the
@@ -36,7 +37,8 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 500);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const MOVE_SESSIONS = Number(process.env.BENCH_MOVE_SESSIONS ?? 50);
-const EDITS_PER_SECOND = 5;
+/** Each person's typing rate (BENCH_EDITS_PER_SECOND): 5 is fast, steady typing; the machine's two cores carry the clients too. */
+const EDITS_PER_SECOND = Number(process.env.BENCH_EDITS_PER_SECOND ?? 5);
 const WARMUP_MS = 3_000;
 const INSTANCES = 3;
 const HEADING = '## Several instances (`npm run bench:instances`)';
@@ -206,7 +208,7 @@ async function main() {
 		`**multi**: ${INSTANCES} instances on one database and one Redis, the coach of session s on instance s mod ${INSTANCES} and the coachee on the next (every edit is stored by one instance, fanned out through Redis and relayed by another). **single**: one instance on PostgreSQL without Redis, both people on it. Both in the same run, single first.`,
 		"Latency: from the edit at one person's client to the update applied at the other's; CPU per instance process (100% = one core), RSS its maximum. Clients run in the bench process.",
 		'',
-		`- Command: \`npm run bench:instances\` (BENCH_SESSIONS=${SESSIONS}, BENCH_SECONDS=${SECONDS}, BENCH_MOVE_SESSIONS=${MOVE_SESSIONS})`,
+		`- Command: \`npm run bench:instances\` (BENCH_SESSIONS=${SESSIONS}, BENCH_SECONDS=${SECONDS}, BENCH_EDITS_PER_SECOND=${EDITS_PER_SECOND}, BENCH_MOVE_SESSIONS=${MOVE_SESSIONS})`,
 		`- Date: ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'}`,
 		`- Machine: ${os.cpus().length} CPUs shared with the clients and other work, load average ${f(load, 2)} at start`,
 		'',

@@ -5,7 +5,10 @@ export interface Sample {
 	/** Minutes since the traffic started. */
 	minute: number;
 	rssMb: number;
+	/** After a full collection. */
 	heapUsedMb: number;
+	/** Memory outside the JS heap that the heap's objects hold (buffers, typed arrays). */
+	externalMb?: number;
 	loopP50Ms: number;
 	loopP99Ms: number;
 	loopMaxMs: number;

@@ -175,7 +175,8 @@ async function main() {
 	const probeFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'confidante-soak-')), 'probe.jsonl');
 	const load = os.loadavg()[0]!;
 	const server = await startSeededServer(SESSIONS * GENERATIONS, {
-		nodeArgs: ['--import', path.join(ROOT, 'bench', 'soak-probe.ts')],
+		// SOAK_NODE_ARGS: more flags for the server's node, e.g. --heapsnapshot-signal=SIGUSR2 to compare heap snapshots.
+		nodeArgs: ['--expose-gc', '--import', path.join(ROOT, 'bench', 'soak-probe.ts'), ...(process.env.SOAK_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
 		env: { SOAK_PROBE_FILE: probeFile, SOAK_SAMPLE_MS: String(SAMPLE_SECONDS * 1000) },
 		prefix: 'confidante-soak-'
 	});
@@ -208,11 +209,18 @@ async function main() {
 }
 
 async function report(samples: Sample[], procRss: number[], run: { load: number; synced: number; total: number }) {
-	// The first sample holds the connections being made; the trend is judged on the steady state after it.
-	const steady = samples.length > 3 ? samples.slice(1) : samples;
+	// The trend is judged on the steady state: after the first sessions' life (SOAK_SESSION_MINUTES), in which the
+	// connections are made, every document loads, the first sessions end and caches fill. A run too short for that
+	// leaves out the first sample only.
+	const afterWarmUp = samples.filter((s) => s.minute >= SESSION_MINUTES);
+	const steady = afterWarmUp.length >= 3 ? afterWarmUp : samples.length > 3 ? samples.slice(1) : samples;
+	const warmUp = afterWarmUp.length >= 3 ? `the first ${SESSION_MINUTES} minutes (the first sessions' life: connecting, documents loading, the first endings, caches filling)` : 'the first sample (the connecting)';
 	const xs = steady.map((s) => s.minute);
 	const rss = trendOf(xs, steady.map((s) => s.rssMb), RSS_TOLERANCE, 0);
 	const loop = trendOf(xs, steady.map((s) => s.loopP99Ms), LOOP_TOLERANCE, LOOP_FLOOR_MS);
+	// Not judged: what a leak in the server's own objects or buffers would show, beside RSS (which also holds the allocator's free pages).
+	const heap = trendOf(xs, steady.map((s) => s.heapUsedMb), RSS_TOLERANCE, 0);
+	const external = trendOf(xs, steady.map((s) => s.externalMb ?? 0), RSS_TOLERANCE, 0);
 	const short = MINUTES < 30 || SESSIONS < 500;
 	const judged = steady.length >= 3;
 	const verdict = !judged ? 'too few samples to judge' : rss.upward || loop.upward ? 'UPWARD TREND' : 'no upward trend';
@@ -220,7 +228,7 @@ async function report(samples: Sample[], procRss: number[], run: { load: number;
 	const caption = `${SESSIONS} sessions (${run.total} people), ${MINUTES} min, sampled every ${SAMPLE_SECONDS} s, ${when}${short ? ' (short run)' : ''}`;
 	fs.writeFileSync(PLOT, soakSvg(steady, rss, loop, caption));
 	const f = (n: number, d = 1) => n.toFixed(d);
-	const rows = samples.map((s, i) => `| ${f(s.minute, 2)} | ${f(s.rssMb, 0)} | ${procRss[i] === undefined ? '–' : f(procRss[i]!, 0)} | ${f(s.heapUsedMb, 0)} | ${f(s.loopP50Ms, 2)} | ${f(s.loopP99Ms, 2)} | ${f(s.loopMaxMs, 1)} |`);
+	const rows = samples.map((s, i) => `| ${f(s.minute, 2)} | ${f(s.rssMb, 0)} | ${procRss[i] === undefined ? '–' : f(procRss[i]!, 0)} | ${f(s.heapUsedMb, 0)} | ${s.externalMb === undefined ? '–' : f(s.externalMb, 0)} | ${f(s.loopP50Ms, 2)} | ${f(s.loopP99Ms, 2)} | ${f(s.loopMaxMs, 1)} |`);
 	const section = [
 		HEADING,
 		'',
@@ -231,15 +239,15 @@ async function report(samples: Sample[], procRss: number[], run: { load: number;
 		`- Date: ${when}, Node ${process.version}, ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} CPUs, load average ${f(run.load, 2)} at start and ${f(os.loadavg()[0]!, 2)} at the end (the load generator runs on the same machine, and a busy machine delays the server's loop as much as its own work does)`,
 		`- Pads synced at the start: ${run.synced} of ${run.total}; edits ${counts.edits}, awareness updates ${counts.awareness}, room rejoins ${counts.rejoins}; sessions ended ${counts.sessionsEnded} (failed ${counts.endFailures}); failed joins ${counts.joinFailures}, pad connections closed by the server ${counts.padCloses}, socket drops ${counts.socketDrops}`,
 		'',
-		'Sampled inside the server (`bench/soak-probe.ts`): RSS, heap used, and the event loop\'s delay since the previous sample (perf_hooks, beyond its 10 ms timer period); RSS also from `/proc` by the soak.',
+		'Sampled inside the server (`bench/soak-probe.ts`): the event loop\'s delay since the previous sample (perf_hooks, beyond its 10 ms timer period), then, after a full garbage collection (not counted in the loop figures), RSS, heap used and memory held outside the heap (buffers); RSS also from `/proc` by the soak.',
 		'',
-		'| minute | RSS (MB) | RSS /proc (MB) | heap used (MB) | loop p50 (ms) | loop p99 (ms) | loop max (ms) |',
-		'| --- | --- | --- | --- | --- | --- | --- |',
+		'| minute | RSS (MB) | RSS /proc (MB) | heap used after GC (MB) | outside the heap (MB) | loop p50 (ms) | loop p99 (ms) | loop max (ms) |',
+		'| --- | --- | --- | --- | --- | --- | --- | --- |',
 		...rows,
 		'',
-		`**Trend** (least-squares line over the samples after the first, which holds the connecting): RSS ${rss.slopePerMinute >= 0 ? '+' : ''}${f(rss.slopePerMinute, 2)} MB/min (the line changes by ${f(rss.rise)} MB over the run, on a mean of ${f(rss.mean, 0)} MB), event-loop p99 ${loop.slopePerMinute >= 0 ? '+' : ''}${f(loop.slopePerMinute, 3)} ms/min (${f(loop.rise, 2)} ms over the run, on a mean of ${f(loop.mean, 2)} ms).`,
+		`**Trend** (least-squares line over the samples after ${warmUp}): RSS ${rss.slopePerMinute >= 0 ? '+' : ''}${f(rss.slopePerMinute, 2)} MB/min (the line changes by ${f(rss.rise)} MB over the run, on a mean of ${f(rss.mean, 0)} MB), event-loop p99 ${loop.slopePerMinute >= 0 ? '+' : ''}${f(loop.slopePerMinute, 3)} ms/min (${f(loop.rise, 2)} ms over the run, on a mean of ${f(loop.mean, 2)} ms). Not judged, for reading RSS: heap used after GC ${heap.slopePerMinute >= 0 ? '+' : ''}${f(heap.slopePerMinute, 2)} MB/min (${f(heap.rise)} MB over the run, on a mean of ${f(heap.mean, 0)} MB), outside the heap ${external.slopePerMinute >= 0 ? '+' : ''}${f(external.slopePerMinute, 2)} MB/min (${f(external.rise)} MB on ${f(external.mean, 0)} MB).`,
 		'',
-		`**Rule:** a series trends upward when its fitted line rises over the run by more than ${RSS_TOLERANCE * 100}% of its mean (RSS) or by more than ${LOOP_TOLERANCE * 100}% of its mean and ${LOOP_FLOOR_MS} ms (event-loop p99); at least 3 samples after the first are needed to judge. **Verdict: ${verdict}.**`,
+		`**Rule:** a series trends upward when its fitted line rises over the run by more than ${RSS_TOLERANCE * 100}% of its mean (RSS) or by more than ${LOOP_TOLERANCE * 100}% of its mean and ${LOOP_FLOOR_MS} ms (event-loop p99); at least 3 samples after the warm-up are needed to judge (a shorter run judges the samples after the first). **Verdict: ${verdict}.**`,
 		'',
 		'![Server RSS and event-loop delay p99 per sample, with their fitted trends](reliability-soak.svg)'
 	].join('\n');
