@@ -320,7 +320,9 @@ export class PadDocument {
 
 	/** Other instances whose peers' awareness this document holds now. */
 	remoteAwarenessOwners(): string[] {
-		return [...this.remotes.values()].filter((r) => this.ledger.heldBy(r).size > 0).map((r) => r.instanceId);
+		const owners = new Set<string>();
+		for (const owner of this.ledger.owners.values()) if (owner instanceof RemoteInstance) owners.add(owner.instanceId);
+		return [...owners];
 	}
 
 	/**
